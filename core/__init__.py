@@ -1,0 +1,38 @@
+"""zwgk core: everything a plugin may import lives here (``__all__``).
+
+A plugin imports from ``core`` only; the modules behind it may change between
+releases, this list changes only with the contract version.
+"""
+
+from .hookspecs import CONTRACT_VERSION, hookimpl
+from .loader import DataError, Problem, read_data_file
+from .schemas import (
+    CatalogItemSchema,
+    DomainAliasSchema,
+    DomainSchema,
+    ElementRequirementSchema,
+    IndicatorSchema,
+    ObligationSchema,
+    ResponsibilitySchema,
+    ScheduleSchema,
+    StandardSchema,
+    UnitSchema,
+)
+
+__all__ = [
+    "CONTRACT_VERSION",
+    "hookimpl",
+    "read_data_file",
+    "DataError",
+    "Problem",
+    "CatalogItemSchema",
+    "DomainAliasSchema",
+    "DomainSchema",
+    "ElementRequirementSchema",
+    "IndicatorSchema",
+    "ObligationSchema",
+    "ResponsibilitySchema",
+    "ScheduleSchema",
+    "StandardSchema",
+    "UnitSchema",
+]

@@ -1,0 +1,167 @@
+"""Engine, sessions, migrations and the change history.
+
+The app keeps one :class:`Database` in ``app.extensions["zwgk.db"]``; code
+outside a request (the CLI, the loaders) opens sessions from it the same way.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import decimal
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.autogenerate import compare_metadata
+from sqlalchemy import create_engine, event, insert, inspect
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session, scoped_session, sessionmaker
+
+from .models import TRACKED, Base, Change
+
+MIGRATIONS = Path(__file__).parent / "migrations"
+#: attributes that say nothing an auditor needs
+_UNTRACKED_ATTRS = {"version", "loaded", "updated_at", "created_at"}
+
+
+def make_engine(url: str) -> Engine:
+    engine = create_engine(url)
+    if engine.dialect.name == "sqlite":
+        # SQLite leaves foreign keys unchecked unless asked, per connection.
+        @event.listens_for(engine, "connect")
+        def _fk_on(dbapi_conn, _record):  # pragma: no cover - trivial
+            cur = dbapi_conn.cursor()
+            cur.execute("PRAGMA foreign_keys=ON")
+            cur.close()
+
+    return engine
+
+
+class Database:
+    """One engine and its session factory."""
+
+    def __init__(self, url: str):
+        self.url = url
+        self.engine = make_engine(url)
+        self.sessionmaker = sessionmaker(self.engine, expire_on_commit=False)
+        event.listen(self.sessionmaker, "after_flush", _record_changes)
+        # Flask-Admin needs one session object per request: scoped to the thread.
+        self.scoped = scoped_session(self.sessionmaker)
+
+    @contextmanager
+    def session(self, actor: str = "system", reason: str | None = None) -> Iterator[Session]:
+        """A session that commits on success and rolls back on any error."""
+        with self.sessionmaker() as session:
+            session.info.update(actor=actor, reason=reason)
+            try:
+                yield session
+                session.commit()
+            except BaseException:
+                session.rollback()
+                raise
+
+    # -- migrations --------------------------------------------------------
+
+    def alembic_config(self) -> Config:
+        cfg = Config()
+        cfg.set_main_option("script_location", str(MIGRATIONS))
+        cfg.set_main_option("sqlalchemy.url", self.url.replace("%", "%%"))
+        cfg.attributes["engine"] = self.engine
+        return cfg
+
+    def upgrade(self, revision: str = "head") -> None:
+        command.upgrade(self.alembic_config(), revision)
+
+    def current_revision(self) -> str | None:
+        with self.engine.connect() as conn:
+            return MigrationContext.configure(conn).get_current_revision()
+
+    def drift(self) -> list[Any]:
+        """Differences between the models and the migrated schema (empty when in step)."""
+        with self.engine.connect() as conn:
+            ctx = MigrationContext.configure(conn, opts={"compare_type": True})
+            return [d for d in compare_metadata(ctx, Base.metadata) if not _ignorable(d)]
+
+    def dispose(self) -> None:
+        self.scoped.remove()
+        self.engine.dispose()
+
+
+def _ignorable(diff: Any) -> bool:
+    # alembic's own bookkeeping table is not ours to model
+    return isinstance(diff, tuple) and diff[0] == "remove_table" and diff[1].name == "alembic_version"
+
+
+def init_app(app) -> Database:
+    db = Database(app.config["DATABASE_URL"])
+    app.extensions["zwgk.db"] = db
+
+    @app.teardown_appcontext
+    def _remove_session(_exc):
+        db.scoped.remove()
+
+    return db
+
+
+def get_db(app=None) -> Database:
+    from flask import current_app
+
+    return (app or current_app).extensions["zwgk.db"]
+
+
+# --------------------------------------------------------------------------
+# Change history
+# --------------------------------------------------------------------------
+
+
+def jsonable(value: Any) -> Any:
+    if isinstance(value, dt.datetime | dt.date):
+        return value.isoformat()
+    if isinstance(value, decimal.Decimal):
+        return str(value)
+    if isinstance(value, list | tuple):
+        return [jsonable(v) for v in value]
+    if isinstance(value, dict):
+        return {k: jsonable(v) for k, v in value.items()}
+    return value
+
+
+def _column_changes(obj: Any, *, new: bool) -> dict[str, list[Any]]:
+    state = inspect(obj)
+    out: dict[str, list[Any]] = {}
+    for attr in state.mapper.column_attrs:
+        if attr.key in _UNTRACKED_ATTRS:
+            continue
+        hist = state.attrs[attr.key].history
+        if new:
+            value = getattr(obj, attr.key)
+            if value is not None:
+                out[attr.key] = [None, jsonable(value)]
+        elif hist.has_changes():
+            old = hist.deleted[0] if hist.deleted else None
+            cur = hist.added[0] if hist.added else None
+            if old != cur:
+                out[attr.key] = [jsonable(old), jsonable(cur)]
+    return out
+
+
+def _record_changes(session: Session, _flush_context) -> None:
+    now = dt.datetime.now(dt.timezone.utc)
+    actor = session.info.get("actor", "system")
+    reason = session.info.get("reason")
+    rows = []
+    for objs, action in ((session.new, "create"), (session.dirty, "update"), (session.deleted, "delete")):
+        for obj in objs:
+            if not isinstance(obj, TRACKED):
+                continue
+            changes = _column_changes(obj, new=action == "create") if action != "delete" else {}
+            if action == "update" and not changes:
+                continue
+            rows.append(dict(entity=obj.__tablename__, entity_id=obj.id, action=action,
+                             changes=changes, actor=actor, reason=reason, at=now))
+    if rows:
+        session.connection().execute(insert(Change), rows)

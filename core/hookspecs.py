@@ -1,0 +1,158 @@
+"""The zwgk plugin contract: every hook a plugin may implement.
+
+This module and ``docs/plugins.md`` are all a plugin author needs to read.
+
+Contract version ``CONTRACT_VERSION``: a plugin states the major version it was
+written for in ``zwgk_plugin_info``; the core refuses a plugin of another major
+version.  Minor versions only add hooks or optional fields.
+
+Hooks are additive: each returns a list of records (plain dicts in the shape of
+the matching marshmallow schema in ``core.schemas``), or rules or views.  The
+core collects the lists of every enabled plugin, checks them for duplicates and
+collisions, validates every record with the same schema, and only then writes.
+A plugin never touches the database itself.
+
+References between records use natural keys: a domain by its name (or an
+alias), a unit by its path (``浙江省/杭州市/拱墅区``), a standard or an
+indicator by its code within the same scope.  Every record carries
+``source: {file, section[, text]}``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pluggy
+
+CONTRACT_VERSION = "1.0"
+PROJECT = "zwgk"
+
+hookspec = pluggy.HookspecMarker(PROJECT)
+hookimpl = pluggy.HookimplMarker(PROJECT)
+
+Record = dict[str, Any]
+
+
+# --------------------------------------------------------------------------
+# Identity
+# --------------------------------------------------------------------------
+
+
+@hookspec
+def zwgk_plugin_info() -> dict[str, Any]:
+    """Describe the plugin.
+
+    Return ``{"title": "浙江省", "region": "浙江省", "contract": "1.0"}``:
+    a human title, the path of the unit the plugin speaks for (its records'
+    ``scope``), and the contract version it was written for.
+    """
+
+
+# --------------------------------------------------------------------------
+# Data: reference lists
+# --------------------------------------------------------------------------
+
+
+@hookspec
+def zwgk_register_stages() -> list[Record]:
+    """Return 五公开 stages (``core.schemas.StageSchema``). The core provides all five."""
+
+
+@hookspec
+def zwgk_register_elements() -> list[Record]:
+    """Return catalog elements (``ElementSchema``), e.g. a local column such as 公开时长."""
+
+
+@hookspec
+def zwgk_register_element_requirements() -> list[Record]:
+    """Return the elements the region requires in a catalog (``ElementRequirementSchema``).
+
+    ``scope`` is the region's unit path; ``wording`` is the element's name as the
+    document writes it (规定时限 for time_limit).  Requirements add up along the
+    unit tree: a county's catalog must carry the national ones and its
+    province's and its own.
+    """
+
+
+@hookspec
+def zwgk_register_domains() -> list[Record]:
+    """Return domains (``DomainSchema``); a local domain has ``editions: []``."""
+
+
+@hookspec
+def zwgk_register_domain_aliases() -> list[Record]:
+    """Return other names of domains as the region's documents write them (``DomainAliasSchema``)."""
+
+
+@hookspec
+def zwgk_register_domain_successions() -> list[Record]:
+    """Return predecessor → successor pairs between domains (``DomainSuccessionSchema``)."""
+
+
+# --------------------------------------------------------------------------
+# Data: the region
+# --------------------------------------------------------------------------
+
+
+@hookspec
+def zwgk_register_units() -> list[Record]:
+    """Return administrative units and pilot units (``UnitSchema``), parents before children."""
+
+
+@hookspec
+def zwgk_register_standards() -> list[Record]:
+    """Return the nodes of the region's standard system (``StandardSchema``)."""
+
+
+@hookspec
+def zwgk_register_responsibilities() -> list[Record]:
+    """Return the responsibility list (责任清单) rows (``ResponsibilitySchema``)."""
+
+
+@hookspec
+def zwgk_register_schedules() -> list[Record]:
+    """Return schedules with their phases and milestones nested (``ScheduleSchema``)."""
+
+
+@hookspec
+def zwgk_register_obligations() -> list[Record]:
+    """Return disclosure obligations with their time rule as written (``ObligationSchema``)."""
+
+
+@hookspec
+def zwgk_register_indicators() -> list[Record]:
+    """Return evaluation indicators with weights (``IndicatorSchema``)."""
+
+
+# --------------------------------------------------------------------------
+# Rules
+# --------------------------------------------------------------------------
+
+
+@hookspec
+def zwgk_validate_catalog_item(item: Record, unit_path: str) -> list[str]:
+    """Check one catalog item of a unit beyond the schema and required elements.
+
+    ``item`` is a validated ``CatalogItemSchema`` record.  Return a list of
+    problems in Chinese (empty when fine); only speak for units of your region
+    (``unit_path`` starts with it).
+    """
+
+
+@hookspec
+def zwgk_review_steps(unit_path: str) -> list[str]:
+    """Return the review steps a catalog item of this unit must pass before publication.
+
+    Steps: ``"review"`` (保密审查 with a record) and ``"signoff"`` (主要领导签字).
+    Return ``[]`` for units outside your region.
+    """
+
+
+# --------------------------------------------------------------------------
+# Interface
+# --------------------------------------------------------------------------
+
+
+@hookspec
+def zwgk_admin_views(admin: Any, session: Any) -> list[Any]:
+    """Return extra Flask-Admin views for the region (``flask_admin`` ``BaseView`` instances)."""

@@ -1,0 +1,485 @@
+"""Applying data (national or a plugin's) to the database, idempotently.
+
+Every record passes through its marshmallow schema, then its references are
+resolved, then it is merged into the database by its natural key:
+
+* a record that is not there yet is **added**;
+* a field whose stored value still equals what was last applied is brought up to
+  date (**changed**) if the data changed;
+* a field that an administrator edited since (stored value differs from what was
+  last applied) is **kept** and reported as a difference: data never overwrites
+  an edit;
+* everything else is **unchanged**, so a second run writes nothing.
+
+Problems are collected for the whole batch and reported with file, record and
+field; nothing is written unless every record is valid.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from collections import Counter
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+from marshmallow import Schema, ValidationError
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from . import models as m
+from . import schemas as s
+from .domains import resolve_domain
+
+AT = "_at"  # where a record was read from; stripped before validation
+
+
+# --------------------------------------------------------------------------
+# Errors and reports
+# --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with one record."""
+
+    where: str  # file and record number, or plugin and hook
+    record: str  # the record's name, title or code
+    field: str | None
+    message: str
+
+    def __str__(self) -> str:
+        place = f"{self.where} [{self.record}]" if self.record else self.where
+        return f"{place} {self.field or '-'}: {self.message}"
+
+
+class DataError(Exception):
+    """Data that cannot be applied; ``problems`` names file, record and field of each."""
+
+    def __init__(self, problems: Iterable[Problem]):
+        self.problems = list(problems)
+        super().__init__("\n".join(str(p) for p in self.problems))
+
+
+@dataclass(frozen=True)
+class Difference:
+    """A value an administrator edited that the data would set otherwise."""
+
+    kind: str
+    key: str
+    field: str
+    current: Any
+    incoming: Any
+
+
+OUTCOMES = ("added", "changed", "unchanged", "kept")
+
+
+@dataclass
+class ApplyReport:
+    origin: str
+    dry_run: bool = False
+    counts: dict[str, Counter] = field(default_factory=dict)
+    differences: list[Difference] = field(default_factory=list)
+
+    def count(self, kind: str, outcome: str) -> None:
+        self.counts.setdefault(kind, Counter())[outcome] += 1
+
+    def total(self, outcome: str) -> int:
+        return sum(c[outcome] for c in self.counts.values())
+
+    @property
+    def changed_anything(self) -> bool:
+        return bool(self.total("added") or self.total("changed"))
+
+    def summary(self) -> dict[str, dict[str, int]]:
+        return {k: {o: c[o] for o in OUTCOMES} for k, c in self.counts.items()}
+
+    def render(self, limit: int = 20) -> str:
+        head = f"{self.origin}{'（试运行 dry run）' if self.dry_run else ''}: " + "  ".join(
+            f"{label} {self.total(o)}" for o, label in zip(OUTCOMES, LABELS)
+        )
+        lines = [head]
+        for kind, c in self.counts.items():
+            lines.append(f"  {kind:<22}" + "  ".join(f"{label} {c[o]}" for o, label in zip(OUTCOMES, LABELS)))
+        for d in self.differences[:limit]:
+            lines.append(f"  保留管理员修改 kept edit: {d.kind} {d.key} {d.field}: "
+                         f"{d.current!r}（数据为 data has {d.incoming!r}）")
+        if len(self.differences) > limit:
+            lines.append(f"  … 另有 {len(self.differences) - limit} 处 and {len(self.differences) - limit} more")
+        if not self.changed_anything:
+            lines.append("  无变更 no changes")
+        return "\n".join(lines)
+
+
+LABELS = ("新增 added", "变更 changed", "未变 unchanged", "保留修改 kept")
+
+
+# --------------------------------------------------------------------------
+# Data files
+# --------------------------------------------------------------------------
+
+
+def read_data_file(path: str | Path) -> list[dict[str, Any]]:
+    """Read a YAML data file: a list of records, or ``{source_file: …, records: […]}``.
+
+    ``source_file`` at the top is the default ``source.file`` of every record.
+    Each record remembers where it was read from, for error messages.
+    """
+    path = Path(path)
+    try:
+        doc = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as exc:
+        raise DataError([Problem(str(path), "", None, f"无法读取 cannot read: {exc}")]) from exc
+    default_file = None
+    if isinstance(doc, dict):
+        default_file = doc.get("source_file")
+        doc = doc.get("records")
+    if not isinstance(doc, list):
+        raise DataError([Problem(str(path), "", None, "应为记录列表 expected a list of records")])
+    out = []
+    for i, rec in enumerate(doc, 1):
+        if not isinstance(rec, dict):
+            raise DataError([Problem(f"{path}, 第{i}条 record {i}", "", None, "应为映射 expected a mapping")])
+        rec = _default_source_file(rec, default_file) if default_file else dict(rec)
+        rec[AT] = f"{path}, 第{i}条 record {i}"
+        out.append(rec)
+    return out
+
+
+def _default_source_file(value: Any, default_file: str) -> Any:
+    """Fill ``source.file`` in a record and in the records nested in it."""
+    if isinstance(value, list):
+        return [_default_source_file(v, default_file) for v in value]
+    if not isinstance(value, dict):
+        return value
+    out = {k: _default_source_file(v, default_file) for k, v in value.items()}
+    if isinstance(out.get("source"), dict):
+        out["source"] = {"file": default_file, **out["source"]}
+    return out
+
+
+def _inherit_source(children: Any, source: Any) -> None:
+    for child in children or ():
+        if isinstance(child, dict) and "source" not in child and source is not None:
+            child["source"] = source
+
+
+# --------------------------------------------------------------------------
+# Kinds of record
+# --------------------------------------------------------------------------
+
+
+def _k(value: Any) -> str:
+    """The natural key of a reference, whether still text or already resolved."""
+    if value is None or isinstance(value, str):
+        return value or ""
+    if isinstance(value, m.Domain):
+        return value.name
+    if isinstance(value, m.CatalogElement):
+        return value.code
+    return value.key
+
+
+def _scope(rec: dict[str, Any]) -> str:
+    return _k(rec.get("scope")) or "national"
+
+
+def _short(key: str) -> str:
+    if len(key) <= 400:
+        return key
+    return key[:350] + "#" + hashlib.sha1(key.encode()).hexdigest()
+
+
+Resolver = Callable[[Session, str, dict[str, Any]], Any]
+
+
+def _by_key(model: type) -> Resolver:
+    return lambda session, value, rec: session.scalar(select(model).where(model.key == value))
+
+
+def _by_code(model: type, attr: str = "code") -> Resolver:
+    col = getattr(model, attr)
+    return lambda session, value, rec: session.scalar(select(model).where(col == value))
+
+
+def _scoped_code(model: type) -> Resolver:
+    return lambda session, value, rec: session.scalar(select(model).where(model.key == f"{_scope(rec)}|{value}"))
+
+
+def _domain(session: Session, value: str, rec: dict[str, Any]) -> Any:
+    return resolve_domain(session, value)
+
+
+@dataclass(frozen=True)
+class Kind:
+    name: str
+    model: type
+    schema: type[Schema]  # validates what the hook returns
+    key: Callable[[dict[str, Any]], str]
+    hook: str | None
+    refs: dict[str, Resolver] = field(default_factory=dict)
+    many: frozenset[str] = frozenset()  # ref fields that hold lists
+    parent: str | None = None  # self-reference to order by
+    record_schema: type[Schema] | None = None  # the flat form, if it differs
+
+    @property
+    def flat(self) -> type[Schema]:
+        return self.record_schema or self.schema
+
+
+def _unit_key(rec: dict[str, Any]) -> str:
+    parent = _k(rec.get("parent"))
+    return f"{parent}/{rec['name']}" if parent else rec["name"]
+
+
+KINDS: tuple[Kind, ...] = (
+    Kind("stages", m.DisclosureStage, s.StageSchema, lambda r: r["code"], "zwgk_register_stages"),
+    Kind("elements", m.CatalogElement, s.ElementSchema, lambda r: r["code"], "zwgk_register_elements"),
+    Kind("domains", m.Domain, s.DomainSchema, lambda r: r["name"], "zwgk_register_domains"),
+    Kind("domain_aliases", m.DomainAlias, s.DomainAliasSchema, lambda r: r["alias"],
+         "zwgk_register_domain_aliases", refs={"domain": _domain}),
+    Kind("domain_successions", m.DomainSuccession, s.DomainSuccessionSchema,
+         lambda r: f"{_k(r['predecessor'])}>{_k(r['successor'])}", "zwgk_register_domain_successions",
+         refs={"predecessor": _domain, "successor": _domain}),
+    Kind("element_requirements", m.ElementRequirement, s.ElementRequirementSchema,
+         lambda r: f"{r['scope']}|{_k(r['element'])}", "zwgk_register_element_requirements",
+         refs={"element": _by_code(m.CatalogElement)}),
+    Kind("units", m.AdminUnit, s.UnitSchema, _unit_key, "zwgk_register_units",
+         refs={"parent": _by_key(m.AdminUnit), "pilot_domains": _domain},
+         many=frozenset({"pilot_domains"}), parent="parent"),
+    Kind("standards", m.Standard, s.StandardSchema, lambda r: f"{_scope(r)}|{r['code']}",
+         "zwgk_register_standards",
+         refs={"scope": _by_key(m.AdminUnit), "parent": _scoped_code(m.Standard), "domain": _domain},
+         parent="parent"),
+    Kind("responsibilities", m.Responsibility, s.ResponsibilitySchema,
+         lambda r: _short(f"{_scope(r)}|{r['task']}"), "zwgk_register_responsibilities",
+         refs={"scope": _by_key(m.AdminUnit), "standard": _scoped_code(m.Standard), "domain": _domain}),
+    Kind("schedules", m.Schedule, s.ScheduleSchema, lambda r: f"{_scope(r)}|{r['title']}",
+         "zwgk_register_schedules", refs={"scope": _by_key(m.AdminUnit)},
+         record_schema=s.ScheduleRecordSchema),
+    Kind("schedule_phases", m.SchedulePhase, s.PhaseRecordSchema, lambda r: f"{_k(r['schedule'])}|{r['name']}",
+         None, refs={"schedule": _by_key(m.Schedule)}),
+    Kind("milestones", m.Milestone, s.MilestoneRecordSchema, lambda r: _short(f"{_k(r['phase'])}|{r['title']}"),
+         None, refs={"phase": _by_key(m.SchedulePhase)}),
+    Kind("obligations", m.Obligation, s.ObligationSchema, lambda r: _short(f"{_scope(r)}|{r['title']}"),
+         "zwgk_register_obligations", refs={"scope": _by_key(m.AdminUnit), "domain": _domain}),
+    Kind("indicators", m.Indicator, s.IndicatorSchema, lambda r: f"{_scope(r)}|{r['code']}",
+         "zwgk_register_indicators",
+         refs={"scope": _by_key(m.AdminUnit), "parent": _scoped_code(m.Indicator)}, parent="parent"),
+)
+KIND_BY_NAME = {k.name: k for k in KINDS}
+
+
+def _label(rec: dict[str, Any]) -> str:
+    for f in ("name", "title", "code", "alias", "task", "level1"):
+        if rec.get(f):
+            return str(rec[f])
+    return ""
+
+
+# --------------------------------------------------------------------------
+# Collecting and validating
+# --------------------------------------------------------------------------
+
+Batch = dict[str, list[dict[str, Any]]]  # kind name → validated records
+
+
+def validate_records(kind: Kind, raw: Iterable[Any], where: str) -> tuple[list[dict[str, Any]], list[Problem]]:
+    """Validate raw records with the kind's schema; nested schedules come out flat."""
+    good: list[dict[str, Any]] = []
+    problems: list[Problem] = []
+    schema = kind.schema()
+    for i, rec in enumerate(raw, 1):
+        if not isinstance(rec, dict):
+            problems.append(Problem(f"{where}, 第{i}条 record {i}", "", None, "应为映射 expected a mapping"))
+            continue
+        rec = dict(rec)
+        at = rec.pop(AT, f"{where}, 第{i}条 record {i}")
+        if kind.name == "schedules":
+            _inherit_source(rec.get("phases"), rec.get("source"))
+            for ph in rec.get("phases") or ():
+                if isinstance(ph, dict):
+                    _inherit_source(ph.get("milestones"), ph.get("source"))
+        try:
+            data = schema.load(rec)
+        except ValidationError as exc:
+            problems.extend(_flatten_errors(at, _label(rec), exc.messages))
+            continue
+        data[AT] = at
+        good.append(data)
+    seen: dict[str, str] = {}
+    for data in good:
+        key = kind.key(data)
+        if key in seen:
+            problems.append(Problem(data[AT], _label(data), None,
+                                    f"重复记录 duplicate of {seen[key]} (key {key})"))
+        seen[key] = data[AT]
+    return good, problems
+
+
+def _flatten_errors(at: str, label: str, messages: Any, prefix: str = "") -> list[Problem]:
+    out = []
+    if isinstance(messages, dict):
+        for k, v in messages.items():
+            name = f"{prefix}.{k}" if prefix else str(k)
+            if isinstance(v, dict):
+                out.extend(_flatten_errors(at, label, v, name))
+            else:
+                out.append(Problem(at, label, name, "; ".join(map(str, v if isinstance(v, list) else [v]))))
+    else:
+        out.append(Problem(at, label, prefix or None, str(messages)))
+    return out
+
+
+def explode(batch: Batch) -> Batch:
+    """Split nested schedules into flat schedule, phase and milestone records."""
+    out: Batch = {k: list(v) for k, v in batch.items() if k != "schedules"}
+    for sched in batch.get("schedules", []):
+        sched = dict(sched)
+        phases = sched.pop("phases", [])
+        skey = KIND_BY_NAME["schedules"].key(sched)
+        out.setdefault("schedules", []).append(sched)
+        for ph in phases:
+            ph = dict(ph, schedule=skey)
+            ph[AT] = sched[AT]
+            milestones = ph.pop("milestones", [])
+            pkey = KIND_BY_NAME["schedule_phases"].key(ph)
+            out.setdefault("schedule_phases", []).append(ph)
+            for ms in milestones:
+                out.setdefault("milestones", []).append(dict(ms, phase=pkey, **{AT: sched[AT]}))
+    return out
+
+
+def check_collisions(batches: dict[str, Batch]) -> None:
+    """Refuse two origins that provide a record with the same key."""
+    owner: dict[tuple[str, str], str] = {}
+    problems = []
+    for origin, batch in batches.items():
+        for kind_name, records in batch.items():
+            kind = KIND_BY_NAME[kind_name]
+            for rec in records:
+                k = (kind_name, kind.key(rec))
+                if k in owner and owner[k] != origin:
+                    problems.append(Problem(rec[AT], _label(rec), None,
+                                            f"与 {owner[k]} 的记录冲突 collides with {owner[k]}'s record {k[1]}"))
+                owner.setdefault(k, origin)
+    if problems:
+        raise DataError(problems)
+
+
+# --------------------------------------------------------------------------
+# Applying
+# --------------------------------------------------------------------------
+
+
+def _topo(kind: Kind, records: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Parents before children, otherwise in the order given."""
+    if not kind.parent:
+        return records
+    if kind.name == "units":
+        return sorted(records, key=lambda r: _unit_key(r).count("/"))
+    by_code = {r.get("code"): r for r in records}
+    done: set[int] = set()
+    out: list[dict[str, Any]] = []
+
+    def visit(r: dict[str, Any], depth: int = 0) -> None:
+        if id(r) in done or depth > len(records):
+            return
+        parent = by_code.get(r.get(kind.parent))
+        if parent is not None:
+            visit(parent, depth + 1)
+        done.add(id(r))
+        out.append(r)
+
+    for r in records:
+        visit(r)
+    return out
+
+
+def _canon(kind: Kind, dumped: dict[str, Any]) -> dict[str, Any]:
+    # the order of a many-reference list carries no meaning
+    return {k: (sorted(v) if k in kind.many and isinstance(v, list) else v) for k, v in dumped.items()}
+
+
+def apply_batch(session: Session, origin: str, batch: Batch, report: ApplyReport) -> None:
+    """Merge validated records into the session; raises DataError, leaving the rollback to the caller."""
+    problems: list[Problem] = []
+    batch = explode(batch)
+    for kind in KINDS:
+        records = batch.get(kind.name)
+        if not records:
+            continue
+        flat = kind.flat()
+        for rec in _topo(kind, records):
+            _apply_one(session, origin, kind, flat, rec, report, problems)
+        if problems:  # later kinds refer to these: stop at the first kind that failed
+            break
+    if problems:
+        raise DataError(problems)
+
+
+def _apply_one(session: Session, origin: str, kind: Kind, flat: Schema, rec: dict[str, Any],
+               report: ApplyReport, problems: list[Problem]) -> None:
+    at = rec.get(AT, origin)
+    resolved = {k: v for k, v in rec.items() if k != AT}
+    for fname, resolver in kind.refs.items():
+        value = resolved.get(fname)
+        if value in (None, []):
+            continue
+        values = value if fname in kind.many else [value]
+        found = []
+        for v in values:
+            obj = resolver(session, v, resolved)
+            if obj is None:
+                problems.append(Problem(at, _label(rec), fname, f"找不到所引用的记录 unknown reference {v!r}"))
+            found.append(obj)
+        resolved[fname] = found if fname in kind.many else found[0]
+    if problems:
+        return
+    key = kind.key(resolved)
+    incoming = _canon(kind, flat.dump(resolved))
+    obj = session.scalar(select(kind.model).where(kind.model.key == key))
+    if obj is None:
+        obj = kind.model(key=key, origin=origin)
+        for fname in incoming:
+            setattr(obj, fname, resolved.get(fname))
+        obj.loaded = incoming
+        session.add(obj)
+        report.count(kind.name, "added")
+        return
+    if obj.origin != origin:
+        problems.append(Problem(at, _label(rec), None,
+                                f"该记录已由 {obj.origin} 提供 already provided by {obj.origin} (key {key})"))
+        return
+    current = _canon(kind, flat.dump(obj))
+    last = obj.loaded or {}
+    outcome = "unchanged"
+    for fname, new in incoming.items():
+        cur = current.get(fname)
+        if cur == new:
+            continue
+        if fname in last and cur != last[fname]:
+            report.differences.append(Difference(kind.name, key, fname, cur, new))
+            outcome = "kept" if outcome == "unchanged" else outcome
+        else:
+            setattr(obj, fname, resolved.get(fname))
+            outcome = "changed"
+    if last != incoming:
+        obj.loaded = incoming
+    report.count(kind.name, outcome)
+
+
+def record_applied(session: Session, origin: str, version: str | None, report: ApplyReport) -> None:
+    row = session.scalar(select(m.AppliedData).where(m.AppliedData.origin == origin))
+    if row is not None and not report.changed_anything:
+        return
+    if row is None:
+        row = m.AppliedData(origin=origin)
+        session.add(row)
+    row.version = version
+    row.applied_at = dt.datetime.now(dt.timezone.utc)
+    row.summary = report.summary()

@@ -1,0 +1,262 @@
+"""marshmallow schemas: the one place that says what valid data is.
+
+Data files, plugin hooks, the importer and the API all pass through these.  A
+reference to another record is written by its natural key (a domain's name or
+alias, a unit's path such as ``浙江省/杭州市/拱墅区``, a standard's code) and
+resolved against the database by the loader.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
+
+from .models import EDITIONS, ITEM_STATUSES, STANDARD_CATEGORIES, STANDARD_STATUSES, UNIT_LEVELS
+
+_PARTIAL_DATE = re.compile(r"^\d{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?)?$")
+STAGE_CODES = ("decision", "execution", "management", "service", "result")
+CADENCES = ("monthly", "quarterly", "yearly")
+
+
+class Ref(fields.Field):
+    """A reference to another record by natural key; dumps a related object as that key."""
+
+    def __init__(self, attr: str = "key", **kwargs: Any):
+        super().__init__(**kwargs)
+        self.attr = attr
+
+    def _serialize(self, value: Any, attr: str | None, obj: Any, **kwargs: Any) -> Any:
+        if value is None or isinstance(value, str):
+            return value
+        return getattr(value, self.attr)
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> str:
+        if not isinstance(value, str) or not value.strip():
+            raise ValidationError("应为非空文本（被引用记录的名称或代码）/ must be a non-empty name or code")
+        return value.strip()
+
+
+class PartialDate(fields.String):
+    """``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD``: documents often give only a month."""
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> str:
+        text = super()._deserialize(str(value) if isinstance(value, int) else value, attr, data, **kwargs)
+        if not _PARTIAL_DATE.match(text):
+            raise ValidationError("日期格式应为 YYYY、YYYY-MM 或 YYYY-MM-DD / not a (partial) ISO date")
+        return text
+
+
+def _text(**kwargs: Any) -> fields.String:
+    return fields.String(validate=validate.Length(min=1), **kwargs)
+
+
+class StrictSchema(Schema):
+    class Meta:
+        unknown = RAISE
+        ordered = True
+
+
+class SourceSchema(StrictSchema):
+    """出处: seed file and section, plus the wording as written where it differs."""
+
+    file = _text(required=True)
+    section = _text(required=True)
+    text = fields.String(allow_none=True)
+
+
+class SourcedSchema(StrictSchema):
+    source = fields.Nested(SourceSchema, required=True)
+
+
+class StageSchema(SourcedSchema):
+    code = fields.String(required=True, validate=validate.OneOf(STAGE_CODES))
+    name = _text(required=True)
+    position = fields.Integer(load_default=0)
+
+
+class ElementSchema(SourcedSchema):
+    code = _text(required=True)
+    name = _text(required=True)
+    description = fields.String(allow_none=True)
+
+
+class ElementRequirementSchema(SourcedSchema):
+    scope = _text(required=True)  # "national" or a unit path
+    element = Ref("code", required=True)
+    wording = fields.String(allow_none=True)
+
+
+class DomainSchema(SourcedSchema):
+    name = _text(required=True)
+    editions = fields.List(fields.Integer(validate=validate.OneOf(EDITIONS)), load_default=list)
+    position = fields.Integer(load_default=0)
+    description = fields.String(allow_none=True)
+
+
+class DomainAliasSchema(SourcedSchema):
+    alias = _text(required=True)
+    domain = Ref("name", required=True)
+
+
+class DomainSuccessionSchema(SourcedSchema):
+    predecessor = Ref("name", required=True)
+    successor = Ref("name", required=True)
+    kind = fields.String(required=True, validate=validate.OneOf(("renamed", "split")))
+
+
+class UnitSchema(SourcedSchema):
+    name = _text(required=True)
+    level = fields.String(required=True, validate=validate.OneOf(UNIT_LEVELS))
+    parent = Ref(allow_none=True, load_default=None)
+    written_as = fields.String(allow_none=True)
+    is_pilot = fields.Boolean(load_default=False)
+    pilot_edition = fields.Integer(allow_none=True, validate=validate.OneOf(EDITIONS))
+    pilot_domains = fields.List(Ref("name"), load_default=list)
+    position = fields.Integer(load_default=0)
+
+    @validates_schema
+    def _parent_by_level(self, data: dict[str, Any], **kwargs: Any) -> None:
+        if data["level"] == "province" and data.get("parent"):
+            raise ValidationError("省级单位不能有上级 / a province has no parent", "parent")
+        if data["level"] != "province" and not data.get("parent"):
+            raise ValidationError("非省级单位必须有上级 / a unit below a province needs a parent", "parent")
+        if data.get("pilot_domains") and not data.get("is_pilot"):
+            raise ValidationError("只有试点单位有试点领域 / only a pilot unit has pilot domains", "pilot_domains")
+
+
+class StandardSchema(SourcedSchema):
+    code = _text(required=True)
+    title = _text(required=True)
+    category = fields.String(required=True, validate=validate.OneOf(STANDARD_CATEGORIES))
+    parent = Ref("code", allow_none=True, load_default=None)
+    domain = Ref("name", allow_none=True, load_default=None)
+    scope = Ref(allow_none=True, load_default=None)
+    edition = fields.String(allow_none=True)
+    status = fields.String(load_default="draft", validate=validate.OneOf(STANDARD_STATUSES))
+    planned = PartialDate(allow_none=True)
+    effective_on = fields.Date(allow_none=True)
+    withdrawn_on = fields.Date(allow_none=True)
+    responsible = fields.String(allow_none=True)
+    position = fields.Integer(load_default=0)
+
+    @validates_schema
+    def _domain_standard(self, data: dict[str, Any], **kwargs: Any) -> None:
+        if data["category"] == "domain" and not data.get("domain"):
+            raise ValidationError("领域标准必须指明领域 / a domain standard names its domain", "domain")
+        if data.get("status") == "withdrawn" and not data.get("withdrawn_on"):
+            raise ValidationError("废止的标准需要废止日期 / a withdrawn standard needs withdrawn_on", "withdrawn_on")
+
+
+class ResponsibilitySchema(SourcedSchema):
+    scope = Ref(allow_none=True, load_default=None)
+    task = _text(required=True)
+    standard = Ref("code", allow_none=True, load_default=None)
+    domain = Ref("name", allow_none=True, load_default=None)
+    responsible = _text(required=True)
+    responsible_units = fields.List(_text(), load_default=list)
+    due = PartialDate(allow_none=True)
+
+
+class MilestoneSchema(SourcedSchema):
+    title = _text(required=True)
+    due_on = fields.Date(required=True)
+    deliverable = fields.String(allow_none=True)
+    responsible = fields.String(allow_none=True)
+    completed_on = fields.Date(allow_none=True)
+
+
+class PhaseSchema(SourcedSchema):
+    name = _text(required=True)
+    position = fields.Integer(load_default=0)
+    starts_on = fields.Date(allow_none=True)
+    ends_on = fields.Date(allow_none=True)
+    description = fields.String(allow_none=True)
+    milestones = fields.List(fields.Nested(MilestoneSchema), load_default=list)
+
+    @validates_schema
+    def _dates_in_order(self, data: dict[str, Any], **kwargs: Any) -> None:
+        if data.get("starts_on") and data.get("ends_on") and data["ends_on"] < data["starts_on"]:
+            raise ValidationError("结束日期早于开始日期 / ends before it starts", "ends_on")
+
+
+class ScheduleSchema(SourcedSchema):
+    scope = Ref(allow_none=True, load_default=None)
+    title = _text(required=True)
+    report_cadence = fields.String(allow_none=True, validate=validate.OneOf(CADENCES))
+    report_by = fields.String(allow_none=True)
+    report_to = fields.String(allow_none=True)
+    phases = fields.List(fields.Nested(PhaseSchema), load_default=list)
+
+
+class PhaseRecordSchema(PhaseSchema):
+    """A phase as a flat record (export, merge): its schedule by key, no milestones."""
+
+    schedule = Ref(required=True)
+
+    class Meta:
+        exclude = ("milestones",)
+
+
+class MilestoneRecordSchema(MilestoneSchema):
+    phase = Ref(required=True)
+
+
+class ScheduleRecordSchema(ScheduleSchema):
+    class Meta:
+        exclude = ("phases",)
+
+
+class ObligationSchema(SourcedSchema):
+    scope = Ref(allow_none=True, load_default=None)
+    title = _text(required=True)
+    rule_text = _text(required=True)
+    domain = Ref("name", allow_none=True, load_default=None)
+    responsible = fields.String(allow_none=True)
+
+
+class IndicatorSchema(SourcedSchema):
+    scope = Ref(allow_none=True, load_default=None)
+    code = _text(required=True)
+    name = _text(required=True)
+    parent = Ref("code", allow_none=True, load_default=None)
+    weight = fields.Decimal(allow_none=True, as_string=True, places=2, validate=validate.Range(0, 100))
+    min_weight = fields.Decimal(allow_none=True, as_string=True, places=2, validate=validate.Range(0, 100))
+    description = fields.String(allow_none=True)
+
+
+class CatalogItemSchema(StrictSchema):
+    """公开事项: one row of a 标准目录."""
+
+    unit = Ref(required=True)
+    domain = Ref("name", required=True)
+    seq = fields.Integer(allow_none=True)
+    category = fields.String(allow_none=True)
+    level1 = _text(required=True)
+    level2 = fields.String(allow_none=True)
+    level3 = fields.String(allow_none=True)
+    content = fields.String(allow_none=True)
+    basis = fields.String(allow_none=True)
+    time_limit = fields.String(allow_none=True)
+    subject = fields.String(allow_none=True)
+    department = fields.String(allow_none=True)
+    channels = fields.String(allow_none=True)
+    audience_public = fields.Boolean(load_default=False)
+    audience_specific = fields.Boolean(load_default=False)
+    method_active = fields.Boolean(load_default=False)
+    method_on_request = fields.Boolean(load_default=False)
+    level_county = fields.Boolean(load_default=False)
+    level_township = fields.Boolean(load_default=False)
+    stages = fields.List(fields.String(validate=validate.OneOf(STAGE_CODES)), load_default=list)
+    status = fields.String(load_default="draft", validate=validate.OneOf(ITEM_STATUSES))
+    is_example = fields.Boolean(load_default=False)
+    source = fields.Nested(SourceSchema, allow_none=True, load_default=None)
+
+
+class ScoreSchema(StrictSchema):
+    indicator = Ref(required=True)
+    unit = Ref(required=True)
+    period = _text(required=True)
+    value = fields.Decimal(required=True, as_string=True, places=2)
+    note = fields.String(allow_none=True)

@@ -1,0 +1,1 @@
+"""The built-in regional plugins (each registered through the ``zwgk.plugins`` entry point)."""
