@@ -462,7 +462,7 @@ def _apply_one(session: Session, origin: str, kind: Kind, flat: Schema, rec: dic
         cur = current.get(fname)
         if cur == new:
             continue
-        if fname in last and cur != last[fname]:
+        if cur != last.get(fname):  # edited since the last apply (absent there: was None)
             report.differences.append(Difference(kind.name, key, fname, cur, new))
             outcome = "kept" if outcome == "unchanged" else outcome
         else:

@@ -1,0 +1,192 @@
+"""Fixtures: a fresh app and database per test, on SQLite or on the PostgreSQL named by
+``ZWGK_TEST_DATABASE_URL``.
+
+SQLite: one migrated (and one migrated + national data) template file per session,
+copied for each test.  PostgreSQL: migrated once per session, every table emptied
+before each test; tests of the migrations themselves get a schema of their own.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import uuid
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+from core.app import create_app
+from core.db import Database
+from core.models import Base
+from core.plugin_manager import NATIONAL, apply, get_plugin_manager
+
+PG_URL = os.environ.get("ZWGK_TEST_DATABASE_URL")
+IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+
+
+def require(condition: bool, reason: str) -> None:
+    """Skip on a developer's machine, fail in CI: CI must run everything."""
+    if condition:
+        return
+    if IN_CI:
+        pytest.fail(f"CI must not skip: {reason}")
+    pytest.skip(reason)
+
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        if {"app", "db", "db_url", "loaded_db_url", "empty_db_url"} & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.db)
+
+
+def pytest_report_header(config):
+    return f"zwgk database: {make_url(PG_URL).render_as_string(hide_password=True) if PG_URL else 'SQLite'}"
+
+
+# --------------------------------------------------------------------------
+# Databases
+# --------------------------------------------------------------------------
+
+
+def _national_only() -> list[str]:
+    return []
+
+
+@pytest.fixture(scope="session")
+def _templates(tmp_path_factory):
+    """SQLite template files: migrated, and migrated + national data."""
+    if PG_URL:
+        return None
+    root = tmp_path_factory.mktemp("templates")
+    empty = root / "migrated.sqlite"
+    db = Database(f"sqlite:///{empty}")
+    db.upgrade()
+    db.dispose()
+    loaded = root / "national.sqlite"
+    shutil.copy(empty, loaded)
+    db = Database(f"sqlite:///{loaded}")
+    apply(db, get_plugin_manager(_national_only()))
+    db.dispose()
+    return {"migrated": empty, "national": loaded}
+
+
+@pytest.fixture(scope="session")
+def _pg_migrated():
+    if not PG_URL:
+        return None
+    db = Database(PG_URL)
+    db.upgrade()
+    tables = [t.name for t in Base.metadata.sorted_tables]
+    db.dispose()
+    return tables
+
+
+def _pg_truncate(tables: list[str]) -> None:
+    engine = create_engine(PG_URL)
+    with engine.begin() as conn:
+        conn.execute(text("TRUNCATE " + ", ".join(f'"{t}"' for t in tables) + " RESTART IDENTITY CASCADE"))
+    engine.dispose()
+
+
+@pytest.fixture
+def db_url(tmp_path, _templates, _pg_migrated) -> str:
+    """A migrated, empty database."""
+    if PG_URL:
+        _pg_truncate(_pg_migrated)
+        return PG_URL
+    path = tmp_path / "zwgk.sqlite"
+    shutil.copy(_templates["migrated"], path)
+    return f"sqlite:///{path}"
+
+
+@pytest.fixture
+def loaded_db_url(tmp_path, _templates, _pg_migrated) -> str:
+    """A migrated database with the national data applied."""
+    if PG_URL:
+        _pg_truncate(_pg_migrated)
+        db = Database(PG_URL)
+        apply(db, get_plugin_manager(_national_only()))
+        db.dispose()
+        return PG_URL
+    path = tmp_path / "zwgk.sqlite"
+    shutil.copy(_templates["national"], path)
+    return f"sqlite:///{path}"
+
+
+@pytest.fixture
+def empty_db_url(tmp_path) -> str:
+    """A database with no tables at all (for the migrations themselves)."""
+    if not PG_URL:
+        yield f"sqlite:///{tmp_path / 'empty.sqlite'}"
+        return
+    schema = f"t_{uuid.uuid4().hex[:12]}"
+    engine = create_engine(PG_URL)
+    with engine.begin() as conn:
+        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    url = make_url(PG_URL).update_query_dict({"options": f"-csearch_path={schema}"})
+    yield url.render_as_string(hide_password=False)
+    with engine.begin() as conn:
+        conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+    engine.dispose()
+
+
+@pytest.fixture
+def db(loaded_db_url):
+    database = Database(loaded_db_url)
+    yield database
+    database.dispose()
+
+
+# --------------------------------------------------------------------------
+# App
+# --------------------------------------------------------------------------
+
+
+@pytest.fixture
+def make_app(tmp_path):
+    apps = []
+
+    def make(url: str, plugins: str | None = "none", **config):
+        app = create_app({"TESTING": True, "DATABASE_URL": url, "PLUGINS": plugins,
+                          "SECRET_KEY": "test", **config})
+        app.instance_path = str(tmp_path / "instance")
+        apps.append(app)
+        return app
+
+    yield make
+    for app in apps:
+        app.extensions["zwgk.db"].dispose()
+
+
+@pytest.fixture
+def app(make_app, loaded_db_url):
+    """The app on a database with the national data; no regional plugins unless a test asks."""
+    return make_app(loaded_db_url)
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def run_cli():
+    """Run ``zwgk ARGS`` against an app, as the console script would."""
+    from core.cli import main
+
+    def run(app, *args: str, input: str | None = None):
+        return app.test_cli_runner().invoke(main, list(args), input=input, catch_exceptions=False)
+
+    return run
+
+
+@pytest.fixture
+def national():
+    return NATIONAL
+
+
+@pytest.fixture
+def data_dir() -> Path:
+    return Path(__file__).parent / "data"
