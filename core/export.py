@@ -169,7 +169,7 @@ def to_csv(rows: list[dict[str, Any]]) -> str:
     for r in flat:
         header.extend(k for k in r if k not in header)
     buf = io.StringIO()
-    writer = csv.DictWriter(buf, fieldnames=header, lineterminator="\n")
+    writer = csv.DictWriter(buf, fieldnames=header)  # RFC 4180 CRLF: cells with CR or LF get quoted
     writer.writeheader()
     for r in flat:
         writer.writerow({k: neutralise(v) for k, v in r.items()})

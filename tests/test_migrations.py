@@ -1,0 +1,45 @@
+"""Migrations take an empty database to head, and the models do not drift from them."""
+
+from sqlalchemy import inspect
+
+from core.db import Database
+from core.models import Base
+
+
+def test_empty_database_upgrades_to_head_without_drift(empty_db_url):
+    db = Database(empty_db_url)
+    assert db.current_revision() is None
+    db.upgrade()
+    assert db.current_revision() == "0001"
+    tables = set(inspect(db.engine).get_table_names())
+    assert set(Base.metadata.tables) <= tables
+    assert db.drift() == []
+    db.upgrade()  # a second upgrade is a no-op
+    assert db.current_revision() == "0001"
+    db.dispose()
+
+
+def test_drift_check_notices_a_model_change(empty_db_url):
+    from sqlalchemy import Column, String
+
+    db = Database(empty_db_url)
+    db.upgrade()
+    col = Column("nickname", String(20))
+    Base.metadata.tables["domain"].append_column(col)
+    try:
+        diffs = db.drift()
+        assert any(d[0] == "add_column" and d[3].name == "nickname" for d in diffs if isinstance(d, tuple))
+    finally:
+        Base.metadata.tables["domain"]._columns.remove(col)
+    assert db.drift() == []
+    db.dispose()
+
+
+def test_init_uses_migrations_not_create_all(make_app, empty_db_url, run_cli):
+    app = make_app(empty_db_url)
+    result = run_cli(app, "init")
+    assert result.exit_code == 0, result.output
+    assert "@ 0001" in result.output
+    assert app.extensions["zwgk.db"].current_revision() == "0001"
+    check = run_cli(app, "db", "check")
+    assert check.exit_code == 0 and "no drift" in check.output
