@@ -140,6 +140,21 @@ def _describe(pm: pluggy.PluginManager, name: str, version: str, package: str, e
     return info
 
 
+def admin_views(pm: pluggy.PluginManager, admin: Any, session: Any) -> list[Any]:
+    """Every enabled plugin's extra admin views, checked to be Flask-Admin views."""
+    from flask_admin import BaseView
+
+    views = []
+    for name in origins(pm):
+        for result in call_for(pm, name, "zwgk_admin_views", admin=admin, session=session):
+            for view in result:
+                if not isinstance(view, BaseView):
+                    raise PluginError(f"插件 {name} 的 zwgk_admin_views 返回了非视图对象 returned {view!r}, "
+                                      "not a flask_admin BaseView")
+                views.append(view)
+    return views
+
+
 # --------------------------------------------------------------------------
 # Collecting and applying data
 # --------------------------------------------------------------------------

@@ -2,17 +2,32 @@
 
 from core import CONTRACT_VERSION, hookimpl
 
+SRC = {"file": "test", "section": "测试"}
+
 
 class FakePlugin:
-    """Contributes whatever lists it is given, per kind of hook."""
+    """Contributes whatever lists it is given, one keyword per hook (``domains=[…]`` → zwgk_register_domains)."""
 
-    def __init__(self, contract=CONTRACT_VERSION, **lists):
+    def __init__(self, contract=CONTRACT_VERSION, region=None, **lists):
         self.contract = contract
+        self.region = region
         self.lists = lists
 
     @hookimpl
     def zwgk_plugin_info(self):
-        return {"title": "测试插件", "region": self.lists.get("region"), "contract": self.contract}
+        return {"title": "测试插件", "region": self.region, "contract": self.contract}
+
+    @hookimpl
+    def zwgk_register_stages(self):
+        return self.lists.get("stages", [])
+
+    @hookimpl
+    def zwgk_register_elements(self):
+        return self.lists.get("elements", [])
+
+    @hookimpl
+    def zwgk_register_element_requirements(self):
+        return self.lists.get("element_requirements", [])
 
     @hookimpl
     def zwgk_register_domains(self):
@@ -23,10 +38,33 @@ class FakePlugin:
         return self.lists.get("aliases", [])
 
     @hookimpl
+    def zwgk_register_domain_successions(self):
+        return self.lists.get("successions", [])
+
+    @hookimpl
     def zwgk_register_units(self):
         return self.lists.get("units", [])
 
+    @hookimpl
+    def zwgk_register_standards(self):
+        return self.lists.get("standards", [])
+
+    @hookimpl
+    def zwgk_register_responsibilities(self):
+        return self.lists.get("responsibilities", [])
+
+    @hookimpl
+    def zwgk_register_schedules(self):
+        return self.lists.get("schedules", [])
+
+    @hookimpl
+    def zwgk_register_obligations(self):
+        return self.lists.get("obligations", [])
+
+    @hookimpl
+    def zwgk_register_indicators(self):
+        return self.lists.get("indicators", [])
+
 
 def domain(name, description=None, **extra):
-    return {"name": name, "editions": [], "description": description,
-            "source": {"file": "test", "section": "测试"}, **extra}
+    return {"name": name, "editions": [], "description": description, "source": SRC, **extra}

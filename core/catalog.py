@@ -1,0 +1,90 @@
+"""Catalog items (公开事项): validation by the region's rules.
+
+One validation path for the importer, the admin forms and the API: the schema,
+then the elements the unit's region requires (national ones plus those of every
+unit above it), then the checks the plugins add.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from marshmallow import ValidationError
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from .domains import resolve_domain
+from .loader import Problem, _flatten_errors
+from .models import AdminUnit, ElementRequirement
+from .schemas import CatalogItemSchema
+
+#: which item fields carry an element (any one filled in is enough)
+ELEMENT_FIELDS: dict[str, tuple[str, ...]] = {
+    "name": ("level1",),
+    "basis": ("basis",),
+    "content": ("content",),
+    "subject": ("subject",),
+    "time_limit": ("time_limit",),
+    "method": ("method_active", "method_on_request"),
+    "channels": ("channels",),
+    "audience": ("audience_public", "audience_specific"),
+    "category": ("category",),
+}
+
+
+def scopes_of(unit_path: str) -> list[str]:
+    """``national`` and every path from the province down to the unit itself."""
+    parts = unit_path.split("/")
+    return ["national"] + ["/".join(parts[: i + 1]) for i in range(len(parts))]
+
+
+def required_elements(session: Session, unit_path: str) -> list[ElementRequirement]:
+    rows = session.scalars(
+        select(ElementRequirement).where(ElementRequirement.scope.in_(scopes_of(unit_path)))
+        .order_by(ElementRequirement.id)
+    ).all()
+    seen: dict[str, ElementRequirement] = {}
+    for row in rows:
+        seen.setdefault(row.element.code, row)
+    return list(seen.values())
+
+
+def validate_item(session: Session, pm: Any, raw: dict[str, Any], where: str = "") -> tuple[dict | None, list[Problem]]:
+    """Validate one catalog item; returns (data, problems). ``data`` is None when the schema fails."""
+    label = str(raw.get("level1") or "") if isinstance(raw, dict) else ""
+    try:
+        data = CatalogItemSchema().load(raw)
+    except ValidationError as exc:
+        return None, _flatten_errors(where, label, exc.messages)
+    problems: list[Problem] = []
+    unit = session.scalar(select(AdminUnit).where(AdminUnit.key == data["unit"]))
+    if unit is None:
+        problems.append(Problem(where, label, "unit", f"找不到单位 unknown unit {data['unit']!r}"))
+    if resolve_domain(session, data["domain"]) is None:
+        problems.append(Problem(where, label, "domain", f"找不到领域 unknown domain {data['domain']!r}"))
+    if unit is None:
+        return data, problems
+    for req in required_elements(session, unit.key):
+        fields = ELEMENT_FIELDS.get(req.element.code)
+        if fields is None:
+            problems.append(Problem(where, label, req.element.code,
+                                    f"要素“{req.element.name}”在目录中没有对应的列 has no catalog column"))
+        elif not any(data.get(f) for f in fields):
+            problems.append(Problem(where, label, fields[0],
+                                    f"缺少必填要素“{req.wording or req.element.name}” missing required element "
+                                    f"(依据 per {req.source_file} {req.source_section})"))
+    for messages in pm.hook.zwgk_validate_catalog_item(item=data, unit_path=unit.key):
+        problems.extend(Problem(where, label, None, msg) for msg in messages or ())
+    return data, problems
+
+
+REVIEW_STEPS = ("review", "signoff")
+
+
+def review_steps(pm: Any, unit_path: str) -> list[str]:
+    """The review steps an item of this unit must pass before publication, in workflow order."""
+    wanted = {step for steps in pm.hook.zwgk_review_steps(unit_path=unit_path) for step in steps or ()}
+    unknown = wanted - set(REVIEW_STEPS)
+    if unknown:
+        raise ValueError(f"未知的审核步骤 unknown review steps: {', '.join(sorted(unknown))}")
+    return [s for s in REVIEW_STEPS if s in wanted]

@@ -1,0 +1,179 @@
+"""Each hook of the contract, exercised through a plugin (the docs test checks they are all here)."""
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+from flask_admin import BaseView, expose
+from sqlalchemy import select
+
+from core import DataError, hookimpl
+from core import models as m
+from core.catalog import required_elements, review_steps, validate_item
+from core.plugin_manager import PluginError, admin_views, apply, get_plugin_manager
+
+from .fakes import SRC, FakePlugin, domain
+
+
+def _pm(**plugins):
+    pm = get_plugin_manager([])
+    for name, plugin in plugins.items():
+        pm.register(plugin, name=name)
+    return pm
+
+
+def _of(session, model):
+    return session.scalars(select(model).where(model.origin == "fake")).all()
+
+
+def test_zwgk_plugin_info_names_title_region_and_contract(make_app, loaded_db_url, run_cli):
+    app = make_app(loaded_db_url, plugins="zhejiang")
+    out = run_cli(app, "plugins", "list").output
+    assert "zhejiang" in out and "浙江省" in out
+
+
+def test_zwgk_register_stages_cannot_redefine_the_five(db):
+    fake = FakePlugin(stages=[{"code": "decision", "name": "决策", "source": SRC}])
+    with pytest.raises(DataError, match="collides with national"):
+        apply(db, _pm(fake=fake))
+
+
+def test_zwgk_register_elements_and_element_requirements(db):
+    fake = FakePlugin(
+        elements=[{"code": "duration", "name": "公开时长", "source": SRC}],
+        element_requirements=[{"scope": "湖南省", "element": "channels", "wording": "渠道", "source": SRC}])
+    apply(db, _pm(fake=fake))
+    with db.sessionmaker() as session:
+        assert [e.name for e in _of(session, m.CatalogElement)] == ["公开时长"]
+        codes = [r.element.code for r in required_elements(session, "湖南省/永州市/蓝山县")]
+        assert codes == ["name", "basis", "content", "subject", "time_limit", "method", "channels"]
+        assert "channels" not in [r.element.code for r in required_elements(session, "浙江省")]
+
+
+def test_zwgk_register_domains_aliases_and_successions(db):
+    fake = FakePlugin(domains=[domain("本地领域", editions=[])],
+                      aliases=[{"alias": "低保", "domain": "社会救助", "source": SRC}],
+                      successions=[{"predecessor": "本地领域", "successor": "社会救助", "kind": "renamed",
+                                    "source": SRC}])
+    apply(db, _pm(fake=fake))
+    with db.sessionmaker() as session:
+        assert [d.name for d in _of(session, m.Domain)] == ["本地领域"]
+        assert [(a.alias, a.domain.name) for a in _of(session, m.DomainAlias)] == [("低保", "社会救助")]
+        assert [(s.predecessor.name, s.successor.name)
+                for s in _of(session, m.DomainSuccession)] == [("本地领域", "社会救助")]
+
+
+def test_zwgk_register_units(db):
+    fake = FakePlugin(units=[
+        {"name": "测试镇", "level": "township", "parent": "湖南省/测试县", "source": SRC},
+        {"name": "测试县", "level": "county", "parent": "湖南省", "is_pilot": True, "pilot_edition": 2019,
+         "pilot_domains": ["扶贫", "救灾"], "source": SRC},
+    ])
+    apply(db, _pm(fake=fake))  # children listed first: the loader orders parents first
+    with db.sessionmaker() as session:
+        units = {u.key: u for u in _of(session, m.AdminUnit)}
+        assert set(units) == {"湖南省/测试县", "湖南省/测试县/测试镇"}
+        assert units["湖南省/测试县/测试镇"].parent.key == "湖南省/测试县"
+        assert [d.name for d in units["湖南省/测试县"].pilot_domains] == ["扶贫", "救灾"]
+
+
+def test_zwgk_register_standards_and_responsibilities(db):
+    fake = FakePlugin(
+        standards=[
+            {"code": "1.1", "title": "政务公开总则", "category": "general", "parent": "1", "scope": "湖南省",
+             "planned": "2017-12", "source": SRC},
+            {"code": "1", "title": "政务公开总体要求", "category": "general", "scope": "湖南省", "source": SRC},
+            {"code": "2", "title": "征地补偿公开规范", "category": "domain", "domain": "农村集体土地征收",
+             "scope": "湖南省", "status": "trial", "source": SRC},
+        ],
+        responsibilities=[{"scope": "湖南省", "task": "编制总则", "standard": "1.1", "responsible": "省质监局",
+                           "responsible_units": ["省质监局"], "due": "2017-12", "source": SRC}])
+    apply(db, _pm(fake=fake))
+    with db.sessionmaker() as session:
+        standards = {s.code: s for s in _of(session, m.Standard)}
+        assert standards["1.1"].parent.code == "1" and standards["2"].domain.name == "征地补偿"
+        [resp] = _of(session, m.Responsibility)
+        assert (resp.standard.title, resp.due) == ("政务公开总则", "2017-12")
+
+
+def test_zwgk_register_schedules_obligations_and_indicators(db):
+    fake = FakePlugin(
+        schedules=[{"scope": "湖南省", "title": "测试进度", "report_cadence": "monthly", "source": SRC,
+                    "phases": [{"name": "第一阶段", "starts_on": "2020-10-08", "ends_on": "2020-12-20",
+                                "milestones": [{"title": "完成公开", "due_on": "2020-12-20"}]}]}],
+        obligations=[{"scope": "湖南省", "title": "政策解读", "rule_text": "文件公布后3个工作日内",
+                      "domain": "卫生健康", "responsible": "各部门", "source": SRC}],
+        indicators=[{"scope": "湖南省", "code": "A", "name": "政务公开", "min_weight": "4", "source": SRC},
+                    {"scope": "湖南省", "code": "A.1", "name": "目录编制", "parent": "A", "weight": 2.5,
+                     "source": SRC}])
+    apply(db, _pm(fake=fake))
+    with db.sessionmaker() as session:
+        [ms] = _of(session, m.Milestone)
+        assert ms.due_on == dt.date(2020, 12, 20) and ms.source_file == "test"  # source inherited
+        assert ms.phase.schedule.report_cadence == "monthly"
+        [ob] = _of(session, m.Obligation)
+        assert ob.rule_text == "文件公布后3个工作日内" and ob.domain.name == "医疗卫生"
+        inds = {i.code: i for i in _of(session, m.Indicator)}
+    assert inds["A"].min_weight == Decimal("4.00") and inds["A.1"].weight == Decimal("2.50")
+    assert inds["A.1"].parent_id == inds["A"].id
+
+
+class Rules:
+    @hookimpl
+    def zwgk_validate_catalog_item(self, item, unit_path):
+        if not unit_path.startswith("湖南省"):
+            return []
+        return [] if item.get("channels") else ["湖南要求写明公开渠道"]
+
+    @hookimpl
+    def zwgk_review_steps(self, unit_path):
+        return ["signoff", "review"] if unit_path.startswith("湖南省") else []
+
+
+ITEM = {"unit": "湖南省/永州市/蓝山县", "domain": "生态环境", "level1": "环境影响评价", "basis": "环评法",
+        "content": "审批结果", "subject": "县生态环境局", "time_limit": "20个工作日内", "method_active": True}
+
+
+def test_zwgk_validate_catalog_item_and_required_elements(db):
+    pm = _pm(rules=Rules())
+    with db.sessionmaker() as session:
+        _, problems = validate_item(session, pm, dict(ITEM), where="目录.xlsx 第3行")
+        assert [p.message for p in problems] == ["湖南要求写明公开渠道"]
+        _, problems = validate_item(session, pm, dict(ITEM, channels="政府网站"))
+        assert problems == []
+        missing = {k: v for k, v in ITEM.items() if k not in ("basis", "method_active")}
+        _, problems = validate_item(session, pm, dict(missing, channels="政府网站"), where="第4行")
+        assert [(p.where, p.field) for p in problems] == [("第4行", "basis"), ("第4行", "method_active")]
+        assert "缺少必填要素“依据”" in problems[0].message and "002_66f574390f353fca.txt" in problems[0].message
+        data, problems = validate_item(session, pm, dict(ITEM, unit="浙江省/杭州市/拱墅区"))
+        assert problems == [] and data["domain"] == "生态环境"
+        data, problems = validate_item(session, pm, {"unit": "x", "domain": "y"}, where="第5行")
+        assert data is None and [p.field for p in problems] == ["level1"]
+
+
+def test_zwgk_review_steps(db):
+    pm = _pm(rules=Rules())
+    assert review_steps(pm, "湖南省/永州市/蓝山县") == ["review", "signoff"]
+    assert review_steps(pm, "浙江省") == []
+
+
+def test_zwgk_admin_views_must_return_views():
+    class RegionView(BaseView):
+        @expose("/")
+        def index(self):
+            return "ok"
+
+    class Good:
+        @hookimpl
+        def zwgk_admin_views(self, admin, session):
+            return [RegionView(name="地区视图", endpoint="region_view")]
+
+    class Bad:
+        @hookimpl
+        def zwgk_admin_views(self, admin, session):
+            return ["not a view"]
+
+    views = admin_views(_pm(good=Good()), admin=None, session=None)
+    assert [v.name for v in views] == ["地区视图"]
+    with pytest.raises(PluginError, match="not a flask_admin BaseView"):
+        admin_views(_pm(bad=Bad()), admin=None, session=None)
