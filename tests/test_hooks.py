@@ -50,7 +50,7 @@ def test_zwgk_register_elements_and_element_requirements(db):
         assert "channels" not in [r.element.code for r in required_elements(session, "浙江省")]
 
 
-def test_zwgk_register_domains_aliases_and_successions(db):
+def test_zwgk_register_domains_and_domain_aliases_and_domain_successions(db):
     fake = FakePlugin(domains=[domain("本地领域", editions=[])],
                       aliases=[{"alias": "低保", "domain": "社会救助", "source": SRC}],
                       successions=[{"predecessor": "本地领域", "successor": "社会救助", "kind": "renamed",
