@@ -61,6 +61,7 @@ EXPORTS: dict[str, Export] = {
     "domain_aliases": Export(m.DomainAlias, s.DomainAliasSchema, ("alias",)),
     "domain_successions": Export(m.DomainSuccession, s.DomainSuccessionSchema, ("id",)),
     "units": Export(m.AdminUnit, s.UnitSchema, ("key",), _own_key),
+    "pilot_programs": Export(m.PilotProgram, s.PilotProgramSchema, ("id",), _via(m.PilotProgram.scope)),
     "standards": Export(m.Standard, s.StandardSchema, ("scope_id", "position", "id"), _via(m.Standard.scope)),
     "responsibilities": Export(m.Responsibility, s.ResponsibilitySchema, ("id",), _via(m.Responsibility.scope)),
     "schedules": Export(m.Schedule, s.ScheduleSchema, ("id",), _via(m.Schedule.scope)),
@@ -100,6 +101,22 @@ def resolve_region(session: Session, pm: Any, region: str) -> tuple[str | None, 
     return unit.key, owner
 
 
+def _under(key_col: Any, path: str) -> Any:
+    return or_(key_col == path, key_col.like(f"{path}/%"))
+
+
+def _domains_of_region(path: str) -> Any:
+    """Ids of the domains a region pilots: its programmes' and its pilot units' domains."""
+    unit = aliased(m.AdminUnit)
+    by_program = (select(m.program_domain.c.domain_id)
+                  .join(m.PilotProgram, m.PilotProgram.id == m.program_domain.c.program_id)
+                  .join(unit, unit.id == m.PilotProgram.scope_id).where(_under(unit.key, path)))
+    by_unit = (select(m.unit_pilot_domain.c.domain_id)
+               .join(m.AdminUnit, m.AdminUnit.id == m.unit_pilot_domain.c.unit_id)
+               .where(_under(m.AdminUnit.key, path)))
+    return by_program.union(by_unit)
+
+
 def query(session: Session, kind: str, pm: Any = None, region: str | None = None) -> list[Any]:
     if kind not in EXPORTS:
         raise ExportError(f"未知类型 unknown kind {kind!r}; 可选 choose from {', '.join(KINDS)}")
@@ -109,9 +126,11 @@ def query(session: Session, kind: str, pm: Any = None, region: str | None = None
         path, owner = resolve_region(session, pm, region)
         if exp.unit_path is not None and path:
             q, key = exp.unit_path(q)
-            q = q.where(or_(key == path, key.like(f"{path}/%")))
+            q = q.where(_under(key, path))
+        elif exp.model is m.Domain and path:
+            q = q.where(or_(m.Domain.origin == (owner or ""), m.Domain.id.in_(_domains_of_region(path))))
         elif exp.model is m.ElementRequirement and path:
-            q = q.where(or_(m.ElementRequirement.scope == path, m.ElementRequirement.scope.like(f"{path}/%")))
+            q = q.where(_under(m.ElementRequirement.scope, path))
         elif hasattr(exp.model, "origin"):
             q = q.where(exp.model.origin == (owner or ""))
         else:

@@ -24,7 +24,7 @@ from typing import Any
 
 import pluggy
 
-CONTRACT_VERSION = "1.0"
+CONTRACT_VERSION = "1.1"  # 1.1 added zwgk_register_pilot_programs
 PROJECT = "zwgk"
 
 hookspec = pluggy.HookspecMarker(PROJECT)
@@ -97,6 +97,16 @@ def zwgk_register_domain_successions() -> list[Record]:
 @hookspec
 def zwgk_register_units() -> list[Record]:
     """Return administrative units and pilot units (``UnitSchema``), parents before children."""
+
+
+@hookspec
+def zwgk_register_pilot_programs() -> list[Record]:
+    """Return pilot programmes (``PilotProgramSchema``): scope, size and domains of a pilot.
+
+    Use it for what a document says of a pilot even where it does not name the
+    units (a count of units and cities); name the units with ``zwgk_register_units``.
+    (Added in contract 1.1.)
+    """
 
 
 @hookspec

@@ -211,7 +211,8 @@ def _scoped_code(model: type) -> Resolver:
 
 
 def _domain(session: Session, value: str, rec: dict[str, Any]) -> Any:
-    return resolve_domain(session, value)
+    # a record that says which domain list it speaks of (edition) follows renamed domains
+    return resolve_domain(session, value, edition=rec.get("edition"))
 
 
 @dataclass(frozen=True)
@@ -251,6 +252,9 @@ KINDS: tuple[Kind, ...] = (
     Kind("units", m.AdminUnit, s.UnitSchema, _unit_key, "zwgk_register_units",
          refs={"parent": _by_key(m.AdminUnit), "pilot_domains": _domain},
          many=frozenset({"pilot_domains"}), parent="parent"),
+    Kind("pilot_programs", m.PilotProgram, s.PilotProgramSchema, lambda r: f"{_scope(r)}|{r['title']}",
+         "zwgk_register_pilot_programs", refs={"scope": _by_key(m.AdminUnit), "domains": _domain},
+         many=frozenset({"domains"})),
     Kind("standards", m.Standard, s.StandardSchema, lambda r: f"{_scope(r)}|{r['code']}",
          "zwgk_register_standards",
          refs={"scope": _by_key(m.AdminUnit), "parent": _scoped_code(m.Standard), "domain": _domain},

@@ -212,6 +212,35 @@ class AdminUnit(Loaded, Versioned, Base):
         return self.key
 
 
+program_domain = Table(
+    "program_domain",
+    Base.metadata,
+    Column("program_id", ForeignKey("pilot_program.id", ondelete="CASCADE"), primary_key=True),
+    Column("domain_id", ForeignKey("domain.id", ondelete="CASCADE"), primary_key=True),
+)
+
+
+class PilotProgram(Loaded, Versioned, Base):
+    """试点工作: a pilot (or roll-out) programme of a scope, its size and its domains.
+
+    Holds what a document says of a pilot even when it does not name the units
+    (山东: "全省17市的30个县(市、区)", the list being in an attachment the text lacks).
+    """
+
+    __tablename__ = "pilot_program"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    scope_id: Mapped[int | None] = mapped_column(ForeignKey("admin_unit.id"), index=True)
+    title: Mapped[str] = mapped_column(String(200))
+    edition: Mapped[int | None] = mapped_column(Integer)
+    unit_count: Mapped[int | None] = mapped_column(Integer)
+    city_count: Mapped[int | None] = mapped_column(Integer)
+    description: Mapped[str | None] = mapped_column(Text)
+    starts_on: Mapped[dt.date | None] = mapped_column(Date)
+    ends_on: Mapped[dt.date | None] = mapped_column(Date)
+    scope: Mapped[AdminUnit | None] = relationship()
+    domains: Mapped[list[Domain]] = relationship(secondary=program_domain, order_by="Domain.position")
+
+
 # --------------------------------------------------------------------------
 # Standards (标准体系)
 # --------------------------------------------------------------------------
@@ -304,6 +333,7 @@ class Responsibility(Loaded, Versioned, Base):
     responsible: Mapped[str] = mapped_column(Text)  # as written
     responsible_units: Mapped[list[Any]] = mapped_column(JSON, default=list)
     due: Mapped[str | None] = mapped_column(String(10))  # YYYY, YYYY-MM or YYYY-MM-DD
+    edition: Mapped[int | None] = mapped_column(Integer)  # the domain list the row speaks of
     scope: Mapped[AdminUnit | None] = relationship()
     standard: Mapped[Standard | None] = relationship()
     domain: Mapped[Domain | None] = relationship()
@@ -445,5 +475,5 @@ class AppliedData(Base):
 
 #: models whose every change lands in ``Change``
 TRACKED = (DisclosureStage, CatalogElement, ElementRequirement, Domain, DomainAlias, DomainSuccession,
-           AdminUnit, Standard, CatalogItem, Responsibility, Schedule, SchedulePhase, Milestone,
+           AdminUnit, PilotProgram, Standard, CatalogItem, Responsibility, Schedule, SchedulePhase, Milestone,
            Obligation, Indicator, Score)

@@ -126,6 +126,18 @@ class UnitSchema(SourcedSchema):
             raise ValidationError("只有试点单位有试点领域 / only a pilot unit has pilot domains", "pilot_domains")
 
 
+class PilotProgramSchema(SourcedSchema):
+    scope = Ref(allow_none=True, load_default=None)
+    title = _text(required=True)
+    edition = fields.Integer(allow_none=True, validate=validate.OneOf(EDITIONS))
+    unit_count = fields.Integer(allow_none=True, validate=validate.Range(min=0))
+    city_count = fields.Integer(allow_none=True, validate=validate.Range(min=0))
+    description = fields.String(allow_none=True)
+    starts_on = fields.Date(allow_none=True)
+    ends_on = fields.Date(allow_none=True)
+    domains = fields.List(Ref("name"), load_default=list)
+
+
 class StandardSchema(SourcedSchema):
     code = _text(required=True)
     title = _text(required=True)
@@ -157,6 +169,7 @@ class ResponsibilitySchema(SourcedSchema):
     responsible = _text(required=True)
     responsible_units = fields.List(_text(), load_default=list)
     due = PartialDate(allow_none=True)
+    edition = fields.Integer(allow_none=True, validate=validate.OneOf(EDITIONS))
 
 
 class MilestoneSchema(SourcedSchema):

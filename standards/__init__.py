@@ -52,6 +52,11 @@ def zwgk_register_units():
 
 
 @hookimpl
+def zwgk_register_pilot_programs():
+    return read_data_file(DATA / "pilot_programs.yaml")
+
+
+@hookimpl
 def zwgk_register_responsibilities():
     return read_data_file(DATA / "responsibilities.yaml")
 

@@ -46,6 +46,10 @@ class FakePlugin:
         return self.lists.get("units", [])
 
     @hookimpl
+    def zwgk_register_pilot_programs(self):
+        return self.lists.get("pilot_programs", [])
+
+    @hookimpl
     def zwgk_register_standards(self):
         return self.lists.get("standards", [])
 

@@ -100,8 +100,9 @@ def test_every_change_is_in_the_history_with_who_and_why(db):
         assert last.changes == {"description": [None, "新说明"]}
         applied = session.scalar(select(func.count()).where(m.Change.actor == "plugin:national",
                                                            m.Change.action == "create"))
-        assert applied == session.scalar(select(func.count()).select_from(m.AdminUnit)) + \
-            session.scalar(select(func.count()).select_from(m.Domain)) + 5 + 9 + 7 + 4 + 6 + 6 + 1 + 3 + 3
+        loaded_rows = sum(session.scalar(select(func.count()).select_from(model))
+                          for model in m.TRACKED if hasattr(model, "origin"))
+        assert applied == loaded_rows > 250
 
 
 def test_a_stale_copy_cannot_be_saved(db):

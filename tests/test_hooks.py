@@ -77,6 +77,27 @@ def test_zwgk_register_units(db):
         assert [d.name for d in units["湖南省/测试县"].pilot_domains] == ["扶贫", "救灾"]
 
 
+def test_zwgk_register_pilot_programs(db):
+    fake = FakePlugin(region="湖南省", pilot_programs=[
+        {"scope": "湖南省", "title": "湖南试点", "edition": 2019, "unit_count": 3, "city_count": 1,
+         "domains": ["城乡规划", "生态环境"], "source": SRC}])
+    apply(db, _pm(fake=fake))
+    with db.sessionmaker() as session:
+        [prog] = _of(session, m.PilotProgram)
+        # edition 2019: 城乡规划 is read as its successor 国土空间规划
+        assert [d.name for d in prog.domains] == ["环境保护", "国土空间规划"]
+        assert (prog.scope.key, prog.unit_count, prog.city_count) == ("湖南省", 3, 1)
+
+
+def test_domains_of_a_region_come_from_its_programmes_and_pilot_units(app, run_cli):
+    import json
+
+    zhejiang = json.loads(run_cli(app, "export", "domains", "--region", "浙江省").output)
+    assert len(zhejiang) == 8 and "征地补偿" in {d["name"] for d in zhejiang}
+    hunan = json.loads(run_cli(app, "export", "domains", "--region", "湖南省").output)
+    assert len(hunan) == 8 and "就业创业" in {d["name"] for d in hunan}
+
+
 def test_zwgk_register_standards_and_responsibilities(db):
     fake = FakePlugin(
         standards=[

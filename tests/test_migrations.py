@@ -2,20 +2,26 @@
 
 from sqlalchemy import inspect
 
+from alembic.script import ScriptDirectory
+
 from core.db import Database
 from core.models import Base
+
+
+def _head(db):
+    return ScriptDirectory.from_config(db.alembic_config()).get_current_head()
 
 
 def test_empty_database_upgrades_to_head_without_drift(empty_db_url):
     db = Database(empty_db_url)
     assert db.current_revision() is None
     db.upgrade()
-    assert db.current_revision() == "0001"
+    assert db.current_revision() == _head(db) == "0002"
     tables = set(inspect(db.engine).get_table_names())
     assert set(Base.metadata.tables) <= tables
     assert db.drift() == []
     db.upgrade()  # a second upgrade is a no-op
-    assert db.current_revision() == "0001"
+    assert db.current_revision() == _head(db)
     db.dispose()
 
 
@@ -39,7 +45,23 @@ def test_init_uses_migrations_not_create_all(make_app, empty_db_url, run_cli):
     app = make_app(empty_db_url)
     result = run_cli(app, "init")
     assert result.exit_code == 0, result.output
-    assert "@ 0001" in result.output
-    assert app.extensions["zwgk.db"].current_revision() == "0001"
+    assert "@ 0002" in result.output
+    assert app.extensions["zwgk.db"].current_revision() == "0002"
     check = run_cli(app, "db", "check")
     assert check.exit_code == 0 and "no drift" in check.output
+
+
+def test_upgrade_step_by_step_keeps_data(empty_db_url):
+    """0001 → 0002 on a database that already holds rows (as a deployed one would)."""
+    from sqlalchemy import text
+
+    db = Database(empty_db_url)
+    db.upgrade("0001")
+    with db.engine.begin() as conn:
+        conn.execute(text("INSERT INTO responsibility (task, responsible, responsible_units, key, origin, version)"
+                          " VALUES ('任务', '某单位', '[]', 'k', 'national', 1)"))
+    db.upgrade()
+    with db.engine.connect() as conn:
+        assert conn.execute(text("SELECT task, edition FROM responsibility")).all() == [("任务", None)]
+    assert db.drift() == []
+    db.dispose()
