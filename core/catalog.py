@@ -39,13 +39,14 @@ def scopes_of(unit_path: str) -> list[str]:
 
 
 def required_elements(session: Session, unit_path: str) -> list[ElementRequirement]:
+    """The elements a unit's catalog must carry; a region's own wording wins over the national one."""
+    scopes = scopes_of(unit_path)
     rows = session.scalars(
-        select(ElementRequirement).where(ElementRequirement.scope.in_(scopes_of(unit_path)))
-        .order_by(ElementRequirement.id)
+        select(ElementRequirement).where(ElementRequirement.scope.in_(scopes)).order_by(ElementRequirement.id)
     ).all()
     seen: dict[str, ElementRequirement] = {}
-    for row in rows:
-        seen.setdefault(row.element.code, row)
+    for row in sorted(rows, key=lambda r: scopes.index(r.scope)):  # national first, the unit itself last
+        seen[row.element.code] = row
     return list(seen.values())
 
 

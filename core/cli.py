@@ -14,6 +14,7 @@ from flask.cli import FlaskGroup, with_appcontext
 from . import accounts, export
 from .app import create_app, get_pm
 from .db import get_db
+from .hookspecs import CONTRACT_VERSION
 from .loader import DataError
 from .plugin_manager import NATIONAL, PluginError, apply, collect, describe_plugins
 
@@ -118,6 +119,39 @@ def plugins_list() -> None:
 def plugins_apply(name: str, dry_run: bool) -> None:
     """应用一个插件（或 national）的数据：新增、变更、未变、保留管理员修改。"""
     _print_reports(_apply_or_fail([name], dry_run=dry_run))
+
+
+@plugins_group.command("check")
+@click.argument("name")
+def plugins_check(name: str) -> None:
+    """一致性检查：加载插件，校验全部数据，解析每个引用（不改动本系统数据库）。"""
+    from .conformance import check_plugin
+
+    problems = check_plugin(name)
+    if problems:
+        _fail(f"{name}: {len(problems)} 处问题 problems\n" + "\n".join(str(p) for p in problems))
+    click.echo(f"{name}: 合格 conforms to contract {CONTRACT_VERSION}")
+
+
+@plugins_group.command("new")
+@click.argument("name")
+@click.option("--title", help="地区名称 the region's name, e.g. 海南省")
+@click.option("--region", help="单位路径 unit path the plugin speaks for, e.g. 海南省")
+@click.option("--dir", "target", type=click.Path(file_okay=False, path_type=Path), default=Path("."),
+              show_default=True)
+def plugins_new(name: str, title: str | None, region: str | None, target: Path) -> None:
+    """生成新插件包 scaffold an installable plugin package zwgk-NAME."""
+    from .scaffold import ScaffoldError, scaffold
+
+    try:
+        files = scaffold(name, target, title, region)
+    except ScaffoldError as exc:
+        _fail(str(exc))
+    root = files[0].parent
+    click.echo(f"已生成 created {root}")
+    for f in files:
+        click.echo(f"  {f.relative_to(root)}")
+    click.echo(f"下一步 next: pip install -e {root} && zwgk plugins check {name}")
 
 
 # --------------------------------------------------------------------------

@@ -1,0 +1,5 @@
+"""``python -m core`` runs the ``zwgk`` command line."""
+
+from .cli import main
+
+main()

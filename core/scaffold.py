@@ -1,0 +1,162 @@
+"""``zwgk plugins new NAME``: a new regional plugin package that installs and conforms as it is."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from string import Template
+
+from .hookspecs import CONTRACT_VERSION
+
+NAME = re.compile(r"^[a-z][a-z0-9_]{1,39}$")
+
+FILES: dict[str, str] = {
+    "pyproject.toml": """\
+[build-system]
+requires = ["setuptools>=69", "wheel"]
+build-backend = "setuptools.build_meta"
+""",
+    "setup.cfg": """\
+[metadata]
+name = zwgk-$name
+version = 0.1.0
+description = zwgk plugin for $title
+
+[options]
+packages = find:
+include_package_data = True
+install_requires =
+    zwgk
+
+[options.packages.find]
+exclude = tests*
+
+[options.package_data]
+zwgk_$name = data/*.yaml
+
+[options.entry_points]
+zwgk.plugins =
+    $name = zwgk_$name
+
+[tool:pytest]
+testpaths = tests
+""",
+    "zwgk_$name/__init__.py": '''\
+"""zwgk plugin for $title.
+
+Each hook returns the records of one data file; the core validates them, checks
+them for collisions and applies them.  See docs/plugins.md of zwgk for every hook.
+"""
+
+from pathlib import Path
+
+from core import CONTRACT_VERSION, hookimpl, read_data_file
+
+DATA = Path(__file__).parent / "data"
+
+
+@hookimpl
+def zwgk_plugin_info():
+    # region: the unit path your records are scoped to (e.g. "海南省"); None until you have one
+    return {"title": "$title", "region": $region, "contract": CONTRACT_VERSION}
+
+
+@hookimpl
+def zwgk_register_units():
+    return read_data_file(DATA / "units.yaml")
+
+
+@hookimpl
+def zwgk_register_element_requirements():
+    return read_data_file(DATA / "element_requirements.yaml")
+
+
+@hookimpl
+def zwgk_register_schedules():
+    return read_data_file(DATA / "schedules.yaml")
+''',
+    "zwgk_$name/data/units.yaml": """\
+# Units of the region, each with the document and section it comes from. For example:
+# - name: 海南省
+#   level: province
+#   source: {file: 文件名.txt, section: 二、试点范围}
+records: []
+""",
+    "zwgk_$name/data/element_requirements.yaml": """\
+# Catalog elements the region's documents require. For example:
+# - {scope: 海南省, element: channels, wording: 渠道, source: {file: 文件名.txt, section: 二}}
+records: []
+""",
+    "zwgk_$name/data/schedules.yaml": """\
+# The region's schedule: phases and dated milestones. For example:
+# - scope: 海南省
+#   title: 试点工作进度安排
+#   report_cadence: monthly
+#   source: {file: 文件名.txt, section: 四、进度安排}
+#   phases:
+#   - name: 制定实施方案
+#     ends_on: 2020-09-30
+#     milestones:
+#     - {title: 实施方案报送备案, due_on: 2020-09-30}
+records: []
+""",
+    "tests/test_$name.py": '''\
+"""The plugin keeps the zwgk contract, and applying it twice changes nothing."""
+
+from core.conformance import check_plugin
+from core.db import Database
+from core.plugin_manager import apply, get_plugin_manager
+
+
+def test_conforms():
+    assert [str(p) for p in check_plugin("$name")] == []
+
+
+def test_applies_idempotently(tmp_path):
+    db = Database(f"sqlite:///{tmp_path / 'test.sqlite'}")
+    db.upgrade()
+    pm = get_plugin_manager(["$name"])
+    apply(db, pm)
+    second = {r.origin: r for r in apply(db, pm)}
+    assert second["$name"].total("added") == second["$name"].total("changed") == 0
+    db.dispose()
+''',
+    "README.md": """\
+# zwgk-$name
+
+zwgk plugin for $title (contract $contract).
+
+    pip install -e .          # beside zwgk
+    zwgk plugins check $name  # conformance: schemas, references, region
+    pytest
+
+## What it contributes
+
+Fill in: the documents it comes from (file names), and for each data file what it holds.
+
+## What the documents leave out
+
+Fill in: what a document refers to but does not contain (an attachment, a list of names).
+""",
+}
+
+
+class ScaffoldError(ValueError):
+    pass
+
+
+def scaffold(name: str, target: Path, title: str | None = None, region: str | None = None) -> list[Path]:
+    """Write a plugin package ``zwgk-NAME`` under ``target``; return the files written."""
+    if not NAME.match(name):
+        raise ScaffoldError(f"插件名应为小写字母、数字、下划线 plugin name must match {NAME.pattern}: {name!r}")
+    root = target / f"zwgk-{name}"
+    if root.exists():
+        raise ScaffoldError(f"已存在 already exists: {root}")
+    values = {"name": name, "title": title or name, "region": repr(region), "contract": CONTRACT_VERSION}
+    written = []
+    for rel, text in FILES.items():
+        path = root / Template(rel).substitute(values)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(Template(text).substitute(values), encoding="utf-8")
+        written.append(path)
+    return written
