@@ -56,6 +56,15 @@ def init_command() -> None:
     db.upgrade()
     click.echo(f"数据库 database: {db.engine.url.render_as_string(hide_password=True)} @ {db.current_revision()}")
     _print_reports(_apply_or_fail())
+    _seed_calendar(db)
+
+
+def _seed_calendar(db) -> None:
+    from .workcalendar import seed_from_library
+
+    with db.session(actor="init") as session:
+        added = seed_from_library(session)
+    click.echo(f"工作日历 calendar: 新增 added {added} 天 days" if added else "工作日历 calendar: 无变更 no changes")
 
 
 @main.group("db")
@@ -182,6 +191,201 @@ def export_command(kind: str, fmt: str, region: str | None, output: Path | None)
 
 
 # --------------------------------------------------------------------------
+# Time limits, calendar, what is due
+# --------------------------------------------------------------------------
+
+
+def _date_or_datetime(value: str):
+    import datetime as dt
+
+    try:
+        return dt.datetime.fromisoformat(value) if ("T" in value or " " in value) else dt.date.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter(f"应为 YYYY-MM-DD 或 YYYY-MM-DDTHH:MM not a date: {value!r}")
+
+
+@main.command("deadline")
+@click.argument("text")
+@click.option("--from", "start", required=True, help="起算日期（事件发生之日）YYYY-MM-DD[THH:MM]")
+@with_appcontext
+def deadline_command(text: str, start: str) -> None:
+    """计算时限：解析时限文本，按法定工作日历给出到期日及所用的日历事实。"""
+    from .timelimits import due_date, parse
+    from .workcalendar import WorkCalendar
+
+    anchor = _date_or_datetime(start)
+    rule = parse(text)
+    calendar = WorkCalendar.load(get_db().scoped())
+    result = due_date(rule, anchor, calendar)
+    click.echo(result.render())
+    if rule.kind == "unparsed":
+        sys.exit(2)
+
+
+@main.command("due")
+@click.option("--region", help="插件名、单位名称或路径 plugin, unit name or path")
+@click.option("--within", default="14d", show_default=True, help="提前提醒天数 look-ahead, e.g. 14d")
+@click.option("--today", "today_text", help="以此日为今天 take this date as today (YYYY-MM-DD)")
+@click.option("--mail", "mail_to", multiple=True, help="发送摘要邮件 e-mail the digest (needs ZWGK_SMTP_HOST)")
+@with_appcontext
+def due_command(region, within, today_text, mail_to) -> None:
+    """列出已逾期和即将到期的节点、报告与公开事项。"""
+    import datetime as dt
+
+    from .tracking import STATUS_NAMES, due_items
+
+    if not within.rstrip("d").isdigit():
+        raise click.BadParameter(f"应为天数如 14d not a number of days: {within!r}", param_hint="--within")
+    today = dt.date.fromisoformat(today_text) if today_text else dt.date.today()
+    session = get_db().scoped()
+    path = None
+    if region:
+        try:
+            path, _ = export.resolve_region(session, get_pm(), region)
+        except export.ExportError as exc:
+            _fail(str(exc))
+    items = due_items(session, today, int(within.rstrip("d")), path)
+    lines = [f"截至 {today}（{region or '全部地区'}，提前 {within}）: "
+             f"已逾期 {sum(i.status == 'overdue' for i in items)}，即将到期 {sum(i.status == 'due_soon' for i in items)}"]
+    for item in items:
+        days = item.days_from(today)
+        when = f"逾期 {-days} 天" if days < 0 else f"还有 {days} 天"
+        lines.append(f"{STATUS_NAMES[item.status]:<5} {item.due}  {when:<8} [{item.kind}] {item.scope}  {item.title}"
+                     + (f"  ({item.detail})" if item.detail else ""))
+    text = "\n".join(lines)
+    click.echo(text)
+    if mail_to:
+        from .mail import MailError, send_digest
+
+        try:
+            send_digest(current_app.config, list(mail_to), f"政务公开到期提醒 {today}", text)
+        except MailError as exc:
+            _fail(str(exc))
+        click.echo(f"已发送 sent to {', '.join(mail_to)}", err=True)
+
+
+@main.group("calendar")
+def calendar_group() -> None:
+    """法定工作日历 the official working-day calendar."""
+
+
+@calendar_group.command("seed")
+@with_appcontext
+def calendar_seed() -> None:
+    """从 chinesecalendar 载入已知年份（不覆盖已录入的年份）。"""
+    from .workcalendar import seed_from_library
+
+    with get_db().session(actor="cli") as session:
+        added = seed_from_library(session)
+    click.echo(f"日历 calendar: 新增 added {added} 天 days")
+
+
+@calendar_group.command("load")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@with_appcontext
+def calendar_load(path: Path) -> None:
+    """录入一年的放假调休安排（CSV: date,type,name；type 为“休”或“班”）。"""
+    from .workcalendar import CalendarError, enter_arrangement, read_arrangement
+
+    try:
+        year, entries = read_arrangement(path)
+    except CalendarError as exc:
+        _fail(str(exc))
+    with get_db().session(actor="cli", reason=f"calendar {path.name}") as session:
+        count = enter_arrangement(session, year, entries, f"file {path.name}")
+    click.echo(f"{year} 年安排已录入 entered: {count} 个调整日 exception days")
+
+
+@calendar_group.command("years")
+@with_appcontext
+def calendar_years() -> None:
+    """列出已录入法定安排的年份。"""
+    from sqlalchemy import select
+
+    from .models import CalendarYear
+
+    for row in get_db().scoped().scalars(select(CalendarYear).order_by(CalendarYear.year)):
+        click.echo(f"{row.year}  {row.source}")
+
+
+@main.group("reports")
+def reports_group() -> None:
+    """进展报告 progress reports of a schedule."""
+
+
+@reports_group.command("submit")
+@click.option("--region", required=True, help="进度安排所属地区 the schedule's region (plugin, unit name or path)")
+@click.option("--period", required=True, help="报告期 e.g. 2018-03 or 2018-Q1")
+@click.option("--on", "on_text", required=True, help="报送日期 YYYY-MM-DD")
+@with_appcontext
+def reports_submit(region: str, period: str, on_text: str) -> None:
+    """登记一期进展报告已报送。"""
+    import datetime as dt
+
+    from sqlalchemy import select
+
+    from .models import AdminUnit, ReportSubmission, Schedule
+    from .tracking import expected_reports
+
+    with get_db().session(actor="cli") as session:
+        try:
+            path, _ = export.resolve_region(session, get_pm(), region)
+        except export.ExportError as exc:
+            _fail(str(exc))
+        schedules = [s for s in session.scalars(select(Schedule).join(AdminUnit, Schedule.scope)
+                                                .where(AdminUnit.key == path)) if s.report_cadence]
+        if len(schedules) != 1:
+            _fail(f"{path} 有 {len(schedules)} 个带报告周期的进度安排 schedules with a report cadence; 需要 exactly 1")
+        sched = schedules[0]
+        periods = [p for p, _ in expected_reports(sched)]
+        if period not in periods:
+            _fail(f"报告期 {period} 不在该安排中 not a period of this schedule: {', '.join(periods)}")
+        session.add(ReportSubmission(schedule=sched, period=period, submitted_on=dt.date.fromisoformat(on_text)))
+    click.echo(f"已登记 recorded: {sched.title} {period}")
+
+
+@main.group("publications")
+def publications_group() -> None:
+    """公开记录 publication records."""
+
+
+@publications_group.command("import")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@with_appcontext
+def publications_import(path: Path) -> None:
+    """导入公开记录 CSV（obligation,scope,subject,event_at,published_at,note），全部有效才写入。"""
+    from .tracking import import_publications
+
+    with get_db().session(actor="cli", reason=f"import {path.name}") as session:
+        count, problems = import_publications(session, path)
+    if problems:
+        _fail("未写入任何内容 nothing was written:\n" + "\n".join(map(str, problems)))
+    click.echo(f"已导入 imported {count} 条 records")
+
+
+@publications_group.command("check")
+@click.option("--region")
+@click.option("--today", "today_text")
+@with_appcontext
+def publications_check(region, today_text) -> None:
+    """逐条检查公开记录：按时、逾期几个工作日、或待公开及其到期日。"""
+    import datetime as dt
+
+    from .tracking import STATUS_NAMES, check_publication, publications_in
+    from .workcalendar import WorkCalendar
+
+    session = get_db().scoped()
+    today = dt.date.fromisoformat(today_text) if today_text else dt.date.today()
+    path = export.resolve_region(session, get_pm(), region)[0] if region else None
+    cal = WorkCalendar.load(session)
+    for rec in publications_in(session, path):
+        c = check_publication(rec, cal, today)
+        extra = f" 逾期 {c.late_by}{c.unit}" if c.status == "late" else ""
+        click.echo(f"{STATUS_NAMES[c.status]}{extra}  到期 due {c.due}  {rec.subject}  [{c.rule_text}]"
+                   + ("（暂定 provisional）" if c.provisional else ""))
+
+
+# --------------------------------------------------------------------------
 # Users
 # --------------------------------------------------------------------------
 
@@ -279,6 +483,7 @@ def demo_command(host: str, port: int, no_serve: bool) -> None:
         db = get_db()
         db.upgrade()
         _print_reports(_apply_or_fail())
+        _seed_calendar(db)
         with db.session(actor="demo") as session:
             accounts.create_user(session, "admin", password, "system_admin")
     click.echo(f"\n演示数据库 demo database: {path}")

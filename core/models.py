@@ -430,6 +430,59 @@ class Score(Versioned, Base):
 
 
 # --------------------------------------------------------------------------
+# Calendar, reports and publication records
+# --------------------------------------------------------------------------
+
+
+class CalendarYear(Base):
+    """A year whose official holiday arrangement (国务院办公厅通知) is in the calendar."""
+
+    __tablename__ = "calendar_year"
+    year: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    source: Mapped[str] = mapped_column(String(200))
+    entered_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+
+
+class CalendarDay(Base):
+    """A day that breaks the weekday rule: a holiday on a weekday or a make-up working day (调休)."""
+
+    __tablename__ = "calendar_day"
+    day: Mapped[dt.date] = mapped_column(Date, primary_key=True)
+    is_workday: Mapped[bool] = mapped_column(Boolean)
+    name: Mapped[str | None] = mapped_column(String(60))
+    source: Mapped[str] = mapped_column(String(200))
+
+
+class ReportSubmission(Versioned, Base):
+    """A progress report sent for one period of a schedule's reporting cadence."""
+
+    __tablename__ = "report_submission"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    schedule_id: Mapped[int] = mapped_column(ForeignKey("schedule.id", ondelete="CASCADE"), index=True)
+    period: Mapped[str] = mapped_column(String(10))  # 2018-03 or 2018-Q1
+    submitted_on: Mapped[dt.date] = mapped_column(Date)
+    note: Mapped[str | None] = mapped_column(Text)
+    schedule: Mapped[Schedule] = relationship()
+    __table_args__ = (UniqueConstraint("schedule_id", "period"),)
+
+
+class PublicationRecord(Versioned, Base):
+    """When the triggering event happened and when the information was published (公开记录)."""
+
+    __tablename__ = "publication_record"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    obligation_id: Mapped[int | None] = mapped_column(ForeignKey("obligation.id", ondelete="CASCADE"), index=True)
+    catalog_item_id: Mapped[int | None] = mapped_column(ForeignKey("catalog_item.id", ondelete="CASCADE"),
+                                                        index=True)
+    subject: Mapped[str] = mapped_column(Text)  # what was published
+    event_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    published_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    note: Mapped[str | None] = mapped_column(Text)
+    obligation: Mapped[Obligation | None] = relationship()
+    catalog_item: Mapped[CatalogItem | None] = relationship()
+
+
+# --------------------------------------------------------------------------
 # People and history
 # --------------------------------------------------------------------------
 
@@ -476,4 +529,4 @@ class AppliedData(Base):
 #: models whose every change lands in ``Change``
 TRACKED = (DisclosureStage, CatalogElement, ElementRequirement, Domain, DomainAlias, DomainSuccession,
            AdminUnit, PilotProgram, Standard, CatalogItem, Responsibility, Schedule, SchedulePhase, Milestone,
-           Obligation, Indicator, Score)
+           Obligation, Indicator, Score, ReportSubmission, PublicationRecord)

@@ -1,0 +1,187 @@
+"""The official Chinese working-day calendar, kept in the database.
+
+A day is a working day by the weekday rule (Monday–Friday) unless the calendar
+has an exception for it: a holiday on a weekday, or a make-up working day (调休)
+on a weekend.  The exceptions of 2004–2026 are seeded from ``chinesecalendar``;
+an administrator enters a later year's arrangement (国务院办公厅 publishes it each
+November or December) from a file.  A date in a year whose arrangement is not in
+the calendar is computed on weekends alone and flagged *provisional*.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from .models import CalendarDay, CalendarYear
+
+HOLIDAY_NAMES = {
+    "New Year's Day": "元旦", "Spring Festival": "春节", "Tomb-sweeping Day": "清明节",
+    "Labour Day": "劳动节", "Dragon Boat Festival": "端午节", "Mid-autumn Festival": "中秋节",
+    "National Day": "国庆节", "Anti-Fascist 70th Day": "中国人民抗日战争胜利70周年纪念日",
+}
+WEEKDAYS = "一二三四五六日"
+
+
+class CalendarError(ValueError):
+    pass
+
+
+def seed_from_library(session: Session) -> int:
+    """Add the years chinesecalendar knows that the database lacks; returns the number of days added.
+
+    Days an administrator entered are never overwritten: a year already present is skipped.
+    """
+    import chinese_calendar
+
+    try:
+        from importlib.metadata import version
+
+        source = f"chinesecalendar {version('chinesecalendar')}"
+    except Exception:  # pragma: no cover - metadata missing
+        source = "chinesecalendar"
+    have = set(session.scalars(select(CalendarYear.year)))
+    by_year: dict[int, list[CalendarDay]] = {}
+    for day, name in chinese_calendar.holidays.items():
+        if day.weekday() < 5:  # a holiday on a weekend changes nothing for counting
+            by_year.setdefault(day.year, []).append(
+                CalendarDay(day=day, is_workday=False, name=HOLIDAY_NAMES.get(name, name), source=source))
+    for day, name in chinese_calendar.workdays.items():
+        by_year.setdefault(day.year, []).append(
+            CalendarDay(day=day, is_workday=True, name=f"{HOLIDAY_NAMES.get(name, name)}调休上班", source=source))
+    first, last = min(by_year), max(by_year)
+    now = dt.datetime.now(dt.timezone.utc)
+    added = 0
+    for year in range(first, last + 1):
+        if year in have:
+            continue
+        session.add(CalendarYear(year=year, source=source, entered_at=now))
+        for day in by_year.get(year, []):
+            session.merge(day)
+            added += 1
+    session.flush()
+    return added
+
+
+@dataclass(frozen=True)
+class DayEntry:
+    day: dt.date
+    is_workday: bool
+    name: str | None
+
+
+def read_arrangement(path: Path) -> tuple[int, list[DayEntry]]:
+    """Read a year's arrangement: CSV with columns date, type (休 or 班), name.
+
+    ``休`` marks a day off (holiday) and ``班`` a make-up working day; only days
+    that break the weekday rule need a row, but listing a holiday's weekend days
+    does no harm.  Every row must be in the same year.
+    """
+    text = path.read_text(encoding="utf-8-sig")
+    rows = list(csv.DictReader(io.StringIO(text)))
+    if not rows:
+        raise CalendarError(f"{path}: 没有数据 no rows")
+    missing = {"date", "type"} - set(rows[0])
+    if missing:
+        raise CalendarError(f"{path}: 缺少列 missing columns {sorted(missing)} (需要 date,type,name)")
+    entries, problems, years = [], [], set()
+    for i, row in enumerate(rows, 2):
+        try:
+            day = dt.date.fromisoformat(row["date"].strip())
+        except ValueError:
+            problems.append(f"{path} 第{i}行 row {i} date: 不是日期 not a date {row['date']!r}")
+            continue
+        kind = row["type"].strip()
+        if kind not in ("休", "班"):
+            problems.append(f"{path} 第{i}行 row {i} type: 应为“休”或“班” must be 休 or 班, not {kind!r}")
+            continue
+        years.add(day.year)
+        entries.append(DayEntry(day, kind == "班", (row.get("name") or "").strip() or None))
+    if len(years) > 1:
+        problems.append(f"{path}: 一个文件只能是一年 one year per file, found {sorted(years)}")
+    if problems:
+        raise CalendarError("\n".join(problems))
+    return years.pop(), entries
+
+
+def enter_arrangement(session: Session, year: int, entries: Iterable[DayEntry], source: str) -> int:
+    """Replace a year's exceptions with an official arrangement; the year becomes exact."""
+    for old in session.scalars(select(CalendarDay).where(CalendarDay.day >= dt.date(year, 1, 1),
+                                                         CalendarDay.day <= dt.date(year, 12, 31))):
+        session.delete(old)
+    session.flush()
+    count = 0
+    for e in entries:
+        if e.is_workday == (e.day.weekday() < 5):
+            continue  # what the weekday rule says anyway
+        session.add(CalendarDay(day=e.day, is_workday=e.is_workday, name=e.name, source=source))
+        count += 1
+    row = session.get(CalendarYear, year) or CalendarYear(year=year)
+    row.source, row.entered_at = source, dt.datetime.now(dt.timezone.utc)
+    session.add(row)
+    session.flush()
+    return count
+
+
+@dataclass
+class WorkCalendar:
+    """Working days, from the exceptions in memory (a few hundred rows) and the known years."""
+
+    exceptions: dict[dt.date, tuple[bool, str | None]]
+    known_years: set[int]
+    used: list[str] = field(default_factory=list)  # the calendar facts a computation relied on
+    provisional: bool = False
+
+    @classmethod
+    def load(cls, session: Session) -> WorkCalendar:
+        exceptions = {d.day: (d.is_workday, d.name) for d in session.scalars(select(CalendarDay))}
+        return cls(exceptions, set(session.scalars(select(CalendarYear.year))))
+
+    def fresh(self) -> WorkCalendar:
+        """The same calendar with no facts recorded yet (one per computation)."""
+        return WorkCalendar(self.exceptions, self.known_years)
+
+    def is_workday(self, day: dt.date) -> bool:
+        if day.year not in self.known_years:
+            self.provisional = True
+        if day in self.exceptions:
+            is_work, name = self.exceptions[day]
+            self.used.append(f"{day} 星期{WEEKDAYS[day.weekday()]} {'调休上班' if is_work else '放假'}"
+                             + (f"（{name}）" if name else ""))
+            return is_work
+        return day.weekday() < 5
+
+    def add_workdays(self, start: dt.date, n: int) -> dt.date:
+        """The n-th working day after ``start`` (the start day itself is not counted)."""
+        day, counted = start, 0
+        while counted < n:
+            day += dt.timedelta(days=1)
+            if self.is_workday(day):
+                counted += 1
+        return day
+
+    def workdays_between(self, start: dt.date, end: dt.date) -> int:
+        """Working days after ``start`` up to and including ``end`` (negative if end is earlier)."""
+        if end < start:
+            return -self.workdays_between(end, start)
+        count, day = 0, start
+        while day < end:
+            day += dt.timedelta(days=1)
+            count += self.is_workday(day)
+        return count
+
+    def roll_forward(self, day: dt.date) -> dt.date:
+        """民法典第二百零三条: a period whose last day is a day off ends on the next working day."""
+        rolled = day
+        while not self.is_workday(rolled):
+            rolled += dt.timedelta(days=1)
+        if rolled != day:
+            self.used.append(f"{day} 为休息日，期间顺延至 {rolled}（民法典第二百零三条）")
+        return rolled
