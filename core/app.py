@@ -54,10 +54,35 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     enabled = parse_enabled(app.config["PLUGINS"], installed_entry_points())
     app.extensions["zwgk.pm"] = get_plugin_manager(enabled)
 
-    from . import public
+    from . import auth, public
+    from .admin import init_app as init_admin
 
+    _init_babel(app)
     public.init_app(app)
+    auth.init_app(app)
+    init_admin(app)
     return app
+
+
+LANGUAGES = ("zh_Hans_CN", "en")
+
+
+def _init_babel(app: Flask) -> None:
+    """Chinese first: zh_Hans_CN (the locale Flask-Admin's catalogue uses), English by switch or setting."""
+    from flask import session
+    from flask_babel import Babel
+    from flask_wtf.csrf import generate_csrf
+
+    app.config.setdefault("ZWGK_LANGUAGE", os.environ.get("ZWGK_LANGUAGE", "zh_Hans_CN"))
+    app.config["BABEL_DEFAULT_LOCALE"] = app.config["ZWGK_LANGUAGE"]
+    app.config["BABEL_TRANSLATION_DIRECTORIES"] = str(Path(__file__).parent / "translations")
+
+    def locale() -> str:
+        chosen = session.get("lang")
+        return chosen if chosen in LANGUAGES else app.config["ZWGK_LANGUAGE"]
+
+    Babel(app, locale_selector=locale)
+    app.jinja_env.globals["csrf_token"] = generate_csrf
 
 
 def get_pm(app: Flask | None = None):

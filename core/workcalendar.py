@@ -64,7 +64,7 @@ def seed_from_library(session: Session) -> int:
             continue
         session.add(CalendarYear(year=year, source=source, entered_at=now))
         for day in by_year.get(year, []):
-            session.merge(day)
+            session.add(day)
             added += 1
     session.flush()
     return added

@@ -1,0 +1,38 @@
+"""Labels of our columns and menus, as gettext messages (Chinese in translations/zh_Hans_CN)."""
+
+from flask_babel import lazy_gettext as _l
+
+LABELS = {
+    "name": _l("Name"), "key": _l("Path or key"), "code": _l("Code"), "title": _l("Title"),
+    "origin": _l("Provided by"), "source_file": _l("Source file"), "source_section": _l("Source section"),
+    "source_text": _l("Text as written"), "editions": _l("Editions"), "position": _l("Order"),
+    "description": _l("Description"), "alias": _l("Alias"), "domain": _l("Domain"),
+    "predecessor": _l("Predecessor"), "successor": _l("Successor"), "kind": _l("Kind"),
+    "scope": _l("Region"), "element": _l("Element"), "wording": _l("Wording in the document"),
+    "level": _l("Level"), "parent": _l("Parent"), "written_as": _l("As written"), "is_pilot": _l("Pilot unit"),
+    "pilot_edition": _l("Pilot edition"), "pilot_domains": _l("Pilot domains"), "unit_count": _l("Units"),
+    "city_count": _l("Cities"), "edition": _l("Edition"), "category": _l("Category"), "status": _l("Status"),
+    "planned": _l("Planned"), "effective_on": _l("In force from"), "withdrawn_on": _l("Withdrawn on"),
+    "responsible": _l("Responsible"), "responsible_units": _l("Responsible units"), "task": _l("Task"),
+    "standard": _l("Standard"), "due": _l("Due"), "report_cadence": _l("Report cadence"),
+    "report_by": _l("Reported by"), "report_to": _l("Reported to"), "schedule": _l("Schedule"),
+    "starts_on": _l("Starts"), "ends_on": _l("Ends"), "phase": _l("Phase"), "due_on": _l("Due on"),
+    "deliverable": _l("Deliverable"), "completed_on": _l("Completed on"), "rule_text": _l("Time rule"),
+    "weight": _l("Weight (%)"), "min_weight": _l("Minimum weight (%)"), "indicator": _l("Indicator"),
+    "unit": _l("Unit"), "period": _l("Period"), "value": _l("Value"), "note": _l("Note"),
+    "submitted_on": _l("Submitted on"), "subject": _l("Disclosing body"), "obligation": _l("Obligation"),
+    "event_at": _l("Event at"), "published_at": _l("Published at"), "seq": _l("No."),
+    "level1": _l("Level-1 item"), "level2": _l("Level-2 item"), "level3": _l("Level-3 item"),
+    "content": _l("Content"), "basis": _l("Basis"), "time_limit": _l("Time limit"),
+    "department": _l("Department"), "channels": _l("Channels"), "audience_public": _l("Whole society"),
+    "audience_specific": _l("Specific groups"), "method_active": _l("Proactive"),
+    "method_on_request": _l("On request"), "level_county": _l("County level"),
+    "level_township": _l("Township level"), "stages": _l("Five disclosures"), "is_example": _l("Example data"),
+    "username": _l("Username"), "role": _l("Role"), "active": _l("Active"), "at": _l("Time"),
+    "actor": _l("By"), "entity": _l("Record type"), "entity_id": _l("Record id"), "action": _l("Action"),
+    "changes": _l("Changes"), "reason": _l("Reason"), "change_reason": _l("Reason for the change"),
+    "version": _l("Version"),
+}
+
+STATUS_CHOICES = [("draft", "草稿"), ("submitted", "已提交"), ("reviewed", "已保密审查"), ("signed", "已签字审核"),
+                  ("published", "已公开"), ("withdrawn", "已撤回")]

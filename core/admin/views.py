@@ -1,0 +1,379 @@
+"""Flask-Admin model views: role permissions and region scope on every path.
+
+Scope is enforced in the query (lists, counts, exports, bulk actions), in
+``get_one`` (detail, edit and delete pages answer 404 for a record outside the
+user's region) and in ``on_model_change`` (a record cannot be created or moved
+outside it).  Permissions are checked in ``_handle_view`` for every endpoint.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from flask import abort, redirect, request, url_for
+
+from . import _compat  # noqa: F401  (before flask_admin.contrib.sqla)
+from flask_admin.contrib.sqla import ModelView  # noqa: E402
+from flask_admin.form import SecureForm
+from flask_admin.model.form import InlineFormAdmin  # noqa: F401  (kept for plugin views)
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from marshmallow import ValidationError as SchemaError
+from sqlalchemy import select
+from wtforms import StringField
+from wtforms.validators import ValidationError
+
+from .. import models as m
+from .. import schemas as s
+from ..accounts import ROLE_NAMES, ROLES
+from ..catalog import validate_item
+from ..scope import record_path, scope_filter
+from .labels import LABELS, STATUS_CHOICES
+
+ENDPOINT_ACTIONS = {"index_view": "list", "details_view": "view", "create_view": "create", "edit_view": "edit",
+                    "delete_view": "delete", "export": "export", "action_view": "delete", "ajax_lookup": "list",
+                    "ajax_update": "edit"}
+
+
+class LongSecureForm(SecureForm):
+    """SecureForm whose CSRF token lasts a working day, not 30 minutes: catalog forms are long."""
+
+    class Meta(SecureForm.Meta):
+        csrf_time_limit = dt.timedelta(hours=8)
+
+
+class ScopedModelView(ModelView):
+    """The base of every zwgk model view."""
+
+    form_base_class = LongSecureForm
+    can_view_details = True
+    can_export = True
+    export_types = ["csv", "xlsx"]
+    page_size = 50
+    can_set_page_size = True
+    column_display_pk = False
+    column_labels = LABELS
+    column_exclude_list = ("loaded", "source_text", "version")
+    column_details_exclude_list = ("loaded",)
+    form_excluded_columns = ("loaded", "version", "key", "origin", "created_at", "updated_at")
+    form_extra_fields = {"change_reason": StringField(_l("Reason for the change"))}
+
+    kind: str = ""  # the export kind: how the view is scoped
+    reference = False  # reference data: everyone reads it, only a system administrator edits it
+    editors: frozenset[str] = frozenset({"system_admin", "region_admin"})
+    schema: type | None = None  # the marshmallow schema the form must satisfy
+
+    # -- access ------------------------------------------------------------
+
+    def is_accessible(self) -> bool:
+        return current_user.is_authenticated
+
+    def inaccessible_callback(self, name: str, **kwargs: Any):
+        return redirect(url_for("auth.login", next=request.full_path))
+
+    def allows(self, action: str) -> bool:
+        user = current_user
+        if not user.is_authenticated or not user.can(action):
+            return False
+        if action in ("create", "edit", "delete"):
+            if self.reference:
+                return user.is_system_admin
+            return user.role in self.editors
+        return True
+
+    @property
+    def can_create(self) -> bool:  # type: ignore[override]
+        return self.allows("create")
+
+    @property
+    def can_edit(self) -> bool:  # type: ignore[override]
+        return self.allows("edit")
+
+    @property
+    def can_delete(self) -> bool:  # type: ignore[override]
+        return self.allows("delete")
+
+    def _handle_view(self, name: str, **kwargs: Any):
+        if not self.is_accessible():
+            return self.inaccessible_callback(name, **kwargs)
+        action = ENDPOINT_ACTIONS.get(name, "list")
+        if not self.allows(action):
+            abort(403)
+        self.session.info["actor"] = current_user.username
+        return None
+
+    # -- scope -------------------------------------------------------------
+
+    def _scoped(self, query: Any) -> Any:
+        user = current_user
+        if user.is_system_admin or self.reference:
+            return query
+        return scope_filter(query, self.kind, user.unit_path or "\0")
+
+    def get_query(self):
+        return self._scoped(super().get_query())
+
+    def get_count_query(self):
+        return self._scoped(super().get_count_query())
+
+    def get_one(self, id: Any):
+        obj = self.get_query().filter(self.model.id == id).one_or_none()
+        if obj is None:
+            abort(404)
+        return obj
+
+    # -- saving ------------------------------------------------------------
+
+    def on_model_change(self, form: Any, model: Any, is_created: bool) -> None:
+        self.session.info["actor"] = current_user.username
+        reason = form.change_reason.data if hasattr(form, "change_reason") else None
+        self.session.info["reason"] = reason or None
+        if not self.reference and not current_user.covers(record_path(model)):
+            raise ValidationError(str(_l("This record is outside your region.")))
+        self.validate(form, model)
+        if not is_created and hasattr(model, "loaded"):
+            pass  # the loaded values stay: a re-apply will see the edit and keep it
+
+    def on_model_delete(self, model: Any) -> None:
+        self.session.info["actor"] = current_user.username
+        if not self.reference and not current_user.covers(record_path(model)):
+            abort(404)
+
+    def validate(self, form: Any, model: Any) -> None:
+        """The same schema as the loaders and the API; errors land next to their fields."""
+        if self.schema is None:
+            return
+        schema = self.schema()
+        data = schema.dump(model)
+        if "source" in schema.fields and data.get("source") is None:
+            data.pop("source", None)
+        try:
+            schema.load(data, partial=("source",))
+        except SchemaError as exc:
+            _raise_on_fields(form, exc.messages)
+
+
+def _raise_on_fields(form: Any, messages: dict[str, Any]) -> None:
+    summary = []
+    for field, msgs in messages.items():
+        text = "；".join(map(str, msgs if isinstance(msgs, list) else [msgs]))
+        if field in form:
+            form[field].errors = list(form[field].errors) + [text]
+        summary.append(f"{LABELS.get(field, field)}: {text}")
+    raise ValidationError("；".join(summary))
+
+
+# --------------------------------------------------------------------------
+# The views
+# --------------------------------------------------------------------------
+
+
+class ReferenceView(ScopedModelView):
+    reference = True
+    column_exclude_list = ("loaded", "source_text", "version", "key")
+
+
+class DomainView(ReferenceView):
+    kind = "domains"
+    schema = s.DomainSchema
+    column_list = ("name", "editions", "position", "origin", "source_file", "source_section")
+    column_searchable_list = ("name",)
+    column_filters = ("origin",)
+    column_default_sort = "position"
+
+
+class AliasView(ReferenceView):
+    kind = "domain_aliases"
+    column_list = ("alias", "domain", "origin", "source_file", "source_section")
+    column_searchable_list = ("alias",)
+
+
+class SuccessionView(ReferenceView):
+    kind = "domain_successions"
+    column_list = ("predecessor", "successor", "kind", "source_file", "source_section")
+
+
+class StageView(ReferenceView):
+    kind = "stages"
+    column_list = ("code", "name", "position", "source_file", "source_section")
+
+
+class ElementView(ReferenceView):
+    kind = "elements"
+    column_list = ("code", "name", "description", "source_file", "source_section")
+
+
+class RequirementView(ScopedModelView):
+    kind = "element_requirements"
+    column_list = ("scope", "element", "wording", "origin", "source_file", "source_section")
+    column_filters = ("scope",)
+
+
+class UnitView(ScopedModelView):
+    kind = "units"
+    schema = s.UnitSchema
+    column_list = ("key", "level", "written_as", "is_pilot", "pilot_edition", "origin", "source_section")
+    column_searchable_list = ("key", "name")
+    column_filters = ("level", "is_pilot", "origin")
+    column_default_sort = "key"
+    form_columns = ("name", "level", "parent", "written_as", "is_pilot", "pilot_edition", "pilot_domains",
+                    "position", "source_file", "source_section")
+    form_choices = {"level": [("province", "省"), ("city", "市"), ("county", "县"), ("township", "乡镇")]}
+
+    def on_model_change(self, form, model, is_created):
+        model.key = f"{model.parent.key}/{model.name}" if model.parent else model.name
+        if is_created:
+            model.origin = "admin"
+        super().on_model_change(form, model, is_created)
+
+
+class ProgramView(ScopedModelView):
+    kind = "pilot_programs"
+    column_list = ("title", "scope", "edition", "unit_count", "city_count", "origin", "source_section")
+
+
+class StandardView(ScopedModelView):
+    kind = "standards"
+    schema = s.StandardSchema
+    column_list = ("code", "title", "category", "status", "planned", "scope", "domain", "responsible")
+    column_searchable_list = ("code", "title")
+    column_filters = ("category", "status", "origin")
+    column_default_sort = "key"
+    form_columns = ("code", "title", "category", "parent", "domain", "scope", "edition", "status", "planned",
+                    "effective_on", "withdrawn_on", "responsible", "position", "source_file", "source_section")
+    form_choices = {
+        "category": [("general", "基础通用"), ("platform", "平台"), ("evaluation", "评价"), ("domain", "领域")],
+        "status": [("draft", "草稿"), ("trial", "试行"), ("in_force", "现行"), ("withdrawn", "废止")],
+    }
+
+    def on_model_change(self, form, model, is_created):
+        scope = model.scope.key if model.scope else "national"
+        model.key = f"{scope}|{model.code}"
+        if is_created:
+            model.origin = "admin"
+        super().on_model_change(form, model, is_created)
+
+
+class ResponsibilityView(ScopedModelView):
+    kind = "responsibilities"
+    column_list = ("task", "responsible", "due", "domain", "standard", "scope")
+    column_searchable_list = ("task", "responsible")
+    form_columns = ("scope", "task", "standard", "domain", "responsible", "responsible_units", "due",
+                    "source_file", "source_section")
+
+
+class ScheduleView(ScopedModelView):
+    kind = "schedules"
+    column_list = ("title", "scope", "report_cadence", "report_by", "report_to")
+
+
+class PhaseView(ScopedModelView):
+    kind = "schedule_phases"
+    column_list = ("schedule", "name", "starts_on", "ends_on")
+    column_default_sort = "starts_on"
+
+
+class MilestoneView(ScopedModelView):
+    kind = "milestones"
+    column_list = ("phase", "title", "due_on", "completed_on", "responsible")
+    column_default_sort = "due_on"
+    form_columns = ("phase", "title", "due_on", "deliverable", "responsible", "completed_on")
+
+
+class ObligationView(ScopedModelView):
+    kind = "obligations"
+    column_list = ("title", "rule_text", "domain", "responsible", "scope")
+    column_searchable_list = ("title", "rule_text")
+
+
+class IndicatorView(ScopedModelView):
+    kind = "indicators"
+    column_list = ("code", "name", "weight", "min_weight", "scope")
+
+
+class ScoreView(ScopedModelView):
+    kind = "scores"
+    column_list = ("indicator", "unit", "period", "value")
+
+
+class ReportView(ScopedModelView):
+    kind = "report_submissions"
+    column_list = ("schedule", "period", "submitted_on", "note")
+
+
+class PublicationView(ScopedModelView):
+    kind = "publication_records"
+    column_list = ("subject", "obligation", "event_at", "published_at")
+
+
+class CatalogItemView(ScopedModelView):
+    """公开事项: editors work on their department's domains; only a region administrator publishes."""
+
+    kind = "catalog_items"
+    editors = frozenset({"system_admin", "region_admin", "editor"})
+    simple_list_pager = True  # no COUNT(*) per page on a province's catalog
+    column_list = ("unit", "domain", "level1", "level2", "time_limit", "subject", "status", "is_example")
+    column_searchable_list = ("level1", "level2", "content")
+    column_filters = ("status", "is_example", "domain.name", "unit.key")
+    form_columns = ("unit", "domain", "seq", "category", "level1", "level2", "level3", "content", "basis",
+                    "time_limit", "subject", "department", "channels", "audience_public", "audience_specific",
+                    "method_active", "method_on_request", "level_county", "level_township", "status")
+    form_choices = {"status": STATUS_CHOICES}
+
+    def _scoped(self, query):
+        query = super()._scoped(query)
+        if current_user.role == "editor":
+            query = query.filter(m.CatalogItem.domain_id.in_(editor_domains(current_user)))
+        return query
+
+    def validate(self, form, model):
+        if current_user.role == "editor":
+            if model.status in ("reviewed", "signed", "published"):
+                form.status.errors = list(form.status.errors) + [str(_l("An editor cannot set this status."))]
+                raise ValidationError(str(_l("An editor cannot set this status.")))
+            if model.domain_id not in set(self.session.scalars(editor_domains(current_user))):
+                form.domain.errors = list(form.domain.errors) + [str(_l("Not a domain of your department."))]
+                raise ValidationError(str(_l("Not a domain of your department.")))
+        data = s.CatalogItemSchema().dump(model)
+        data.pop("source", None)
+        from ..app import get_pm
+
+        _, problems = validate_item(self.session, get_pm(), data)
+        if problems:
+            _raise_on_fields(form, {p.field or "level1": [p.message] for p in problems})
+
+
+def editor_domains(user: Any):
+    """Domains whose responsibility (in the editor's unit or above) names the editor's department."""
+    rows = select(m.Responsibility.domain_id, m.Responsibility.responsible_units, m.AdminUnit.key).join(
+        m.AdminUnit, m.Responsibility.scope)
+    from ..db import get_db
+
+    ids = [dom for dom, units, key in get_db().scoped().execute(rows)
+           if dom and user.department in (units or []) and user.unit_path
+           and (user.unit_path == key or user.unit_path.startswith(key + "/"))]
+    return select(m.Domain.id).where(m.Domain.id.in_(ids or [-1]))
+
+
+class UserView(ScopedModelView):
+    kind = "users"
+    column_list = ("username", "role", "unit", "department", "active")
+    form_columns = ("username", "role", "unit", "department", "active")
+    form_choices = {"role": [(r, ROLE_NAMES[r]) for r in ROLES]}
+    column_exclude_list = ("password_hash",)
+    column_details_exclude_list = ("password_hash",)
+
+    def allows(self, action):
+        return current_user.is_authenticated and current_user.is_system_admin
+
+
+class ChangeView(ScopedModelView):
+    kind = "changes"
+    can_create = can_edit = can_delete = False  # type: ignore[assignment]
+    column_list = ("at", "actor", "entity", "entity_id", "action", "changes", "reason")
+    column_default_sort = ("at", True)
+    column_filters = ("entity", "actor", "action")
+
+    def allows(self, action):
+        return action in ("list", "view", "export") and super().allows(action)
