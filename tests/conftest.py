@@ -37,7 +37,8 @@ def require(condition: bool, reason: str) -> None:
 
 def pytest_collection_modifyitems(items):
     for item in items:
-        if {"app", "db", "db_url", "loaded_db_url", "empty_db_url"} & set(getattr(item, "fixturenames", ())):
+        if {"app", "db", "db_url", "loaded_db_url", "empty_db_url", "regions_db_url"} & set(
+                getattr(item, "fixturenames", ())):
             item.add_marker(pytest.mark.db)
 
 
@@ -112,6 +113,44 @@ def loaded_db_url(tmp_path, _templates, _pg_migrated) -> str:
         return PG_URL
     path = tmp_path / "zwgk.sqlite"
     shutil.copy(_templates["national"], path)
+    return f"sqlite:///{path}"
+
+
+REGIONS = ["zhejiang", "shandong", "daoxian"]
+
+
+def _apply_regions(url: str) -> None:
+    from core.workcalendar import seed_from_library
+
+    db = Database(url)
+    apply(db, get_plugin_manager(REGIONS))
+    with db.session() as session:
+        seed_from_library(session)
+    db.dispose()
+
+
+@pytest.fixture(scope="session")
+def _regions_template(_templates, tmp_path_factory):
+    if PG_URL:
+        return None
+    path = tmp_path_factory.mktemp("templates") / "regions.sqlite"
+    shutil.copy(_templates["national"], path)
+    _apply_regions(f"sqlite:///{path}")
+    return path
+
+
+@pytest.fixture
+def regions_db_url(tmp_path, _regions_template, _pg_migrated) -> str:
+    """National data, the three built-in plugins and the calendar, applied."""
+    if PG_URL:
+        _pg_truncate(_pg_migrated)
+        db = Database(PG_URL)
+        apply(db, get_plugin_manager(REGIONS))
+        db.dispose()
+        _apply_regions(PG_URL)
+        return PG_URL
+    path = tmp_path / "zwgk.sqlite"
+    shutil.copy(_regions_template, path)
     return f"sqlite:///{path}"
 
 

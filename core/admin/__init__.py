@@ -119,10 +119,10 @@ class TimelineView(LoginRequired, BaseView):
             q = q.where(False)
         schedules = list(session.scalars(q))
         today = dt.date.fromisoformat(request.args["today"]) if request.args.get("today") else dt.date.today()
-        title = f"{region or '全部地区'} 进度安排时间轴"
+        title = f"{region or '全部地区'}进度安排时间轴"
         return self.render("zwgk/chart.html", title=title, chart=charts.timeline(schedules, today),
                            regions=regions if current_user.is_system_admin else [], region=region,
-                           empty=not schedules)
+                           empty=not schedules, allow_all=True)
 
 
 MODEL_VIEWS: tuple[tuple[type, type, Any, Any, str], ...] = (

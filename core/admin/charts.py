@@ -102,8 +102,10 @@ def timeline(schedules: Sequence[m.Schedule], today: dt.date) -> Markup:
     while month <= end:
         xm = x(month)
         parts.append(f'<line x1="{xm:.1f}" y1="{top - 10}" x2="{xm:.1f}" y2="{height - 40}" stroke="#eee"/>')
-        if month.month in (1, 4, 7, 10):
-            parts.append(_text(xm + 2, top - 16, f"{month.year}年{month.month}月", 11, "#666"))
+        long_span = span > 2 * 366
+        if (month.month == 1) if long_span else (month.month in (1, 4, 7, 10)):
+            label = f"{month.year}年" if long_span else f"{month.year}年{month.month}月"
+            parts.append(_text(xm + 2, top - 16, label, 11, "#666"))
         month = dt.date(month.year + (month.month == 12), month.month % 12 + 1, 1)
     for i, (label, a, b, milestones) in enumerate(rows):
         y = top + i * row_h + row_h / 2

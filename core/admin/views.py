@@ -64,6 +64,12 @@ class ScopedModelView(ModelView):
     editors: frozenset[str] = frozenset({"system_admin", "region_admin"})
     schema: type | None = None  # the marshmallow schema the form must satisfy
 
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        # the reason field goes on every form, last
+        if cls.__dict__.get("form_columns") and "change_reason" not in cls.form_columns:
+            cls.form_columns = (*cls.form_columns, "change_reason")
+
     # -- access ------------------------------------------------------------
 
     def is_accessible(self) -> bool:
@@ -145,13 +151,17 @@ class ScopedModelView(ModelView):
         if self.schema is None:
             return
         schema = self.schema()
-        data = schema.dump(model)
-        if "source" in schema.fields and data.get("source") is None:
-            data.pop("source", None)
+        data = _present(schema, schema.dump(model))
         try:
             schema.load(data, partial=("source",))
         except SchemaError as exc:
             _raise_on_fields(form, exc.messages)
+
+
+def _present(schema: Any, data: dict[str, Any]) -> dict[str, Any]:
+    """A new model's unset columns dump as None: let the schema's defaults stand in for them."""
+    return {k: v for k, v in data.items() if not (v is None and k in schema.fields
+                                                      and not schema.fields[k].allow_none)}
 
 
 def _raise_on_fields(form: Any, messages: dict[str, Any]) -> None:
@@ -332,10 +342,11 @@ class CatalogItemView(ScopedModelView):
             if model.status in ("reviewed", "signed", "published"):
                 form.status.errors = list(form.status.errors) + [str(_l("An editor cannot set this status."))]
                 raise ValidationError(str(_l("An editor cannot set this status.")))
-            if model.domain_id not in set(self.session.scalars(editor_domains(current_user))):
+            if model.domain is None or model.domain.id not in set(self.session.scalars(editor_domains(current_user))):
                 form.domain.errors = list(form.domain.errors) + [str(_l("Not a domain of your department."))]
                 raise ValidationError(str(_l("Not a domain of your department.")))
-        data = s.CatalogItemSchema().dump(model)
+        schema = s.CatalogItemSchema()
+        data = _present(schema, schema.dump(model))
         data.pop("source", None)
         from ..app import get_pm
 

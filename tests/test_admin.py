@@ -1,0 +1,252 @@
+"""The admin interface: every role × action × scope, login, history, language."""
+
+import pytest
+from sqlalchemy import func, select
+
+from core import models as m
+
+from .admin_helpers import DX, FULL, csrf, login, seed
+
+ITEMS = "/admin/catalog_item"
+
+
+@pytest.fixture
+def admin_app(make_app, regions_db_url):
+    app = make_app(regions_db_url, plugins="zhejiang,shandong,daoxian", ZWGK_LOGIN_RATE="1000 per minute")
+    app.ids = seed(app)
+    return app
+
+
+def _items(app):
+    with app.extensions["zwgk.db"].sessionmaker() as session:
+        return {i.id: (i.level1, i.content, i.unit.key) for i in session.scalars(select(m.CatalogItem))}
+
+
+def _form(unit_id, domain_id, level1, **extra):
+    data = {"unit": str(unit_id), "domain": str(domain_id), "level1": level1, "status": "draft",
+            "change_reason": "测试"}
+    for k, v in {**FULL, **extra}.items():
+        if isinstance(v, bool):
+            if v:
+                data[k] = "y"
+        else:
+            data[k] = v
+    return data
+
+
+def _ids(app, unit_key, domain):
+    with app.extensions["zwgk.db"].sessionmaker() as session:
+        unit = session.scalar(select(m.AdminUnit.id).where(m.AdminUnit.key == unit_key))
+        dom = session.scalar(select(m.Domain.id).where(m.Domain.name == domain))
+        return unit, dom
+
+
+# role → the actions it may take on an item inside its scope (out of scope: nothing, for all but sys)
+ALLOWED_IN = {
+    "sys": {"list", "view", "create", "edit", "delete", "export"},
+    "dx_admin": {"list", "view", "create", "edit", "delete", "export"},
+    "dx_editor": {"list", "view", "create", "edit", "export"},
+    "dx_reviewer": {"list", "view", "export"},
+    "dx_viewer": {"list", "view", "export"},
+}
+
+
+@pytest.mark.matrix
+@pytest.mark.parametrize("user", list(ALLOWED_IN))
+@pytest.mark.parametrize("where", ["in", "out"])
+@pytest.mark.parametrize("action", ["list", "view", "create", "edit", "delete", "export"])
+def test_role_action_scope(admin_app, user, where, action):
+    client = admin_app.test_client()
+    assert login(client, user).status_code == 302
+    allowed = action in ALLOWED_IN[user] and (where == "in" or user == "sys")
+    item_id = admin_app.ids[where]
+    before = _items(admin_app)
+    unit_key = DX if where == "in" else "浙江省/杭州市/拱墅区"
+    title = "招生入学" if where == "in" else "拱墅区招生"
+
+    if action == "list":
+        page = client.get(f"{ITEMS}/")
+        assert page.status_code == 200
+        assert (title in page.get_data(as_text=True)) == allowed
+    elif action == "view":
+        page = client.get(f"{ITEMS}/details/?id={item_id}")
+        assert page.status_code == (200 if allowed else 404 if action in ALLOWED_IN[user] else 403)
+    elif action == "export":
+        page = client.get(f"{ITEMS}/export/csv/")
+        assert page.status_code == 200
+        assert (title in page.get_data(as_text=True)) == allowed
+    elif action == "create":
+        token = csrf(client, f"{ITEMS}/new/")
+        unit_id, dom_id = _ids(admin_app, unit_key, "义务教育")
+        client.post(f"{ITEMS}/new/", data={**_form(unit_id, dom_id, "新建事项"), "csrf_token": token})
+        created = [v for v in _items(admin_app).values() if v[0] == "新建事项"]
+        assert bool(created) == allowed
+        if created:
+            assert created[0][2] == unit_key
+    elif action == "edit":
+        token = csrf(client, f"{ITEMS}/edit/?id={admin_app.ids['in']}")  # a form this user can open, if any
+        unit_id, dom_id = _ids(admin_app, unit_key, "义务教育")
+        resp = client.post(f"{ITEMS}/edit/?id={item_id}",
+                           data={**_form(unit_id, dom_id, title, content="已修改"), "csrf_token": token})
+        assert (_items(admin_app)[item_id][1] == "已修改") == allowed
+        if not allowed:
+            assert resp.status_code in (403, 404)
+    elif action == "delete":
+        token = csrf(client, f"{ITEMS}/")
+        resp = client.post(f"{ITEMS}/delete/", data={"id": str(item_id), "csrf_token": token})
+        assert (item_id not in _items(admin_app)) == allowed
+        if not allowed:
+            assert resp.status_code in (403, 404)
+    if not allowed and action in ("create", "edit", "delete"):
+        assert _items(admin_app) == before  # a refused request changes nothing
+
+
+def test_editor_sees_only_the_domains_of_its_department(admin_app):
+    client = admin_app.test_client()
+    login(client, "dx_editor")
+    text = client.get(f"{ITEMS}/").get_data(as_text=True)
+    assert "招生入学" in text and "最低生活保障" not in text
+    assert client.get(f"{ITEMS}/details/?id={admin_app.ids['other_domain']}").status_code == 404
+    token = csrf(client, f"{ITEMS}/new/")
+    unit_id, dom_id = _ids(admin_app, DX, "社会救助")
+    page = client.post(f"{ITEMS}/new/", data={**_form(unit_id, dom_id, "越权事项"), "csrf_token": token})
+    assert "不是本部门负责的领域" in page.get_data(as_text=True)
+    unit_id, dom_id = _ids(admin_app, DX, "义务教育")
+    page = client.post(f"{ITEMS}/new/", data={**_form(unit_id, dom_id, "自行发布", status="published"),
+                                              "csrf_token": token})
+    assert "部门编辑不能设置该状态" in page.get_data(as_text=True)
+    assert not [v for v in _items(admin_app).values() if v[0] in ("越权事项", "自行发布")]
+
+
+def test_region_admin_cannot_reach_another_regions_records_by_url(admin_app):
+    client = admin_app.test_client()
+    login(client, "zj_admin")
+    with admin_app.extensions["zwgk.db"].sessionmaker() as session:
+        sd = session.scalar(select(m.Obligation.id).where(m.Obligation.title == "重要政策解读材料主动发布"))
+        dx_unit = session.scalar(select(m.AdminUnit.id).where(m.AdminUnit.key == DX))
+        zj_std = session.scalar(select(m.Standard.id).where(m.Standard.key == "浙江省|1.1.1"))
+    assert client.get(f"/admin/obligation/edit/?id={sd}").status_code == 404
+    assert client.get(f"/admin/admin_unit/details/?id={dx_unit}").status_code == 404
+    assert client.get(f"/admin/standard/edit/?id={zj_std}").status_code == 200
+    assert "重要政策解读" not in client.get("/admin/obligation/").get_data(as_text=True)
+    assert client.get("/admin/account/").status_code == 403  # users are the system administrator's
+
+
+def test_form_errors_from_the_schema_stand_next_to_the_field(admin_app):
+    client = admin_app.test_client()
+    login(client, "dx_admin")
+    token = csrf(client, f"{ITEMS}/new/")
+    unit_id, dom_id = _ids(admin_app, DX, "义务教育")
+    page = client.post(f"{ITEMS}/new/", data={**_form(unit_id, dom_id, "缺渠道", channels=""), "csrf_token": token})
+    text = page.get_data(as_text=True)
+    assert page.status_code == 200 and "缺少必填要素“渠道”" in text
+    assert "invalid-feedback" in text or "help-block" in text  # rendered under the field
+    assert not [v for v in _items(admin_app).values() if v[0] == "缺渠道"]
+
+
+def test_an_edit_is_in_the_history_with_who_what_and_why(admin_app):
+    client = admin_app.test_client()
+    login(client, "dx_admin")
+    item = admin_app.ids["in"]
+    token = csrf(client, f"{ITEMS}/edit/?id={item}")
+    unit_id, dom_id = _ids(admin_app, DX, "义务教育")
+    client.post(f"{ITEMS}/edit/?id={item}",
+                data={**_form(unit_id, dom_id, "招生入学", content="招生范围（2026年）", change_reason="按新政策更新"),
+                      "csrf_token": token})
+    with admin_app.extensions["zwgk.db"].sessionmaker() as session:
+        change = session.scalars(select(m.Change).where(m.Change.entity == "catalog_item", m.Change.entity_id == item,
+                                                        m.Change.action == "update")).one()
+    assert change.actor == "dx_admin" and change.reason == "按新政策更新"
+    assert change.changes["content"] == ["招生范围、招生条件", "招生范围（2026年）"]
+    history = client.get("/admin/change/").get_data(as_text=True)
+    assert "按新政策更新" in history
+
+
+def test_login_logout_and_protection(admin_app):
+    client = admin_app.test_client()
+    assert client.get("/admin/").status_code == 302  # closed until logged in
+    assert client.get("/admin/catalog_item/").headers["Location"].startswith("/login")
+    bad = login(client, "dx_admin", "wrong password")
+    assert bad.status_code == 401 and "用户名或密码错误" in bad.get_data(as_text=True)
+    ok = login(client, "dx_admin")
+    assert ok.headers["Location"] == "/admin/"
+    cookie = ok.headers.get("Set-Cookie", "")
+    assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
+    assert client.post("/logout").status_code == 400  # no CSRF token, no logout
+    token = csrf(client, "/admin/")
+    assert client.post("/logout", data={"csrf_token": token}).status_code == 302
+    assert client.get("/admin/").status_code == 302
+
+
+def test_no_redirect_to_another_host_after_login(admin_app):
+    client = admin_app.test_client()
+    page = client.get("/login?next=//evil.example/x")
+    import re
+
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page.get_data(as_text=True)).group(1)
+    resp = client.post("/login?next=//evil.example/x",
+                       data={"username": "dx_admin", "password": "correct-horse-42", "csrf_token": token})
+    assert resp.headers["Location"] == "/admin/"
+
+
+def test_login_is_rate_limited(make_app, loaded_db_url):
+    app = make_app(loaded_db_url, ZWGK_LOGIN_RATE="3 per minute")
+    client = app.test_client()
+    codes = [login(client, "nobody", "wrong password").status_code for _ in range(5)]
+    assert codes[:3] == [401, 401, 401] and codes[3:] == [429, 429]
+
+
+def test_chinese_first_and_english_by_switch(admin_app):
+    client = admin_app.test_client()
+    login(client, "sys")
+    page = client.get("/admin/").get_data(as_text=True)
+    assert "工作台" in page and "标准体系" in page and "各单位、各领域公开事项" in page
+    client.get("/lang/en")
+    page = client.get("/admin/").get_data(as_text=True)
+    assert "Dashboard" in page and "Catalog items by unit and domain" in page
+    page = client.get("/admin/standard/").get_data(as_text=True)
+    assert "List" in page and "Title" in page  # Flask-Admin's own words and ours
+
+
+def test_every_label_is_translated():
+    from babel.messages.mofile import read_mo
+    from babel.messages.pofile import read_po
+
+    from core.admin import MODEL_VIEWS
+    from core.admin.labels import LABELS
+
+    from pathlib import Path
+
+    base = Path(__file__).parent.parent / "core/translations/zh_Hans_CN/LC_MESSAGES/messages"
+    with open(f"{base}.po", "rb") as f:
+        po = read_po(f)
+    with open(f"{base}.mo", "rb") as f:
+        mo = read_mo(f)
+    assert {m.id: m.string for m in po if m.id} == {m.id: m.string for m in mo if m.id}, "recompile the .mo"
+    wanted = {str(v._args[0]) for v in LABELS.values()}
+    wanted |= {str(x._args[0]) for row in MODEL_VIEWS for x in row[2:4]}
+    missing = [w for w in wanted if not (po.get(w) and po.get(w).string)]
+    assert not missing
+
+
+def test_dashboard_counts_items_and_their_completeness(admin_app):
+    client = admin_app.test_client()
+    login(client, "dx_admin")
+    page = client.get("/admin/").get_data(as_text=True)
+    assert DX in page and "浙江省/杭州市/拱墅区" not in page  # scoped
+    assert "100%" in page
+    with admin_app.extensions["zwgk.db"].session() as session:
+        item = session.get(m.CatalogItem, admin_app.ids["in"])
+        item.channels = None  # 渠道 is one of 道县's 8 elements
+    page = client.get("/admin/").get_data(as_text=True)
+    assert "88%" in page  # 7 of 道县's 8 required elements on the 义务教育 row
+
+
+def test_structure_tree_and_timeline_render(admin_app):
+    client = admin_app.test_client()
+    login(client, "sys")
+    tree = client.get("/admin/structure/?region=浙江省").get_data(as_text=True)
+    assert "<svg" in tree and "政务公开总则" in tree and "满意度测评规范" in tree and "考核评价" in tree
+    line = client.get("/admin/timeline/?region=山东省&today=2018-02-15").get_data(as_text=True)
+    assert "<svg" in line and "梳理编制事项标准目录" in line and "今天 2018-02-15" in line
+    assert "http://" not in line.replace('xmlns="http://www.w3.org/2000/svg"', "")  # no CDN
