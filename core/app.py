@@ -82,7 +82,8 @@ def _init_babel(app: Flask) -> None:
         return chosen if chosen in LANGUAGES else app.config["ZWGK_LANGUAGE"]
 
     Babel(app, locale_selector=locale)
-    app.jinja_env.globals["csrf_token"] = generate_csrf
+    # not "csrf_token": Flask-Admin would add it to its own forms beside SecureForm's token
+    app.jinja_env.globals["zwgk_csrf_token"] = generate_csrf
 
 
 def get_pm(app: Flask | None = None):

@@ -78,6 +78,10 @@ class ScopedModelView(ModelView):
     def inaccessible_callback(self, name: str, **kwargs: Any):
         return redirect(url_for("auth.login", next=request.full_path))
 
+    def is_visible(self) -> bool:
+        """In the menu only for those who may open it."""
+        return self.allows("list")
+
     def allows(self, action: str) -> bool:
         user = current_user
         if not user.is_authenticated or not user.can(action):

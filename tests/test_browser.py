@@ -1,0 +1,136 @@
+"""The admin in a real browser: Debian's Chromium driven by Playwright (no downloaded browser).
+
+Screenshots of the dashboard, the structure tree and the timeline go to ``screenshots/``.
+"""
+
+import os
+import shutil
+import socket
+import threading
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from core import models as m
+
+from .admin_helpers import DX, PASSWORD, seed
+from .conftest import require
+
+pytestmark = pytest.mark.browser
+CHROMIUM = os.environ.get("ZWGK_CHROMIUM", "/usr/bin/chromium")
+SHOTS = Path(__file__).parent.parent / "screenshots"
+FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+         "--disable-sync"]
+
+
+@pytest.fixture
+def live(make_app, regions_db_url):
+    require(shutil.which(CHROMIUM) is not None or Path(CHROMIUM).exists(),
+            f"no Chromium at {CHROMIUM} (apt-get install chromium fonts-noto-cjk)")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        require(False, "playwright is not installed (pip install -e '.[test]')")
+    from waitress.server import create_server
+
+    app = make_app(regions_db_url, plugins="zhejiang,shandong,daoxian", ZWGK_LOGIN_RATE="1000 per minute")
+    app.ids = seed(app)
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    server = create_server(app, host="127.0.0.1", port=port, threads=4)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        yield app, f"http://127.0.0.1:{port}", browser
+        browser.close()
+    server.close()
+
+
+def _login(browser, base, user):
+    page = browser.new_page(viewport={"width": 1400, "height": 900}, locale="zh-CN")
+    page.goto(f"{base}/login")
+    page.fill("#username", user)
+    page.fill("#password", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{base}/admin/")
+    return page
+
+
+@pytest.mark.parametrize("user, sees_users, can_create, sees_dx, sees_zj", [
+    ("sys", True, True, True, True),
+    ("dx_admin", False, True, True, False),
+    ("dx_editor", False, True, True, False),
+    ("dx_reviewer", False, False, True, False),
+    ("dx_viewer", False, False, True, False),
+])
+def test_each_role_sees_what_it_may(live, user, sees_users, can_create, sees_dx, sees_zj):
+    app, base, browser = live
+    page = _login(browser, base, user)
+    assert page.locator("#zwgk-user").inner_text() == user
+    page.click("text=系统")
+    assert page.locator("a.dropdown-item", has_text="用户").count() == (1 if sees_users else 0)
+    page.goto(f"{base}/admin/catalog_item/")
+    body = page.inner_text("body")
+    assert ("招生入学" in body) == sees_dx and ("拱墅区招生" in body) == sees_zj
+    assert page.locator("a", has_text="创建").count() > 0 if can_create else page.locator(
+        "a[href*='/catalog_item/new/']").count() == 0
+    # another region's record by its URL: not found, and nothing changed
+    response = page.goto(f"{base}/admin/catalog_item/edit/?id={app.ids['out']}")
+    assert response.status == (200 if user == "sys" else 404 if user != "dx_reviewer" and user != "dx_viewer" else 403)
+    page.close()
+
+
+def test_region_admin_creates_and_edits_an_item_and_the_history_shows_it(live):
+    app, base, browser = live
+    page = _login(browser, base, "dx_admin")
+    with app.extensions["zwgk.db"].sessionmaker() as session:
+        unit = session.scalar(select(m.AdminUnit.id).where(m.AdminUnit.key == DX))
+        domain = session.scalar(select(m.Domain.id).where(m.Domain.name == "义务教育"))
+    page.goto(f"{base}/admin/catalog_item/new/")
+    page.eval_on_selector("#unit", "(el, v) => { el.value = String(v); }", unit)
+    page.eval_on_selector("#domain", "(el, v) => { el.value = String(v); }", domain)
+    for field, value in {"level1": "学生资助", "level2": "资助政策", "content": "资助标准、申请条件",
+                         "basis": "《学生资助资金管理办法》", "time_limit": "自信息形成或者变更之日起20个工作日内",
+                         "subject": "县教育局", "channels": "政府网站、公示栏", "change_reason": "新增事项"}.items():
+        page.fill(f"#{field}", value)
+    for box in ("audience_public", "method_active", "level_county"):
+        page.check(f"#{box}")
+    page.click("input[type=submit][value='保存']")
+    page.wait_for_url(f"{base}/admin/catalog_item/**")
+    errors = page.locator(".invalid-feedback, .help-block, .alert-danger").all_inner_texts()
+    assert "学生资助" in page.inner_text("body"), errors
+
+    with app.extensions["zwgk.db"].sessionmaker() as session:
+        item = session.scalar(select(m.CatalogItem).where(m.CatalogItem.level1 == "学生资助"))
+        assert item.unit.key == DX and item.method_active and item.audience_public
+    page.goto(f"{base}/admin/catalog_item/edit/?id={item.id}")
+    page.fill("#content", "资助标准、申请条件、资助名单")
+    page.fill("#change_reason", "补充资助名单")
+    page.click("input[type=submit][value='保存']")
+    page.wait_for_url(f"{base}/admin/catalog_item/**")
+    page.goto(f"{base}/admin/change/")
+    history = page.inner_text("body")
+    assert "补充资助名单" in history and "新增事项" in history and "dx_admin" in history
+    page.close()
+
+
+def test_screenshots_of_dashboard_tree_and_timeline_speak_chinese(live):
+    app, base, browser = live
+    SHOTS.mkdir(exist_ok=True)
+    page = _login(browser, base, "sys")
+    for name, url, words in [
+        ("dashboard", "/admin/", ["工作台", "各单位、各领域公开事项", "已逾期"]),
+        ("structure", "/admin/structure/?region=浙江省", ["浙江省基层政务公开标准体系", "政务公开总则", "考核评价"]),
+        ("timeline", "/admin/timeline/?region=山东省&today=2018-02-15", ["进度安排时间轴", "梳理编制事项标准目录", "今天"]),
+    ]:
+        page.goto(base + url)
+        text = page.inner_text("body")
+        for word in words:
+            assert word in text, (name, word)
+        path = SHOTS / f"{name}.png"
+        page.screenshot(path=str(path), full_page=True)
+        assert path.stat().st_size > 20_000
+    page.close()
