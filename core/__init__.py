@@ -6,6 +6,7 @@ releases, this list changes only with the contract version.
 
 from .hookspecs import CONTRACT_VERSION, hookimpl
 from .loader import DataError, Problem, read_data_file
+from .dataplugin import DataPlugin  # noqa: E402  (needs the loader)
 from .schemas import (
     CatalogItemSchema,
     DomainAliasSchema,
@@ -24,6 +25,7 @@ __all__ = [
     "CONTRACT_VERSION",
     "hookimpl",
     "read_data_file",
+    "DataPlugin",
     "DataError",
     "Problem",
     "CatalogItemSchema",

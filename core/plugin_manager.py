@@ -72,7 +72,7 @@ def get_plugin_manager(enabled: Iterable[str] | None = None) -> pluggy.PluginMan
 
     pm = pluggy.PluginManager(hookspecs.PROJECT)
     pm.add_hookspecs(hookspecs)
-    pm.register(standards, name=NATIONAL)
+    pm.register(standards.plugin, name=NATIONAL)
     eps = installed_entry_points()
     names = list(eps) if enabled is None else list(enabled)
     for name in names:

@@ -36,7 +36,7 @@ zwgk_$name = data/*.yaml
 
 [options.entry_points]
 zwgk.plugins =
-    $name = zwgk_$name
+    $name = zwgk_$name:plugin
 
 [tool:pytest]
 testpaths = tests
@@ -44,36 +44,17 @@ testpaths = tests
     "zwgk_$name/__init__.py": '''\
 """zwgk plugin for $title.
 
-Each hook returns the records of one data file; the core validates them, checks
-them for collisions and applies them.  See docs/plugins.md of zwgk for every hook.
+Every data/<hook>.yaml file feeds its hook (units.yaml → zwgk_register_units …); the core
+validates the records, checks them for collisions and applies them.  Rules go in a
+subclass as @hookimpl methods (see docs/plugins.md of zwgk).
 """
 
 from pathlib import Path
 
-from core import CONTRACT_VERSION, hookimpl, read_data_file
+from core import DataPlugin
 
-DATA = Path(__file__).parent / "data"
-
-
-@hookimpl
-def zwgk_plugin_info():
-    # region: the unit path your records are scoped to (e.g. "海南省"); None until you have one
-    return {"title": "$title", "region": $region, "contract": CONTRACT_VERSION}
-
-
-@hookimpl
-def zwgk_register_units():
-    return read_data_file(DATA / "units.yaml")
-
-
-@hookimpl
-def zwgk_register_element_requirements():
-    return read_data_file(DATA / "element_requirements.yaml")
-
-
-@hookimpl
-def zwgk_register_schedules():
-    return read_data_file(DATA / "schedules.yaml")
+# region: the unit path your records are scoped to (e.g. "海南省"); None until you have one
+plugin = DataPlugin(Path(__file__).parent / "data", title="$title", region=$region)
 ''',
     "zwgk_$name/data/units.yaml": """\
 # Units of the region, each with the document and section it comes from. For example:

@@ -18,9 +18,22 @@ def _example_installed() -> bool:
 
 def test_builtin_regions_are_registered_through_the_entry_point_group():
     eps = {ep.name: ep.value for ep in entry_points(group="zwgk.plugins")}
-    assert eps["zhejiang"] == "plugins.zhejiang"
-    assert eps["shandong"] == "plugins.shandong"
-    assert eps["daoxian"] == "plugins.daoxian"
+    assert eps["zhejiang"] == "plugins.zhejiang:plugin"
+    assert eps["shandong"] == "plugins.shandong:plugin"
+    assert eps["daoxian"] == "plugins.daoxian:plugin"
+
+
+def test_data_plugin_reads_one_file_per_hook_and_refuses_strays(tmp_path):
+    from core import DataError, DataPlugin
+
+    (tmp_path / "domains.yaml").write_text(
+        "records:\n- {name: 本地领域, source: {file: f.txt, section: 一}}\n", encoding="utf-8")
+    plugin = DataPlugin(tmp_path, title="某地", region=None)
+    assert [r["name"] for r in plugin.zwgk_register_domains()] == ["本地领域"]
+    assert plugin.zwgk_register_units() == []  # no units.yaml: nothing
+    (tmp_path / "unit.yaml").write_text("records: []\n", encoding="utf-8")
+    with pytest.raises(DataError, match="no hook reads this file"):
+        DataPlugin(tmp_path, title="某地", region=None)
 
 
 def test_installed_package_is_discovered_listed_and_contributes_a_domain(make_app, loaded_db_url, run_cli):

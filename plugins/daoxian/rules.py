@@ -4,8 +4,6 @@
 (sign-off by the unit's principal leader), 严格按照公开前保密审查机制 (confidentiality review).
 """
 
-from core import hookimpl
-
 REGION = "湖南省/永州市/道县"
 
 
@@ -13,6 +11,5 @@ def _ours(unit_path: str) -> bool:
     return unit_path == REGION or unit_path.startswith(REGION + "/")
 
 
-@hookimpl
-def zwgk_review_steps(unit_path):
+def review_steps(unit_path: str) -> list[str]:
     return ["review", "signoff"] if _ours(unit_path) else []

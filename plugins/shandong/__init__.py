@@ -2,43 +2,15 @@
 
 from pathlib import Path
 
-from core import CONTRACT_VERSION, hookimpl, read_data_file
+from core import DataPlugin, hookimpl
 
-from .rules import zwgk_review_steps  # noqa: F401  (a hook implementation)
-
-DATA = Path(__file__).parent / "data"
+from . import rules
 
 
-@hookimpl
-def zwgk_plugin_info():
-    return {"title": "山东省", "region": "山东省", "contract": CONTRACT_VERSION}
+class Plugin(DataPlugin):
+    @hookimpl
+    def zwgk_review_steps(self, unit_path):
+        return rules.review_steps(unit_path)
 
 
-@hookimpl
-def zwgk_register_units():
-    return read_data_file(DATA / "units.yaml")
-
-
-@hookimpl
-def zwgk_register_pilot_programs():
-    return read_data_file(DATA / "pilot_programs.yaml")
-
-
-@hookimpl
-def zwgk_register_element_requirements():
-    return read_data_file(DATA / "element_requirements.yaml")
-
-
-@hookimpl
-def zwgk_register_schedules():
-    return read_data_file(DATA / "schedules.yaml")
-
-
-@hookimpl
-def zwgk_register_obligations():
-    return read_data_file(DATA / "obligations.yaml")
-
-
-@hookimpl
-def zwgk_register_indicators():
-    return read_data_file(DATA / "indicators.yaml")
+plugin = Plugin(Path(__file__).parent / "data", title="山东省", region="山东省")

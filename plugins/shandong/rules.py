@@ -4,8 +4,6 @@
 （先审查后公开、一事一审）: an item is published only after a recorded review.
 """
 
-from core import hookimpl
-
 REGION = "山东省"
 
 
@@ -13,6 +11,5 @@ def _ours(unit_path: str) -> bool:
     return unit_path == REGION or unit_path.startswith(REGION + "/")
 
 
-@hookimpl
-def zwgk_review_steps(unit_path):
+def review_steps(unit_path: str) -> list[str]:
     return ["review"] if _ours(unit_path) else []
