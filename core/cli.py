@@ -386,6 +386,66 @@ def publications_check(region, today_text) -> None:
 
 
 # --------------------------------------------------------------------------
+# Catalogs
+# --------------------------------------------------------------------------
+
+
+@main.group("import")
+def import_group() -> None:
+    """导入 import."""
+
+
+@import_group.command("catalog")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--unit", required=True, help="单位路径 unit path, e.g. 湖南省/永州市/道县")
+@click.option("--domain", help="整个文件属于的领域（文件无“领域”列时）the domain of every row")
+@click.option("--dry-run", is_flag=True, help="只检查，不写入 check only")
+@click.option("--report", type=click.Path(dir_okay=False, path_type=Path), help="错误报告 CSV error report")
+@click.option("--example", is_flag=True, help="标记为示例数据 mark the items as example data")
+@with_appcontext
+def import_catalog_command(path, unit, domain, dry_run, report, example) -> None:
+    """导入政务公开事项标准目录（.xlsx/.csv/.json），全部有效才写入。"""
+    from .catalog_io import CatalogFileError, import_catalog, problems_csv, read_sheets
+
+    db = get_db()
+    try:
+        total = sum(max(len(s.rows) - 2, 0) for s in read_sheets(path))
+        with db.session(actor="import", reason=f"import {path.name}") as session:
+            with click.progressbar(length=total, label="校验 validating", file=sys.stderr) as bar:
+                result = import_catalog(session, get_pm(), path, unit, domain, dry_run, bar.update, example)
+            if not result.ok:
+                session.rollback()
+    except CatalogFileError as exc:
+        _fail(str(exc))
+    if report and result.problems:
+        report.write_text(problems_csv(result.problems), encoding="utf-8-sig")
+    if result.problems:
+        lines = [str(p) for p in result.problems[:50]]
+        more = f"\n… 共 {len(result.problems)} 处 in all" if len(result.problems) > 50 else ""
+        _fail(f"{path.name}: {len(result.problems)} 处问题，未写入任何内容 problems, nothing was written\n"
+              + "\n".join(lines) + more + (f"\n报告 report: {report}" if report else ""))
+    verb = "检查通过（试运行，未写入）dry run passed" if dry_run else f"已导入 imported {result.written}"
+    click.echo(f"{path.name}: {result.rows} 行 rows; {verb}")
+
+
+@main.command("export-catalog")
+@click.option("--region", required=True, help="单位路径或插件名 unit path or plugin")
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, path_type=Path))
+@with_appcontext
+def export_catalog_command(region: str, output: Path) -> None:
+    """按标准目录版式导出 .xlsx（两行表头），可再导入。"""
+    from .catalog_io import write_xlsx
+
+    session = get_db().scoped()
+    try:
+        items = export.query(session, "catalog_items", get_pm(), region)
+    except export.ExportError as exc:
+        _fail(str(exc))
+    count = write_xlsx(items, output)
+    click.echo(f"{count} 条 items → {output}", err=True)
+
+
+# --------------------------------------------------------------------------
 # Users
 # --------------------------------------------------------------------------
 

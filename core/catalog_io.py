@@ -1,0 +1,368 @@
+"""Catalogs in and out: the published 标准目录 layout as .xlsx, CSV and JSON.
+
+The layout: a two-row header — 序号 | 公开事项 (一级事项, 二级事项) | 公开内容（要素） | 公开依据 |
+公开时限 | 公开主体 | 公开渠道和载体 | 公开对象 (全社会, 特定群体) | 公开方式 (主动, 依申请) |
+公开层级 (县级, 乡级) — with merged cells, √-style marks and 同上.  Columns are recognised
+by their header text (Simplified or Traditional, any order), never by position.
+
+An import is all or nothing: every row is validated (schema, the region's required
+elements, the plugins' checks) and nothing is written unless all rows pass.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+import unicodedata
+import zipfile
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from . import models as m
+from .catalog import validate_item
+from .domains import resolve_domain
+from .export import neutralise
+from .loader import Problem
+from .schemas import CatalogItemSchema
+from .timelimits import _t2s
+
+MAX_FILE_BYTES = 20 * 1024 * 1024
+MAX_UNZIPPED_BYTES = 200 * 1024 * 1024
+MAX_ROWS = 200_000
+MARKS = {"√", "✓", "✔", "■", "●", "○", "☑", "是", "Y", "y", "1", "V", "v", "x", "X", "×"}
+SAME_AS_ABOVE = {"同上", "同上。"}
+
+# header text (normalised) → item field; the first pattern that matches a column wins
+HEADERS: tuple[tuple[str, str], ...] = (
+    (r"^序号$", "seq"),
+    (r"领域", "domain"),
+    (r"^类别$|事项类别", "category"),
+    (r"一级事项", "level1"),
+    (r"二级事项", "level2"),
+    (r"三级事项", "level3"),
+    (r"公开内容|内容", "content"),
+    (r"公开依据|依据", "basis"),
+    (r"公开时限|时限", "time_limit"),
+    (r"公开主体|责任主体|主体", "subject"),
+    (r"责任科室|责任股室|科室", "department"),
+    (r"渠道|载体", "channels"),
+    (r"全社会", "audience_public"),
+    (r"特定群体|特定群众|特定对象", "audience_specific"),
+    (r"^主动", "method_active"),
+    (r"依申请", "method_on_request"),
+    (r"县级", "level_county"),
+    (r"乡级|乡、村级|乡镇级", "level_township"),
+    (r"五公开", "stages"),
+    (r"^事项名称$|公开事项名称", "level1"),
+)
+BOOL_FIELDS = {"audience_public", "audience_specific", "method_active", "method_on_request", "level_county",
+               "level_township"}
+STAGE_WORDS = {"决策": "decision", "执行": "execution", "管理": "management", "服务": "service", "结果": "result"}
+
+
+class CatalogFileError(ValueError):
+    """The file cannot be read as a catalog at all (type, size, layout)."""
+
+
+def norm(value: Any) -> str:
+    """Cell text: NFKC (full-width → half-width), Traditional → Simplified, no stray spaces."""
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)  # python-calamine gives whole numbers as floats
+    text = unicodedata.normalize("NFKC", str(value)).strip()
+    text = _t2s().convert(text)
+    return re.sub(r"[ \t\u3000]+", " ", text).strip()
+
+
+# --------------------------------------------------------------------------
+# Reading
+# --------------------------------------------------------------------------
+
+
+@dataclass
+class Sheet:
+    name: str
+    rows: list[list[Any]]
+
+
+def _kind(path: Path, head: bytes) -> str:
+    suffix = path.suffix.lower()
+    looks = "xlsx" if head.startswith(b"PK\x03\x04") else (
+        "json" if head.lstrip(b"\xef\xbb\xbf \r\n\t").startswith((b"[", b"{")) else "csv")
+    expected = {".xlsx": "xlsx", ".json": "json", ".csv": "csv"}.get(suffix)
+    if expected is None:
+        raise CatalogFileError(f"{path.name}: 只接受 .xlsx、.csv、.json only .xlsx, .csv and .json are accepted")
+    if looks != expected and not (expected == "csv" and looks == "csv"):
+        raise CatalogFileError(f"{path.name}: 文件内容不是 {suffix} the file is not what its name says "
+                               f"(looks like {looks})")
+    return expected
+
+
+def read_sheets(path: Path) -> list[Sheet]:
+    """The sheets of a catalog file, refusing what is too big or not what its name says."""
+    size = path.stat().st_size
+    if size > MAX_FILE_BYTES:
+        raise CatalogFileError(f"{path.name}: 文件过大 file too large ({size} bytes > {MAX_FILE_BYTES})")
+    with path.open("rb") as f:
+        head = f.read(8)
+    kind = _kind(path, head)
+    if kind == "xlsx":
+        try:
+            with zipfile.ZipFile(path) as z:
+                unzipped = sum(i.file_size for i in z.infolist())
+        except zipfile.BadZipFile as exc:
+            raise CatalogFileError(f"{path.name}: 不是有效的 xlsx not a valid xlsx ({exc})") from exc
+        if unzipped > MAX_UNZIPPED_BYTES:
+            raise CatalogFileError(f"{path.name}: 解压后过大（疑似压缩炸弹）uncompressed size {unzipped} bytes "
+                                   f"exceeds {MAX_UNZIPPED_BYTES}")
+        from python_calamine import CalamineWorkbook
+
+        try:
+            wb = CalamineWorkbook.from_path(str(path))
+            sheets = [Sheet(n, wb.get_sheet_by_name(n).to_python(skip_empty_area=False)) for n in wb.sheet_names]
+        except Exception as exc:  # calamine raises its own error types
+            raise CatalogFileError(f"{path.name}: 无法读取 cannot read the workbook ({exc})") from exc
+    elif kind == "csv":
+        text = path.read_bytes().decode("utf-8-sig", errors="strict")
+        sheets = [Sheet(path.stem, [row for row in csv.reader(io.StringIO(text))])]
+    else:
+        try:
+            data = json.loads(path.read_text(encoding="utf-8-sig"))
+        except (ValueError, UnicodeDecodeError) as exc:
+            raise CatalogFileError(f"{path.name}: 不是有效的 JSON not valid JSON ({exc})") from exc
+        if not isinstance(data, list) or not all(isinstance(r, dict) for r in data):
+            raise CatalogFileError(f"{path.name}: JSON 应为记录列表 expected a list of objects")
+        return [Sheet("json", [[None]] + [[r] for r in data])]  # records, not a table
+    for sheet in sheets:
+        if len(sheet.rows) > MAX_ROWS:
+            raise CatalogFileError(f"{path.name} [{sheet.name}]: 行数过多 too many rows ({len(sheet.rows)} > {MAX_ROWS})")
+    return sheets
+
+
+@dataclass
+class Layout:
+    header_rows: int  # rows above the data (title rows and the header)
+    columns: dict[int, str]  # column index → field
+    labels: dict[int, str]  # column index → header text, for messages
+
+
+def find_layout(rows: list[list[Any]]) -> Layout | None:
+    """Find the header by its text: the row naming 一级事项 / 公开事项 / 事项名称, plus a sub-header row."""
+    for i, row in enumerate(rows[:15]):
+        texts = [norm(c) for c in row]
+        if not any(re.search(r"一级事项|公开事项|事项名称", t) for t in texts):
+            continue
+        sub = [norm(c) for c in rows[i + 1]] if i + 1 < len(rows) else []
+        has_sub = any(re.search(r"一级事项|全社会|主动|县级|二级事项", t) for t in sub)
+        columns, labels, parent = {}, {}, ""
+        width = max(len(row), len(sub))
+        for col in range(width):
+            top = texts[col] if col < len(texts) else ""
+            below = sub[col] if has_sub and col < len(sub) else ""
+            parent = top or parent  # a merged parent cell covers the columns to its right
+            label = below or top
+            for pattern, fname in HEADERS:
+                if label and re.search(pattern, label) and fname not in columns.values():
+                    columns[col] = fname
+                    labels[col] = f"{parent}/{label}" if below and parent != label else label
+                    break
+        if "level1" in columns.values():
+            return Layout(i + 1 + (1 if has_sub else 0), columns, labels)
+    return None
+
+
+def _mark(text: str) -> bool:
+    return text in MARKS or text.lower() in ("true", "yes")
+
+
+def _stages(text: str) -> list[str]:
+    return [code for word, code in STAGE_WORDS.items() if word in text]
+
+
+@dataclass
+class ParsedRow:
+    where: str
+    record: dict[str, Any]
+
+
+_FORMULA = re.compile(rb'<c r="([A-Z]+[0-9]+)"[^>]*>(?:(?!</c>).)*?<f[ >/]', re.S)
+
+
+def formula_cells(path: Path) -> list[tuple[str, str]]:
+    """(sheet file, cell) of every formula in an xlsx: a catalog holds text, not formulas."""
+    found = []
+    with zipfile.ZipFile(path) as z:
+        for name in sorted(n for n in z.namelist() if n.startswith("xl/worksheets/sheet") and n.endswith(".xml")):
+            found.extend((name.rsplit("/", 1)[-1], ref.decode()) for ref in _FORMULA.findall(z.read(name)))
+    return found
+
+
+def parse_rows(sheets: list[Sheet], unit: str, domain: str | None) -> tuple[list[ParsedRow], list[Problem]]:
+    """Rows of every sheet as item records; 同上 resolved, marks and text normalised."""
+    out: list[ParsedRow] = []
+    problems: list[Problem] = []
+    for sheet in sheets:
+        if sheet.name == "json":
+            for n, (rec,) in enumerate(sheet.rows[1:], 1):
+                rec = {k: v for k, v in rec.items() if k not in ("key", "origin", "source", "version")}
+                rec.setdefault("unit", unit)
+                if domain:
+                    rec.setdefault("domain", domain)
+                out.append(ParsedRow(f"JSON 第{n}条 record {n}", rec))
+            continue
+        layout = find_layout(sheet.rows)
+        if layout is None:
+            if any(any(norm(c) for c in r) for r in sheet.rows):
+                problems.append(Problem(f"[{sheet.name}]", "", None,
+                                        "找不到表头（需要“一级事项”或“公开事项”列）no header with 一级事项 / 公开事项"))
+            continue
+        above: dict[str, Any] = {}
+        for r, row in enumerate(sheet.rows[layout.header_rows:], layout.header_rows + 1):
+            cells = {f: norm(row[c]) if c < len(row) else "" for c, f in layout.columns.items()}
+            if not any(cells.values()):
+                continue
+            rec: dict[str, Any] = {"unit": unit}
+            for col, fname in layout.columns.items():
+                text = cells[fname]
+                if text in SAME_AS_ABOVE:
+                    if fname not in above:
+                        problems.append(Problem(f"[{sheet.name}] 第{r}行 row {r}", cells.get("level1", ""),
+                                                layout.labels[col], "“同上”但上一行没有值 同上 with nothing above"))
+                        continue
+                    rec[fname] = above[fname]
+                    continue
+                if fname in BOOL_FIELDS:
+                    rec[fname] = _mark(text)
+                elif fname == "seq":
+                    rec[fname] = int(text) if text.isdigit() else None
+                elif fname == "stages":
+                    rec[fname] = _stages(text)
+                else:
+                    rec[fname] = text or None
+            if domain and not rec.get("domain"):
+                rec["domain"] = domain
+            above.update({k: v for k, v in rec.items() if v not in (None, "")})
+            out.append(ParsedRow(f"[{sheet.name}] 第{r}行 row {r}", rec))
+    return out, problems
+
+
+# --------------------------------------------------------------------------
+# Importing
+# --------------------------------------------------------------------------
+
+
+@dataclass
+class ImportResult:
+    rows: int = 0
+    written: int = 0
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+def import_catalog(session: Session, pm: Any, path: Path, unit: str, domain: str | None = None,
+                   dry_run: bool = False, progress: Callable[[int], None] | None = None,
+                   example: bool = False) -> ImportResult:
+    """Validate every row, then write them all — or nothing, and say why for each row."""
+    if session.scalar(select(m.AdminUnit.id).where(m.AdminUnit.key == unit)) is None:
+        raise CatalogFileError(f"找不到单位 unknown unit {unit!r} (use its path, e.g. 浙江省/杭州市/拱墅区)")
+    if domain and resolve_domain(session, domain) is None:
+        raise CatalogFileError(f"找不到领域 unknown domain {domain!r}")
+    sheets = read_sheets(path)
+    rows, problems = parse_rows(sheets, unit, domain)
+    if path.suffix.lower() == ".xlsx":
+        problems += [Problem(f"[{sheet}] {cell}", "", cell, "公式单元格不被接受（目录只收文本）a formula cell is refused")
+                     for sheet, cell in formula_cells(path)]
+    result = ImportResult(rows=len(rows), problems=problems)
+    schema = CatalogItemSchema()
+    valid: list[dict[str, Any]] = []
+    for i, row in enumerate(rows, 1):
+        data, row_problems = validate_item(session, pm, row.record, where=row.where)
+        result.problems.extend(row_problems)
+        if data is not None and not row_problems:
+            valid.append(data)
+        if progress:
+            progress(1)
+    if result.problems or dry_run:
+        return result
+    units = {u.key: u for u in session.scalars(select(m.AdminUnit).where(
+        m.AdminUnit.key.in_({d["unit"] for d in valid})))}
+    domains: dict[str, m.Domain] = {}
+    for data in valid:
+        name = data["domain"]
+        if name not in domains:
+            domains[name] = resolve_domain(session, name)
+        values = {k: v for k, v in data.items() if k in schema.fields and k not in ("unit", "domain", "source")}
+        values["is_example"] = values.get("is_example") or example
+        session.add(m.CatalogItem(unit=units[data["unit"]], domain=domains[name],
+                                  source_file=path.name, source_section=None, **values))
+    session.flush()
+    result.written = len(valid)
+    return result
+
+
+def problems_csv(problems: Iterable[Problem]) -> str:
+    """The downloadable error report: where, item, column, reason."""
+    buf = io.StringIO()
+    writer = csv.writer(buf)
+    writer.writerow(["位置 where", "事项 item", "列 column", "原因 reason"])
+    for p in problems:
+        writer.writerow([neutralise(p.where), neutralise(p.record), neutralise(p.field or ""), neutralise(p.message)])
+    return buf.getvalue()
+
+
+# --------------------------------------------------------------------------
+# Exporting in the same layout
+# --------------------------------------------------------------------------
+
+TOP = ["序号", "公开事项", "", "公开内容（要素）", "公开依据", "公开时限", "公开主体", "公开渠道和载体",
+       "公开对象", "", "公开方式", "", "公开层级", "", "领域", "类别", "三级事项", "责任科室", "五公开"]
+SUB = ["", "一级事项", "二级事项", "", "", "", "", "", "全社会", "特定群体", "主动", "依申请", "县级", "乡级",
+       "", "", "", "", ""]
+# below a title row (row 1, merged across): the header is rows 2 and 3
+MERGES = ("A1:S1", "A2:A3", "B2:C2", "D2:D3", "E2:E3", "F2:F3", "G2:G3", "H2:H3", "I2:J2", "K2:L2", "M2:N2",
+          "O2:O3", "P2:P3", "Q2:Q3", "R2:R3", "S2:S3")
+STAGE_NAMES = {v: k for k, v in STAGE_WORDS.items()}
+
+
+def item_row(n: int, item: m.CatalogItem) -> list[str]:
+    tick = lambda b: "√" if b else ""  # noqa: E731
+    return [str(item.seq or n), item.level1, item.level2 or "", item.content or "", item.basis or "",
+            item.time_limit or "", item.subject or "", item.channels or "", tick(item.audience_public),
+            tick(item.audience_specific), tick(item.method_active), tick(item.method_on_request),
+            tick(item.level_county), tick(item.level_township), item.domain.name, item.category or "",
+            item.level3 or "", item.department or "", "、".join(STAGE_NAMES[s] + "公开" for s in item.stages or [])]
+
+
+def write_xlsx(items: Iterable[m.CatalogItem], path: Path, title: str = "政务公开事项标准目录") -> int:
+    """The two-row layout, streamed; every cell is written as text, neutralised (no formulas)."""
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet(title[:31])
+    for rng in MERGES:
+        ws.merged_cells.add(rng)
+    ws.append([title])
+    ws.append(TOP)
+    ws.append(SUB)
+    count = 0
+    for count, item in enumerate(items, 1):
+        row = []
+        for value in item_row(count, item):
+            cell = WriteOnlyCell(ws, value=neutralise(value))
+            cell.data_type = "s"  # a string, even if it starts with "=": never a live formula
+            row.append(cell)
+        ws.append(row)
+    wb.save(path)
+    return count

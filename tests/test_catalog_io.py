@@ -1,0 +1,207 @@
+"""Catalog import and export in the published 标准目录 layout."""
+
+import json
+import zipfile
+from pathlib import Path
+
+import pytest
+from openpyxl import Workbook, load_workbook
+from sqlalchemy import func, select
+
+from core import models as m
+from core.catalog_io import CatalogFileError, find_layout, import_catalog, norm, read_sheets, write_xlsx
+from core.schemas import CatalogItemSchema
+
+DX = "湖南省/永州市/道县"
+
+
+@pytest.fixture
+def app(make_app, regions_db_url):
+    return make_app(regions_db_url, plugins="zhejiang,shandong,daoxian")
+
+
+def _count(app):
+    with app.extensions["zwgk.db"].sessionmaker() as session:
+        return session.scalar(select(func.count()).select_from(m.CatalogItem))
+
+
+def real_layout(path: Path, rows, title="道县义务教育领域政务公开事项标准目录", traditional_headers=False):
+    """A workbook as county offices publish them: title row, two-row merged header, √ marks."""
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "义务教育"
+    ws.append([title])
+    top = ["序号", "公開事項" if traditional_headers else "公开事项", None, "公开内容（要素）", "公开依据", "公开时限",
+           "公开主体", "公开渠道和载体", "公开对象", None, "公开方式", None, "公开层级", None]
+    sub = [None, "一级事项", "二级事项", None, None, None, None, None, "全社会", "特定群体", "主动", "依申请",
+           "县级", "乡级"]
+    ws.append(top)
+    ws.append(sub)
+    for rng in ("A2:A3", "B2:C2", "D2:D3", "E2:E3", "F2:F3", "G2:G3", "H2:H3", "I2:J2", "K2:L2", "M2:N2"):
+        ws.merge_cells(rng)
+    for row in rows:
+        ws.append(row)
+    wb.save(path)
+    return path
+
+
+ROWS = [
+    ["1", "招生入学", "招生政策", "招生范围、招生条件、招生程序", "《中华人民共和国义务教育法》", "每年7月底前",
+     "县教育局", "政府网站、公示栏", "√", "", "✓", "", "■", ""],
+    ["2", "同上", "招生結果", "招生結果", "同上", "招生工作結束後及時公開", "同上", "同上", "●", "", "√", "", "√", "√"],
+    ["３", "学生资助", "资助政策", " 资助标准 ", "《学生资助资金管理办法》", "自信息形成或者变更之日起２０个工作日内",
+     "县教育局", "政府网站", "", "√", "√", "√", "√", ""],
+]
+
+
+def test_real_layout_with_merged_headers_marks_same_as_above_traditional_and_full_width(app, tmp_path):
+    path = real_layout(tmp_path / "目录.xlsx", ROWS, traditional_headers=True)
+    with app.extensions["zwgk.db"].session() as session:
+        result = import_catalog(session, app.extensions["zwgk.pm"], path, DX, "义务教育")
+    assert result.ok, [str(p) for p in result.problems]
+    assert result.written == 3
+    with app.extensions["zwgk.db"].sessionmaker() as session:
+        items = session.scalars(select(m.CatalogItem).order_by(m.CatalogItem.seq)).all()
+        first, second, third = items
+        assert (second.level1, second.level2, second.basis, second.subject, second.channels) == (
+            "招生入学", "招生结果", "《中华人民共和国义务教育法》", "县教育局", "政府网站、公示栏")  # 同上, t2s
+        assert second.time_limit == "招生工作结束后及时公开"
+        assert (first.audience_public, first.method_active, first.level_county, first.level_township) == (
+            True, True, True, False)
+        assert second.level_township is True
+        assert (third.seq, third.content, third.time_limit) == (3, "资助标准", "自信息形成或者变更之日起20个工作日内")
+        assert third.audience_specific and third.method_on_request and not third.audience_public
+        assert all(i.unit.key == DX and i.domain.name == "义务教育" for i in items)
+
+
+def test_export_imports_back_to_identical_records(app, tmp_path):
+    path = real_layout(tmp_path / "in.xlsx", ROWS)
+    db = app.extensions["zwgk.db"]
+    with db.session() as session:
+        assert import_catalog(session, app.extensions["zwgk.pm"], path, DX, "义务教育").ok
+    schema = CatalogItemSchema(exclude=("source",))
+
+    def snapshot():
+        with db.sessionmaker() as session:
+            items = session.scalars(select(m.CatalogItem).order_by(m.CatalogItem.seq)).all()
+            return [schema.dump(i) for i in items]
+
+    before = snapshot()
+    out = tmp_path / "out.xlsx"
+    with db.sessionmaker() as session:
+        assert write_xlsx(session.scalars(select(m.CatalogItem).order_by(m.CatalogItem.seq)), out) == 3
+    with db.session() as session:
+        for item in session.scalars(select(m.CatalogItem)):
+            session.delete(item)
+    with db.session() as session:
+        result = import_catalog(session, app.extensions["zwgk.pm"], out, DX)  # the 领域 column says it
+        assert result.ok, [str(p) for p in result.problems]
+    assert snapshot() == before
+    sheet = load_workbook(out).active
+    assert sheet["A1"].value == "政务公开事项标准目录"
+    assert [c.value for c in sheet[2]][:2] == ["序号", "公开事项"]
+    assert [c.value for c in sheet[3]][1:3] == ["一级事项", "二级事项"]
+    assert {"B2:C2", "I2:J2", "K2:L2", "M2:N2"} <= {str(r) for r in sheet.merged_cells.ranges}
+
+
+def test_bad_rows_are_reported_by_sheet_row_and_column_and_nothing_is_written(app, tmp_path):
+    rows = [
+        ROWS[0],
+        ["2", "无渠道", "", "内容", "依据", "10个工作日内", "县教育局", "", "√", "", "√", "", "√", ""],
+        ["3", "同上", "", "内容", "依据", "10个工作日内", "县教育局", "政府网站", "", "", "", "", "√", ""],
+    ]
+    path = real_layout(tmp_path / "bad.xlsx", rows)
+    before = _count(app)
+    with app.extensions["zwgk.db"].session() as session:
+        result = import_catalog(session, app.extensions["zwgk.pm"], path, DX, "义务教育")
+        session.rollback()
+    found = {(p.where, p.field) for p in result.problems}
+    assert ("[义务教育] 第5行 row 5", "channels") in found  # 道县 requires 渠道
+    assert ("[义务教育] 第6行 row 6", "method_active") in found  # no 公开方式 ticked
+    assert ("[义务教育] 第6行 row 6", "audience_public") in found  # no 公开对象 ticked
+    assert all("缺少必填要素" in p.message for p in result.problems)
+    assert _count(app) == before
+
+
+def test_unknown_domain_formula_cell_and_wrong_file_type(app, tmp_path, run_cli):
+    wb = Workbook()
+    ws = wb.active
+    ws.append(["序号", "领域", "一级事项", "公开内容", "公开依据", "公开时限", "公开主体", "公开渠道", "全社会", "主动"])
+    ws.append(["1", "火星领域", "某事项", "内容", "依据", "5日内", "主体", "网站", "√", "√"])
+    ws.append(["2", "义务教育", "某事项", "=1+1", "依据", "5日内", "主体", "网站", "√", "√"])
+    wb.save(tmp_path / "mixed.xlsx")
+    before = _count(app)
+    result = run_cli(app, "import", "catalog", str(tmp_path / "mixed.xlsx"), "--unit", DX,
+                     "--report", str(tmp_path / "report.csv"))
+    assert result.exit_code == 1
+    assert "第2行 row 2 [某事项] domain: 找不到领域" in result.output
+    assert "D3" in result.output and "formula" in result.output
+    assert "未写入任何内容" in result.output
+    report = (tmp_path / "report.csv").read_text(encoding="utf-8-sig")
+    assert "火星领域" in report and "D3" in report
+    assert _count(app) == before
+
+    (tmp_path / "fake.xlsx").write_text("序号,一级事项\n1,x\n", encoding="utf-8")
+    fake = run_cli(app, "import", "catalog", str(tmp_path / "fake.xlsx"), "--unit", DX)
+    assert fake.exit_code == 1 and "not what its name says" in fake.output
+
+
+def test_size_and_zip_bomb_limits(app, tmp_path, monkeypatch):
+    import core.catalog_io as cio
+
+    big = tmp_path / "big.csv"
+    with big.open("wb") as f:
+        f.seek(cio.MAX_FILE_BYTES + 1)
+        f.write(b"\0")
+    with pytest.raises(CatalogFileError, match="file too large"):
+        read_sheets(big)
+    monkeypatch.setattr(cio, "MAX_UNZIPPED_BYTES", 5 * 1024 * 1024)  # a small bomb for a quick test
+    bomb = tmp_path / "bomb.xlsx"
+    with zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("xl/worksheets/sheet1.xml", b"\0" * (6 * 1024 * 1024))
+    assert bomb.stat().st_size < 100_000
+    with pytest.raises(CatalogFileError, match="uncompressed size"):
+        read_sheets(bomb)
+
+
+def test_csv_and_json_and_dry_run(app, tmp_path, run_cli):
+    csv_path = tmp_path / "c.csv"
+    csv_path.write_text("序号,一级事项,二级事项,公开内容,公开依据,公开时限,公开主体,公开渠道和载体,全社会,特定群体,主动,依申请\n"
+                        "1,低保,低保对象,户主姓名、救助金额,《社会救助暂行办法》,长期公示,县民政局,公示栏,√,,√,\n",
+                        encoding="utf-8")
+    dry = run_cli(app, "import", "catalog", str(csv_path), "--unit", DX, "--domain", "社会救助", "--dry-run")
+    assert dry.exit_code == 0 and "dry run passed" in dry.output
+    assert _count(app) == 0
+    ok = run_cli(app, "import", "catalog", str(csv_path), "--unit", DX, "--domain", "社会救助")
+    assert ok.exit_code == 0 and "imported 1" in ok.output
+    rows = json.loads(run_cli(app, "export", "catalog_items", "--region", DX).output)
+    assert rows[0]["level1"] == "低保" and rows[0]["method_active"] is True
+    json_path = tmp_path / "j.json"
+    rows[0]["level1"] = "低保（JSON）"
+    json_path.write_text(json.dumps(rows, ensure_ascii=False), encoding="utf-8")
+    again = run_cli(app, "import", "catalog", str(json_path), "--unit", DX)
+    assert again.exit_code == 0, again.output
+    assert _count(app) == 2
+
+
+def test_export_never_writes_a_live_formula(app, tmp_path):
+    db = app.extensions["zwgk.db"]
+    with db.session() as session:
+        unit = session.scalar(select(m.AdminUnit).where(m.AdminUnit.key == DX))
+        dom = session.scalar(select(m.Domain).where(m.Domain.name == "义务教育"))
+        session.add(m.CatalogItem(unit=unit, domain=dom, level1="=HYPERLINK(\"http://x\")", content="+1",
+                                  channels="@SUM(A1)"))
+    out = tmp_path / "x.xlsx"
+    with db.sessionmaker() as session:
+        write_xlsx(session.scalars(select(m.CatalogItem)), out)
+    row = list(load_workbook(out).active.iter_rows(min_row=4, max_row=4))[0]
+    assert row[1].value == "'=HYPERLINK(\"http://x\")" and row[1].data_type == "s"
+    assert row[3].value == "'+1" and row[7].value == "'@SUM(A1)"
+
+
+def test_layout_is_found_by_header_text_not_position():
+    rows = [["某县公开目录"], ["公开依据", "一级事项", "序号", "全社會", "依申請公开"], ["依据", "事项", "1", "√", ""]]
+    layout = find_layout(rows)
+    assert layout.header_rows == 2
+    assert layout.columns == {0: "basis", 1: "level1", 2: "seq", 3: "audience_public", 4: "method_on_request"}
+    assert norm("  ２０個工作日 ") == "20个工作日"
