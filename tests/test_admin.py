@@ -132,6 +132,17 @@ def test_region_admin_cannot_reach_another_regions_records_by_url(admin_app):
     assert client.get("/admin/account/").status_code == 403  # users are the system administrator's
 
 
+def test_bulk_delete_is_scoped(admin_app):
+    client = admin_app.test_client()
+    login(client, "dx_admin")
+    token = csrf(client, f"{ITEMS}/")
+    ids = admin_app.ids
+    client.post(f"{ITEMS}/action/", data={"action": "delete", "rowid": [str(ids["in"]), str(ids["out"])],
+                                          "csrf_token": token})
+    left = _items(admin_app)
+    assert ids["in"] not in left and ids["out"] in left  # the other region's row survived
+
+
 def test_form_errors_from_the_schema_stand_next_to_the_field(admin_app):
     client = admin_app.test_client()
     login(client, "dx_admin")

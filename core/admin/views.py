@@ -15,6 +15,8 @@ from flask import abort, redirect, request, url_for
 
 from . import _compat  # noqa: F401  (before flask_admin.contrib.sqla)
 from flask_admin.contrib.sqla import ModelView  # noqa: E402
+from flask_admin.actions import action
+from flask_admin.babel import lazy_gettext as admin_gettext
 from flask_admin.form import SecureForm
 from flask_admin.model.form import InlineFormAdmin  # noqa: F401  (kept for plugin views)
 from flask_babel import lazy_gettext as _l
@@ -128,10 +130,23 @@ class ScopedModelView(ModelView):
         return self._scoped(super().get_count_query())
 
     def get_one(self, id: Any):
-        obj = self.get_query().filter(self.model.id == id).one_or_none()
+        try:
+            pk = int(id)  # ids come from the URL as text; PostgreSQL will not compare them to integers
+        except (TypeError, ValueError):
+            abort(404)
+        obj = self.get_query().filter(self.model.id == pk).one_or_none()
         if obj is None:
             abort(404)
         return obj
+
+    @action("delete", admin_gettext("Delete"), admin_gettext("Are you sure you want to delete selected records?"))
+    def action_delete(self, ids: Any) -> None:
+        # ids come as text; PostgreSQL will not compare them to integers (the query stays scoped)
+        try:
+            ids = tuple(int(i) for i in ids)
+        except (TypeError, ValueError):
+            abort(400)
+        return super().action_delete(ids)
 
     # -- saving ------------------------------------------------------------
 
