@@ -428,6 +428,112 @@ def import_catalog_command(path, unit, domain, dry_run, report, example) -> None
     click.echo(f"{path.name}: {result.rows} 行 rows; {verb}")
 
 
+@main.group("catalog")
+def catalog_group() -> None:
+    """公开事项：审核流程、版本与比对 workflow, versions, diff."""
+
+
+def _item(session, item_id: int):
+    from .models import CatalogItem
+
+    item = session.get(CatalogItem, item_id)
+    if item is None:
+        _fail(f"找不到事项 unknown item {item_id}")
+    return item
+
+
+@catalog_group.command("step")
+@click.argument("step", type=click.Choice(["submit", "review", "signoff", "publish", "withdraw"]))
+@click.argument("item_id", type=int)
+@click.option("--actor", required=True, help="操作人 who takes the step")
+@click.option("--fail", "failed", is_flag=True, help="保密审查未通过 the review did not pass")
+@click.option("--reason", help="理由（未通过审查、撤回时必填）")
+@with_appcontext
+def catalog_step(step, item_id, actor, failed, reason) -> None:
+    """审核流程的一步：提交、保密审查、主要领导签字、公开、撤回。"""
+    from . import workflow
+
+    try:
+        with get_db().session(actor=actor, reason=reason) as session:
+            item = _item(session, item_id)
+            if step == "submit":
+                workflow.submit(session, item, actor)
+            elif step == "review":
+                workflow.review(session, item, actor, not failed, reason)
+            elif step == "signoff":
+                workflow.sign_off(session, item, actor, get_pm())
+            elif step == "publish":
+                workflow.publish(session, item, actor, get_pm())
+            else:
+                workflow.withdraw(session, item, actor, reason or "")
+            status = item.status
+    except workflow.WorkflowError as exc:
+        _fail(str(exc))
+    click.echo(f"{item_id}: {workflow.STEP_NAMES[step]} → {status}")
+
+
+@catalog_group.command("diff")
+@click.option("--region", required=True, help="单位路径或插件名")
+@click.option("--from", "start", help="起 YYYY-MM-DD[THH:MM]（缺省：从头）")
+@click.option("--to", "end", help="止（缺省：现在）")
+@click.option("--published", is_flag=True, help="只比对公开的版本 what the public saw")
+@with_appcontext
+def catalog_diff(region, start, end, published) -> None:
+    """两个时间之间目录的新增、删除、变更（逐要素 旧 → 新）。"""
+    import datetime as dt
+
+    from .catalog_history import diff
+
+    def when(text):
+        if not text:
+            return None
+        value = dt.datetime.fromisoformat(text)
+        return value if value.tzinfo else value.replace(tzinfo=dt.timezone.utc)
+
+    session = get_db().scoped()
+    try:
+        path = export.resolve_region(session, get_pm(), region)[0]
+    except export.ExportError as exc:
+        _fail(str(exc))
+    click.echo(diff(session, path, when(start), when(end), published).render())
+
+
+@catalog_group.command("versions")
+@click.argument("item_id", type=int)
+@with_appcontext
+def catalog_versions(item_id) -> None:
+    """列出一个事项的全部版本。"""
+    from sqlalchemy import select
+
+    from .models import CatalogItemVersion
+
+    for v in get_db().scoped().scalars(select(CatalogItemVersion).where(CatalogItemVersion.item_id == item_id)
+                                       .order_by(CatalogItemVersion.version)):
+        click.echo(f"v{v.version}  {v.at:%Y-%m-%d %H:%M}  {v.status:<10} {v.actor}  {v.reason or ''}"
+                   + ("  (已删除 deleted)" if v.deleted else ""))
+
+
+@catalog_group.command("revert")
+@click.argument("item_id", type=int)
+@click.option("--to-version", "to_version", required=True, type=int)
+@click.option("--actor", required=True)
+@click.option("--reason")
+@with_appcontext
+def catalog_revert(item_id, to_version, actor, reason) -> None:
+    """把事项恢复到较早的版本（恢复本身是一个新版本，状态回到草稿）。"""
+    from .catalog_history import revert
+
+    try:
+        with get_db().session(actor=actor, reason=reason or f"revert to v{to_version}") as session:
+            item = _item(session, item_id)
+            revert(session, item, to_version)
+            session.flush()
+            version = item.version
+    except ValueError as exc:
+        _fail(str(exc))
+    click.echo(f"{item_id}: 已恢复为第{to_version}版的内容，现为第{version}版 reverted, now v{version}")
+
+
 @main.command("export-catalog")
 @click.option("--region", required=True, help="单位路径或插件名 unit path or plugin")
 @click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, path_type=Path))

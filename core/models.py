@@ -282,6 +282,8 @@ class CatalogItem(Versioned, Sourced, Base):
     """公开事项: one row of a unit's 政务公开事项标准目录."""
 
     __tablename__ = "catalog_item"
+    # never reuse the id of a deleted item: its history is keyed by the id
+    __table_args__ = {"sqlite_autoincrement": True}
     id: Mapped[int] = mapped_column(primary_key=True)
     unit_id: Mapped[int] = mapped_column(ForeignKey("admin_unit.id"), index=True)
     domain_id: Mapped[int] = mapped_column(ForeignKey("domain.id"), index=True)
@@ -314,6 +316,37 @@ class CatalogItem(Versioned, Sourced, Base):
 
     def __str__(self) -> str:
         return " / ".join(x for x in (self.level1, self.level2, self.level3) if x)
+
+
+class CatalogItemVersion(Base):
+    """Every version of every catalog item, as it was saved (动态调整, open to supervision)."""
+
+    __tablename__ = "catalog_item_version"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    item_id: Mapped[int] = mapped_column(Integer, index=True)  # no FK: history outlives a deleted item
+    version: Mapped[int] = mapped_column(Integer)
+    unit_key: Mapped[str] = mapped_column(String(400), index=True)
+    status: Mapped[str] = mapped_column(String(20))
+    deleted: Mapped[bool] = mapped_column(Boolean, default=False)
+    snapshot: Mapped[dict[str, Any]] = mapped_column(JSON)
+    actor: Mapped[str] = mapped_column(String(120))
+    reason: Mapped[str | None] = mapped_column(Text)
+    at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), index=True)
+    __table_args__ = (UniqueConstraint("item_id", "version"),)
+
+
+class ReviewRecord(Base):
+    """A step of the review workflow: 提交, 保密审查 (with its conclusion), 主要领导签字, 公开, 撤回."""
+
+    __tablename__ = "review_record"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    item_id: Mapped[int] = mapped_column(ForeignKey("catalog_item.id", ondelete="CASCADE"), index=True)
+    version: Mapped[int] = mapped_column(Integer)
+    step: Mapped[str] = mapped_column(String(20))  # submit | review | signoff | publish | withdraw
+    passed: Mapped[bool] = mapped_column(Boolean, default=True)
+    reason: Mapped[str | None] = mapped_column(Text)
+    actor: Mapped[str] = mapped_column(String(120))
+    at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
 
 
 # --------------------------------------------------------------------------

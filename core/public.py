@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, jsonify, render_template, request
 from sqlalchemy import func, select
 
-from . import export
+from . import catalog_history, export
 from . import models as m
 from .app import get_pm
 from .db import get_db
@@ -35,11 +35,35 @@ def api_list(kind: str):
     if kind not in PUBLIC_KINDS:
         abort(404)
     session = get_db().scoped()
+    region = request.args.get("region")
     try:
-        objs = export.query(session, kind, get_pm(), request.args.get("region"))
+        if kind == "catalog_items":  # the public sees published versions only, never drafts
+            path = export.resolve_region(session, get_pm(), region)[0] if region else None
+            return jsonify(catalog_history.published(session, path))
+        objs = export.query(session, kind, get_pm(), region)
     except export.ExportError as exc:
         return jsonify(message=str(exc)), 400
     return jsonify(export.dump(kind, objs))
+
+
+@bp.get("/api/v1/catalog_changes")
+def api_catalog_changes():
+    """公开的目录调整记录: what changed in a unit's catalog between two dates (?region=&from=&to=)."""
+    import datetime as dt
+
+    session = get_db().scoped()
+    try:
+        path = export.resolve_region(session, get_pm(), request.args.get("region", ""))[0]
+        start = dt.datetime.fromisoformat(request.args["from"]) if request.args.get("from") else None
+        end = dt.datetime.fromisoformat(request.args["to"]) if request.args.get("to") else None
+    except (export.ExportError, ValueError) as exc:
+        return jsonify(message=str(exc)), 400
+    if start and start.tzinfo is None:
+        start = start.replace(tzinfo=dt.timezone.utc)
+    if end and end.tzinfo is None:
+        end = end.replace(tzinfo=dt.timezone.utc)
+    result = catalog_history.diff(session, path, start, end, published_only=True)
+    return jsonify(added=result.added, removed=result.removed, changed=result.changed)
 
 
 def init_app(app) -> None:

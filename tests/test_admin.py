@@ -111,11 +111,46 @@ def test_editor_sees_only_the_domains_of_its_department(admin_app):
     unit_id, dom_id = _ids(admin_app, DX, "社会救助")
     page = client.post(f"{ITEMS}/new/", data={**_form(unit_id, dom_id, "越权事项"), "csrf_token": token})
     assert "不是本部门负责的领域" in page.get_data(as_text=True)
+    assert not [v for v in _items(admin_app).values() if v[0] == "越权事项"]
+    # status is not a form field: an editor submits; publishing is the region administrator's
     unit_id, dom_id = _ids(admin_app, DX, "义务教育")
-    page = client.post(f"{ITEMS}/new/", data={**_form(unit_id, dom_id, "自行发布", status="published"),
-                                              "csrf_token": token})
-    assert "部门编辑不能设置该状态" in page.get_data(as_text=True)
-    assert not [v for v in _items(admin_app).values() if v[0] in ("越权事项", "自行发布")]
+    client.post(f"{ITEMS}/new/", data={**_form(unit_id, dom_id, "自行发布", status="published"), "csrf_token": token})
+    with admin_app.extensions["zwgk.db"].sessionmaker() as session:
+        item = session.scalar(select(m.CatalogItem).where(m.CatalogItem.level1 == "自行发布"))
+        assert item.status == "draft"
+    token = csrf(client, f"{ITEMS}/")
+    for action in ("submit", "publish"):
+        client.post(f"{ITEMS}/action/", data={"action": action, "rowid": [str(item.id)], "csrf_token": token})
+    with admin_app.extensions["zwgk.db"].sessionmaker() as session:
+        assert session.get(m.CatalogItem, item.id).status == "submitted"  # submitted, not published
+
+
+def test_workflow_actions_follow_the_region_rules(admin_app):
+    ids = admin_app.ids
+    reviewer, admin = admin_app.test_client(), admin_app.test_client()
+    login(reviewer, "dx_reviewer")
+    login(admin, "dx_admin")
+
+    def act(client, action):
+        token = csrf(client, f"{ITEMS}/")
+        return client.post(f"{ITEMS}/action/", data={"action": action, "rowid": [str(ids["in"])],
+                                                     "csrf_token": token}, follow_redirects=True)
+
+    def status():
+        with admin_app.extensions["zwgk.db"].sessionmaker() as session:
+            return session.get(m.CatalogItem, ids["in"]).status
+
+    act(admin, "submit")
+    page = act(admin, "publish").get_data(as_text=True)
+    assert status() == "submitted" and "保密审查" in page  # 道县: review and sign-off first
+    act(admin, "review")  # not the administrator's step
+    assert status() == "submitted"
+    act(reviewer, "review")
+    act(reviewer, "signoff")
+    act(reviewer, "publish")  # not the reviewer's step
+    assert status() == "signed"
+    act(admin, "publish")
+    assert status() == "published"
 
 
 def test_region_admin_cannot_reach_another_regions_records_by_url(admin_app):

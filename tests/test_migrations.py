@@ -16,7 +16,7 @@ def test_empty_database_upgrades_to_head_without_drift(empty_db_url):
     db = Database(empty_db_url)
     assert db.current_revision() is None
     db.upgrade()
-    assert db.current_revision() == _head(db) == "0003"
+    assert db.current_revision() == _head(db) == "0004"
     tables = set(inspect(db.engine).get_table_names())
     assert set(Base.metadata.tables) <= tables
     assert db.drift() == []
@@ -45,8 +45,8 @@ def test_init_uses_migrations_not_create_all(make_app, empty_db_url, run_cli):
     app = make_app(empty_db_url)
     result = run_cli(app, "init")
     assert result.exit_code == 0, result.output
-    assert "@ 0003" in result.output
-    assert app.extensions["zwgk.db"].current_revision() == "0003"
+    assert "@ 0004" in result.output
+    assert app.extensions["zwgk.db"].current_revision() == "0004"
     check = run_cli(app, "db", "check")
     assert check.exit_code == 0 and "no drift" in check.output
 
@@ -64,4 +64,17 @@ def test_upgrade_step_by_step_keeps_data(empty_db_url):
     with db.engine.connect() as conn:
         assert conn.execute(text("SELECT task, edition FROM responsibility")).all() == [("任务", None)]
     assert db.drift() == []
+    db.dispose()
+
+
+def test_catalog_item_ids_are_never_reused_on_sqlite(empty_db_url):
+    """Item history is keyed by id: SQLite must not hand a deleted item's id to a new one."""
+    from sqlalchemy import text
+
+    db = Database(empty_db_url)
+    db.upgrade()
+    if db.engine.dialect.name == "sqlite":
+        with db.engine.connect() as conn:
+            sql = conn.execute(text("SELECT sql FROM sqlite_master WHERE name = 'catalog_item'")).scalar()
+        assert "AUTOINCREMENT" in sql
     db.dispose()

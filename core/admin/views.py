@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from flask import abort, redirect, request, url_for
+from flask import abort, flash, redirect, request, url_for
 
 from . import _compat  # noqa: F401  (before flask_admin.contrib.sqla)
 from flask_admin.contrib.sqla import ModelView  # noqa: E402
@@ -34,7 +34,7 @@ from ..scope import record_path, scope_filter
 from .labels import LABELS, STATUS_CHOICES
 
 ENDPOINT_ACTIONS = {"index_view": "list", "details_view": "view", "create_view": "create", "edit_view": "edit",
-                    "delete_view": "delete", "export": "export", "action_view": "delete", "ajax_lookup": "list",
+                    "delete_view": "delete", "export": "export", "action_view": "list", "ajax_lookup": "list",
                     "ajax_update": "edit"}
 
 
@@ -138,6 +138,13 @@ class ScopedModelView(ModelView):
         if obj is None:
             abort(404)
         return obj
+
+    #: bulk action → the permission it needs
+    ACTION_PERMISSIONS = {"delete": "delete"}
+
+    def is_action_allowed(self, name: str) -> bool:
+        need = self.ACTION_PERMISSIONS.get(name)
+        return need is not None and self.allows(need)
 
     @action("delete", admin_gettext("Delete"), admin_gettext("Are you sure you want to delete selected records?"))
     def action_delete(self, ids: Any) -> None:
@@ -347,8 +354,64 @@ class CatalogItemView(ScopedModelView):
     column_filters = ("status", "is_example", "domain.name", "unit.key")
     form_columns = ("unit", "domain", "seq", "category", "level1", "level2", "level3", "content", "basis",
                     "time_limit", "subject", "department", "channels", "audience_public", "audience_specific",
-                    "method_active", "method_on_request", "level_county", "level_township", "status")
-    form_choices = {"status": STATUS_CHOICES}
+                    "method_active", "method_on_request", "level_county", "level_township")
+    column_formatters = {"status": lambda view, ctx, model, name: dict(STATUS_CHOICES).get(model.status, model.status)}
+    ACTION_PERMISSIONS = {"delete": "delete", "submit": "edit", "review": "review", "signoff": "review",
+                          "publish": "publish"}
+
+    def _workflow(self, ids: Any, step: str) -> None:
+        from ..app import get_pm
+        from .. import workflow
+
+        try:
+            ids = tuple(int(i) for i in ids)
+        except (TypeError, ValueError):
+            abort(400)
+        done, failed = 0, []
+        for item in self.get_query().filter(m.CatalogItem.id.in_(ids)).all():  # scoped
+            try:
+                with self.session.begin_nested():
+                    if step == "submit":
+                        workflow.submit(self.session, item, current_user.username)
+                    elif step == "review":
+                        workflow.review(self.session, item, current_user.username, True, None)
+                    elif step == "signoff":
+                        workflow.sign_off(self.session, item, current_user.username, get_pm())
+                    else:
+                        workflow.publish(self.session, item, current_user.username, get_pm())
+                done += 1
+            except workflow.WorkflowError as exc:
+                failed.append(str(exc))
+        self.session.commit()
+        flash(f"{workflow.STEP_NAMES[step]}：{done} 项 items", "success" if done else "warning")
+        for message in failed:
+            flash(message, "error")
+
+    @action("submit", _l("Submit for review"))
+    def action_submit(self, ids):
+        self._workflow(ids, "submit")
+
+    @action("review", _l("Confidentiality review passed"))
+    def action_review(self, ids):
+        self._workflow(ids, "review")
+
+    @action("signoff", _l("Signed off by the principal leader"))
+    def action_signoff(self, ids):
+        self._workflow(ids, "signoff")
+
+    @action("publish", _l("Publish"))
+    def action_publish(self, ids):
+        self._workflow(ids, "publish")
+
+    def on_model_change(self, form, model, is_created):
+        from sqlalchemy import inspect as sa_inspect
+
+        from .. import workflow
+
+        if not is_created and any(sa_inspect(model).attrs[f].history.has_changes()
+                                  for f in form.data if f in model.__table__.columns):
+            workflow.edited(model)  # a changed item goes through the steps again
+        super().on_model_change(form, model, is_created)
 
     def _scoped(self, query):
         query = super()._scoped(query)
@@ -358,9 +421,6 @@ class CatalogItemView(ScopedModelView):
 
     def validate(self, form, model):
         if current_user.role == "editor":
-            if model.status in ("reviewed", "signed", "published"):
-                form.status.errors = list(form.status.errors) + [str(_l("An editor cannot set this status."))]
-                raise ValidationError(str(_l("An editor cannot set this status.")))
             if model.domain is None or model.domain.id not in set(self.session.scalars(editor_domains(current_user))):
                 form.domain.errors = list(form.domain.errors) + [str(_l("Not a domain of your department."))]
                 raise ValidationError(str(_l("Not a domain of your department.")))

@@ -1,0 +1,129 @@
+"""Catalog history: every saved version of every item, diffs between dates, revert.
+
+A version is written on every flush that creates, changes or deletes an item
+(whatever path made it: admin, importer, CLI, workflow), so the catalog as it
+stood at any moment can be rebuilt and compared.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import func, insert, select
+from sqlalchemy.orm import Session
+
+from . import models as m
+from .db import jsonable
+from .schemas import CatalogItemSchema
+
+_SCHEMA = CatalogItemSchema(exclude=("source",))
+ELEMENTS = tuple(f for f in _SCHEMA.fields if f not in ("unit", "status", "is_example"))
+
+
+def snapshot(item: m.CatalogItem) -> dict[str, Any]:
+    return jsonable(_SCHEMA.dump(item))
+
+
+def record_versions(session: Session, _ctx: Any) -> None:
+    """after_flush: one ``catalog_item_version`` row per created, changed or deleted item."""
+    now = dt.datetime.now(dt.timezone.utc)
+    rows = []
+    for objs, deleted in ((session.new, False), (session.dirty, False), (session.deleted, True)):
+        for obj in objs:
+            if not isinstance(obj, m.CatalogItem):
+                continue
+            if not deleted and obj in session.dirty and not session.is_modified(obj):
+                continue
+            version = obj.version + (1 if deleted else 0)
+            rows.append(dict(item_id=obj.id, version=version, unit_key=obj.unit.key, status=obj.status,
+                             deleted=deleted, snapshot=snapshot(obj), at=now,
+                             actor=session.info.get("actor", "system"), reason=session.info.get("reason")))
+    if rows:
+        session.connection().execute(insert(m.CatalogItemVersion), rows)
+
+
+def _under(col: Any, unit: str) -> Any:
+    return (col == unit) | col.like(f"{unit}/%")
+
+
+def as_of(session: Session, unit: str, when: dt.datetime | None = None,
+          published_only: bool = False) -> dict[int, m.CatalogItemVersion]:
+    """The latest version of each item of ``unit`` (and units below) at ``when`` (default: now).
+
+    ``published_only``: what the public saw then (drafts of a published item do not count).
+    """
+    latest = select(m.CatalogItemVersion.item_id, func.max(m.CatalogItemVersion.version).label("v")).where(
+        _under(m.CatalogItemVersion.unit_key, unit))
+    if published_only:
+        latest = latest.where(m.CatalogItemVersion.status.in_(("published", "withdrawn"))
+                              | m.CatalogItemVersion.deleted)
+    if when is not None:
+        latest = latest.where(m.CatalogItemVersion.at <= when)
+    latest = latest.group_by(m.CatalogItemVersion.item_id).subquery()
+    rows = session.scalars(select(m.CatalogItemVersion).join(
+        latest, (m.CatalogItemVersion.item_id == latest.c.item_id) & (m.CatalogItemVersion.version == latest.c.v)))
+    return {r.item_id: r for r in rows if not r.deleted and not (published_only and r.status == "withdrawn")}
+
+
+@dataclass
+class CatalogDiff:
+    added: list[dict[str, Any]] = field(default_factory=list)
+    removed: list[dict[str, Any]] = field(default_factory=list)
+    changed: list[dict[str, Any]] = field(default_factory=list)  # {item, changes: {field: [old, new]}}
+
+    def render(self) -> str:
+        lines = [f"新增 added {len(self.added)}  删除 removed {len(self.removed)}  变更 changed {len(self.changed)}"]
+        lines += [f"+ {a['level1']} / {a.get('level2') or ''}" for a in self.added]
+        lines += [f"- {r['level1']} / {r.get('level2') or ''}" for r in self.removed]
+        for c in self.changed:
+            lines.append(f"~ {c['item']}")
+            lines += [f"    {f}: {old!r} → {new!r}" for f, (old, new) in c["changes"].items()]
+        return "\n".join(lines)
+
+
+def diff(session: Session, unit: str, start: dt.datetime | None, end: dt.datetime | None,
+         published_only: bool = False) -> CatalogDiff:
+    """What changed in a unit's catalog between two moments (``start`` None: from the beginning)."""
+    before = as_of(session, unit, start, published_only) if start is not None else {}
+    after = as_of(session, unit, end, published_only)
+    out = CatalogDiff()
+    for item_id, v in after.items():
+        if item_id not in before:
+            out.added.append(v.snapshot)
+            continue
+        old = before[item_id].snapshot
+        changes = {f: [old.get(f), v.snapshot.get(f)] for f in ELEMENTS if old.get(f) != v.snapshot.get(f)}
+        if changes:
+            out.changed.append({"item": v.snapshot["level1"], "item_id": item_id, "changes": changes})
+    out.removed = [v.snapshot for item_id, v in before.items() if item_id not in after]
+    return out
+
+
+def revert(session: Session, item: m.CatalogItem, to_version: int) -> None:
+    """Bring an item back to an earlier version's values; the result is a new version (a draft)."""
+    old = session.scalar(select(m.CatalogItemVersion).where(m.CatalogItemVersion.item_id == item.id,
+                                                             m.CatalogItemVersion.version == to_version))
+    if old is None or old.deleted:
+        raise ValueError(f"第{item.id}项没有第{to_version}版 item {item.id} has no version {to_version}")
+    data = _SCHEMA.load({k: v for k, v in old.snapshot.items() if k not in ("unit", "domain")}, partial=True)
+    for name, value in data.items():
+        if name in ELEMENTS:
+            setattr(item, name, value)
+    item.status = "draft"
+
+
+def published(session: Session, unit: str | None) -> list[dict[str, Any]]:
+    """What the public sees: the last published version of each item that is still published."""
+    q = select(m.CatalogItemVersion).order_by(m.CatalogItemVersion.item_id, m.CatalogItemVersion.version)
+    if unit:
+        q = q.where(_under(m.CatalogItemVersion.unit_key, unit))
+    rows = session.scalars(q)
+    shown: dict[int, dict[str, Any]] = {}
+    for r in rows:
+        if r.deleted or r.status == "withdrawn":
+            shown.pop(r.item_id, None)
+        elif r.status == "published":
+            shown[r.item_id] = {**r.snapshot, "version": r.version, "published_at": r.at.isoformat()}
+    return list(shown.values())
