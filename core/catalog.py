@@ -50,33 +50,65 @@ def required_elements(session: Session, unit_path: str) -> list[ElementRequireme
     return list(seen.values())
 
 
+class ItemValidator:
+    """Validates many items of one import or form: units, domains and rules looked up once each."""
+
+    def __init__(self, session: Session, pm: Any):
+        self.session, self.pm = session, pm
+        self.schema = CatalogItemSchema()
+        self._units: dict[str, AdminUnit | None] = {}
+        self._domains: dict[str, Any] = {}
+        self._required: dict[str, list[tuple[str, tuple[str, ...] | None, str]]] = {}
+        self._has_checks = bool(pm.hook.zwgk_validate_catalog_item.get_hookimpls())
+
+    def unit(self, key: str) -> AdminUnit | None:
+        if key not in self._units:
+            self._units[key] = self.session.scalar(select(AdminUnit).where(AdminUnit.key == key))
+        return self._units[key]
+
+    def domain(self, name: str) -> Any:
+        if name not in self._domains:
+            self._domains[name] = resolve_domain(self.session, name)
+        return self._domains[name]
+
+    def required(self, unit_key: str) -> list[tuple[str, tuple[str, ...] | None, str]]:
+        if unit_key not in self._required:
+            self._required[unit_key] = [
+                (req.element.code, ELEMENT_FIELDS.get(req.element.code),
+                 f"{req.wording or req.element.name}|{req.source_file} {req.source_section}|{req.element.name}")
+                for req in required_elements(self.session, unit_key)]
+        return self._required[unit_key]
+
+    def __call__(self, raw: dict[str, Any], where: str = "") -> tuple[dict | None, list[Problem]]:
+        label = str(raw.get("level1") or "") if isinstance(raw, dict) else ""
+        try:
+            data = self.schema.load(raw)
+        except ValidationError as exc:
+            return None, _flatten_errors(where, label, exc.messages)
+        problems: list[Problem] = []
+        unit = self.unit(data["unit"])
+        if unit is None:
+            problems.append(Problem(where, label, "unit", f"找不到单位 unknown unit {data['unit']!r}"))
+        if self.domain(data["domain"]) is None:
+            problems.append(Problem(where, label, "domain", f"找不到领域 unknown domain {data['domain']!r}"))
+        if unit is None:
+            return data, problems
+        for code, fields, text in self.required(unit.key):
+            wording, source, name = text.split("|")
+            if fields is None:
+                problems.append(Problem(where, label, code, f"要素“{name}”在目录中没有对应的列 has no catalog column"))
+            elif not any(data.get(f) for f in fields):
+                problems.append(Problem(where, label, fields[0],
+                                        f"缺少必填要素“{wording}” missing required element (依据 per {source})"))
+        if self._has_checks:
+            for messages in self.pm.hook.zwgk_validate_catalog_item(item=data, unit_path=unit.key):
+                problems.extend(Problem(where, label, None, msg) for msg in messages or ())
+        return data, problems
+
+
 def validate_item(session: Session, pm: Any, raw: dict[str, Any], where: str = "") -> tuple[dict | None, list[Problem]]:
     """Validate one catalog item; returns (data, problems). ``data`` is None when the schema fails."""
-    label = str(raw.get("level1") or "") if isinstance(raw, dict) else ""
-    try:
-        data = CatalogItemSchema().load(raw)
-    except ValidationError as exc:
-        return None, _flatten_errors(where, label, exc.messages)
-    problems: list[Problem] = []
-    unit = session.scalar(select(AdminUnit).where(AdminUnit.key == data["unit"]))
-    if unit is None:
-        problems.append(Problem(where, label, "unit", f"找不到单位 unknown unit {data['unit']!r}"))
-    if resolve_domain(session, data["domain"]) is None:
-        problems.append(Problem(where, label, "domain", f"找不到领域 unknown domain {data['domain']!r}"))
-    if unit is None:
-        return data, problems
-    for req in required_elements(session, unit.key):
-        fields = ELEMENT_FIELDS.get(req.element.code)
-        if fields is None:
-            problems.append(Problem(where, label, req.element.code,
-                                    f"要素“{req.element.name}”在目录中没有对应的列 has no catalog column"))
-        elif not any(data.get(f) for f in fields):
-            problems.append(Problem(where, label, fields[0],
-                                    f"缺少必填要素“{req.wording or req.element.name}” missing required element "
-                                    f"(依据 per {req.source_file} {req.source_section})"))
-    for messages in pm.hook.zwgk_validate_catalog_item(item=data, unit_path=unit.key):
-        problems.extend(Problem(where, label, None, msg) for msg in messages or ())
-    return data, problems
+    return ItemValidator(session, pm)(raw, where)
 
 
 REVIEW_STEPS = ("review", "signoff")

@@ -296,3 +296,26 @@ def test_structure_tree_and_timeline_render(admin_app):
     line = client.get("/admin/timeline/?region=山东省&today=2018-02-15").get_data(as_text=True)
     assert "<svg" in line and "梳理编制事项标准目录" in line and "今天 2018-02-15" in line
     assert "http://" not in line.replace('xmlns="http://www.w3.org/2000/svg"', "")  # no CDN
+
+
+def test_system_admin_enters_next_years_arrangement_in_the_admin(admin_app):
+    import datetime as dt
+
+    from core.timelimits import due_date, parse
+    from core.workcalendar import WorkCalendar
+
+    client = admin_app.test_client()
+    login(client, "sys")
+    token = csrf(client, "/admin/calendar_year/new/")
+    client.post("/admin/calendar_year/new/", data={"year": "2027", "source": "国务院办公厅通知（测试）",
+                                                   "entered_at": "2026-12-01 09:00:00", "csrf_token": token})
+    token = csrf(client, "/admin/calendar_day/new/")
+    client.post("/admin/calendar_day/new/", data={"day": "2027-01-01", "name": "元旦", "source": "测试",
+                                                  "csrf_token": token})  # is_workday unticked: a day off
+    with admin_app.extensions["zwgk.db"].sessionmaker() as session:
+        result = due_date(parse("1个工作日内"), dt.date(2026, 12, 31), WorkCalendar.load(session))
+    assert result.due == dt.date(2027, 1, 4) and not result.provisional  # Fri 01-01 off, weekend, Mon
+    other = admin_app.test_client()
+    login(other, "dx_admin")
+    assert other.get("/admin/calendar_day/").status_code == 200  # everyone reads the calendar
+    assert other.get("/admin/calendar_day/new/").status_code == 403  # only the system administrator edits it

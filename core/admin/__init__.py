@@ -145,6 +145,8 @@ MODEL_VIEWS: tuple[tuple[type, type, Any, Any, str], ...] = (
     (v.SuccessionView, m.DomainSuccession, _l("Domain successions"), _l("Units and domains"), "domain_succession"),
     (v.StageView, m.DisclosureStage, _l("Five disclosures"), _l("Units and domains"), "disclosure_stage"),
     (v.ElementView, m.CatalogElement, _l("Catalog elements"), _l("Units and domains"), "catalog_element"),
+    (v.CalendarYearView, m.CalendarYear, _l("Calendar years"), _l("Schedules"), "calendar_year"),
+    (v.CalendarDayView, m.CalendarDay, _l("Holidays and make-up days"), _l("Schedules"), "calendar_day"),
     (v.UserView, m.User, _l("Users"), _l("System"), "account"),
     (v.ChangeView, m.Change, _l("Change history"), _l("System"), "change"),
 )

@@ -31,7 +31,8 @@ LABELS = {
     "username": _l("Username"), "role": _l("Role"), "active": _l("Active"), "at": _l("Time"),
     "actor": _l("By"), "entity": _l("Record type"), "entity_id": _l("Record id"), "action": _l("Action"),
     "changes": _l("Changes"), "reason": _l("Reason"), "change_reason": _l("Reason for the change"),
-    "version": _l("Version"),
+    "version": _l("Version"), "year": _l("Year"), "day": _l("Date"), "is_workday": _l("Working day"),
+    "entered_at": _l("Entered at"), "source": _l("Source"),
 }
 
 STATUS_CHOICES = [("draft", "草稿"), ("submitted", "已提交"), ("reviewed", "已保密审查"), ("signed", "已签字审核"),

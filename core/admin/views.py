@@ -446,6 +446,47 @@ def editor_domains(user: Any):
     return select(m.Domain.id).where(m.Domain.id.in_(ids or [-1]))
 
 
+class CalendarYearView(ReferenceView):
+    """Years whose official arrangement is in the calendar; add next year's here, then its days."""
+
+    kind = "calendar"
+    column_list = ("year", "source", "entered_at")
+    column_default_sort = ("year", True)
+    form_columns = ("year", "source", "entered_at")
+
+    def get_one(self, id):
+        try:
+            pk = int(id)
+        except (TypeError, ValueError):
+            abort(404)
+        obj = self.session.get(m.CalendarYear, pk)
+        if obj is None:
+            abort(404)
+        return obj
+
+
+class CalendarDayView(ReferenceView):
+    """Days that break the weekday rule: a holiday on a weekday (放假) or a make-up working day (调休上班)."""
+
+    kind = "calendar"
+    column_list = ("day", "is_workday", "name", "source")
+    column_default_sort = ("day", True)
+    column_filters = ("is_workday", "day")
+    form_columns = ("day", "is_workday", "name", "source")
+
+    def get_one(self, id):
+        import datetime as _dt
+
+        try:
+            day = _dt.date.fromisoformat(str(id))
+        except ValueError:
+            abort(404)
+        obj = self.session.get(m.CalendarDay, day)
+        if obj is None:
+            abort(404)
+        return obj
+
+
 class UserView(ScopedModelView):
     kind = "users"
     column_list = ("username", "role", "unit", "department", "active")
