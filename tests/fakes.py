@@ -72,3 +72,13 @@ class FakePlugin:
 
 def domain(name, description=None, **extra):
     return {"name": name, "editions": [], "description": description, "source": SRC, **extra}
+
+
+def manager_with(**plugins):
+    """A plugin manager with the national data and the given plugin objects, by name."""
+    from core.plugin_manager import get_plugin_manager
+
+    pm = get_plugin_manager([])
+    for name, plugin in plugins.items():
+        pm.register(plugin, name=name)
+    return pm

@@ -8,14 +8,10 @@ from core import DataError
 from core import models as m
 from core.plugin_manager import apply, get_plugin_manager
 
-from .fakes import FakePlugin, domain
+from .fakes import FakePlugin, domain, manager_with
 
 
-def _pm(**plugins):
-    pm = get_plugin_manager([])
-    for name, plugin in plugins.items():
-        pm.register(plugin, name=name)
-    return pm
+_pm = manager_with
 
 
 def _domain(session, name):

@@ -12,14 +12,10 @@ from core import models as m
 from core.catalog import required_elements, review_steps, validate_item
 from core.plugin_manager import PluginError, admin_views, apply, get_plugin_manager
 
-from .fakes import SRC, FakePlugin, domain
+from .fakes import SRC, FakePlugin, domain, manager_with
 
 
-def _pm(**plugins):
-    pm = get_plugin_manager([])
-    for name, plugin in plugins.items():
-        pm.register(plugin, name=name)
-    return pm
+_pm = manager_with
 
 
 def _of(session, model):

@@ -129,12 +129,16 @@ class ScopedModelView(ModelView):
     def get_count_query(self):
         return self._scoped(super().get_count_query())
 
+    #: the primary key's type: ids come from the URL as text, and PostgreSQL will not compare text to it
+    pk_cast: Any = int
+
     def get_one(self, id: Any):
         try:
-            pk = int(id)  # ids come from the URL as text; PostgreSQL will not compare them to integers
+            pk = self.pk_cast(id)
         except (TypeError, ValueError):
             abort(404)
-        obj = self.get_query().filter(self.model.id == pk).one_or_none()
+        column = self.model.__mapper__.primary_key[0]
+        obj = self.get_query().filter(column == pk).one_or_none()
         if obj is None:
             abort(404)
         return obj
@@ -150,7 +154,7 @@ class ScopedModelView(ModelView):
     def action_delete(self, ids: Any) -> None:
         # ids come as text; PostgreSQL will not compare them to integers (the query stays scoped)
         try:
-            ids = tuple(int(i) for i in ids)
+            ids = tuple(self.pk_cast(i) for i in ids)
         except (TypeError, ValueError):
             abort(400)
         return super().action_delete(ids)
@@ -454,16 +458,6 @@ class CalendarYearView(ReferenceView):
     column_default_sort = ("year", True)
     form_columns = ("year", "source", "entered_at")
 
-    def get_one(self, id):
-        try:
-            pk = int(id)
-        except (TypeError, ValueError):
-            abort(404)
-        obj = self.session.get(m.CalendarYear, pk)
-        if obj is None:
-            abort(404)
-        return obj
-
 
 class CalendarDayView(ReferenceView):
     """Days that break the weekday rule: a holiday on a weekday (放假) or a make-up working day (调休上班)."""
@@ -473,18 +467,7 @@ class CalendarDayView(ReferenceView):
     column_default_sort = ("day", True)
     column_filters = ("is_workday", "day")
     form_columns = ("day", "is_workday", "name", "source")
-
-    def get_one(self, id):
-        import datetime as _dt
-
-        try:
-            day = _dt.date.fromisoformat(str(id))
-        except ValueError:
-            abort(404)
-        obj = self.session.get(m.CalendarDay, day)
-        if obj is None:
-            abort(404)
-        return obj
+    pk_cast = staticmethod(lambda text: dt.date.fromisoformat(str(text)))
 
 
 class UserView(ScopedModelView):
