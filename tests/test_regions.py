@@ -182,3 +182,19 @@ def test_reapplying_keeps_an_administrators_edit(regions, run_cli, plugin, kind,
     assert "保留修改 kept 1" in result.output and edited in result.output
     with db.sessionmaker() as session:
         assert getattr(session.scalar(select(kind).where(getattr(kind, col) == value)), field) == edited
+
+
+def test_shandong_obligations_parse_into_rules(regions, run_cli):
+    from core.timelimits import parse
+
+    obligations = export(run_cli, regions, "obligations", "shandong")
+    kinds = {o["rule_text"]: parse(o["rule_text"]).kind for o in obligations}
+    assert kinds["文件公布后3个工作日内"] == "period"
+    assert kinds["在决定作出后24小时内在政府网站公开"] == "period"
+    assert kinds["公告公示时间原则上不得少于10天"] == "display"
+    assert kinds["每年7月底前"] == "deadline"
+    assert kinds["按月"] == kinds["按季度"] == "cadence"
+    assert kinds["年内不得少于2次"] == "count"
+    assert kinds["长期公示"] == "qualitative"
+    # the two that state no time rule are reported as such, not guessed
+    assert {t for t, k in kinds.items() if k == "unparsed"} == {"分值不低于4%", "先审查后公开、一事一审，建立审查记录"}
