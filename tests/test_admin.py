@@ -319,3 +319,21 @@ def test_system_admin_enters_next_years_arrangement_in_the_admin(admin_app):
     login(other, "dx_admin")
     assert other.get("/admin/calendar_day/").status_code == 200  # everyone reads the calendar
     assert other.get("/admin/calendar_day/new/").status_code == 403  # only the system administrator edits it
+
+
+def test_records_made_in_the_admin_get_a_natural_key(admin_app):
+    client = admin_app.test_client()
+    login(client, "dx_admin")
+    with admin_app.extensions["zwgk.db"].sessionmaker() as session:
+        dx = session.scalar(select(m.AdminUnit.id).where(m.AdminUnit.key == DX))
+    token = csrf(client, "/admin/responsibility/new/")
+    client.post("/admin/responsibility/new/", data={"scope": str(dx), "task": "编制目录", "responsible": "县政务公开办",
+                                                    "due": "2026-12", "csrf_token": token})
+    token = csrf(client, "/admin/admin_unit/new/")
+    client.post("/admin/admin_unit/new/", data={"name": "寿雁镇", "level": "township", "parent": str(dx),
+                                                "csrf_token": token})
+    with admin_app.extensions["zwgk.db"].sessionmaker() as session:
+        resp = session.scalar(select(m.Responsibility).where(m.Responsibility.task == "编制目录"))
+        unit = session.scalar(select(m.AdminUnit).where(m.AdminUnit.name == "寿雁镇"))
+    assert (resp.key, resp.origin) == (f"{DX}|编制目录", "admin")
+    assert (unit.key, unit.origin) == (f"{DX}/寿雁镇", "admin")

@@ -162,6 +162,7 @@ class ScopedModelView(ModelView):
     # -- saving ------------------------------------------------------------
 
     def on_model_change(self, form: Any, model: Any, is_created: bool) -> None:
+        _natural_key(model, is_created)
         self.session.info["actor"] = current_user.username
         reason = form.change_reason.data if hasattr(form, "change_reason") else None
         self.session.info["reason"] = reason or None
@@ -186,6 +187,22 @@ class ScopedModelView(ModelView):
             schema.load(data, partial=("source",))
         except SchemaError as exc:
             _raise_on_fields(form, exc.messages)
+
+
+def _natural_key(model: Any, is_created: bool) -> None:
+    """Records made in the admin get the loader's natural key and the origin ``admin``.
+
+    A loaded record keeps its key when edited, so that a re-apply finds it and keeps the edit.
+    """
+    from ..loader import KINDS
+
+    kind = next((k for k in KINDS if k.model is type(model)), None)
+    if kind is None:
+        return
+    if is_created:
+        model.origin = "admin"
+    if model.origin == "admin":
+        model.key = kind.key(_present(kind.flat(), kind.flat().dump(model)))
 
 
 def _present(schema: Any, data: dict[str, Any]) -> dict[str, Any]:
@@ -261,11 +278,6 @@ class UnitView(ScopedModelView):
                     "position", "source_file", "source_section")
     form_choices = {"level": [("province", "省"), ("city", "市"), ("county", "县"), ("township", "乡镇")]}
 
-    def on_model_change(self, form, model, is_created):
-        model.key = f"{model.parent.key}/{model.name}" if model.parent else model.name
-        if is_created:
-            model.origin = "admin"
-        super().on_model_change(form, model, is_created)
 
 
 class ProgramView(ScopedModelView):
@@ -287,12 +299,6 @@ class StandardView(ScopedModelView):
         "status": [("draft", "草稿"), ("trial", "试行"), ("in_force", "现行"), ("withdrawn", "废止")],
     }
 
-    def on_model_change(self, form, model, is_created):
-        scope = model.scope.key if model.scope else "national"
-        model.key = f"{scope}|{model.code}"
-        if is_created:
-            model.origin = "admin"
-        super().on_model_change(form, model, is_created)
 
 
 class ResponsibilityView(ScopedModelView):
