@@ -278,8 +278,11 @@ class ImportResult:
 
 def import_catalog(session: Session, pm: Any, path: Path, unit: str, domain: str | None = None,
                    dry_run: bool = False, progress: Callable[[int], None] | None = None,
-                   example: bool = False) -> ImportResult:
-    """Validate every row, then write them all — or nothing, and say why for each row."""
+                   example: bool = False, allowed_domains: set[int] | None = None) -> ImportResult:
+    """Validate every row, then write them all — or nothing, and say why for each row.
+
+    ``allowed_domains``: ids of the only domains the importing user may write (a department editor).
+    """
     if session.scalar(select(m.AdminUnit.id).where(m.AdminUnit.key == unit)) is None:
         raise CatalogFileError(f"找不到单位 unknown unit {unit!r} (use its path, e.g. 浙江省/杭州市/拱墅区)")
     if domain and resolve_domain(session, domain) is None:
@@ -295,6 +298,11 @@ def import_catalog(session: Session, pm: Any, path: Path, unit: str, domain: str
     valid: list[dict[str, Any]] = []
     for i, row in enumerate(rows, 1):
         data, row_problems = validate(row.record, where=row.where)
+        if data is not None and allowed_domains is not None and not row_problems:
+            dom = validate.domain(data["domain"])
+            if dom is not None and dom.id not in allowed_domains:
+                row_problems = [Problem(row.where, data.get("level1") or "", "domain",
+                                        f"不是本部门负责的领域 not a domain of your department: {dom.name}")]
         result.problems.extend(row_problems)
         if data is not None and not row_problems:
             valid.append(data)

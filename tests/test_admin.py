@@ -337,3 +337,46 @@ def test_records_made_in_the_admin_get_a_natural_key(admin_app):
         unit = session.scalar(select(m.AdminUnit).where(m.AdminUnit.name == "寿雁镇"))
     assert (resp.key, resp.origin) == (f"{DX}|编制目录", "admin")
     assert (unit.key, unit.origin) == (f"{DX}/寿雁镇", "admin")
+
+
+def _upload(client, path, unit, domain="", dry_run=False):
+    token = csrf(client, "/admin/catalog_import/")
+    data = {"unit": unit, "domain": domain, "csrf_token": token,
+            "file": (open(path, "rb"), path.name)}
+    if dry_run:
+        data["dry_run"] = "y"
+    return client.post("/admin/catalog_import/", data=data, content_type="multipart/form-data")
+
+
+def test_upload_a_catalog_in_the_admin(admin_app, tmp_path):
+    from .test_catalog_io import ROWS, real_layout
+
+    path = real_layout(tmp_path / "目录.xlsx", ROWS)
+    admin = admin_app.test_client()
+    login(admin, "dx_admin")
+    before = len(_items(admin_app))
+    page = _upload(admin, path, DX, "义务教育", dry_run=True).get_data(as_text=True)
+    assert "全部有效（未写入）" in page and len(_items(admin_app)) == before
+    page = _upload(admin, path, DX, "义务教育").get_data(as_text=True)
+    assert "已导入 3" in page and len(_items(admin_app)) == before + 3
+    # another region's unit is not offered, and posting it anyway is refused
+    assert "浙江省/杭州市/拱墅区" not in admin.get("/admin/catalog_import/").get_data(as_text=True)
+    page = _upload(admin, path, "浙江省/杭州市/拱墅区", "义务教育").get_data(as_text=True)
+    assert "已导入" not in page and len(_items(admin_app)) == before + 3
+
+
+def test_upload_reports_row_problems_and_an_editor_stays_in_its_domains(admin_app, tmp_path):
+    from .test_catalog_io import ROWS, real_layout
+
+    path = real_layout(tmp_path / "目录.xlsx", ROWS)
+    editor = admin_app.test_client()
+    login(editor, "dx_editor")
+    before = len(_items(admin_app))
+    page = _upload(editor, path, DX, "社会救助").get_data(as_text=True)
+    assert "处问题，未写入任何内容" in page and "不是本部门负责的领域" in page and "下载错误报告" in page
+    assert len(_items(admin_app)) == before
+    page = _upload(editor, path, DX, "义务教育").get_data(as_text=True)
+    assert "已导入 3" in page
+    viewer = admin_app.test_client()
+    login(viewer, "dx_viewer")
+    assert viewer.get("/admin/catalog_import/").status_code == 403

@@ -160,6 +160,9 @@ def init_app(app: Flask) -> Admin:
     admin.add_view(StructureView(name=_l("Standard system tree"), endpoint="structure",
                                  category=_l("Standard system")))
     admin.add_view(TimelineView(name=_l("Schedule timeline"), endpoint="timeline", category=_l("Schedules")))
+    from .importview import ImportView
+
+    admin.add_view(ImportView(name=_l("Import a catalog"), endpoint="catalog_import", category=_l("Catalogs")))
     session = AdminDB(db.scoped)
     for view, model, name, category, endpoint in MODEL_VIEWS:
         admin.add_view(view(model, session, name=name, category=category, endpoint=endpoint))
