@@ -69,7 +69,7 @@ LANGUAGES = ("zh_Hans_CN", "en")
 
 def _init_babel(app: Flask) -> None:
     """Chinese first: zh_Hans_CN (the locale Flask-Admin's catalogue uses), English by switch or setting."""
-    from flask import session
+    from flask import has_request_context, session
     from flask_babel import Babel
     from flask_wtf.csrf import generate_csrf
 
@@ -78,6 +78,8 @@ def _init_babel(app: Flask) -> None:
     app.config["BABEL_TRANSLATION_DIRECTORIES"] = str(Path(__file__).parent / "translations")
 
     def locale() -> str:
+        if not has_request_context():  # e.g. building views inside a CLI command
+            return app.config["ZWGK_LANGUAGE"]
         chosen = session.get("lang")
         return chosen if chosen in LANGUAGES else app.config["ZWGK_LANGUAGE"]
 

@@ -17,7 +17,7 @@ import json
 import re
 import unicodedata
 import zipfile
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -387,6 +387,36 @@ def item_row(n: int, item: m.CatalogItem) -> list[str]:
             tick(item.audience_specific), tick(item.method_active), tick(item.method_on_request),
             tick(item.level_county), tick(item.level_township), item.domain.name, item.category or "",
             item.level3 or "", item.department or "", "、".join(STAGE_NAMES[s] + "公开" for s in item.stages or [])]
+
+
+PUBLISHED_TOP = TOP[:14]
+PUBLISHED_SUB = SUB[:14]
+
+
+def write_published_layout(path: Path, title: str, rows: Iterable[list[Any]],
+                           extra_columns: Sequence[str] = ()) -> None:
+    """A workbook as county offices publish theirs: a title row, the two-row merged header, rows.
+
+    ``extra_columns`` are local additions (类别, 责任科室 …) after 公开层级, one header cell tall.
+    """
+    from openpyxl import Workbook
+    from openpyxl.utils import get_column_letter
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = title[:31]
+    ws.append([title])
+    ws.append(PUBLISHED_TOP + list(extra_columns))
+    ws.append(PUBLISHED_SUB + [""] * len(extra_columns))
+    for rng in MERGES[1:11]:
+        ws.merge_cells(rng)
+    for i in range(len(extra_columns)):
+        letter = get_column_letter(15 + i)
+        ws.merge_cells(f"{letter}2:{letter}3")
+    ws.merge_cells(f"A1:{get_column_letter(14 + len(extra_columns))}1")
+    for row in rows:
+        ws.append([neutralise(str(v)) if v is not None else None for v in row])
+    wb.save(path)
 
 
 def write_xlsx(items: Iterable[m.CatalogItem], path: Path, title: str = "政务公开事项标准目录") -> int:

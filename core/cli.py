@@ -16,7 +16,7 @@ from .app import create_app, get_pm
 from .db import get_db
 from .hookspecs import CONTRACT_VERSION
 from .loader import DataError
-from .plugin_manager import NATIONAL, PluginError, apply, collect, describe_plugins
+from .plugin_manager import NATIONAL, PluginError, apply, call_for, collect, describe_plugins
 
 
 def _fail(message: str, code: int = 1) -> None:
@@ -57,6 +57,27 @@ def init_command() -> None:
     click.echo(f"数据库 database: {db.engine.url.render_as_string(hide_password=True)} @ {db.current_revision()}")
     _print_reports(_apply_or_fail())
     _seed_calendar(db)
+
+
+def _load_examples(db) -> None:
+    """Each enabled plugin's example catalogs, written in the published layout and imported."""
+    import tempfile
+
+    from .catalog_io import import_catalog, write_published_layout
+
+    pm = get_pm()
+    for name in pm.list_name_plugin():
+        for catalog in call_for(pm, name[0], "zwgk_example_catalogs"):
+            for example in catalog:
+                with tempfile.TemporaryDirectory() as tmp:
+                    path = Path(tmp) / f"{name[0]}-示例目录.xlsx"
+                    write_published_layout(path, example["title"], example["rows"], example.get("extra_columns", ()))
+                    with db.session(actor="demo", reason="示例数据 example data") as session:
+                        result = import_catalog(session, pm, path, example["unit"], example["domain"], example=True)
+                    if not result.ok:
+                        _fail(f"{name[0]} 示例目录有误 example catalog is invalid:\n"
+                              + "\n".join(map(str, result.problems)))
+                click.echo(f"示例目录 example catalog: {example['unit']} {example['domain']} {result.written} 条")
 
 
 def _seed_calendar(db) -> None:
@@ -650,6 +671,7 @@ def demo_command(host: str, port: int, no_serve: bool) -> None:
         db.upgrade()
         _print_reports(_apply_or_fail())
         _seed_calendar(db)
+        _load_examples(db)
         with db.session(actor="demo") as session:
             accounts.create_user(session, "admin", password, "system_admin")
     click.echo(f"\n演示数据库 demo database: {path}")

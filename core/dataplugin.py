@@ -34,6 +34,15 @@ class DataPlugin:
     def zwgk_plugin_info(self) -> dict[str, Any]:
         return {"title": self.title, "region": self.region, "contract": CONTRACT_VERSION}
 
+    @hookimpl
+    def zwgk_example_catalogs(self) -> list[dict[str, Any]]:
+        path = self.data_dir.parent / "examples" / "catalogs.yaml"
+        if not path.exists():
+            return []
+        import yaml
+
+        return yaml.safe_load(path.read_text(encoding="utf-8")) or []
+
     def read(self, stem: str) -> list[dict[str, Any]]:
         path = self.data_dir / f"{stem}.yaml"
         return read_data_file(path) if path.exists() else []

@@ -24,7 +24,7 @@ from typing import Any
 
 import pluggy
 
-CONTRACT_VERSION = "1.1"  # 1.1 added zwgk_register_pilot_programs
+CONTRACT_VERSION = "1.2"  # 1.1 added zwgk_register_pilot_programs, 1.2 zwgk_example_catalogs
 PROJECT = "zwgk"
 
 hookspec = pluggy.HookspecMarker(PROJECT)
@@ -155,6 +155,17 @@ def zwgk_review_steps(unit_path: str) -> list[str]:
 
     Steps: ``"review"`` (保密审查 with a record) and ``"signoff"`` (主要领导签字).
     Return ``[]`` for units outside your region.
+    """
+
+
+@hookspec
+def zwgk_example_catalogs() -> list[Record]:
+    """Return example catalogs for ``zwgk demo``: ``{"unit": path, "domain": name, "title": …,
+    "rows": [[序号, 一级事项, 二级事项, 公开内容, 公开依据, 公开时限, 公开主体, 公开渠道和载体,
+    全社会, 特定群体, 主动, 依申请, 县级, 乡级], …]}`` in the published column order, marks as √.
+
+    They are written as .xlsx in the real layout and imported through the importer, marked as
+    example data everywhere.  Examples are not facts: say so in their text. (Added in 1.2.)
     """
 
 

@@ -194,3 +194,18 @@ def test_zwgk_admin_views_must_return_views():
     assert [v.name for v in views] == ["地区视图"]
     with pytest.raises(PluginError, match="not a flask_admin BaseView"):
         admin_views(_pm(bad=Bad()), admin=None, session=None)
+
+
+def test_zwgk_example_catalogs_are_imported_by_demo_and_marked(make_app, empty_db_url, run_cli, tmp_path):
+    import json
+
+    app = make_app(empty_db_url, plugins="zhejiang,shandong,daoxian")
+    result = run_cli(app, "demo", "--no-serve")
+    assert result.exit_code == 0, result.output
+    assert "示例目录 example catalog: 湖南省/永州市/道县 义务教育 3 条" in result.output
+    assert "演示管理员 demo administrator: admin /" in result.output
+    demo = make_app(f"sqlite:///{tmp_path / 'instance' / 'demo.sqlite'}", plugins="zhejiang,shandong,daoxian")
+    items = json.loads(run_cli(demo, "export", "catalog_items").output)
+    assert len(items) == 8 and all(i["is_example"] for i in items)
+    assert all(i["content"].startswith("示例") for i in items)
+    assert {i["unit"] for i in items} == {"湖南省/永州市/道县", "山东省", "浙江省/杭州市/拱墅区"}
