@@ -71,6 +71,12 @@ class ItemValidator:
             self._domains[name] = resolve_domain(self.session, name)
         return self._domains[name]
 
+    def names(self) -> dict[tuple[str, int], str]:
+        """(``unit`` or ``domain``, id) → path or name, for everything looked up so far."""
+        out = {("unit", u.id): u.key for u in self._units.values() if u is not None}
+        out.update({("domain", d.id): d.name for d in self._domains.values() if d is not None})
+        return out
+
     def required(self, unit_key: str) -> list[tuple[str, tuple[str, ...] | None, str]]:
         if unit_key not in self._required:
             self._required[unit_key] = [

@@ -293,10 +293,10 @@ def import_catalog(session: Session, pm: Any, path: Path, unit: str, domain: str
         problems += [Problem(f"[{sheet}] {cell}", "", cell, "公式单元格不被接受（目录只收文本）a formula cell is refused")
                      for sheet, cell in formula_cells(path)]
     result = ImportResult(rows=len(rows), problems=problems)
-    schema = CatalogItemSchema()
     validate = ItemValidator(session, pm)
-    valid: list[dict[str, Any]] = []
-    for i, row in enumerate(rows, 1):
+    pending: list[dict[str, Any]] = []  # item rows, while every row so far is valid
+    for i in range(len(rows)):
+        row, rows[i] = rows[i], None  # let each parsed row go once it is checked
         data, row_problems = validate(row.record, where=row.where)
         if data is not None and allowed_domains is not None and not row_problems:
             dom = validate.domain(data["domain"])
@@ -304,56 +304,68 @@ def import_catalog(session: Session, pm: Any, path: Path, unit: str, domain: str
                 row_problems = [Problem(row.where, data.get("level1") or "", "domain",
                                         f"不是本部门负责的领域 not a domain of your department: {dom.name}")]
         result.problems.extend(row_problems)
-        if data is not None and not row_problems:
-            valid.append(data)
+        if result.problems:
+            pending.clear()  # nothing will be written: keep checking, stop collecting
+        elif not dry_run:
+            pending.append(_item_row(validate, data, path.name, example))
         if progress:
             progress(1)
     if result.problems or dry_run:
         return result
-    _bulk_insert(session, validate, valid, path.name, example)
-    result.written = len(valid)
+    _bulk_insert(session, pending, validate.names(), path.name, unit)
+    result.written = len(pending)
     return result
 
 
-def _bulk_insert(session: Session, validate: ItemValidator, valid: list[dict[str, Any]], source: str,
-                 example: bool) -> None:
-    """One multi-row INSERT for the items, then their first version and history rows, also in bulk.
+_COLUMNS = tuple(c for c in CatalogItemSchema().fields if c not in ("unit", "domain", "source"))
+
+
+def _item_row(validate: ItemValidator, data: dict[str, Any], source: str, example: bool) -> dict[str, Any]:
+    row = {c: data.get(c) for c in _COLUMNS}
+    row.update(stages=data.get("stages") or [], status=data.get("status") or "draft",
+               is_example=bool(data.get("is_example")) or example, unit_id=validate.unit(data["unit"]).id,
+               domain_id=validate.domain(data["domain"]).id, source_file=source, version=1)
+    return row
+
+
+def _snapshot(row: dict[str, Any], names: dict[tuple[str, int], str]) -> dict[str, Any]:
+    # the validated values are JSON already (text, numbers, booleans, lists of text)
+    snap = {c: row[c] for c in _COLUMNS}
+    snap.update(unit=names[("unit", row["unit_id"])], domain=names[("domain", row["domain_id"])])
+    return snap
+
+
+def _bulk_insert(session: Session, pending: list[dict[str, Any]], names: dict[tuple[str, int], str], source: str,
+                 unit: str, chunk: int = 5000) -> None:
+    """Multi-row INSERTs of the items and their first versions, in chunks, and one history row.
 
     The ORM path (one object per row, flush listeners) costs several times more on a province's
-    catalog; this path writes the same rows the listeners would.
+    catalog; the versions written here are the ones the listener would write, and the history
+    gets one row for the import (file, unit, count, ids) rather than one per item.
     """
     import datetime as dt
 
     from sqlalchemy import insert
 
-    from .db import jsonable
-
-    columns = [c for c in CatalogItemSchema().fields if c not in ("unit", "domain", "source")]
-    rows = []
-    for data in valid:
-        row = {c: data.get(c) for c in columns}
-        row.update(stages=data.get("stages") or [], status=data.get("status") or "draft",
-                   is_example=bool(data.get("is_example")) or example, unit_id=validate.unit(data["unit"]).id,
-                   domain_id=validate.domain(data["domain"]).id, source_file=source, version=1)
-        rows.append(row)
-    if not rows:
+    if not pending:
         return
-    ids = session.execute(insert(m.CatalogItem).returning(m.CatalogItem.id, sort_by_parameter_order=True),
-                          rows).scalars().all()
     now = dt.datetime.now(dt.timezone.utc)
     actor, reason = session.info.get("actor", "system"), session.info.get("reason")
-    versions, changes = [], []
-    for item_id, data, row in zip(ids, valid, rows):
-        snap = jsonable({**{c: data.get(c) for c in columns}, "unit": validate.unit(data["unit"]).key,
-                         "domain": validate.domain(data["domain"]).name, "stages": row["stages"],
-                         "status": row["status"], "is_example": row["is_example"]})
-        versions.append(dict(item_id=item_id, version=1, unit_key=snap["unit"], status=row["status"],
-                             deleted=False, snapshot=snap, actor=actor, reason=reason, at=now))
-        changes.append(dict(entity="catalog_item", entity_id=item_id, action="create", actor=actor, reason=reason,
-                            at=now, changes={k: [None, v] for k, v in jsonable(row).items()
-                                             if v not in (None, False, []) and k != "version"}))
-    session.execute(insert(m.CatalogItemVersion), versions)
-    session.execute(insert(m.Change), changes)
+    first = last = None
+    for start in range(0, len(pending), chunk):
+        part = pending[start:start + chunk]
+        ids = session.execute(insert(m.CatalogItem).returning(m.CatalogItem.id, sort_by_parameter_order=True),
+                              part).scalars().all()
+        session.execute(insert(m.CatalogItemVersion), [
+            dict(item_id=item_id, version=1, unit_key=names[("unit", row["unit_id"])], status=row["status"],
+                 deleted=False, snapshot=_snapshot(row, names), actor=actor, reason=reason, at=now)
+            for item_id, row in zip(ids, part)])
+        first = ids[0] if first is None else first
+        last = ids[-1]
+    session.execute(insert(m.Change), [dict(
+        entity="catalog_item", entity_id=first, action="import", actor=actor, reason=reason, at=now,
+        changes={"file": [None, source], "unit": [None, unit], "items": [None, len(pending)],
+                 "ids": [None, f"{first}–{last}"]})])
 
 
 def problems_csv(problems: Iterable[Problem]) -> str:

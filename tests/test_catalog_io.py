@@ -72,6 +72,11 @@ def test_real_layout_with_merged_headers_marks_same_as_above_traditional_and_ful
         assert (third.seq, third.content, third.time_limit) == (3, "资助标准", "自信息形成或者变更之日起20个工作日内")
         assert third.audience_specific and third.method_on_request and not third.audience_public
         assert all(i.unit.key == DX and i.domain.name == "义务教育" for i in items)
+        versions = session.scalars(select(m.CatalogItemVersion).order_by(m.CatalogItemVersion.item_id)).all()
+        assert [(v.item_id, v.version, v.snapshot["level2"]) for v in versions] == [
+            (i.id, 1, i.level2) for i in items]
+        [history] = session.scalars(select(m.Change).where(m.Change.action == "import")).all()
+        assert history.changes["items"] == [None, 3] and history.changes["file"] == [None, "目录.xlsx"]
 
 
 def test_export_imports_back_to_identical_records(app, tmp_path):
