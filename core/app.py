@@ -84,6 +84,15 @@ def _init_babel(app: Flask) -> None:
         return chosen if chosen in LANGUAGES else app.config["ZWGK_LANGUAGE"]
 
     Babel(app, locale_selector=locale)
+
+    def here() -> str:
+        """This page's path, with its query string only when there is one (for ?next=)."""
+        from flask import request
+
+        return request.full_path if request.query_string else request.path
+
+    app.jinja_env.globals["here"] = here
+    app.extensions["zwgk.here"] = here
     # not "csrf_token": Flask-Admin would add it to its own forms beside SecureForm's token
     app.jinja_env.globals["zwgk_csrf_token"] = generate_csrf
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from flask import Flask, request
+from flask import current_app, Flask, request
 from flask_admin import Admin, AdminIndexView, BaseView, expose
 from flask_admin.theme import Bootstrap4Theme
 from flask_babel import lazy_gettext as _l
@@ -41,7 +41,7 @@ class LoginRequired:
     def inaccessible_callback(self, name: str, **kwargs: Any):
         from flask import redirect, url_for
 
-        return redirect(url_for("auth.login", next=request.full_path))
+        return redirect(url_for("auth.login", next=current_app.extensions["zwgk.here"]()))
 
 
 class DashboardView(LoginRequired, AdminIndexView):

@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from flask import abort, flash, redirect, request, url_for
+from flask import current_app, abort, flash, redirect, request, url_for
 
 from . import _compat  # noqa: F401  (before flask_admin.contrib.sqla)
 from flask_admin.contrib.sqla import ModelView  # noqa: E402
@@ -78,7 +78,7 @@ class ScopedModelView(ModelView):
         return current_user.is_authenticated
 
     def inaccessible_callback(self, name: str, **kwargs: Any):
-        return redirect(url_for("auth.login", next=request.full_path))
+        return redirect(url_for("auth.login", next=current_app.extensions["zwgk.here"]()))
 
     def is_visible(self) -> bool:
         """In the menu only for those who may open it."""
