@@ -16,7 +16,7 @@ from .app import create_app, get_pm
 from .db import get_db
 from .hookspecs import CONTRACT_VERSION
 from .loader import DataError
-from .plugin_manager import NATIONAL, PluginError, apply, call_for, collect, describe_plugins
+from .plugin_manager import PluginError, apply, call_for, collect, describe_plugins
 
 
 def _fail(message: str, code: int = 1) -> None:

@@ -1,7 +1,7 @@
 """The admin interface: every role × action × scope, login, history, language."""
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from core import models as m
 

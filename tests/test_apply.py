@@ -6,7 +6,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from core import DataError
 from core import models as m
-from core.plugin_manager import apply, get_plugin_manager
+from core.plugin_manager import apply
 
 from .fakes import FakePlugin, domain, manager_with
 

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from core import DataError, hookimpl
 from core import models as m
 from core.catalog import required_elements, review_steps, validate_item
-from core.plugin_manager import PluginError, admin_views, apply, get_plugin_manager
+from core.plugin_manager import PluginError, admin_views, apply
 
 from .fakes import SRC, FakePlugin, domain, manager_with
 

@@ -7,8 +7,7 @@ import pytest
 from sqlalchemy import select
 
 from core import models as m
-from core.plugin_manager import apply, get_plugin_manager
-from core.tracking import check_publication, due_items, expected_reports, import_publications, milestone_status
+from core.tracking import check_publication, due_items, expected_reports, milestone_status
 from core.workcalendar import WorkCalendar, seed_from_library
 
 D = dt.date

@@ -11,14 +11,13 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from flask import current_app, abort, flash, redirect, request, url_for
+from flask import current_app, abort, flash, redirect, url_for
 
 from . import _compat  # noqa: F401  (before flask_admin.contrib.sqla)
 from flask_admin.contrib.sqla import ModelView  # noqa: E402
 from flask_admin.actions import action
 from flask_admin.babel import lazy_gettext as admin_gettext
 from flask_admin.form import SecureForm
-from flask_admin.model.form import InlineFormAdmin  # noqa: F401  (kept for plugin views)
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from marshmallow import ValidationError as SchemaError
