@@ -109,7 +109,8 @@ def _pg_create(admin, name: str, template: str | None = None) -> str:
 @pytest.fixture(scope="session")
 def _pg_templates():
     if not PG_URL:
-        return None
+        yield None
+        return
     admin = _pg_admin()
     prefix = f"zwgk_tpl_{os.getpid()}"
     names = {"migrated": f"{prefix}_m", "national": f"{prefix}_n", "regions": f"{prefix}_r"}
