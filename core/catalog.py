@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from .domains import resolve_domain
 from .loader import Problem, _flatten_errors
 from .models import AdminUnit, ElementRequirement
-from .schemas import CatalogItemSchema
+from .schemas import CatalogItemSchema, fast_loader
 
 #: which item fields carry an element (any one filled in is enough)
 ELEMENT_FIELDS: dict[str, tuple[str, ...]] = {
@@ -56,9 +56,10 @@ class ItemValidator:
     def __init__(self, session: Session, pm: Any):
         self.session, self.pm = session, pm
         self.schema = CatalogItemSchema()
+        self._fast = fast_loader(self.schema) or (lambda raw: None)
         self._units: dict[str, AdminUnit | None] = {}
         self._domains: dict[str, Any] = {}
-        self._required: dict[str, list[tuple[str, tuple[str, ...] | None, str]]] = {}
+        self._required: dict[str, list[tuple[str, tuple[str, ...] | None, str, str, str]]] = {}
         self._has_checks = bool(pm.hook.zwgk_validate_catalog_item.get_hookimpls())
 
     def unit(self, key: str) -> AdminUnit | None:
@@ -71,26 +72,22 @@ class ItemValidator:
             self._domains[name] = resolve_domain(self.session, name)
         return self._domains[name]
 
-    def names(self) -> dict[tuple[str, int], str]:
-        """(``unit`` or ``domain``, id) → path or name, for everything looked up so far."""
-        out = {("unit", u.id): u.key for u in self._units.values() if u is not None}
-        out.update({("domain", d.id): d.name for d in self._domains.values() if d is not None})
-        return out
-
-    def required(self, unit_key: str) -> list[tuple[str, tuple[str, ...] | None, str]]:
+    def required(self, unit_key: str) -> list[tuple[str, tuple[str, ...] | None, str, str, str]]:
         if unit_key not in self._required:
             self._required[unit_key] = [
-                (req.element.code, ELEMENT_FIELDS.get(req.element.code),
-                 f"{req.wording or req.element.name}|{req.source_file} {req.source_section}|{req.element.name}")
+                (req.element.code, ELEMENT_FIELDS.get(req.element.code), req.wording or req.element.name,
+                 f"{req.source_file} {req.source_section}", req.element.name)
                 for req in required_elements(self.session, unit_key)]
         return self._required[unit_key]
 
     def __call__(self, raw: dict[str, Any], where: str = "") -> tuple[dict | None, list[Problem]]:
         label = str(raw.get("level1") or "") if isinstance(raw, dict) else ""
-        try:
-            data = self.schema.load(raw)
-        except ValidationError as exc:
-            return None, _flatten_errors(where, label, exc.messages)
+        data = self._fast(raw)  # the same result as load, for rows the importer has typed already
+        if data is None:
+            try:
+                data = self.schema.load(raw)
+            except ValidationError as exc:
+                return None, _flatten_errors(where, label, exc.messages)
         problems: list[Problem] = []
         unit = self.unit(data["unit"])
         if unit is None:
@@ -99,8 +96,7 @@ class ItemValidator:
             problems.append(Problem(where, label, "domain", f"找不到领域 unknown domain {data['domain']!r}"))
         if unit is None:
             return data, problems
-        for code, fields, text in self.required(unit.key):
-            wording, source, name = text.split("|")
+        for code, fields, wording, source, name in self.required(unit.key):
             if fields is None:
                 problems.append(Problem(where, label, code, f"要素“{name}”在目录中没有对应的列 has no catalog column"))
             elif not any(data.get(f) for f in fields):

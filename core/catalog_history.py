@@ -20,6 +20,8 @@ from .schemas import CatalogItemSchema
 
 _SCHEMA = CatalogItemSchema(exclude=("source",))
 ELEMENTS = tuple(f for f in _SCHEMA.fields if f not in ("unit", "status", "is_example"))
+#: the keys of a snapshot, in order
+SNAPSHOT_FIELDS = tuple(_SCHEMA.dump_fields)
 
 
 def snapshot(item: m.CatalogItem) -> dict[str, Any]:

@@ -72,6 +72,7 @@ class CatalogFileError(ValueError):
     """The file cannot be read as a catalog at all (type, size, layout)."""
 
 
+@lru_cache(maxsize=200_000, typed=True)  # catalogs repeat the same cells row after row
 def norm(value: Any) -> str:
     """Cell text: NFKC (full-width → half-width), Traditional → Simplified, no stray spaces."""
     if value is None:
@@ -83,9 +84,14 @@ def norm(value: Any) -> str:
 
 @lru_cache(maxsize=200_000)  # catalogs repeat the same bases, bodies and channels row after row
 def _norm_text(value: str) -> str:
-    text = unicodedata.normalize("NFKC", value).strip()
-    text = _t2s().convert(text)
-    return re.sub(r"[ \t\u3000]+", " ", text).strip()
+    # ASCII is already NFKC and has nothing to convert; NFKC turns U+3000 into a plain space
+    text = value.strip() if value.isascii() else _t2s().convert(unicodedata.normalize("NFKC", value).strip())
+    if "  " in text or "\t" in text:
+        text = _SPACES.sub(" ", text)
+    return text.strip()
+
+
+_SPACES = re.compile(r"[ \t]+")
 
 
 # --------------------------------------------------------------------------
@@ -193,21 +199,51 @@ def _stages(text: str) -> list[str]:
     return [code for word, code in STAGE_WORDS.items() if word in text]
 
 
+def _text_or_none(text: str) -> str | None:
+    return text or None
+
+
+def _seq(text: str) -> int | None:
+    return int(text) if text.isdigit() else None
+
+
+_CONVERT: dict[str, Callable[[str], Any]] = {**{f: _mark for f in BOOL_FIELDS}, "seq": _seq, "stages": _stages}
+
+
 @dataclass
 class ParsedRow:
     where: str
     record: dict[str, Any]
 
 
-_FORMULA = re.compile(rb'<c r="([A-Z]+[0-9]+)"[^>]*>(?:(?!</c>).)*?<f[ >/]', re.S)
+_FORMULA_TAG = re.compile(rb"<f[ >/]")
+_CELL_REF = re.compile(rb'<c r="([A-Z]+[0-9]+)"')
 
 
-def formula_cells(path: Path) -> list[tuple[str, str]]:
-    """(sheet file, cell) of every formula in an xlsx: a catalog holds text, not formulas."""
+def formula_cells(path: Path, block: int = 1 << 20) -> list[tuple[str, str]]:
+    """(sheet file, cell) of every formula in an xlsx: a catalog holds text, not formulas.
+
+    The sheet XML is streamed in blocks cut at a cell's start (``<c ``), so each block holds whole
+    cells and memory stays flat however large the sheet is."""
     found = []
     with zipfile.ZipFile(path) as z:
         for name in sorted(n for n in z.namelist() if n.startswith("xl/worksheets/sheet") and n.endswith(".xml")):
-            found.extend((name.rsplit("/", 1)[-1], ref.decode()) for ref in _FORMULA.findall(z.read(name)))
+            sheet = name.rsplit("/", 1)[-1]
+            with z.open(name) as f:
+                carry = b""
+                while True:
+                    more = f.read(block)
+                    data = carry + more
+                    cut = data.rfind(b"<c ") if more else len(data)
+                    if cut <= 0 and more:
+                        carry = data
+                        continue
+                    part, carry = data[:cut], data[cut:]
+                    for tag in _FORMULA_TAG.finditer(part):
+                        ref = _CELL_REF.match(part, part.rfind(b"<c ", 0, tag.start()))
+                        found.append((sheet, ref.group(1).decode() if ref else "?"))
+                    if not more:
+                        break
     return found
 
 
@@ -230,33 +266,33 @@ def parse_rows(sheets: list[Sheet], unit: str, domain: str | None) -> tuple[list
                 problems.append(Problem(f"[{sheet.name}]", "", None,
                                         "找不到表头（需要“一级事项”或“公开事项”列）no header with 一级事项 / 公开事项"))
             continue
-        above: dict[str, Any] = {}
+        plan = [(col, fname, _CONVERT.get(fname, _text_or_none), layout.labels[col])
+                for col, fname in layout.columns.items()]
+        width = max(layout.columns) + 1
+        name_at = next((i for i, (_, fname, *_) in enumerate(plan) if fname == "level1"), None)
+        above: dict[str, Any] = {"domain": domain} if domain else {}
         for r, row in enumerate(sheet.rows[layout.header_rows:], layout.header_rows + 1):
-            cells = {f: norm(row[c]) if c < len(row) else "" for c, f in layout.columns.items()}
-            if not any(cells.values()):
+            if len(row) < width:
+                row = list(row) + [None] * (width - len(row))
+            texts = [norm(row[col]) for col, *_ in plan]
+            if not any(texts):
                 continue
+            where = f"[{sheet.name}] 第{r}行 row {r}"
             rec: dict[str, Any] = {"unit": unit}
-            for col, fname in layout.columns.items():
-                text = cells[fname]
+            for (col, fname, convert, label), text in zip(plan, texts):
                 if text in SAME_AS_ABOVE:
                     if fname not in above:
-                        problems.append(Problem(f"[{sheet.name}] 第{r}行 row {r}", cells.get("level1", ""),
-                                                layout.labels[col], "“同上”但上一行没有值 同上 with nothing above"))
+                        problems.append(Problem(where, texts[name_at] if name_at is not None else "", label,
+                                                "“同上”但上一行没有值 同上 with nothing above"))
                         continue
                     rec[fname] = above[fname]
                     continue
-                if fname in BOOL_FIELDS:
-                    rec[fname] = _mark(text)
-                elif fname == "seq":
-                    rec[fname] = int(text) if text.isdigit() else None
-                elif fname == "stages":
-                    rec[fname] = _stages(text)
-                else:
-                    rec[fname] = text or None
+                value = rec[fname] = convert(text)
+                if value is not None and value != "":
+                    above[fname] = value
             if domain and not rec.get("domain"):
                 rec["domain"] = domain
-            above.update({k: v for k, v in rec.items() if v not in (None, "")})
-            out.append(ParsedRow(f"[{sheet.name}] 第{r}行 row {r}", rec))
+            out.append(ParsedRow(where, rec))
     return out, problems
 
 
@@ -312,7 +348,7 @@ def import_catalog(session: Session, pm: Any, path: Path, unit: str, domain: str
             progress(1)
     if result.problems or dry_run:
         return result
-    _bulk_insert(session, pending, validate.names(), path.name, unit)
+    _bulk_insert(session, pending, path.name, unit)
     result.written = len(pending)
     return result
 
@@ -328,16 +364,37 @@ def _item_row(validate: ItemValidator, data: dict[str, Any], source: str, exampl
     return row
 
 
-def _snapshot(row: dict[str, Any], names: dict[tuple[str, int], str]) -> dict[str, Any]:
-    # the validated values are JSON already (text, numbers, booleans, lists of text)
-    snap = {c: row[c] for c in _COLUMNS}
-    snap.update(unit=names[("unit", row["unit_id"])], domain=names[("domain", row["domain_id"])])
-    return snap
+def _snapshot_sql(dialect: str) -> Any:
+    """The first version's snapshot, built by the database from the inserted row.
+
+    The same JSON object as :func:`core.catalog_history.snapshot` (the schema's dump: the unit by
+    its path, the domain by its name), without a Python object or a JSON encoding per row."""
+    from sqlalchemy import Boolean, case, func, literal
+    from sqlalchemy.types import JSON
+
+    from .catalog_history import SNAPSHOT_FIELDS
+
+    items = m.CatalogItem.__table__
+    pairs: list[Any] = []
+    for name in SNAPSHOT_FIELDS:
+        if name == "unit":
+            expr = select(m.AdminUnit.key).where(m.AdminUnit.id == items.c.unit_id).scalar_subquery()
+        elif name == "domain":
+            expr = select(m.Domain.name).where(m.Domain.id == items.c.domain_id).scalar_subquery()
+        else:
+            expr = items.c[name]
+            if dialect == "sqlite" and isinstance(expr.type, Boolean):  # stored as 0/1
+                expr = func.json(case((expr.is_(None), None), (expr, "true"), else_="false"))
+            elif dialect == "sqlite" and isinstance(expr.type, JSON):  # stored as JSON text
+                expr = func.json(expr)
+        pairs += [literal(name), expr]
+    return func.json_object(*pairs) if dialect == "sqlite" else func.json_build_object(*pairs)
 
 
-def _bulk_insert(session: Session, pending: list[dict[str, Any]], names: dict[tuple[str, int], str], source: str,
-                 unit: str, chunk: int = 5000) -> None:
-    """Multi-row INSERTs of the items and their first versions, in chunks, and one history row.
+def _bulk_insert(session: Session, pending: list[dict[str, Any]], source: str, unit: str,
+                 chunk: int = 5000) -> None:
+    """Multi-row INSERTs of the items, their first versions (built by the database from the rows
+    just inserted, by INSERT … SELECT), in chunks, and one history row.
 
     The ORM path (one object per row, flush listeners) costs several times more on a province's
     catalog; the versions written here are the ones the listener would write, and the history
@@ -345,27 +402,52 @@ def _bulk_insert(session: Session, pending: list[dict[str, Any]], names: dict[tu
     """
     import datetime as dt
 
-    from sqlalchemy import insert
+    from sqlalchemy import insert, literal
 
     if not pending:
         return
     now = dt.datetime.now(dt.timezone.utc)
     actor, reason = session.info.get("actor", "system"), session.info.get("reason")
     first = last = None
+    conn = session.connection()  # Core statements: the ORM's bulk path adds nothing here but time
+    items, versions = m.CatalogItem.__table__, m.CatalogItemVersion.__table__
+    snapshot = _snapshot_sql(conn.dialect.name)
+    unit_key = select(m.AdminUnit.key).where(m.AdminUnit.id == items.c.unit_id).scalar_subquery()
     for start in range(0, len(pending), chunk):
         part = pending[start:start + chunk]
-        ids = session.execute(insert(m.CatalogItem).returning(m.CatalogItem.id, sort_by_parameter_order=True),
-                              part).scalars().all()
-        session.execute(insert(m.CatalogItemVersion), [
-            dict(item_id=item_id, version=1, unit_key=names[("unit", row["unit_id"])], status=row["status"],
-                 deleted=False, snapshot=_snapshot(row, names), actor=actor, reason=reason, at=now)
-            for item_id, row in zip(ids, part)])
+        if conn.dialect.name == "sqlite":
+            ids = _insert_sqlite(conn, part)
+        else:  # PostgreSQL: one multi-row INSERT … RETURNING in parameter order
+            ids = conn.execute(insert(items).returning(items.c.id, sort_by_parameter_order=True), part).scalars().all()
+        conn.execute(insert(versions).from_select(
+            ["item_id", "version", "unit_key", "status", "deleted", "snapshot", "actor", "reason", "at"],
+            select(items.c.id, items.c.version, unit_key, items.c.status, literal(False), snapshot,
+                   literal(actor), literal(reason, type_=versions.c.reason.type),
+                   literal(now, type_=versions.c.at.type)).where(items.c.id.in_(ids))))
         first = ids[0] if first is None else first
         last = ids[-1]
-    session.execute(insert(m.Change), [dict(
+    conn.execute(insert(m.Change.__table__), [dict(
         entity="catalog_item", entity_id=first, action="import", actor=actor, reason=reason, at=now,
         changes={"file": [None, source], "unit": [None, unit], "items": [None, len(pending)],
                  "ids": [None, f"{first}–{last}"]})])
+
+
+def _insert_sqlite(conn: Any, part: list[dict[str, Any]]) -> list[int]:
+    """SQLite cannot return ids of a multi-row INSERT in parameter order (SQLAlchemy then inserts
+    row by row).  The first row's INSERT takes the database's write lock, which this transaction
+    keeps until it ends, so no other writer can take the ids that follow: the rest get them
+    explicitly, in one multi-row INSERT.  AUTOINCREMENT's counter follows the largest id written."""
+    from sqlalchemy import func, insert
+
+    items = m.CatalogItem.__table__
+    first = conn.execute(insert(items).returning(items.c.id), part[:1]).scalar_one()
+    top = conn.scalar(select(func.max(items.c.id)))
+    if top != first:  # cannot happen under the lock; refuse rather than guess
+        raise RuntimeError(f"catalog_item ids moved during an import ({first} ≠ {top})")
+    ids = list(range(first, first + len(part)))
+    if len(part) > 1:
+        conn.execute(insert(items), [dict(row, id=i) for i, row in zip(ids[1:], part[1:])])
+    return ids
 
 
 def problems_csv(problems: Iterable[Problem]) -> str:

@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import datetime as dt
 import decimal
+import json
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+import orjson
 from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
@@ -28,8 +30,17 @@ MIGRATIONS = Path(__file__).parent / "migrations"
 _UNTRACKED_ATTRS = {"version", "loaded", "updated_at", "created_at"}
 
 
+def json_dumps(value: Any) -> str:
+    """JSON columns: orjson (several times faster than json on a catalog import's snapshots),
+    UTF-8 text rather than \\u escapes; json for the few values orjson declines (non-text keys)."""
+    try:
+        return orjson.dumps(value).decode()
+    except TypeError:
+        return json.dumps(value, ensure_ascii=False)
+
+
 def make_engine(url: str) -> Engine:
-    engine = create_engine(url)
+    engine = create_engine(url, json_serializer=json_dumps, json_deserializer=orjson.loads)
     if engine.dialect.name == "sqlite":
         # SQLite leaves foreign keys unchecked unless asked, per connection.
         @event.listens_for(engine, "connect")

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
+from marshmallow import RAISE, Schema, ValidationError, fields, missing, validate, validates_schema
 
 from .models import EDITIONS, ITEM_STATUSES, STANDARD_CATEGORIES, STANDARD_STATUSES, UNIT_LEVELS
 
@@ -273,3 +273,79 @@ class ScoreSchema(StrictSchema):
     period = _text(required=True)
     value = fields.Decimal(required=True, as_string=True, places=2)
     note = fields.String(allow_none=True)
+
+
+# --------------------------------------------------------------------------
+# A fast path for input that is already in loaded form
+# --------------------------------------------------------------------------
+
+_ACCEPT = {fields.String: str, fields.Boolean: bool, fields.Integer: int}
+
+
+def _value_check(field: fields.Field) -> Any:
+    """A test that ``field`` would load ``value`` unchanged (never None), or that it may not."""
+    validators = tuple(field.validators)
+
+    def passes(value: Any) -> bool:
+        for validator in validators:  # marshmallow's own validator objects: they raise, as in load
+            try:
+                validator(value)
+            except ValidationError:
+                return False
+        return True
+
+    kind = type(field)
+    if kind in _ACCEPT:  # exact classes only: a subclass (PartialDate …) may transform or check more
+        accepted = _ACCEPT[kind]
+        if not validators:
+            return lambda value: type(value) is accepted
+        return lambda value: type(value) is accepted and passes(value)
+    if kind is Ref and not validators:
+        return lambda value: type(value) is str and value != "" and value.strip() == value
+    if kind is fields.List and not field.inner.allow_none and not validators:
+        inner = _value_check(field.inner)
+        return lambda value: type(value) is list and all(inner(v) for v in value)
+    return lambda value: False  # anything else (Nested …) is left to load, unless it is None and allowed
+
+
+def fast_loader(schema: Schema) -> Any:
+    """``load`` for records whose values are already what ``schema.load`` would return.
+
+    Returns a function giving the loaded dict — equal to ``schema.load(raw)`` — or None when it
+    cannot vouch for the record (a value of another type, a failing validator, an unknown or
+    missing key, a nested record …); the caller then calls ``schema.load`` for the real answer
+    and its messages.  The importer types every cell before validating it, so nearly every
+    row takes this path.  Returns None for a schema with hooks or schema-level validators.
+    """
+    if any(schema._hooks.values()) or schema.many or schema.partial or schema.unknown != RAISE:
+        return None
+    plan = []
+    for name, field in schema.load_fields.items():
+        if field.data_key not in (None, name) or field.attribute not in (None, name):
+            return None
+        plan.append((name, field.required, field.allow_none, field.load_default, _value_check(field)))
+    known = frozenset(name for name, *_ in plan)
+
+    def load(raw: Any) -> dict[str, Any] | None:
+        if type(raw) is not dict or not known.issuperset(raw):
+            return None
+        out: dict[str, Any] = {}
+        for name, required, allow_none, default, check in plan:
+            if name not in raw:
+                if required:
+                    return None
+                if default is not missing:
+                    out[name] = default() if callable(default) else default
+                continue
+            value = raw[name]
+            if value is None:
+                if not allow_none:
+                    return None
+                out[name] = None
+            elif check(value):
+                out[name] = list(value) if type(value) is list else value
+            else:
+                return None
+        return out
+
+    return load

@@ -79,6 +79,38 @@ def test_real_layout_with_merged_headers_marks_same_as_above_traditional_and_ful
         assert history.changes["items"] == [None, 3] and history.changes["file"] == [None, "目录.xlsx"]
 
 
+def test_imported_first_versions_are_the_snapshots_the_history_writes(app, tmp_path):
+    """The importer builds version 1 in SQL; it must equal what an ORM save records for the item."""
+    from core.catalog_history import snapshot
+
+    rows = ROWS + [["", "其他事项", None, "内容", "依据", "时限", "主体", "渠道", "√", "√", "√", "√", "", "√"]]
+    path = real_layout(tmp_path / "目录.xlsx", rows)
+    with app.extensions["zwgk.db"].session(actor="importer", reason="首次导入") as session:
+        result = import_catalog(session, app.extensions["zwgk.pm"], path, DX, "义务教育")
+    assert result.ok, [str(p) for p in result.problems]
+    with app.extensions["zwgk.db"].sessionmaker() as session:
+        items = session.scalars(select(m.CatalogItem).order_by(m.CatalogItem.id)).all()
+        versions = {v.item_id: v for v in session.scalars(select(m.CatalogItemVersion))}
+        assert len(items) == len(versions) == 4
+        for item in items:
+            version = versions[item.id]
+            assert version.snapshot == snapshot(item)
+            assert (version.version, version.unit_key, version.status, version.deleted, version.actor,
+                    version.reason) == (1, DX, "draft", False, "importer", "首次导入")
+        assert items[-1].seq is None and items[-1].level2 is None and versions[items[-1].id].snapshot["seq"] is None
+
+    # the ids the import took are really taken: an item saved afterwards gets the next one
+    with app.extensions["zwgk.db"].session() as session:
+        later = m.CatalogItem(unit=session.get(m.AdminUnit, items[0].unit_id),
+                              domain=session.get(m.Domain, items[0].domain_id), level1="后来的事项")
+        session.add(later)
+        session.flush()
+        assert later.id == items[-1].id + 1
+    with app.extensions["zwgk.db"].sessionmaker() as session:
+        assert session.scalar(select(func.count()).select_from(m.CatalogItemVersion).where(
+            m.CatalogItemVersion.item_id == later.id)) == 1
+
+
 def test_export_imports_back_to_identical_records(app, tmp_path):
     path = real_layout(tmp_path / "in.xlsx", ROWS)
     db = app.extensions["zwgk.db"]
