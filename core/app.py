@@ -53,6 +53,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     dbmod.init_app(app)
     enabled = parse_enabled(app.config["PLUGINS"], installed_entry_points())
     app.extensions["zwgk.pm"] = get_plugin_manager(enabled)
+    from .importjobs import ImportJobs
+
+    app.extensions["zwgk.import_jobs"] = ImportJobs()
 
     from . import auth, public
     from .admin import init_app as init_admin

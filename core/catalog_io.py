@@ -301,6 +301,11 @@ def parse_rows(sheets: list[Sheet], unit: str, domain: str | None) -> tuple[list
 # --------------------------------------------------------------------------
 
 
+#: ``progress(phase, done, total)``: phase is ``read``, ``check`` or ``write``
+Progress = Callable[[str, int, int], None]
+PROGRESS_EVERY = 500
+
+
 @dataclass
 class ImportResult:
     rows: int = 0
@@ -313,22 +318,30 @@ class ImportResult:
 
 
 def import_catalog(session: Session, pm: Any, path: Path, unit: str, domain: str | None = None,
-                   dry_run: bool = False, progress: Callable[[int], None] | None = None,
+                   dry_run: bool = False, progress: Progress | None = None,
                    example: bool = False, allowed_domains: set[int] | None = None) -> ImportResult:
     """Validate every row, then write them all — or nothing, and say why for each row.
 
+    ``progress(phase, done, total)`` is told how far it is: ``read`` (0 of 1, then 1 of 1),
+    ``check`` (rows checked of all rows, every :data:`PROGRESS_EVERY` rows and at the end) and
+    ``write`` (items written of all, by chunk).
     ``allowed_domains``: ids of the only domains the importing user may write (a department editor).
     """
+    report = progress or (lambda phase, done, total: None)
     if session.scalar(select(m.AdminUnit.id).where(m.AdminUnit.key == unit)) is None:
         raise CatalogFileError(f"找不到单位 unknown unit {unit!r} (use its path, e.g. 浙江省/杭州市/拱墅区)")
     if domain and resolve_domain(session, domain) is None:
         raise CatalogFileError(f"找不到领域 unknown domain {domain!r}")
+    report("read", 0, 1)
     sheets = read_sheets(path)
     rows, problems = parse_rows(sheets, unit, domain)
+    del sheets
     if path.suffix.lower() == ".xlsx":
         problems += [Problem(f"[{sheet}] {cell}", "", cell, "公式单元格不被接受（目录只收文本）a formula cell is refused")
                      for sheet, cell in formula_cells(path)]
     result = ImportResult(rows=len(rows), problems=problems)
+    report("read", 1, 1)
+    report("check", 0, len(rows))
     validate = ItemValidator(session, pm)
     pending: list[dict[str, Any]] = []  # item rows, while every row so far is valid
     for i in range(len(rows)):
@@ -344,11 +357,12 @@ def import_catalog(session: Session, pm: Any, path: Path, unit: str, domain: str
             pending.clear()  # nothing will be written: keep checking, stop collecting
         elif not dry_run:
             pending.append(_item_row(validate, data, path.name, example))
-        if progress:
-            progress(1)
+        if (i + 1) % PROGRESS_EVERY == 0:
+            report("check", i + 1, len(rows))
+    report("check", len(rows), len(rows))
     if result.problems or dry_run:
         return result
-    _bulk_insert(session, pending, path.name, unit)
+    _bulk_insert(session, pending, path.name, unit, report)
     result.written = len(pending)
     return result
 
@@ -392,7 +406,7 @@ def _snapshot_sql(dialect: str) -> Any:
 
 
 def _bulk_insert(session: Session, pending: list[dict[str, Any]], source: str, unit: str,
-                 chunk: int = 5000) -> None:
+                 report: Progress, chunk: int = 5000) -> None:
     """Multi-row INSERTs of the items, their first versions (built by the database from the rows
     just inserted, by INSERT … SELECT), in chunks, and one history row.
 
@@ -413,6 +427,7 @@ def _bulk_insert(session: Session, pending: list[dict[str, Any]], source: str, u
     items, versions = m.CatalogItem.__table__, m.CatalogItemVersion.__table__
     snapshot = _snapshot_sql(conn.dialect.name)
     unit_key = select(m.AdminUnit.key).where(m.AdminUnit.id == items.c.unit_id).scalar_subquery()
+    report("write", 0, len(pending))
     for start in range(0, len(pending), chunk):
         part = pending[start:start + chunk]
         if conn.dialect.name == "sqlite":
@@ -426,6 +441,7 @@ def _bulk_insert(session: Session, pending: list[dict[str, Any]], source: str, u
                    literal(now, type_=versions.c.at.type)).where(items.c.id.in_(ids))))
         first = ids[0] if first is None else first
         last = ids[-1]
+        report("write", start + len(part), len(pending))
     conn.execute(insert(m.Change.__table__), [dict(
         entity="catalog_item", entity_id=first, action="import", actor=actor, reason=reason, at=now,
         changes={"file": [None, source], "unit": [None, unit], "items": [None, len(pending)],

@@ -411,6 +411,31 @@ def publications_check(region, today_text) -> None:
 # --------------------------------------------------------------------------
 
 
+class _PhaseBars:
+    """A progress bar on stderr for each phase of an import (校验 checking, 写入 writing)."""
+
+    LABELS = {"check": "校验 checking", "write": "写入 writing"}
+
+    def __init__(self) -> None:
+        self.phase, self.bar, self.shown = None, None, 0
+
+    def __call__(self, phase: str, done: int, total: int) -> None:
+        if phase not in self.LABELS:
+            return
+        if phase != self.phase:
+            self.close()
+            self.phase, self.shown = phase, 0
+            self.bar = click.progressbar(length=total, label=self.LABELS[phase], file=sys.stderr)
+            self.bar.__enter__()
+        self.bar.update(done - self.shown)
+        self.shown = done
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.__exit__(None, None, None)
+            self.bar = None
+
+
 @main.group("import")
 def import_group() -> None:
     """导入 import."""
@@ -426,14 +451,16 @@ def import_group() -> None:
 @with_appcontext
 def import_catalog_command(path, unit, domain, dry_run, report, example) -> None:
     """导入政务公开事项标准目录（.xlsx/.csv/.json），全部有效才写入。"""
-    from .catalog_io import CatalogFileError, import_catalog, problems_csv, read_sheets
+    from .catalog_io import CatalogFileError, import_catalog, problems_csv
 
     db = get_db()
+    bars = _PhaseBars()
     try:
-        total = sum(max(len(s.rows) - 2, 0) for s in read_sheets(path))
         with db.session(actor="import", reason=f"import {path.name}") as session:
-            with click.progressbar(length=total, label="校验 validating", file=sys.stderr) as bar:
-                result = import_catalog(session, get_pm(), path, unit, domain, dry_run, bar.update, example)
+            try:
+                result = import_catalog(session, get_pm(), path, unit, domain, dry_run, bars, example)
+            finally:
+                bars.close()
             if not result.ok:
                 session.rollback()
     except CatalogFileError as exc:

@@ -275,6 +275,26 @@ def test_every_label_is_translated():
     assert not missing
 
 
+def test_every_message_of_the_interface_has_a_chinese_translation():
+    """Every string the code and the templates mark for translation is in the Chinese catalogue."""
+    from pathlib import Path
+
+    from babel.messages.extract import extract_from_dir
+    from babel.messages.pofile import read_po
+
+    core = Path(__file__).parent.parent / "core"
+    keywords = {"_": None, "gettext": None, "_l": None, "lazy_gettext": None, "ngettext": (1, 2)}
+    found = {}
+    for filename, lineno, message, *_ in extract_from_dir(
+            str(core), [("**.py", "python"), ("**/templates/**.html", "jinja2")], keywords=keywords):
+        found.setdefault(message if isinstance(message, str) else message[0], f"{filename}:{lineno}")
+    assert "Checking every row" in found and "Import a catalog" in found  # the extraction reads both kinds
+    with open(core / "translations/zh_Hans_CN/LC_MESSAGES/messages.po", "rb") as f:
+        po = read_po(f)
+    missing = {where: msg for msg, where in found.items() if not (po.get(msg) and po.get(msg).string)}
+    assert not missing
+
+
 def test_dashboard_counts_items_and_their_completeness(admin_app):
     client = admin_app.test_client()
     login(client, "dx_admin")
@@ -363,6 +383,102 @@ def test_upload_a_catalog_in_the_admin(admin_app, tmp_path):
     assert "浙江省/杭州市/拱墅区" not in admin.get("/admin/catalog_import/").get_data(as_text=True)
     page = _upload(admin, path, "浙江省/杭州市/拱墅区", "义务教育").get_data(as_text=True)
     assert "已导入" not in page and len(_items(admin_app)) == before + 3
+
+
+def _upload_json(client, path, unit, domain="", dry_run=False):
+    token = csrf(client, "/admin/catalog_import/")
+    data = {"unit": unit, "domain": domain, "csrf_token": token, "file": (open(path, "rb"), path.name)}
+    if dry_run:
+        data["dry_run"] = "y"
+    return client.post("/admin/catalog_import/", data=data, content_type="multipart/form-data",
+                       headers={"Accept": "application/json"})
+
+
+def _follow(client, answer):
+    import time
+
+    end = time.monotonic() + 30
+    while time.monotonic() < end:
+        status = client.get(answer["status"]).get_json()
+        if status["finished"]:
+            return status
+        time.sleep(0.05)
+    raise AssertionError("the import did not finish")
+
+
+def test_upload_by_script_runs_as_a_job_with_progress_and_a_result_page(admin_app, tmp_path):
+    from .test_catalog_io import ROWS, real_layout
+
+    path = real_layout(tmp_path / "目录.xlsx", ROWS)
+    admin = admin_app.test_client()
+    login(admin, "dx_admin")
+    before = len(_items(admin_app))
+    resp = _upload_json(admin, path, DX, "义务教育")
+    assert resp.status_code == 202
+    answer = resp.get_json()
+    status = _follow(admin, answer)
+    assert status == {"id": answer["job"], "phase": "done", "done": status["done"], "total": status["total"],
+                      "finished": True, "filename": "目录.xlsx", "ok": True, "written": 3, "problems": 0,
+                      "error": None}
+    assert len(_items(admin_app)) == before + 3
+    page = admin.get(answer["result"]).get_data(as_text=True)
+    assert "已导入 3" in page
+    with admin_app.extensions["zwgk.db"].sessionmaker() as session:
+        [change] = session.scalars(select(m.Change).where(m.Change.action == "import")).all()
+        assert change.actor == "dx_admin" and change.reason == "import 目录.xlsx"
+
+    # another user cannot see the job; a bad form is answered in JSON, field by field
+    other = admin_app.test_client()
+    login(other, "sys")
+    assert other.get(answer["status"]).status_code == 404
+    assert other.get(answer["result"]).status_code == 404
+    resp = other.post("/admin/catalog_import/", data={"csrf_token": csrf(other, "/admin/catalog_import/"),
+                                                      "unit": DX}, headers={"Accept": "application/json"})
+    assert resp.status_code == 400 and "file" in resp.get_json()["errors"]
+
+
+def test_a_job_with_problems_writes_nothing_and_offers_the_report(admin_app, tmp_path):
+    from .test_catalog_io import ROWS, real_layout
+
+    bad = [list(ROWS[0])]
+    bad[0][3] = ""  # 公开内容 is required in 道县
+    path = real_layout(tmp_path / "目录.xlsx", bad)
+    admin = admin_app.test_client()
+    login(admin, "dx_admin")
+    before = len(_items(admin_app))
+    answer = _upload_json(admin, path, DX, "义务教育").get_json()
+    status = _follow(admin, answer)
+    assert (status["ok"], status["written"], status["problems"]) == (False, 0, 1)
+    assert len(_items(admin_app)) == before
+    page = admin.get(answer["result"]).get_data(as_text=True)
+    assert "缺少必填要素" in page and "下载错误报告" in page
+
+
+def test_one_running_import_per_user(admin_app, tmp_path, monkeypatch):
+    import threading
+
+    import core.importjobs as jobs_module
+
+    from .test_catalog_io import ROWS, real_layout
+
+    release = threading.Event()
+    real = jobs_module.import_catalog
+
+    def slow(*args, **kwargs):
+        release.wait(10)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(jobs_module, "import_catalog", slow)
+    path = real_layout(tmp_path / "目录.xlsx", ROWS)
+    admin = admin_app.test_client()
+    login(admin, "dx_admin")
+    first = _upload_json(admin, path, DX, "义务教育")
+    assert first.status_code == 202
+    assert admin.get(first.get_json()["status"]).get_json()["finished"] is False
+    second = _upload_json(admin, path, DX, "义务教育")
+    assert second.status_code == 429 and "仍在进行" in second.get_json()["errors"]["file"][0]
+    release.set()
+    assert _follow(admin, first.get_json())["written"] == 3
 
 
 def test_upload_reports_row_problems_and_an_editor_stays_in_its_domains(admin_app, tmp_path):

@@ -134,3 +134,34 @@ def test_screenshots_of_dashboard_tree_and_timeline_speak_chinese(live):
         page.screenshot(path=str(path), full_page=True)
         assert path.stat().st_size > 20_000
     page.close()
+
+
+def test_uploading_a_large_catalog_shows_progress_then_the_result(live, tmp_path):
+    """A catalog of thousands of rows: the page shows the phases on a progress bar, then the result."""
+    from .test_catalog_io import ROWS, real_layout
+
+    app, base, browser = live
+    SHOTS.mkdir(exist_ok=True)
+    rows = []
+    for n in range(1, 8001):
+        row = list(ROWS[0])
+        row[0], row[2] = str(n), f"招生政策{n}"
+        rows.append(row)
+    path = real_layout(tmp_path / "道县义务教育目录.xlsx", rows)
+    page = _login(browser, base, "dx_admin")
+    page.goto(f"{base}/admin/catalog_import/")
+    page.set_input_files("#file", str(path))
+    page.select_option("#unit", DX)
+    page.fill("#domain", "义务教育")
+    page.click("#import-submit")
+    # the bar moves through the phases: wait until it is checking rows, and keep a picture of it
+    page.wait_for_function("document.getElementById('import-count').textContent.indexOf('/ 8000') > 0",
+                           timeout=60_000)
+    assert "行" in page.inner_text("#import-progress")
+    page.screenshot(path=str(SHOTS / "import-progress.png"), full_page=True)
+    page.wait_for_selector("#import-result", timeout=120_000)
+    assert "已导入 8000" in page.inner_text("#import-result")
+    page.screenshot(path=str(SHOTS / "import-result.png"), full_page=True)
+    with app.extensions["zwgk.db"].sessionmaker() as session:
+        assert session.scalar(select(m.CatalogItem.id).where(m.CatalogItem.level2 == "招生政策8000")) is not None
+    page.close()

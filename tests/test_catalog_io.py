@@ -111,6 +111,20 @@ def test_imported_first_versions_are_the_snapshots_the_history_writes(app, tmp_p
             m.CatalogItemVersion.item_id == later.id)) == 1
 
 
+def test_progress_is_reported_by_phase(app, tmp_path, monkeypatch):
+    import core.catalog_io as cio
+
+    monkeypatch.setattr(cio, "PROGRESS_EVERY", 2)
+    path = real_layout(tmp_path / "目录.xlsx", ROWS + ROWS[:1] + ROWS[2:])  # 5 rows
+    seen = []
+    with app.extensions["zwgk.db"].session() as session:
+        result = import_catalog(session, app.extensions["zwgk.pm"], path, DX, "义务教育",
+                                progress=lambda *step: seen.append(step))
+    assert result.written == 5
+    assert seen == [("read", 0, 1), ("read", 1, 1), ("check", 0, 5), ("check", 2, 5), ("check", 4, 5),
+                    ("check", 5, 5), ("write", 0, 5), ("write", 5, 5)]
+
+
 def test_export_imports_back_to_identical_records(app, tmp_path):
     path = real_layout(tmp_path / "in.xlsx", ROWS)
     db = app.extensions["zwgk.db"]

@@ -6,7 +6,7 @@ import tempfile
 from pathlib import Path
 from urllib.parse import quote
 
-from flask import abort
+from flask import abort, jsonify, request, url_for
 from flask_admin import BaseView, expose
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -19,6 +19,7 @@ from wtforms import BooleanField, SelectField, StringField
 from .. import models as m
 from ..catalog_io import MAX_FILE_BYTES, CatalogFileError, import_catalog, problems_csv
 from ..db import get_db
+from ..importjobs import Busy
 from ..scope import scope_filter
 
 
@@ -39,42 +40,93 @@ class ImportView(BaseView):
     def inaccessible_callback(self, name, **kwargs):
         abort(403 if current_user.is_authenticated else 401)
 
-    @expose("/", methods=["GET", "POST"])
-    def index(self):
+    def _units(self):
         session = get_db().scoped()
         q = select(m.AdminUnit).order_by(m.AdminUnit.key)
         if not current_user.is_system_admin:
             q = scope_filter(q, "units", current_user.unit_path or "\0")
-        form = UploadForm()
-        form.unit.choices = [(u.key, u.key) for u in session.scalars(q)]
-        result, report = None, None
-        if form.validate_on_submit():
-            upload = form.file.data
-            suffix = Path(upload.filename or "").suffix.lower()
-            with tempfile.TemporaryDirectory() as tmp:
-                path = Path(tmp) / f"upload{suffix}"
-                upload.save(path)
-                session.info.update(actor=current_user.username, reason=f"import {upload.filename}")
-                allowed = None
-                if current_user.role == "editor":
-                    from .views import editor_domains
+        return [(u.key, u.key) for u in session.scalars(q)]
 
-                    allowed = set(session.scalars(editor_domains(current_user)))
-                try:
-                    result = import_catalog(session, self.admin.app.extensions["zwgk.pm"], path, form.unit.data,
-                                            form.domain.data or None, dry_run=form.dry_run.data,
-                                            allowed_domains=allowed)
-                except CatalogFileError as exc:
-                    result = None
-                    form.file.errors = list(form.file.errors) + [str(exc)]
-            if result is not None:
-                if result.ok and not form.dry_run.data:
-                    session.commit()
-                else:
-                    session.rollback()
-                    result.written = 0
-                if result.problems:
-                    report = Markup("data:text/csv;charset=utf-8," + quote("\ufeff" + problems_csv(result.problems)))
-        return self.render("zwgk/import.html", form=form, result=result, report=report,
+    def _allowed_domains(self):
+        if current_user.role != "editor":
+            return None
+        from .views import editor_domains
+
+        return set(get_db().scoped().scalars(editor_domains(current_user)))
+
+    def _page(self, form, result=None, job=None):
+        report = None
+        if result is not None and result.problems:
+            report = Markup("data:text/csv;charset=utf-8," + quote("\ufeff" + problems_csv(result.problems)))
+        return self.render("zwgk/import.html", form=form, result=result, report=report, job=job,
+                           dry_run=job.dry_run if job else form.dry_run.data,
                            limit_mb=MAX_FILE_BYTES // (1024 * 1024))
 
+    @expose("/", methods=["GET", "POST"])
+    def index(self):
+        """The form.  Posted by the page's script (``Accept: application/json``) the import runs
+        beside the request and the answer is the job to follow; posted without script it runs
+        within the request and the answer is the result page."""
+        form = UploadForm()
+        form.unit.choices = self._units()
+        wants_json = request.accept_mimetypes.best == "application/json"
+        if not form.validate_on_submit():
+            if wants_json and request.method == "POST":
+                return jsonify(errors={name: [str(e) for e in errs] for name, errs in form.errors.items()}), 400
+            return self._page(form)
+        upload = form.file.data
+        suffix = Path(upload.filename or "").suffix.lower()
+        if wants_json:
+            folder = Path(tempfile.mkdtemp(prefix="zwgk-import-"))
+            path = folder / f"upload{suffix}"
+            upload.save(path)
+            app = self.admin.app
+            try:
+                job = app.extensions["zwgk.import_jobs"].start(
+                    app.extensions["zwgk.db"], app.extensions["zwgk.pm"], path, current_user.id,
+                    current_user.username, upload.filename or path.name, form.unit.data, form.domain.data or None,
+                    form.dry_run.data, self._allowed_domains(), cleanup=folder)
+            except Busy:
+                return jsonify(errors={"file": [str(_l("An import of yours is still running; wait for it to "
+                                                       "finish."))]}), 429
+            return jsonify(job=job.id, status=url_for(".job_status", job_id=job.id),
+                           result=url_for(".job_result", job_id=job.id)), 202
+        session = get_db().scoped()
+        result = None
+        with tempfile.TemporaryDirectory() as tmp:
+            path = Path(tmp) / f"upload{suffix}"
+            upload.save(path)
+            session.info.update(actor=current_user.username, reason=f"import {upload.filename}")
+            try:
+                result = import_catalog(session, self.admin.app.extensions["zwgk.pm"], path, form.unit.data,
+                                        form.domain.data or None, dry_run=form.dry_run.data,
+                                        allowed_domains=self._allowed_domains())
+            except CatalogFileError as exc:
+                form.file.errors = list(form.file.errors) + [str(exc)]
+        if result is not None:
+            if result.ok and not form.dry_run.data:
+                session.commit()
+            else:
+                session.rollback()
+                result.written = 0
+        return self._page(form, result)
+
+    def _job(self, job_id: str):
+        job = self.admin.app.extensions["zwgk.import_jobs"].get(job_id, current_user.id)
+        if job is None:
+            abort(404)
+        return job
+
+    @expose("/job/<job_id>")
+    def job_status(self, job_id: str):
+        """How far the import is: ``{phase, done, total, finished, …}``."""
+        return jsonify(self._job(job_id).status())
+
+    @expose("/job/<job_id>/result")
+    def job_result(self, job_id: str):
+        job = self._job(job_id)
+        form = UploadForm()
+        form.unit.choices = self._units()
+        if job.error:
+            form.file.errors = [job.error]
+        return self._page(form, job.result, job)
