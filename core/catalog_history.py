@@ -46,6 +46,29 @@ def record_versions(session: Session, _ctx: Any) -> None:
         session.connection().execute(insert(m.CatalogItemVersion), rows)
 
 
+#: 北京时间: dates and times without a zone are read in it (China has kept UTC+8, without summer
+#: time, since 1992), so "to 2026-11-20" means the end of that day in China, not in London
+BEIJING = dt.timezone(dt.timedelta(hours=8), "北京时间")
+
+
+def parse_moment(text: str | None, end: bool = False) -> dt.datetime | None:
+    """``YYYY-MM-DD`` or ``YYYY-MM-DD[T ]HH:MM[:SS][±zone]`` as an aware moment; a bare date is the
+    start of that day, or its last moment when ``end`` (a range "to 11-20" includes the 20th).
+    Raises ValueError with the text for anything else."""
+    if not text or not text.strip():
+        return None
+    text = text.strip()
+    try:
+        if len(text) == 10:
+            day = dt.date.fromisoformat(text)
+            moment = dt.datetime.combine(day, dt.time.max if end else dt.time.min)
+        else:
+            moment = dt.datetime.fromisoformat(text)
+    except ValueError:
+        raise ValueError(f"不是日期或时间 not a date or time: {text!r} (YYYY-MM-DD or YYYY-MM-DDTHH:MM)") from None
+    return moment if moment.tzinfo else moment.replace(tzinfo=BEIJING)
+
+
 def _under(col: Any, unit: str) -> Any:
     return (col == unit) | col.like(f"{unit}/%")
 

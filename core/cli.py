@@ -522,28 +522,21 @@ def catalog_step(step, item_id, actor, failed, reason) -> None:
 
 @catalog_group.command("diff")
 @click.option("--region", required=True, help="单位路径或插件名")
-@click.option("--from", "start", help="起 YYYY-MM-DD[THH:MM]（缺省：从头）")
-@click.option("--to", "end", help="止（缺省：现在）")
+@click.option("--from", "start", help="起 YYYY-MM-DD[THH:MM]，北京时间（缺省：从头）")
+@click.option("--to", "end", help="止，含当日（缺省：现在）")
 @click.option("--published", is_flag=True, help="只比对公开的版本 what the public saw")
 @with_appcontext
 def catalog_diff(region, start, end, published) -> None:
     """两个时间之间目录的新增、删除、变更（逐要素 旧 → 新）。"""
-    import datetime as dt
-
-    from .catalog_history import diff
-
-    def when(text):
-        if not text:
-            return None
-        value = dt.datetime.fromisoformat(text)
-        return value if value.tzinfo else value.replace(tzinfo=dt.timezone.utc)
+    from .catalog_history import diff, parse_moment
 
     session = get_db().scoped()
     try:
         path = export.resolve_region(session, get_pm(), region)[0]
-    except export.ExportError as exc:
+        start, end = parse_moment(start), parse_moment(end, end=True)
+    except (export.ExportError, ValueError) as exc:
         _fail(str(exc))
-    click.echo(diff(session, path, when(start), when(end), published).render())
+    click.echo(diff(session, path, start, end, published).render())
 
 
 @catalog_group.command("versions")

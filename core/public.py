@@ -48,20 +48,15 @@ def api_list(kind: str):
 
 @bp.get("/api/v1/catalog_changes")
 def api_catalog_changes():
-    """公开的目录调整记录: what changed in a unit's catalog between two dates (?region=&from=&to=)."""
-    import datetime as dt
-
+    """公开的目录调整记录: what changed in a unit's catalog between two dates (?region=&from=&to=,
+    dates in Beijing time, ``to`` included)."""
     session = get_db().scoped()
     try:
         path = export.resolve_region(session, get_pm(), request.args.get("region", ""))[0]
-        start = dt.datetime.fromisoformat(request.args["from"]) if request.args.get("from") else None
-        end = dt.datetime.fromisoformat(request.args["to"]) if request.args.get("to") else None
+        start = catalog_history.parse_moment(request.args.get("from"))
+        end = catalog_history.parse_moment(request.args.get("to"), end=True)
     except (export.ExportError, ValueError) as exc:
         return jsonify(message=str(exc)), 400
-    if start and start.tzinfo is None:
-        start = start.replace(tzinfo=dt.timezone.utc)
-    if end and end.tzinfo is None:
-        end = end.replace(tzinfo=dt.timezone.utc)
     result = catalog_history.diff(session, path, start, end, published_only=True)
     return jsonify(added=result.added, removed=result.removed, changed=result.changed)
 

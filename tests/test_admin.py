@@ -496,3 +496,40 @@ def test_upload_reports_row_problems_and_an_editor_stays_in_its_domains(admin_ap
     viewer = admin_app.test_client()
     login(viewer, "dx_viewer")
     assert viewer.get("/admin/catalog_import/").status_code == 403
+
+
+def test_catalog_diff_in_the_admin_shows_changes_between_two_beijing_dates(admin_app):
+    import datetime as dt
+
+    from core.catalog_history import BEIJING
+
+    db = admin_app.extensions["zwgk.db"]
+    ids = admin_app.ids
+    with db.session(actor="dx_admin", reason="调整") as session:
+        session.get(m.CatalogItem, ids["in"]).content = "招生范围、招生条件、招生结果"
+        session.get(m.CatalogItem, ids["in"]).method_on_request = True
+    with db.session() as session:  # the seed on 1 November, the change on 20 November at 10:00 Beijing time
+        for v in session.scalars(select(m.CatalogItemVersion)):
+            v.at = dt.datetime(2026, 11, 1, 9, tzinfo=BEIJING) if v.version == 1 else \
+                dt.datetime(2026, 11, 20, 10, tzinfo=BEIJING)
+    client = admin_app.test_client()
+    login(client, "dx_admin")
+
+    page = client.get(f"/admin/catalog_diff/?unit={DX}&from=2026-11-02&to=2026-11-20").get_data(as_text=True)
+    assert "新增 0，删除 0，变更 1" in page
+    assert "<del>招生范围、招生条件</del>" in page and "招生范围、招生条件、招生结果" in page
+    assert "依申请" in page  # the element's Chinese name, its new value a √
+    assert "最低生活保障" not in page  # unchanged items are not listed
+
+    page = client.get(f"/admin/catalog_diff/?unit={DX}&from=2026-11-02&to=2026-11-19").get_data(as_text=True)
+    assert "变更 0" in page and "此期间没有变化" in page  # the 20th is not in a range that ends on the 19th
+
+    page = client.get(f"/admin/catalog_diff/?unit={DX}&to=2026-11-19").get_data(as_text=True)
+    assert "新增 2，删除 0，变更 0" in page and "最低生活保障" in page and "最初" in page
+
+    # outside the user's region, or a date that is not one: a message, no comparison
+    page = client.get("/admin/catalog_diff/?unit=浙江省/杭州市/拱墅区").get_data(as_text=True)
+    assert "不在您的范围内的单位" in page and "拱墅区招生" not in page
+    page = client.get(f"/admin/catalog_diff/?unit={DX}&from=11月2日").get_data(as_text=True)
+    assert "不是日期或时间" in page and "diff-summary" not in page
+    assert "浙江省/杭州市/拱墅区" not in client.get("/admin/catalog_diff/").get_data(as_text=True)

@@ -165,3 +165,29 @@ def test_uploading_a_large_catalog_shows_progress_then_the_result(live, tmp_path
     with app.extensions["zwgk.db"].sessionmaker() as session:
         assert session.scalar(select(m.CatalogItem.id).where(m.CatalogItem.level2 == "招生政策8000")) is not None
     page.close()
+
+
+def test_catalog_diff_page(live):
+    import datetime as dt
+
+    from core.catalog_history import BEIJING
+
+    app, base, browser = live
+    SHOTS.mkdir(exist_ok=True)
+    db = app.extensions["zwgk.db"]
+    with db.session() as session:  # the seeded catalog as it stood on 1 November
+        for v in session.scalars(select(m.CatalogItemVersion)):
+            v.at = dt.datetime(2026, 11, 1, 9, tzinfo=BEIJING)
+    with db.session(actor="dx_admin", reason="调整") as session:
+        item = session.get(m.CatalogItem, app.ids["in"])
+        item.content, item.channels = "招生范围、招生条件、招生结果", "政府网站、公示栏"
+    page = _login(browser, base, "dx_admin")
+    page.goto(f"{base}/admin/catalog_diff/")
+    page.select_option("#unit", DX)
+    page.fill("#from", "2026-11-02")
+    page.click("#diff-form button[type=submit]")
+    page.wait_for_selector("#diff-summary")
+    text = page.inner_text("body")
+    assert "新增 0，删除 0，变更 1" in text and "招生范围、招生条件、招生结果" in text and "公开渠道和载体" in text
+    page.screenshot(path=str(SHOTS / "catalog-diff.png"), full_page=True)
+    page.close()

@@ -156,3 +156,16 @@ def test_public_changelog(app, run_cli):
     log = app.test_client().get(f"/api/v1/catalog_changes?region={SD}").get_json()
     assert [a["level1"] for a in log["added"]] == ["公开事项"] and log["removed"] == log["changed"] == []
     assert app.test_client().get("/api/v1/catalog_changes?region=火星").status_code == 400
+
+
+def test_moments_are_read_in_beijing_time_and_a_bare_end_date_includes_its_day():
+    from core.catalog_history import parse_moment
+
+    utc = dt.timezone.utc
+    assert parse_moment("2026-11-20") == dt.datetime(2026, 11, 19, 16, tzinfo=utc)
+    assert parse_moment("2026-11-20", end=True) == dt.datetime(2026, 11, 20, 15, 59, 59, 999999, tzinfo=utc)
+    assert parse_moment("2026-11-20T10:00") == dt.datetime(2026, 11, 20, 2, tzinfo=utc)
+    assert parse_moment("2026-11-20T10:00+00:00") == dt.datetime(2026, 11, 20, 10, tzinfo=utc)
+    assert parse_moment("") is None and parse_moment(None) is None
+    with pytest.raises(ValueError, match="不是日期或时间"):
+        parse_moment("2026年11月20日")

@@ -163,6 +163,9 @@ def init_app(app: Flask) -> Admin:
     from .importview import ImportView
 
     admin.add_view(ImportView(name=_l("Import a catalog"), endpoint="catalog_import", category=_l("Catalogs")))
+    from .diffview import CatalogDiffView
+
+    admin.add_view(CatalogDiffView(name=_l("Compare versions"), endpoint="catalog_diff", category=_l("Catalogs")))
     session = AdminDB(db.scoped)
     for view, model, name, category, endpoint in MODEL_VIEWS:
         admin.add_view(view(model, session, name=name, category=category, endpoint=endpoint))
