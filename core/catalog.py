@@ -17,6 +17,7 @@ from .domains import resolve_domain
 from .loader import Problem, _flatten_errors
 from .models import AdminUnit, ElementRequirement
 from .schemas import CatalogItemSchema, fast_loader
+from .timelimits import impossible_dates
 
 #: which item fields carry an element (any one filled in is enough)
 ELEMENT_FIELDS: dict[str, tuple[str, ...]] = {
@@ -94,6 +95,9 @@ class ItemValidator:
             problems.append(Problem(where, label, "unit", f"找不到单位 unknown unit {data['unit']!r}"))
         if self.domain(data["domain"]) is None:
             problems.append(Problem(where, label, "domain", f"找不到领域 unknown domain {data['domain']!r}"))
+        for bad in impossible_dates(data.get("time_limit")):
+            problems.append(Problem(where, label, "time_limit",
+                                    f"公开时限中的日期不存在“{bad}” no such date in the time limit"))
         if unit is None:
             return data, problems
         for code, fields, wording, source, name in self.required(unit.key):

@@ -50,6 +50,7 @@ HEADERS: tuple[tuple[str, str], ...] = (
     (r"三级事项", "level3"),
     (r"公开内容|内容", "content"),
     (r"公开依据|依据", "basis"),
+    (r"公开时长|时长", "duration"),
     (r"公开时限|时限", "time_limit"),
     (r"公开主体|责任主体|主体", "subject"),
     (r"责任科室|责任股室|科室", "department"),
@@ -164,6 +165,7 @@ class Layout:
     header_rows: int  # rows above the data (title rows and the header)
     columns: dict[int, str]  # column index → field
     labels: dict[int, str]  # column index → header text, for messages
+    ignored: dict[int, str] = field(default_factory=dict)  # headed columns that are no item field
 
 
 def find_layout(rows: list[list[Any]]) -> Layout | None:
@@ -174,7 +176,7 @@ def find_layout(rows: list[list[Any]]) -> Layout | None:
             continue
         sub = [norm(c) for c in rows[i + 1]] if i + 1 < len(rows) else []
         has_sub = any(re.search(r"一级事项|全社会|主动|县级|二级事项", t) for t in sub)
-        columns, labels, parent = {}, {}, ""
+        columns, labels, ignored, parent = {}, {}, {}, ""
         width = max(len(row), len(sub))
         for col in range(width):
             top = texts[col] if col < len(texts) else ""
@@ -186,8 +188,11 @@ def find_layout(rows: list[list[Any]]) -> Layout | None:
                     columns[col] = fname
                     labels[col] = f"{parent}/{label}" if below and parent != label else label
                     break
+            else:
+                if label:
+                    ignored[col] = label
         if "level1" in columns.values():
-            return Layout(i + 1 + (1 if has_sub else 0), columns, labels)
+            return Layout(i + 1 + (1 if has_sub else 0), columns, labels, ignored)
     return None
 
 
@@ -247,10 +252,15 @@ def formula_cells(path: Path, block: int = 1 << 20) -> list[tuple[str, str]]:
     return found
 
 
-def parse_rows(sheets: list[Sheet], unit: str, domain: str | None) -> tuple[list[ParsedRow], list[Problem]]:
-    """Rows of every sheet as item records; 同上 resolved, marks and text normalised."""
+def parse_rows(sheets: list[Sheet], unit: str, domain: str | None,
+               warnings: list[str] | None = None) -> tuple[list[ParsedRow], list[Problem]]:
+    """Rows of every sheet as item records; 同上 resolved, marks and text normalised.
+
+    A headed column that is no item field (备注 …) is not imported; if it holds anything, a
+    line in ``warnings`` says which column and how many cells, so nothing is dropped unseen."""
     out: list[ParsedRow] = []
     problems: list[Problem] = []
+    warnings = warnings if warnings is not None else []
     for sheet in sheets:
         if sheet.name == "json":
             for n, (rec,) in enumerate(sheet.rows[1:], 1):
@@ -266,6 +276,11 @@ def parse_rows(sheets: list[Sheet], unit: str, domain: str | None) -> tuple[list
                 problems.append(Problem(f"[{sheet.name}]", "", None,
                                         "找不到表头（需要“一级事项”或“公开事项”列）no header with 一级事项 / 公开事项"))
             continue
+        for col, label in layout.ignored.items():
+            filled = sum(1 for row in sheet.rows[layout.header_rows:] if col < len(row) and norm(row[col]))
+            if filled:
+                warnings.append(f"[{sheet.name}] 列“{label}”不是目录的字段，其 {filled} 个单元格未导入 "
+                                f"column {label!r} is not a catalog field: {filled} cells not imported")
         plan = [(col, fname, _CONVERT.get(fname, _text_or_none), layout.labels[col])
                 for col, fname in layout.columns.items()]
         width = max(layout.columns) + 1
@@ -311,6 +326,7 @@ class ImportResult:
     rows: int = 0
     written: int = 0
     problems: list[Problem] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)  # what was read but not imported
 
     @property
     def ok(self) -> bool:
@@ -334,12 +350,13 @@ def import_catalog(session: Session, pm: Any, path: Path, unit: str, domain: str
         raise CatalogFileError(f"找不到领域 unknown domain {domain!r}")
     report("read", 0, 1)
     sheets = read_sheets(path)
-    rows, problems = parse_rows(sheets, unit, domain)
+    warnings: list[str] = []
+    rows, problems = parse_rows(sheets, unit, domain, warnings)
     del sheets
     if path.suffix.lower() == ".xlsx":
         problems += [Problem(f"[{sheet}] {cell}", "", cell, "公式单元格不被接受（目录只收文本）a formula cell is refused")
                      for sheet, cell in formula_cells(path)]
-    result = ImportResult(rows=len(rows), problems=problems)
+    result = ImportResult(rows=len(rows), problems=problems, warnings=warnings)
     report("read", 1, 1)
     report("check", 0, len(rows))
     validate = ItemValidator(session, pm)
@@ -481,12 +498,12 @@ def problems_csv(problems: Iterable[Problem]) -> str:
 # --------------------------------------------------------------------------
 
 TOP = ["序号", "公开事项", "", "公开内容（要素）", "公开依据", "公开时限", "公开主体", "公开渠道和载体",
-       "公开对象", "", "公开方式", "", "公开层级", "", "领域", "类别", "三级事项", "责任科室", "五公开"]
+       "公开对象", "", "公开方式", "", "公开层级", "", "领域", "类别", "三级事项", "责任科室", "五公开", "公开时长"]
 SUB = ["", "一级事项", "二级事项", "", "", "", "", "", "全社会", "特定群体", "主动", "依申请", "县级", "乡级",
-       "", "", "", "", ""]
+       "", "", "", "", "", ""]
 # below a title row (row 1, merged across): the header is rows 2 and 3
-MERGES = ("A1:S1", "A2:A3", "B2:C2", "D2:D3", "E2:E3", "F2:F3", "G2:G3", "H2:H3", "I2:J2", "K2:L2", "M2:N2",
-          "O2:O3", "P2:P3", "Q2:Q3", "R2:R3", "S2:S3")
+MERGES = ("A1:T1", "A2:A3", "B2:C2", "D2:D3", "E2:E3", "F2:F3", "G2:G3", "H2:H3", "I2:J2", "K2:L2", "M2:N2",
+          "O2:O3", "P2:P3", "Q2:Q3", "R2:R3", "S2:S3", "T2:T3")
 STAGE_NAMES = {v: k for k, v in STAGE_WORDS.items()}
 
 
@@ -496,7 +513,8 @@ def item_row(n: int, item: m.CatalogItem) -> list[str]:
             item.time_limit or "", item.subject or "", item.channels or "", tick(item.audience_public),
             tick(item.audience_specific), tick(item.method_active), tick(item.method_on_request),
             tick(item.level_county), tick(item.level_township), item.domain.name, item.category or "",
-            item.level3 or "", item.department or "", "、".join(STAGE_NAMES[s] + "公开" for s in item.stages or [])]
+            item.level3 or "", item.department or "", "、".join(STAGE_NAMES[s] + "公开" for s in item.stages or []),
+            item.duration or ""]
 
 
 PUBLISHED_TOP = TOP[:14]

@@ -465,6 +465,8 @@ def import_catalog_command(path, unit, domain, dry_run, report, example) -> None
                 session.rollback()
     except CatalogFileError as exc:
         _fail(str(exc))
+    for warning in result.warnings:
+        click.echo(f"注意 note: {warning}", err=True)
     if report and result.problems:
         report.write_text(problems_csv(result.problems), encoding="utf-8-sig")
     if result.problems:

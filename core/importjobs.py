@@ -55,6 +55,7 @@ class Job:
             out["ok"] = self.error is None and self.result is not None and self.result.ok
             out["written"] = self.result.written if self.result else 0
             out["problems"] = len(self.result.problems) if self.result else 0
+            out["warnings"] = list(self.result.warnings) if self.result else []
             out["error"] = self.error
         return out
 

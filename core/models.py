@@ -298,6 +298,7 @@ class CatalogItem(Versioned, Sourced, Base):
     subject: Mapped[str | None] = mapped_column(Text)  # 公开主体
     department: Mapped[str | None] = mapped_column(String(200))  # 责任科室
     channels: Mapped[str | None] = mapped_column(Text)  # 公开渠道和载体
+    duration: Mapped[str | None] = mapped_column(String(200))  # 公开时长 (local variants)
     audience_public: Mapped[bool] = mapped_column(Boolean, default=False)  # 全社会
     audience_specific: Mapped[bool] = mapped_column(Boolean, default=False)  # 特定群体
     method_active: Mapped[bool] = mapped_column(Boolean, default=False)  # 主动

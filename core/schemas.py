@@ -255,6 +255,7 @@ class CatalogItemSchema(StrictSchema):
     subject = fields.String(allow_none=True)
     department = fields.String(allow_none=True)
     channels = fields.String(allow_none=True)
+    duration = fields.String(allow_none=True)
     audience_public = fields.Boolean(load_default=False)
     audience_specific = fields.Boolean(load_default=False)
     method_active = fields.Boolean(load_default=False)

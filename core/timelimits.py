@@ -140,6 +140,52 @@ _QUALITATIVE = re.compile(r"实时|即时|及时|常态化|长期|随时|定期|
 _EXTENSION = re.compile(r"延长(答复期限)?[^\d]{0,16}(\d+)个?(工作日|日|天)")
 
 
+_FULL_DATE = re.compile(r"(?<!\d)(\d{4})\s*(?:年|-|/|\.)\s*(\d{1,2})\s*(?:月|-|/|\.)\s*(\d{1,2})(?!\d)")
+_YEAR_MONTH = re.compile(r"(?<!\d)(\d{4})年(\d{1,3})月")
+_MONTH_DAY = re.compile(r"(?<!\d)(\d{1,3})月(\d{1,3})(?:日|号)")
+_MONTH = re.compile(r"(?<![\d个])(\d{1,3})月")
+
+
+def impossible_dates(text: str | None) -> list[str]:
+    """The dates in a time-limit text that do not exist (7月32日, 2026年2月30日, 13月, 2018-13-01),
+    as written after normalising (Chinese numerals → digits).  ``个月`` (a number of months) is a
+    period, not a date, and is left alone; 2月29日 of no year is allowed (a leap year has it)."""
+    if not text:
+        return []
+    norm = normalize(text)
+    bad: list[str] = []
+
+    def mask(m: re.Match) -> str:  # a date checked once is not checked again by a shorter pattern
+        return "#" * len(m.group(0))
+
+    def full(m: re.Match) -> str:
+        try:
+            dt.date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+        except ValueError:
+            bad.append(m.group(0))
+        return mask(m)
+
+    def year_month(m: re.Match) -> str:
+        if not 1 <= int(m.group(2)) <= 12:
+            bad.append(m.group(0))
+        return mask(m)
+
+    def month_day(m: re.Match) -> str:
+        month, day = int(m.group(1)), int(m.group(2))
+        if not (1 <= month <= 12 and 1 <= day <= _cal.monthrange(2024, month)[1]):
+            bad.append(m.group(0))
+        return mask(m)
+
+    def month(m: re.Match) -> str:
+        if not 1 <= int(m.group(1)) <= 12:
+            bad.append(m.group(0))
+        return mask(m)
+
+    for pattern, check in ((_FULL_DATE, full), (_YEAR_MONTH, year_month), (_MONTH_DAY, month_day), (_MONTH, month)):
+        norm = pattern.sub(check, norm)
+    return bad
+
+
 def _anchor(before: str) -> tuple[str | None, str | None]:
     before = re.sub(r"^(自|从|在|于|应当?在?|须|需)", "", before)
     before = re.sub(r"(之日起|之日后|之日|后|起|以来|的)+$", "", before)

@@ -419,7 +419,7 @@ def test_upload_by_script_runs_as_a_job_with_progress_and_a_result_page(admin_ap
     status = _follow(admin, answer)
     assert status == {"id": answer["job"], "phase": "done", "done": status["done"], "total": status["total"],
                       "finished": True, "filename": "目录.xlsx", "ok": True, "written": 3, "problems": 0,
-                      "error": None}
+                      "warnings": [], "error": None}
     assert len(_items(admin_app)) == before + 3
     page = admin.get(answer["result"]).get_data(as_text=True)
     assert "已导入 3" in page

@@ -167,11 +167,24 @@ def test_bad_rows_are_reported_by_sheet_row_and_column_and_nothing_is_written(ap
         result = import_catalog(session, app.extensions["zwgk.pm"], path, DX, "义务教育")
         session.rollback()
     found = {(p.where, p.field) for p in result.problems}
-    assert ("[义务教育] 第5行 row 5", "channels") in found  # 道县 requires 渠道
-    assert ("[义务教育] 第6行 row 6", "method_active") in found  # no 公开方式 ticked
-    assert ("[义务教育] 第6行 row 6", "audience_public") in found  # no 公开对象 ticked
+    assert found == {("[义务教育] 第5行 row 5", "channels"),  # 道县 requires 渠道
+                     ("[义务教育] 第6行 row 6", "method_active"),  # no 公开方式 ticked
+                     ("[义务教育] 第6行 row 6", "audience_public")}  # no 公开对象 ticked
     assert all("缺少必填要素" in p.message for p in result.problems)
     assert _count(app) == before
+
+
+def test_a_malformed_date_in_the_time_limit_is_refused(app, tmp_path):
+    rows = [ROWS[0], ["2", "招生入学", "招生结果", "招生结果", "依据", "每年7月32日前", "县教育局", "政府网站",
+                      "√", "", "√", "", "√", ""]]
+    path = real_layout(tmp_path / "bad-date.xlsx", rows)
+    before = _count(app)
+    with app.extensions["zwgk.db"].session() as session:
+        result = import_catalog(session, app.extensions["zwgk.pm"], path, DX, "义务教育")
+        session.rollback()
+    assert [(p.where, p.field, p.message) for p in result.problems] == [
+        ("[义务教育] 第5行 row 5", "time_limit", "公开时限中的日期不存在“7月32日” no such date in the time limit")]
+    assert result.written == 0 and _count(app) == before
 
 
 def test_unknown_domain_formula_cell_and_wrong_file_type(app, tmp_path, run_cli):
@@ -233,6 +246,35 @@ def test_csv_and_json_and_dry_run(app, tmp_path, run_cli):
     again = run_cli(app, "import", "catalog", str(json_path), "--unit", DX)
     assert again.exit_code == 0, again.output
     assert _count(app) == 2
+
+
+def test_local_variant_columns_are_kept_and_an_unknown_column_is_reported(app, tmp_path, run_cli):
+    """三级事项, 五公开, 责任科室 and 公开时长 are read into their fields; 备注 is no field: it is
+    not imported, and the import says so rather than dropping it unseen."""
+    wb = Workbook()
+    ws = wb.active
+    ws.append(["序号", "一级事项", "二级事项", "三级事项", "公开内容", "公开依据", "公开时限", "公开主体", "责任科室",
+               "公开渠道和载体", "公开时长", "五公开", "全社会", "主动", "乡、村级", "备注"])
+    ws.append(["1", "低保", "低保对象", "城市低保", "户主姓名、救助金额", "《社会救助暂行办法》", "长期公示", "县民政局",
+               "社会救助股", "公示栏", "长期", "管理、结果", "√", "√", "√", "每季度复核"])
+    ws.append(["2", "同上", "特困人员", "", "姓名、供养方式", "同上", "同上", "同上", "同上", "同上", "1年",
+               "结果", "√", "√", "", ""])
+    wb.save(tmp_path / "variant.xlsx")
+    result = run_cli(app, "import", "catalog", str(tmp_path / "variant.xlsx"), "--unit", DX, "--domain", "社会救助")
+    assert result.exit_code == 0, result.output
+    assert "imported 2" in result.output
+    assert "列“备注”不是目录的字段，其 1 个单元格未导入" in result.output
+    with app.extensions["zwgk.db"].sessionmaker() as session:
+        first, second = session.scalars(select(m.CatalogItem).order_by(m.CatalogItem.seq)).all()
+        assert (first.level3, first.department, first.duration, first.stages, first.level_township) == (
+            "城市低保", "社会救助股", "长期", ["management", "result"], True)
+        assert (second.level1, second.department, second.duration, second.stages) == ("低保", "社会救助股", "1年",
+                                                                                       ["result"])
+    # the exported layout carries them too, and imports back to the same values
+    out = tmp_path / "out.xlsx"
+    assert run_cli(app, "export-catalog", "--region", DX, "-o", str(out)).exit_code == 0
+    header = [c.value for c in load_workbook(out).active[2]]
+    assert "公开时长" in header and "五公开" in header
 
 
 def test_export_never_writes_a_live_formula(app, tmp_path):

@@ -16,7 +16,7 @@ def test_empty_database_upgrades_to_head_without_drift(empty_db_url):
     db = Database(empty_db_url)
     assert db.current_revision() is None
     db.upgrade()
-    assert db.current_revision() == _head(db) == "0004"
+    assert db.current_revision() == _head(db) == "0005"
     tables = set(inspect(db.engine).get_table_names())
     assert set(Base.metadata.tables) <= tables
     assert db.drift() == []
@@ -45,8 +45,8 @@ def test_init_uses_migrations_not_create_all(make_app, empty_db_url, run_cli):
     app = make_app(empty_db_url)
     result = run_cli(app, "init")
     assert result.exit_code == 0, result.output
-    assert "@ 0004" in result.output
-    assert app.extensions["zwgk.db"].current_revision() == "0004"
+    assert "@ 0005" in result.output
+    assert app.extensions["zwgk.db"].current_revision() == "0005"
     check = run_cli(app, "db", "check")
     assert check.exit_code == 0 and "no drift" in check.output
 
@@ -77,4 +77,31 @@ def test_catalog_item_ids_are_never_reused_on_sqlite(empty_db_url):
         with db.engine.connect() as conn:
             sql = conn.execute(text("SELECT sql FROM sqlite_master WHERE name = 'catalog_item'")).scalar()
         assert "AUTOINCREMENT" in sql
+    db.dispose()
+
+
+def test_0005_duration_column_down_and_up_again_without_losing_items(empty_db_url):
+    from alembic import command
+    from sqlalchemy import inspect, text
+
+    from core import models as m
+
+    db = Database(empty_db_url)
+    db.upgrade()
+    with db.session() as session:
+        unit = m.AdminUnit(name="道县", level="county", key="道县", origin="admin")
+        dom = m.Domain(name="义务教育", key="义务教育", origin="admin")
+        session.add(m.CatalogItem(unit=unit, domain=dom, level1="招生入学", duration="长期"))
+    command.downgrade(db.alembic_config(), "0004")
+    db.engine.dispose()
+    assert "duration" not in {c["name"] for c in inspect(db.engine).get_columns("catalog_item")}
+    with db.engine.connect() as conn:
+        assert conn.execute(text("SELECT level1 FROM catalog_item")).scalars().all() == ["招生入学"]
+        if db.engine.dialect.name == "sqlite":
+            sql = conn.execute(text("SELECT sql FROM sqlite_master WHERE name = 'catalog_item'")).scalar()
+            assert "AUTOINCREMENT" in sql  # the batch copy keeps it
+    db.upgrade()
+    with db.engine.connect() as conn:
+        assert conn.execute(text("SELECT level1, duration FROM catalog_item")).all() == [("招生入学", None)]
+    assert db.drift() == []
     db.dispose()

@@ -91,3 +91,24 @@ def test_normalize_folds_traditional_full_width_and_chinese_numerals():
     assert normalize("一百二十天") == "120天"
     assert normalize("十五日") == "15日"
     assert normalize("一事一审") == "一事一审"  # not a number of anything
+
+
+IMPOSSIBLE = [("每年7月32日前", ["7月32日"]), ("2026年2月30日前", ["2026年2月30"]), ("2026年13月前", ["2026年13月"]),
+              ("2018-13-01前公开", ["2018-13-01"]), ("七月三十二日前", ["7月32日"]), ("每年十三月底前", ["13月"]),
+              ("2018.02.30", ["2018.02.30"]), ("每年4月31日、7月15日前", ["4月31日"])]
+
+
+@pytest.mark.parametrize("text, bad", IMPOSSIBLE)
+def test_dates_that_do_not_exist_are_found(text, bad):
+    from core.timelimits import impossible_dates
+
+    assert impossible_dates(text) == bad
+
+
+def test_every_real_phrasing_has_only_real_dates():
+    """No false alarm on the 53 phrasings above, nor on periods of months or leap days."""
+    from core.timelimits import impossible_dates
+
+    extra = ["每年二月二十九日前", "3个月内", "12个月内公开", "每年6月、12月底前", "次年3月31日前", "2018年9月30日前"]
+    assert {t: impossible_dates(t) for t, _, _ in PHRASINGS if impossible_dates(t)} == {}
+    assert {t: impossible_dates(t) for t in extra + UNPARSEABLE if impossible_dates(t)} == {}

@@ -24,7 +24,7 @@ LABELS = {
     "event_at": _l("Event at"), "published_at": _l("Published at"), "seq": _l("No."),
     "level1": _l("Level-1 item"), "level2": _l("Level-2 item"), "level3": _l("Level-3 item"),
     "content": _l("Content"), "basis": _l("Basis"), "time_limit": _l("Time limit"),
-    "department": _l("Department"), "channels": _l("Channels"), "audience_public": _l("Whole society"),
+    "department": _l("Department"), "channels": _l("Channels"), "duration": _l("Disclosure duration"), "audience_public": _l("Whole society"),
     "audience_specific": _l("Specific groups"), "method_active": _l("Proactive"),
     "method_on_request": _l("On request"), "level_county": _l("County level"),
     "level_township": _l("Township level"), "stages": _l("Five disclosures"), "is_example": _l("Example data"),

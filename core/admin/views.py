@@ -362,8 +362,8 @@ class CatalogItemView(ScopedModelView):
     column_searchable_list = ("level1", "level2", "content")
     column_filters = ("status", "is_example", "domain.name", "unit.key")
     form_columns = ("unit", "domain", "seq", "category", "level1", "level2", "level3", "content", "basis",
-                    "time_limit", "subject", "department", "channels", "audience_public", "audience_specific",
-                    "method_active", "method_on_request", "level_county", "level_township")
+                    "time_limit", "subject", "department", "channels", "duration", "audience_public",
+                    "audience_specific", "method_active", "method_on_request", "level_county", "level_township")
     column_formatters = {"status": lambda view, ctx, model, name: dict(STATUS_CHOICES).get(model.status, model.status)}
     ACTION_PERMISSIONS = {"delete": "delete", "submit": "edit", "review": "review", "signoff": "review",
                           "publish": "publish"}
