@@ -146,12 +146,13 @@ _MONTH_DAY = re.compile(r"(?<!\d)(\d{1,3})月(\d{1,3})(?:日|号)")
 _MONTH = re.compile(r"(?<![\d个])(\d{1,3})月")
 
 
-def impossible_dates(text: str | None) -> list[str]:
+@lru_cache(maxsize=8192)  # a catalog repeats its time limits row after row
+def impossible_dates(text: str | None) -> tuple[str, ...]:
     """The dates in a time-limit text that do not exist (7月32日, 2026年2月30日, 13月, 2018-13-01),
     as written after normalising (Chinese numerals → digits).  ``个月`` (a number of months) is a
     period, not a date, and is left alone; 2月29日 of no year is allowed (a leap year has it)."""
     if not text:
-        return []
+        return ()
     norm = normalize(text)
     bad: list[str] = []
 
@@ -183,7 +184,7 @@ def impossible_dates(text: str | None) -> list[str]:
 
     for pattern, check in ((_FULL_DATE, full), (_YEAR_MONTH, year_month), (_MONTH_DAY, month_day), (_MONTH, month)):
         norm = pattern.sub(check, norm)
-    return bad
+    return tuple(bad)
 
 
 def _anchor(before: str) -> tuple[str | None, str | None]:

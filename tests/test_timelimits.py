@@ -102,7 +102,7 @@ IMPOSSIBLE = [("每年7月32日前", ["7月32日"]), ("2026年2月30日前", ["2
 def test_dates_that_do_not_exist_are_found(text, bad):
     from core.timelimits import impossible_dates
 
-    assert impossible_dates(text) == bad
+    assert impossible_dates(text) == tuple(bad)
 
 
 def test_every_real_phrasing_has_only_real_dates():
