@@ -64,6 +64,8 @@ HEADERS: tuple[tuple[str, str], ...] = (
     (r"五公开", "stages"),
     (r"^事项名称$|公开事项名称", "level1"),
 )
+SUB_HEADER_WORDS = {"一级事项", "二级事项", "三级事项", "全社会", "特定群体", "特定群众", "特定对象", "主动", "主动公开",
+                    "依申请", "依申请公开", "县级", "乡级", "乡、村级", "乡镇级"}
 BOOL_FIELDS = {"audience_public", "audience_specific", "method_active", "method_on_request", "level_county",
                "level_township"}
 STAGE_WORDS = {"决策": "decision", "执行": "execution", "管理": "management", "服务": "service", "结果": "result"}
@@ -175,7 +177,9 @@ def find_layout(rows: list[list[Any]]) -> Layout | None:
         if not any(re.search(r"一级事项|公开事项|事项名称", t) for t in texts):
             continue
         sub = [norm(c) for c in rows[i + 1]] if i + 1 < len(rows) else []
-        has_sub = any(re.search(r"一级事项|全社会|主动|县级|二级事项", t) for t in sub)
+        # a sub-header names a child column under a merged parent (whose other cells read empty);
+        # a first data row that merely mentions 主动 or 全社会 is data, not a header
+        has_sub = any(t in SUB_HEADER_WORDS and not (texts[c] if c < len(texts) else "") for c, t in enumerate(sub))
         columns, labels, ignored, parent = {}, {}, {}, ""
         width = max(len(row), len(sub))
         for col in range(width):

@@ -298,3 +298,14 @@ def test_layout_is_found_by_header_text_not_position():
     assert layout.header_rows == 2
     assert layout.columns == {0: "basis", 1: "level1", 2: "seq", 3: "audience_public", 4: "method_on_request"}
     assert norm("  ２０個工作日 ") == "20个工作日"
+
+
+def test_a_first_data_row_that_mentions_header_words_is_data(app, tmp_path, run_cli):
+    """One header row (as other systems export): a first row whose cells say 主动 or 全社会 is a row."""
+    path = tmp_path / "one-header.csv"
+    path.write_text("序号,一级事项,公开内容,公开依据,公开时限,公开主体,公开渠道和载体,全社会,主动\n"
+                    "1,政策文件,主动公开的规范性文件,《条例》,全社会关注的随时公开,县政府办,政府网站,√,√\n"
+                    "2,政策解读,解读材料,《条例》,文件公布后3个工作日内,县政府办,政府网站,√,√\n", encoding="utf-8")
+    result = run_cli(app, "import", "catalog", str(path), "--unit", DX, "--domain", "社会救助")
+    assert result.exit_code == 0, result.output
+    assert "2 行 rows; 已导入 imported 2" in result.output
