@@ -29,7 +29,7 @@ from sqlalchemy.orm import Session
 from . import models as m
 from .catalog import ItemValidator
 from .domains import resolve_domain
-from .export import neutralise
+from .export import _FORMULA_START, neutralise
 from .loader import Problem
 from .schemas import CatalogItemSchema
 from .timelimits import _t2s
@@ -91,7 +91,10 @@ def _norm_text(value: str) -> str:
     text = value.strip() if value.isascii() else _t2s().convert(unicodedata.normalize("NFKC", value).strip())
     if "  " in text or "\t" in text:
         text = _SPACES.sub(" ", text)
-    return text.strip()
+    text = text.strip()
+    if text[:1] == "'" and text[1:2] and text[1] in _FORMULA_START:
+        text = text[1:]  # the quote our export puts before a cell a spreadsheet would run
+    return text
 
 
 _SPACES = re.compile(r"[ \t]+")
@@ -551,7 +554,45 @@ def write_published_layout(path: Path, title: str, rows: Iterable[list[Any]],
     wb.save(path)
 
 
-def write_xlsx(items: Iterable[m.CatalogItem], path: Path, title: str = "政务公开事项标准目录") -> int:
+#: the one header row of a CSV export: each column's own (leaf) name, as the importer reads it
+FLAT_HEADER = [sub or top for top, sub in zip(TOP, SUB)]
+FORMATS = ("xlsx", "csv", "json")
+
+
+def write_csv(items: Iterable[m.CatalogItem], out: Any) -> int:
+    """The same columns as the workbook under one header row, UTF-8 with a BOM (Excel opens it as
+    UTF-8), every cell neutralised."""
+    writer = csv.writer(out)
+    writer.writerow(FLAT_HEADER)
+    count = 0
+    for count, item in enumerate(items, 1):
+        writer.writerow([neutralise(v) for v in item_row(count, item)])
+    return count
+
+
+def write_json(items: Iterable[m.CatalogItem], out: Any) -> int:
+    """Records as the public API and ``zwgk export catalog_items`` give them; they import back."""
+    from .catalog_history import snapshot
+
+    rows = [snapshot(item) for item in items]
+    out.write(json.dumps(rows, ensure_ascii=False, indent=1))
+    return len(rows)
+
+
+def write_catalog(items: Iterable[m.CatalogItem], path: Path, fmt: str | None = None,
+                  title: str = "政务公开事项标准目录") -> int:
+    """Write ``items`` as ``fmt`` (default: by the file's suffix): .xlsx in the published two-row
+    layout, .csv with the same columns, .json as records.  All three import back."""
+    fmt = (fmt or path.suffix.lstrip(".")).lower()
+    if fmt not in FORMATS:
+        raise CatalogFileError(f"{path.name}: 只能导出为 only {', '.join(FORMATS)}")
+    if fmt == "xlsx":
+        return write_xlsx(items, path, title)
+    with path.open("w", encoding="utf-8-sig" if fmt == "csv" else "utf-8", newline="") as out:
+        return write_csv(items, out) if fmt == "csv" else write_json(items, out)
+
+
+def write_xlsx(items: Iterable[m.CatalogItem], path: Any, title: str = "政务公开事项标准目录") -> int:
     """The two-row layout, streamed; every cell is written as text, neutralised (no formulas)."""
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell

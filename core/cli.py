@@ -579,18 +579,34 @@ def catalog_revert(item_id, to_version, actor, reason) -> None:
 
 @main.command("export-catalog")
 @click.option("--region", required=True, help="单位路径或插件名 unit path or plugin")
-@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, path_type=Path))
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, path_type=Path),
+              help=".xlsx（标准目录版式）、.csv 或 .json")
+@click.option("--format", "fmt", type=click.Choice(["xlsx", "csv", "json"]), help="缺省按文件后缀 default: by suffix")
+@click.option("--domain", help="只导出此领域 only this domain")
+@click.option("--status", type=click.Choice(["draft", "submitted", "reviewed", "signed", "published", "withdrawn"]),
+              help="只导出此状态 only items in this status")
 @with_appcontext
-def export_catalog_command(region: str, output: Path) -> None:
-    """按标准目录版式导出 .xlsx（两行表头），可再导入。"""
-    from .catalog_io import write_xlsx
+def export_catalog_command(region: str, output: Path, fmt: str | None, domain: str | None, status: str | None) -> None:
+    """导出目录：.xlsx 为标准目录版式（两行表头），.csv 同列，.json 为记录；均可再导入。"""
+    from .catalog_io import CatalogFileError, write_catalog
+    from .domains import resolve_domain
 
     session = get_db().scoped()
     try:
         items = export.query(session, "catalog_items", get_pm(), region)
     except export.ExportError as exc:
         _fail(str(exc))
-    count = write_xlsx(items, output)
+    if domain:
+        dom = resolve_domain(session, domain)
+        if dom is None:
+            _fail(f"找不到领域 unknown domain {domain!r}")
+        items = [i for i in items if i.domain_id == dom.id]
+    if status:
+        items = [i for i in items if i.status == status]
+    try:
+        count = write_catalog(items, output, fmt)
+    except CatalogFileError as exc:
+        _fail(str(exc))
     click.echo(f"{count} 条 items → {output}", err=True)
 
 

@@ -533,3 +533,54 @@ def test_catalog_diff_in_the_admin_shows_changes_between_two_beijing_dates(admin
     page = client.get(f"/admin/catalog_diff/?unit={DX}&from=11月2日").get_data(as_text=True)
     assert "不是日期或时间" in page and "diff-summary" not in page
     assert "浙江省/杭州市/拱墅区" not in client.get("/admin/catalog_diff/").get_data(as_text=True)
+
+
+def test_exports_of_the_catalog_list_and_of_a_selection_are_in_the_catalog_layout(admin_app, tmp_path):
+    import io
+    import json
+
+    from openpyxl import load_workbook
+
+    client = admin_app.test_client()
+    login(client, "dx_admin")
+    ids = admin_app.ids
+    # a selection, through the list's bulk action: another region's id is simply not found
+    token = csrf(client, f"{ITEMS}/")
+    resp = client.post(f"{ITEMS}/action/", data={"action": "export_layout", "csrf_token": token,
+                                                 "rowid": [str(ids["in"]), str(ids["out"])]})
+    assert resp.status_code == 200 and resp.mimetype.endswith("spreadsheetml.sheet")
+    sheet = load_workbook(io.BytesIO(resp.data)).active
+    assert [c.value for c in sheet[3]][1:3] == ["一级事项", "二级事项"]  # the two-row header
+    assert [row[1] for row in sheet.iter_rows(min_row=4, values_only=True)] == ["招生入学"]
+    # ... which imports back
+    path = tmp_path / "selection.xlsx"
+    path.write_bytes(resp.data)
+    from core.catalog_io import import_catalog
+
+    with admin_app.extensions["zwgk.db"].session() as session:
+        result = import_catalog(session, admin_app.extensions["zwgk.pm"], path, DX, dry_run=True)
+    assert result.ok and result.rows == 1, [str(p) for p in result.problems]
+
+    # the whole (filtered, scoped) list as JSON records and as CSV columns
+    records = json.loads(client.get(f"{ITEMS}/export/json/").data)
+    assert sorted(r["level1"] for r in records) == ["招生入学", "最低生活保障"]
+    text = client.get(f"{ITEMS}/export/csv/").data.decode("utf-8-sig")
+    assert text.splitlines()[0].startswith("序号,一级事项,二级事项,公开内容（要素）") and "拱墅区招生" not in text
+
+    viewer = admin_app.test_client()
+    login(viewer, "dx_viewer")  # may export, may not delete
+    token = csrf(viewer, f"{ITEMS}/")
+    assert viewer.post(f"{ITEMS}/action/", data={"action": "export_layout", "csrf_token": token,
+                                                 "rowid": [str(ids["in"])]}).status_code == 200
+
+
+def test_every_admin_export_neutralises_cells_a_spreadsheet_would_run(admin_app):
+    with admin_app.extensions["zwgk.db"].session(actor="test") as session:
+        unit = session.scalar(select(m.AdminUnit).where(m.AdminUnit.key == DX))
+        session.add(m.Responsibility(task="=cmd|' /C calc'!A0", responsible="@SUM(1)", responsible_units=[],
+                                     scope=unit, key="x", origin="admin"))
+    client = admin_app.test_client()
+    login(client, "sys")
+    text = client.get("/admin/responsibility/export/csv/").data.decode("utf-8-sig")
+    assert "'=cmd|' /C calc'!A0" in text and "'@SUM(1)" in text
+    assert ",=cmd" not in text and ",@SUM" not in text
