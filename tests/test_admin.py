@@ -452,6 +452,9 @@ def test_a_job_with_problems_writes_nothing_and_offers_the_report(admin_app, tmp
     assert len(_items(admin_app)) == before
     page = admin.get(answer["result"]).get_data(as_text=True)
     assert "缺少必填要素" in page and "下载错误报告" in page
+    report = admin.get(answer["result"].replace("/result", "/errors.csv"))
+    assert report.status_code == 200 and "第4行 row 4" in report.data.decode("utf-8-sig")
+    assert "缺少必填要素" in report.data.decode("utf-8-sig")
 
 
 def test_one_running_import_per_user(admin_app, tmp_path, monkeypatch):

@@ -57,7 +57,10 @@ class ImportView(BaseView):
     def _page(self, form, result=None, job=None):
         report = None
         if result is not None and result.problems:
-            report = Markup("data:text/csv;charset=utf-8," + quote("\ufeff" + problems_csv(result.problems)))
+            if job is not None:  # a link, not the whole report inlined in the page
+                report = url_for(".job_report", job_id=job.id)
+            else:
+                report = Markup("data:text/csv;charset=utf-8," + quote("\ufeff" + problems_csv(result.problems)))
         return self.render("zwgk/import.html", form=form, result=result, report=report, job=job,
                            dry_run=job.dry_run if job else form.dry_run.data,
                            limit_mb=MAX_FILE_BYTES // (1024 * 1024))
@@ -130,3 +133,14 @@ class ImportView(BaseView):
         if job.error:
             form.file.errors = [job.error]
         return self._page(form, job.result, job)
+
+    @expose("/job/<job_id>/errors.csv")
+    def job_report(self, job_id: str):
+        """The error report of a finished job: where, item, column, reason."""
+        from flask import Response
+
+        job = self._job(job_id)
+        if job.result is None or not job.result.problems:
+            abort(404)
+        return Response("\ufeff" + problems_csv(job.result.problems), mimetype="text/csv",
+                        headers={"Content-Disposition": "attachment; filename=errors.csv"})
