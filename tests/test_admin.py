@@ -293,6 +293,13 @@ def test_every_message_of_the_interface_has_a_chinese_translation():
         po = read_po(f)
     missing = {where: msg for msg, where in found.items() if not (po.get(msg) and po.get(msg).string)}
     assert not missing
+    # babel keeps the last of two entries with one msgid: a duplicate would hide a translation
+    import collections
+    import re
+
+    text = (core / "translations/zh_Hans_CN/LC_MESSAGES/messages.po").read_text(encoding="utf-8")
+    ids = collections.Counter(re.findall(r'^msgid "(.+)"$', text, re.M))
+    assert [msgid for msgid, n in ids.items() if n > 1] == []
 
 
 def test_dashboard_counts_items_and_their_completeness(admin_app):
@@ -587,3 +594,45 @@ def test_every_admin_export_neutralises_cells_a_spreadsheet_would_run(admin_app)
     text = client.get("/admin/responsibility/export/csv/").data.decode("utf-8-sig")
     assert "'=cmd|' /C calc'!A0" in text and "'@SUM(1)" in text
     assert ",=cmd" not in text and ",@SUM" not in text
+
+
+def test_versions_page_lists_changes_and_reverts_with_a_reason(admin_app):
+    db = admin_app.extensions["zwgk.db"]
+    item_id = admin_app.ids["in"]
+    with db.session(actor="dx_editor", reason="补充内容") as session:
+        session.get(m.CatalogItem, item_id).content = "改错了的内容"
+    client = admin_app.test_client()
+    login(client, "dx_admin")
+    details = client.get(f"{ITEMS}/details/?id={item_id}").get_data(as_text=True)
+    assert "本事项的版本与历史" in details
+    page = client.get(f"{ITEMS}/versions/?id={item_id}").get_data(as_text=True)
+    assert "v2" in page and "当前" in page and "补充内容" in page and "dx_editor" in page
+    assert "<del class=\"text-danger\">招生范围、招生条件</del> → <span class=\"text-success\">改错了的内容</span>" in page
+
+    token = csrf(client, f"{ITEMS}/versions/?id={item_id}")
+    # no reason: refused, nothing changes
+    client.post(f"{ITEMS}/revert/", data={"csrf_token": token, "id": item_id, "version": 1, "reason": ""})
+    assert _items(admin_app)[item_id][1] == "改错了的内容"
+    # no token: refused
+    assert client.post(f"{ITEMS}/revert/", data={"id": item_id, "version": 1, "reason": "x"}).status_code == 400
+    resp = client.post(f"{ITEMS}/revert/", data={"csrf_token": token, "id": item_id, "version": 1,
+                                                 "reason": "恢复原内容"}, follow_redirects=True)
+    assert "已恢复为第1版的内容，现为第3版" in resp.get_data(as_text=True)
+    assert _items(admin_app)[item_id][1] == "招生范围、招生条件"
+    with db.sessionmaker() as session:
+        v3 = session.scalar(select(m.CatalogItemVersion).where(m.CatalogItemVersion.item_id == item_id,
+                                                               m.CatalogItemVersion.version == 3))
+        assert (v3.actor, v3.reason, v3.status) == ("dx_admin", "恢复原内容", "draft")
+
+    # another region's item does not exist for this user; a viewer sees versions but cannot revert
+    assert client.get(f"{ITEMS}/versions/?id={admin_app.ids['out']}").status_code == 404
+    assert client.post(f"{ITEMS}/revert/", data={"csrf_token": token, "id": admin_app.ids["out"], "version": 1,
+                                                 "reason": "x"}).status_code == 404
+    viewer = admin_app.test_client()
+    login(viewer, "dx_viewer")
+    page = viewer.get(f"{ITEMS}/versions/?id={item_id}").get_data(as_text=True)
+    assert "v3" in page and "恢复到此版本" not in page
+    vtoken = csrf(viewer, f"{ITEMS}/versions/?id={item_id}")
+    assert viewer.post(f"{ITEMS}/revert/", data={"csrf_token": vtoken, "id": item_id, "version": 2,
+                                                 "reason": "x"}).status_code == 403
+    assert _items(admin_app)[item_id][1] == "招生范围、招生条件"

@@ -191,3 +191,22 @@ def test_catalog_diff_page(live):
     assert "新增 0，删除 0，变更 1" in text and "招生范围、招生条件、招生结果" in text and "公开渠道和载体" in text
     page.screenshot(path=str(SHOTS / "catalog-diff.png"), full_page=True)
     page.close()
+
+
+def test_versions_page_and_revert_in_the_browser(live):
+    app, base, browser = live
+    SHOTS.mkdir(exist_ok=True)
+    item_id = app.ids["in"]
+    with app.extensions["zwgk.db"].session(actor="dx_editor", reason="补充内容") as session:
+        session.get(m.CatalogItem, item_id).content = "招生范围、招生条件、招生计划"
+    page = _login(browser, base, "dx_admin")
+    page.goto(f"{base}/admin/catalog_item/details/?id={item_id}")
+    page.click("#versions-link")
+    page.wait_for_selector("#versions")
+    page.fill("#v1 input[name=reason]", "恢复原内容")
+    page.click("#v1 button[type=submit]")
+    page.wait_for_selector("#v3")
+    text = page.inner_text("body")
+    assert "已恢复为第1版的内容" in text and "恢复原内容" in text
+    page.screenshot(path=str(SHOTS / "versions.png"), full_page=True)
+    page.close()

@@ -11,10 +11,11 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from flask import current_app, abort, flash, redirect, url_for
+from flask import current_app, abort, flash, redirect, request, url_for
 
 from . import _compat  # noqa: F401  (before flask_admin.contrib.sqla)
 from flask_admin.contrib.sqla import ModelView  # noqa: E402
+from flask_admin import expose
 from flask_admin.actions import action
 from flask_admin.babel import lazy_gettext as admin_gettext
 from flask_admin.form import SecureForm
@@ -410,6 +411,69 @@ class CatalogItemView(ScopedModelView):
                                                                              m.CatalogItem.domain_id,
                                                                              m.CatalogItem.seq, m.CatalogItem.id)
         return self._layout_response(items.all(), "xlsx")  # scoped: another region's ids are not found
+
+    details_template = "zwgk/catalog_item_details.html"
+
+    @expose("/versions/")
+    def versions_view(self):
+        """Every version of one item, newest first, each with its changes from the one before."""
+        from ..catalog_history import BEIJING, ELEMENTS
+        from .diffview import shown
+
+        if not self.allows("view"):
+            abort(403)
+        item = self.get_one(request.args.get("id"))  # scoped: another region's item is a 404
+        versions = self.session.scalars(select(m.CatalogItemVersion).where(
+            m.CatalogItemVersion.item_id == item.id).order_by(m.CatalogItemVersion.version)).all()
+        rows, before = [], None
+        for v in versions:
+            fields = ELEMENTS + ("status",)
+            changes = {} if before is None else {
+                f: [before.get(f), v.snapshot.get(f)] for f in fields if before.get(f) != v.snapshot.get(f)}
+            rows.append({"version": v, "changes": changes, "first": before is None,
+                         "at": v.at.astimezone(BEIJING).strftime("%Y-%m-%d %H:%M:%S") if v.at.tzinfo
+                         else v.at.replace(tzinfo=dt.timezone.utc).astimezone(BEIJING).strftime("%Y-%m-%d %H:%M:%S")})
+            before = v.snapshot
+        return self.render("zwgk/versions.html", item=item, rows=list(reversed(rows)), labels=LABELS,
+                           statuses=dict(STATUS_CHOICES), shown=shown, can_revert=self.allows("edit"))
+
+    @expose("/revert/", methods=["POST"])
+    def revert_view(self):
+        """Bring an item back to an earlier version: a new draft version, with the reason given."""
+        from flask_wtf.csrf import CSRFError, validate_csrf
+
+        from ..catalog_history import revert
+
+        if not self.allows("edit"):
+            abort(403)
+        try:
+            validate_csrf(request.form.get("csrf_token"))
+        except CSRFError:
+            abort(400)
+        except Exception:  # noqa: BLE001 - wtforms' ValidationError for a missing or stale token
+            abort(400)
+        item = self.get_one(request.form.get("id"))
+        try:
+            version = int(request.form.get("version", ""))
+        except ValueError:
+            abort(400)
+        reason = (request.form.get("reason") or "").strip()
+        target = url_for(".versions_view", id=item.id)
+        if not reason:
+            flash(str(_l("Give a reason for the change.")), "error")
+            return redirect(target)
+        self.session.info["actor"] = current_user.username
+        self.session.info["reason"] = reason
+        try:
+            revert(self.session, item, version)
+            self.session.commit()
+        except ValueError as exc:
+            self.session.rollback()
+            flash(str(exc), "error")
+            return redirect(target)
+        flash(f"已恢复为第{version}版的内容，现为第{item.version}版（草稿） reverted to v{version}, now v{item.version}",
+              "success")
+        return redirect(target)
 
     def _workflow(self, ids: Any, step: str) -> None:
         from ..app import get_pm
