@@ -141,6 +141,10 @@ def read_sheets(path: Path) -> list[Sheet]:
         if unzipped > MAX_UNZIPPED_BYTES:
             raise CatalogFileError(f"{path.name}: 解压后过大（疑似压缩炸弹）uncompressed size {unzipped} bytes "
                                    f"exceeds {MAX_UNZIPPED_BYTES}")
+        part = _part_with_dtd(path)
+        if part:
+            raise CatalogFileError(f"{path.name}: 工作簿含有 DTD（{part}），不被接受（XML 实体扩展风险）"
+                                   "a workbook part declares a DTD: refused (entity expansion)")
         from python_calamine import CalamineWorkbook
 
         try:
@@ -163,6 +167,23 @@ def read_sheets(path: Path) -> list[Sheet]:
         if len(sheet.rows) > MAX_ROWS:
             raise CatalogFileError(f"{path.name} [{sheet.name}]: 行数过多 too many rows ({len(sheet.rows)} > {MAX_ROWS})")
     return sheets
+
+
+def _part_with_dtd(path: Path, block: int = 1 << 20) -> str | None:
+    """The first XML part of an xlsx that declares a DTD, if any.  Spreadsheet programs never
+    write one; a DTD is how entity expansion (billion laughs) and external entities (reading the
+    server's files) get in, so such a workbook is refused before any parser sees it."""
+    with zipfile.ZipFile(path) as z:
+        for info in z.infolist():
+            if not info.filename.endswith((".xml", ".rels", ".vml")):
+                continue
+            with z.open(info) as f:
+                tail = b""
+                while chunk := f.read(block):
+                    if b"<!doctype" in (tail + chunk).lower():
+                        return info.filename
+                    tail = chunk[-9:]
+    return None
 
 
 @dataclass

@@ -331,3 +331,22 @@ def test_export_catalog_cli_chooses_format_by_suffix_and_filters(app, tmp_path, 
     assert none.exit_code == 0 and (tmp_path / "p.csv").read_text(encoding="utf-8-sig").count("\n") == 1  # header
     bad = run_cli(app, "export-catalog", "--region", DX, "-o", str(tmp_path / "x.pdf"))
     assert bad.exit_code == 1 and "only xlsx, csv, json" in bad.output
+
+
+@pytest.mark.parametrize("part", ["xl/workbook.xml", "xl/worksheets/sheet1.xml"])
+def test_a_workbook_with_a_dtd_is_refused_before_any_parser_sees_it(app, tmp_path, part):
+    """Billion laughs and external entities (reading /etc/passwd into a cell) both need a DTD."""
+    src = real_layout(tmp_path / "plain.xlsx", ROWS)
+    evil = tmp_path / "evil.xlsx"
+    with zipfile.ZipFile(src) as zin, zipfile.ZipFile(evil, "w", zipfile.ZIP_DEFLATED) as zout:
+        for info in zin.infolist():
+            data = zin.read(info.filename)
+            if info.filename == part:
+                data = (b'<!DOCTYPE x [<!ENTITY xxe SYSTEM "file:///etc/passwd">'
+                        b'<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;">]>\n' + data)
+            zout.writestr(info, data)
+    before = _count(app)
+    with app.extensions["zwgk.db"].session() as session:
+        with pytest.raises(CatalogFileError, match=f"DTD.*{part}|{part}.*DTD"):
+            import_catalog(session, app.extensions["zwgk.pm"], evil, DX, "义务教育")
+    assert _count(app) == before
