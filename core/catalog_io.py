@@ -180,7 +180,7 @@ def _part_with_dtd(path: Path, block: int = 1 << 20) -> str | None:
             with z.open(info) as f:
                 tail = b""
                 while chunk := f.read(block):
-                    if b"<!doctype" in (tail + chunk).lower():
+                    if b"<!DOCTYPE" in tail + chunk:  # XML spells it in capitals only
                         return info.filename
                     tail = chunk[-9:]
     return None
