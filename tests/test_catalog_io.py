@@ -223,19 +223,24 @@ def test_unknown_domain_formula_cell_and_wrong_file_type(app, tmp_path, run_cli)
 def test_size_and_zip_bomb_limits(app, tmp_path, monkeypatch):
     import core.catalog_io as cio
 
-    big = tmp_path / "big.csv"
+    def refused(path, match):
+        before = _count(app)
+        with app.extensions["zwgk.db"].session() as session:
+            with pytest.raises(CatalogFileError, match=match):
+                import_catalog(session, app.extensions["zwgk.pm"], path, DX, "义务教育")
+        assert _count(app) == before
+
+    big = tmp_path / "big.xlsx"  # 50 MB (sparse: the size is what is checked first)
     with big.open("wb") as f:
-        f.seek(cio.MAX_FILE_BYTES + 1)
+        f.seek(50 * 1024 * 1024 - 1)
         f.write(b"\0")
-    with pytest.raises(CatalogFileError, match="file too large"):
-        read_sheets(big)
+    refused(big, "file too large")
     monkeypatch.setattr(cio, "MAX_UNZIPPED_BYTES", 5 * 1024 * 1024)  # a small bomb for a quick test
     bomb = tmp_path / "bomb.xlsx"
     with zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as z:
         z.writestr("xl/worksheets/sheet1.xml", b"\0" * (6 * 1024 * 1024))
     assert bomb.stat().st_size < 100_000
-    with pytest.raises(CatalogFileError, match="uncompressed size"):
-        read_sheets(bomb)
+    refused(bomb, "uncompressed size")
 
 
 def test_csv_and_json_and_dry_run(app, tmp_path, run_cli):

@@ -209,3 +209,35 @@ def test_zwgk_example_catalogs_are_imported_by_demo_and_marked(make_app, empty_d
     assert len(items) == 8 and all(i["is_example"] for i in items)
     assert all(i["content"].startswith("示例") for i in items)
     assert {i["unit"] for i in items} == {"湖南省/永州市/道县", "山东省", "浙江省/杭州市/拱墅区"}
+
+
+def test_the_demo_catalogs_export_and_import_back_to_identical_records(make_app, empty_db_url, run_cli, tmp_path):
+    import json
+
+    from sqlalchemy import delete
+
+    from core import models as m
+
+    app = make_app(empty_db_url, plugins="zhejiang,shandong,daoxian")
+    assert run_cli(app, "demo", "--no-serve").exit_code == 0
+    demo = make_app(f"sqlite:///{tmp_path / 'instance' / 'demo.sqlite'}", plugins="zhejiang,shandong,daoxian")
+
+    def records():
+        rows = json.loads(run_cli(demo, "export", "catalog_items").output)
+        for row in rows:
+            assert row.pop("source")["file"].endswith(".xlsx")  # provenance: the file each came from
+        return sorted(rows, key=lambda r: (r["unit"], r["domain"], r["seq"] or 0, r["level1"], r["level2"] or ""))
+
+    before = records()
+    units = sorted({r["unit"] for r in before})
+    for n, unit in enumerate(units):
+        result = run_cli(demo, "export-catalog", "--region", unit, "-o", str(tmp_path / f"{n}.xlsx"))
+        assert result.exit_code == 0, result.output
+    with demo.extensions["zwgk.db"].session() as session:
+        session.execute(delete(m.CatalogItemVersion))
+        session.execute(delete(m.CatalogItem))
+    assert records() == []
+    for n, unit in enumerate(units):
+        result = run_cli(demo, "import", "catalog", str(tmp_path / f"{n}.xlsx"), "--unit", unit, "--example")
+        assert result.exit_code == 0, result.output
+    assert records() == before
