@@ -21,3 +21,13 @@ def test_api_region_filter_and_errors(client):
     assert client.get("/api/v1/units?region=火星").status_code == 400
     assert client.get("/api/v1/changes").status_code == 404  # history is not public
     assert client.get("/api/v1/nothing").status_code == 404
+
+
+def test_every_answer_carries_the_security_headers_and_the_admin_is_not_cached(client):
+    for url in ("/", "/api/v1/domains", "/login", "/admin/"):
+        resp = client.get(url)
+        assert resp.headers["X-Content-Type-Options"] == "nosniff", url
+        assert resp.headers["X-Frame-Options"] == "DENY", url
+        assert "frame-ancestors 'none'" in resp.headers["Content-Security-Policy"], url
+        assert resp.headers["Referrer-Policy"] == "same-origin", url
+        assert (resp.headers.get("Cache-Control") == "no-store") == url.startswith(("/admin", "/login")), url
