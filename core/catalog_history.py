@@ -28,6 +28,27 @@ def snapshot(item: m.CatalogItem) -> dict[str, Any]:
     return jsonable(_SCHEMA.dump(item))
 
 
+#: the columns whose change is an edit of the item's content (status and bookkeeping are not)
+CONTENT_COLUMNS = tuple("domain_id" if f == "domain" else f for f in ELEMENTS) + ("unit_id",)
+
+
+def restart_review_on_edit(session: Session, _ctx: Any, _instances: Any) -> None:
+    """before_flush: an item whose content changes while it is submitted, reviewed, signed or
+    published goes back to draft, whatever path changed it (admin, CLI, a script, a plugin), so
+    no change reaches the public without passing the region's steps again.  The published
+    version stays what the public sees until the new one is published."""
+    from sqlalchemy import inspect as sa_inspect
+
+    for obj in session.dirty:
+        if not isinstance(obj, m.CatalogItem) or obj.status == "draft":
+            continue
+        state = sa_inspect(obj)
+        if state.attrs.status.history.has_changes():
+            continue  # a workflow step (or revert) sets the status itself
+        if any(state.attrs[c].history.has_changes() for c in CONTENT_COLUMNS):
+            obj.status = "draft"
+
+
 def record_versions(session: Session, _ctx: Any) -> None:
     """after_flush: one ``catalog_item_version`` row per created, changed or deleted item."""
     now = dt.datetime.now(dt.timezone.utc)

@@ -60,8 +60,9 @@ class Database:
         self.engine = make_engine(url)
         self.sessionmaker = sessionmaker(self.engine, expire_on_commit=False)
         event.listen(self.sessionmaker, "after_flush", _record_changes)
-        from .catalog_history import record_versions  # it needs this module's helpers
+        from .catalog_history import record_versions, restart_review_on_edit  # they need this module
 
+        event.listen(self.sessionmaker, "before_flush", restart_review_on_edit)
         event.listen(self.sessionmaker, "after_flush", record_versions)
         # Flask-Admin needs one session object per request: scoped to the thread.
         self.scoped = scoped_session(self.sessionmaker)

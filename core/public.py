@@ -30,6 +30,55 @@ def index():
                            plugins=describe_plugins(get_pm()), kinds=PUBLIC_KINDS)
 
 
+def _published_units(session) -> list[str]:
+    """Units whose catalogs have something published (the public pages offer these)."""
+    rows = session.scalars(select(m.CatalogItemVersion.unit_key).where(
+        m.CatalogItemVersion.status == "published").distinct().order_by(m.CatalogItemVersion.unit_key))
+    return list(rows)
+
+
+@bp.get("/catalog")
+def catalog_page():
+    """公开目录: the published catalog of a unit, searchable — what the public may read."""
+    session = get_db().scoped()
+    units = _published_units(session)
+    region, q = request.args.get("region") or (units[0] if units else ""), (request.args.get("q") or "").strip()
+    error, items = None, []
+    if region:
+        try:
+            path = export.resolve_region(session, get_pm(), region)[0]
+            items = catalog_history.published(session, path)
+        except export.ExportError as exc:
+            error = str(exc)
+    if q:
+        items = [i for i in items if any(q in (i.get(f) or "") for f in ("level1", "level2", "level3", "content",
+                                                                        "basis", "subject"))]
+    items.sort(key=lambda i: (i["unit"], i["domain"], i.get("seq") or 0, i["level1"]))
+    return render_template("public/catalog.html", units=units, region=region, q=q, items=items, error=error)
+
+
+@bp.get("/catalog/changes")
+def changes_page():
+    """目录调整记录: what the public saw change in a unit's catalog between two dates."""
+    session = get_db().scoped()
+    units = _published_units(session)
+    region = request.args.get("region") or (units[0] if units else "")
+    error, result = None, None
+    try:
+        start = catalog_history.parse_moment(request.args.get("from"))
+        end = catalog_history.parse_moment(request.args.get("to"), end=True)
+        if region:
+            path = export.resolve_region(session, get_pm(), region)[0]
+            result = catalog_history.diff(session, path, start, end, published_only=True)
+    except (export.ExportError, ValueError) as exc:
+        error = str(exc)
+    from .admin.diffview import shown
+    from .admin.labels import LABELS
+
+    return render_template("public/changes.html", units=units, region=region, args=request.args, result=result,
+                           error=error, labels=LABELS, shown=shown)
+
+
 @bp.get("/api/v1/<kind>")
 def api_list(kind: str):
     if kind not in PUBLIC_KINDS:

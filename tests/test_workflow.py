@@ -169,3 +169,27 @@ def test_moments_are_read_in_beijing_time_and_a_bare_end_date_includes_its_day()
     assert parse_moment("") is None and parse_moment(None) is None
     with pytest.raises(ValueError, match="不是日期或时间"):
         parse_moment("2026年11月20日")
+
+
+def test_public_pages_show_published_items_search_and_the_changelog(app, run_cli):
+    shown = _new_item(app, SD, "环境质量公开")
+    _new_item(app, SD, "草稿中的事项")
+    other = _new_item(app, SD, "招生信息公开")
+    for item in (shown, other):
+        for name in ("submit", "review", "publish"):
+            assert step(run_cli, app, name, item).exit_code == 0
+    client = app.test_client()
+    page = client.get(f"/catalog?region={SD}").get_data(as_text=True)
+    assert "环境质量公开" in page and "招生信息公开" in page and "草稿中的事项" not in page
+    assert f"{SD}：2 项" in page
+    page = client.get(f"/catalog?region={SD}&q=环境").get_data(as_text=True)
+    assert "环境质量公开" in page and "招生信息公开" not in page and "（含“环境”）" in page
+    # a change made after publication is not public until it is published again
+    with app.extensions["zwgk.db"].session(actor="editor") as session:
+        session.get(m.CatalogItem, shown).content = "尚未公开的新内容"
+    assert "尚未公开的新内容" not in client.get(f"/catalog?region={SD}").get_data(as_text=True)
+    assert _status(app, shown) == "draft"  # any path that edits content restarts the steps
+    changes = client.get(f"/catalog/changes?region={SD}").get_data(as_text=True)
+    assert "新增 2，删除 0，变更 0" in changes and "草稿中的事项" not in changes
+    assert "不是日期或时间" in client.get(f"/catalog/changes?region={SD}&from=昨天").get_data(as_text=True)
+    assert "找不到" in client.get("/catalog?region=火星").get_data(as_text=True)
