@@ -54,6 +54,11 @@ def catalog_page():
         items = [i for i in items if any(q in (i.get(f) or "") for f in ("level1", "level2", "level3", "content",
                                                                         "basis", "subject"))]
     items.sort(key=lambda i: (i["unit"], i["domain"], i.get("seq") or 0, i["level1"]))
+    import datetime as dt
+
+    for i in items:  # the day it was published, in Beijing time
+        i["published_on"] = dt.datetime.fromisoformat(i["published_at"]).astimezone(
+            catalog_history.BEIJING).date().isoformat()
     return render_template("public/catalog.html", units=units, region=region, q=q, items=items, error=error)
 
 
