@@ -72,6 +72,15 @@ def record_versions(session: Session, _ctx: Any) -> None:
 BEIJING = dt.timezone(dt.timedelta(hours=8), "北京时间")
 
 
+def in_beijing(moment: dt.datetime | str) -> str:
+    """``YYYY-MM-DD HH:MM:SS`` in Beijing time; a stored time without a zone is UTC (SQLite)."""
+    if isinstance(moment, str):
+        moment = dt.datetime.fromisoformat(moment)
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=dt.timezone.utc)
+    return moment.astimezone(BEIJING).strftime("%Y-%m-%d %H:%M:%S")
+
+
 def parse_moment(text: str | None, end: bool = False) -> dt.datetime | None:
     """``YYYY-MM-DD`` or ``YYYY-MM-DD[T ]HH:MM[:SS][±zone]`` as an aware moment; a bare date is the
     start of that day, or its last moment when ``end`` (a range "to 11-20" includes the 20th).

@@ -535,6 +535,17 @@ MERGES = ("A1:T1", "A2:A3", "B2:C2", "D2:D3", "E2:E3", "F2:F3", "G2:G3", "H2:H3"
 STAGE_NAMES = {v: k for k, v in STAGE_WORDS.items()}
 
 
+def shown(value: Any) -> str:
+    """A snapshot value as a reader expects it: √ for yes, 五公开 by name, empty for nothing."""
+    if value is True:
+        return "√"
+    if value is False or value is None or value == "" or value == []:
+        return ""
+    if isinstance(value, list):
+        return "、".join(STAGE_NAMES.get(v, v) + "公开" if v in STAGE_NAMES else str(v) for v in value)
+    return str(value)
+
+
 def item_row(n: int, item: m.CatalogItem) -> list[str]:
     tick = lambda b: "√" if b else ""  # noqa: E731
     return [str(item.seq or n), item.level1, item.level2 or "", item.content or "", item.basis or "",

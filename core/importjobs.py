@@ -14,7 +14,6 @@ import shutil
 import threading
 import time
 import uuid
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -99,14 +98,8 @@ class ImportJobs:
         session = db.sessionmaker()
         session.info.update(actor=actor, reason=f"import {job.filename}")
         try:
-            result = import_catalog(session, pm, path, job.unit, domain, dry_run=job.dry_run, progress=progress,
-                                    allowed_domains=allowed_domains)
-            if result.ok and not job.dry_run:
-                session.commit()
-            else:
-                session.rollback()
-                result.written = 0
-            job.result = result
+            job.result = import_and_commit(session, pm, path, job.unit, domain, job.dry_run, allowed_domains,
+                                           progress)
         except CatalogFileError as exc:
             session.rollback()
             job.error = str(exc)
@@ -126,12 +119,18 @@ class ImportJobs:
         for job_id in [j.id for j in self._jobs.values() if j.finished and now - j.finished_at > self.keep_seconds]:
             del self._jobs[job_id]
 
-    def wait(self, job: Job, timeout: float = 30.0, poll: Callable[[], None] = lambda: time.sleep(0.02)) -> Job:
-        """Block until ``job`` is finished (for the CLI-less callers and the tests)."""
-        end = time.monotonic() + timeout
-        while not job.finished and time.monotonic() < end:
-            poll()
-        return job
+
+def import_and_commit(session: Any, pm: Any, path: Path, unit: str, domain: str | None, dry_run: bool,
+                      allowed_domains: set[int] | None, progress: Any = None) -> ImportResult:
+    """Import, then commit what is valid, or roll everything back (a dry run, or any problem)."""
+    result = import_catalog(session, pm, path, unit, domain, dry_run=dry_run, progress=progress,
+                            allowed_domains=allowed_domains)
+    if result.ok and not dry_run:
+        session.commit()
+    else:
+        session.rollback()
+        result.written = 0
+    return result
 
 
 def _log_exception(job: Job) -> None:

@@ -54,11 +54,8 @@ def catalog_page():
         items = [i for i in items if any(q in (i.get(f) or "") for f in ("level1", "level2", "level3", "content",
                                                                         "basis", "subject"))]
     items.sort(key=lambda i: (i["unit"], i["domain"], i.get("seq") or 0, i["level1"]))
-    import datetime as dt
-
     for i in items:  # the day it was published, in Beijing time
-        i["published_on"] = dt.datetime.fromisoformat(i["published_at"]).astimezone(
-            catalog_history.BEIJING).date().isoformat()
+        i["published_on"] = catalog_history.in_beijing(i["published_at"])[:10]
     return render_template("public/catalog.html", units=units, region=region, q=q, items=items, error=error)
 
 
@@ -77,8 +74,8 @@ def changes_page():
             result = catalog_history.diff(session, path, start, end, published_only=True)
     except (export.ExportError, ValueError) as exc:
         error = str(exc)
-    from .admin.diffview import shown
     from .admin.labels import LABELS
+    from .catalog_io import shown
 
     return render_template("public/changes.html", units=units, region=region, args=request.args, result=result,
                            error=error, labels=LABELS, shown=shown)

@@ -70,3 +70,11 @@ def scope_filter(query: Any, kind: str, path: str) -> Any:
         return query.filter(false())
     query, key = exp.unit_path(query)
     return query.filter(_under(key, path))
+
+
+def unit_keys_in_scope(session: Any, user: Any) -> list[str]:
+    """The paths of the units ``user`` may choose (every unit for a system administrator)."""
+    q = select(m.AdminUnit.key).order_by(m.AdminUnit.key)
+    if not user.is_system_admin:
+        q = scope_filter(q, "units", user.unit_path or "\0")
+    return list(session.scalars(q))

@@ -3,41 +3,23 @@ public changelog (``/api/v1/catalog_changes``) and of ``zwgk catalog diff``."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from flask import request
 from flask_admin import BaseView, expose
 from flask_login import current_user
-from sqlalchemy import select
 
-from .. import models as m
 from ..catalog_history import BEIJING, diff, parse_moment
-from ..catalog_io import STAGE_NAMES
+from ..catalog_io import shown
 from ..db import get_db
-from ..scope import scope_filter
+from ..scope import unit_keys_in_scope
 from . import LoginRequired
 from .labels import LABELS, STATUS_CHOICES
-
-
-def shown(value: Any) -> str:
-    """A snapshot value as a reader expects it: √ for yes, 五公开 by name, 空 for nothing."""
-    if value is True:
-        return "√"
-    if value is False or value is None or value == "" or value == []:
-        return ""
-    if isinstance(value, list):
-        return "、".join(STAGE_NAMES.get(v, v) + "公开" if v in STAGE_NAMES else str(v) for v in value)
-    return str(value)
 
 
 class CatalogDiffView(LoginRequired, BaseView):
     @expose("/")
     def index(self):
         session = get_db().scoped()
-        q = select(m.AdminUnit.key).order_by(m.AdminUnit.key)
-        if not current_user.is_system_admin:
-            q = scope_filter(q, "units", current_user.unit_path or "\0")
-        units = list(session.scalars(q))
+        units = unit_keys_in_scope(session, current_user)
         args = request.args
         unit = args.get("unit") or (current_user.unit_path if current_user.unit_path in units else "")
         published_only = args.get("published") == "1"

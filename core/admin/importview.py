@@ -13,14 +13,12 @@ from flask_login import current_user
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
 from markupsafe import Markup
-from sqlalchemy import select
 from wtforms import BooleanField, SelectField, StringField
 
-from .. import models as m
-from ..catalog_io import MAX_FILE_BYTES, CatalogFileError, import_catalog, problems_csv
+from ..catalog_io import MAX_FILE_BYTES, CatalogFileError, problems_csv
 from ..db import get_db
-from ..importjobs import Busy
-from ..scope import scope_filter
+from ..importjobs import Busy, import_and_commit
+from ..scope import unit_keys_in_scope
 
 
 class UploadForm(FlaskForm):
@@ -41,11 +39,7 @@ class ImportView(BaseView):
         abort(403 if current_user.is_authenticated else 401)
 
     def _units(self):
-        session = get_db().scoped()
-        q = select(m.AdminUnit).order_by(m.AdminUnit.key)
-        if not current_user.is_system_admin:
-            q = scope_filter(q, "units", current_user.unit_path or "\0")
-        return [(u.key, u.key) for u in session.scalars(q)]
+        return [(key, key) for key in unit_keys_in_scope(get_db().scoped(), current_user)]
 
     def _allowed_domains(self):
         if current_user.role != "editor":
@@ -101,17 +95,10 @@ class ImportView(BaseView):
             upload.save(path)
             session.info.update(actor=current_user.username, reason=f"import {upload.filename}")
             try:
-                result = import_catalog(session, self.admin.app.extensions["zwgk.pm"], path, form.unit.data,
-                                        form.domain.data or None, dry_run=form.dry_run.data,
-                                        allowed_domains=self._allowed_domains())
+                result = import_and_commit(session, self.admin.app.extensions["zwgk.pm"], path, form.unit.data,
+                                           form.domain.data or None, form.dry_run.data, self._allowed_domains())
             except CatalogFileError as exc:
                 form.file.errors = list(form.file.errors) + [str(exc)]
-        if result is not None:
-            if result.ok and not form.dry_run.data:
-                session.commit()
-            else:
-                session.rollback()
-                result.written = 0
         return self._page(form, result)
 
     def _job(self, job_id: str):

@@ -417,8 +417,8 @@ class CatalogItemView(ScopedModelView):
     @expose("/versions/")
     def versions_view(self):
         """Every version of one item, newest first, each with its changes from the one before."""
-        from ..catalog_history import BEIJING, ELEMENTS
-        from .diffview import shown
+        from ..catalog_history import ELEMENTS, in_beijing
+        from ..catalog_io import shown
 
         if not self.allows("view"):
             abort(403)
@@ -430,9 +430,7 @@ class CatalogItemView(ScopedModelView):
             fields = ELEMENTS + ("status",)
             changes = {} if before is None else {
                 f: [before.get(f), v.snapshot.get(f)] for f in fields if before.get(f) != v.snapshot.get(f)}
-            rows.append({"version": v, "changes": changes, "first": before is None,
-                         "at": v.at.astimezone(BEIJING).strftime("%Y-%m-%d %H:%M:%S") if v.at.tzinfo
-                         else v.at.replace(tzinfo=dt.timezone.utc).astimezone(BEIJING).strftime("%Y-%m-%d %H:%M:%S")})
+            rows.append({"version": v, "changes": changes, "first": before is None, "at": in_beijing(v.at)})
             before = v.snapshot
         return self.render("zwgk/versions.html", item=item, rows=list(reversed(rows)), labels=LABELS,
                            statuses=dict(STATUS_CHOICES), shown=shown, can_revert=self.allows("edit"))
@@ -440,7 +438,7 @@ class CatalogItemView(ScopedModelView):
     @expose("/revert/", methods=["POST"])
     def revert_view(self):
         """Bring an item back to an earlier version: a new draft version, with the reason given."""
-        from flask_wtf.csrf import CSRFError, validate_csrf
+        from flask_wtf.csrf import validate_csrf
 
         from ..catalog_history import revert
 
@@ -448,9 +446,7 @@ class CatalogItemView(ScopedModelView):
             abort(403)
         try:
             validate_csrf(request.form.get("csrf_token"))
-        except CSRFError:
-            abort(400)
-        except Exception:  # noqa: BLE001 - wtforms' ValidationError for a missing or stale token
+        except ValidationError:  # missing, stale or forged
             abort(400)
         item = self.get_one(request.form.get("id"))
         try:
@@ -518,16 +514,6 @@ class CatalogItemView(ScopedModelView):
     @action("publish", _l("Publish"))
     def action_publish(self, ids):
         self._workflow(ids, "publish")
-
-    def on_model_change(self, form, model, is_created):
-        from sqlalchemy import inspect as sa_inspect
-
-        from .. import workflow
-
-        if not is_created and any(sa_inspect(model).attrs[f].history.has_changes()
-                                  for f in form.data if f in model.__table__.columns):
-            workflow.edited(model)  # a changed item goes through the steps again
-        super().on_model_change(form, model, is_created)
 
     def _scoped(self, query):
         query = super()._scoped(query)
