@@ -44,8 +44,8 @@ def generate(path: Path, rows: int) -> None:
 
 
 def _prepared_db(tmp: Path) -> str:
-    from core.db import Database
-    from core.plugin_manager import apply, get_plugin_manager
+    from zwgk.db import Database
+    from zwgk.plugin_manager import apply, get_plugin_manager
 
     url = f"sqlite:///{tmp / 'bench.sqlite'}"
     db = Database(url)
@@ -59,8 +59,8 @@ def floor(path: str, url: str, out) -> None:
     from python_calamine import CalamineWorkbook
     from sqlalchemy import insert, select
 
-    from core import models as m
-    from core.db import Database
+    from zwgk import models as m
+    from zwgk.db import Database
 
     t = time.perf_counter()
     wb = CalamineWorkbook.from_path(path)
@@ -78,9 +78,9 @@ def floor(path: str, url: str, out) -> None:
 
 
 def full_import(path: str, url: str, out) -> None:
-    from core.catalog_io import import_catalog
-    from core.db import Database
-    from core.plugin_manager import get_plugin_manager
+    from zwgk.catalog_io import import_catalog
+    from zwgk.db import Database
+    from zwgk.plugin_manager import get_plugin_manager
 
     t = time.perf_counter()
     db = Database(url)
@@ -95,9 +95,9 @@ def export_both(url: str, tmp: str, out) -> None:
     from openpyxl import Workbook
     from sqlalchemy import select
 
-    from core import models as m
-    from core.catalog_io import item_row, write_xlsx
-    from core.db import Database
+    from zwgk import models as m
+    from zwgk.catalog_io import item_row, write_xlsx
+    from zwgk.db import Database
 
     db = Database(url)
     with db.sessionmaker() as session:

@@ -1,6 +1,6 @@
-"""zwgk core: everything a plugin may import lives here (``__all__``).
+"""zwgk: everything a plugin may import lives here (``__all__``).
 
-A plugin imports from ``core`` only; the modules behind it may change between
+A plugin imports from ``zwgk`` only; the modules behind it may change between
 releases, this list changes only with the contract version.
 """
 

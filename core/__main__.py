@@ -1,4 +1,4 @@
-"""``python -m core`` runs the ``zwgk`` command line."""
+"""``python -m zwgk`` runs the ``zwgk`` command line."""
 
 from .cli import main
 

@@ -426,7 +426,7 @@ def _item_row(validate: ItemValidator, data: dict[str, Any], source: str, exampl
 def _snapshot_sql(dialect: str) -> Any:
     """The first version's snapshot, built by the database from the inserted row.
 
-    The same JSON object as :func:`core.catalog_history.snapshot` (the schema's dump: the unit by
+    The same JSON object as :func:`zwgk.catalog_history.snapshot` (the schema's dump: the unit by
     its path, the domain by its name), without a Python object or a JSON encoding per row."""
     from sqlalchemy import Boolean, case, func, literal
     from sqlalchemy.types import JSON

@@ -7,7 +7,7 @@ written for in ``zwgk_plugin_info``; the core refuses a plugin of another major
 version.  Minor versions only add hooks or optional fields.
 
 Hooks are additive: each returns a list of records (plain dicts in the shape of
-the matching marshmallow schema in ``core.schemas``), or rules or views.  The
+the matching marshmallow schema in ``zwgk.schemas``), or rules or views.  The
 core collects the lists of every enabled plugin, checks them for duplicates and
 collisions, validates every record with the same schema, and only then writes.
 A plugin never touches the database itself.
@@ -55,7 +55,7 @@ def zwgk_plugin_info() -> dict[str, Any]:
 
 @hookspec
 def zwgk_register_stages() -> list[Record]:
-    """Return 五公开 stages (``core.schemas.StageSchema``). The core provides all five."""
+    """Return 五公开 stages (``zwgk.schemas.StageSchema``). The core provides all five."""
 
 
 @hookspec

@@ -68,7 +68,7 @@ def get_plugin_manager(enabled: Iterable[str] | None = None) -> pluggy.PluginMan
 
     ``enabled`` is a list of entry point names (``None``: all installed).
     """
-    import standards
+    from zwgk import standards
 
     pm = pluggy.PluginManager(hookspecs.PROJECT)
     pm.add_hookspecs(hookspecs)
@@ -115,7 +115,7 @@ def origins(pm: pluggy.PluginManager) -> list[str]:
 
 def describe_plugins(pm: pluggy.PluginManager) -> list[PluginInfo]:
     """Every installed plugin (enabled or not) and what it contributes."""
-    import standards
+    from zwgk import standards
 
     out = []
     enabled = set(origins(pm))

@@ -51,7 +51,7 @@ subclass as @hookimpl methods (see docs/plugins.md of zwgk).
 
 from pathlib import Path
 
-from core import DataPlugin
+from zwgk import DataPlugin
 
 # region: the unit path your records are scoped to (e.g. "海南省"); None until you have one
 plugin = DataPlugin(Path(__file__).parent / "data", title="$title", region=$region)
@@ -84,9 +84,9 @@ records: []
     "tests/test_$name.py": '''\
 """The plugin keeps the zwgk contract, and applying it twice changes nothing."""
 
-from core.conformance import check_plugin
-from core.db import Database
-from core.plugin_manager import apply, get_plugin_manager
+from zwgk.conformance import check_plugin
+from zwgk.db import Database
+from zwgk.plugin_manager import apply, get_plugin_manager
 
 
 def test_conforms():

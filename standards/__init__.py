@@ -6,6 +6,6 @@ It contributes through the same hooks as a regional plugin; its facts live in
 
 from pathlib import Path
 
-from core import DataPlugin
+from zwgk import DataPlugin
 
 plugin = DataPlugin(Path(__file__).parent / "data", title="全国（国办发〔2017〕42号）", region=None)

@@ -2,8 +2,8 @@
 
 import re
 
-from core import accounts
-from core import models as m
+from zwgk import accounts
+from zwgk import models as m
 
 PASSWORD = "correct-horse-42"
 DX = "湖南省/永州市/道县"

@@ -18,10 +18,10 @@ import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
-from core.app import create_app
-from core.db import Database
-from core.models import Base
-from core.plugin_manager import NATIONAL, apply, get_plugin_manager
+from zwgk.app import create_app
+from zwgk.db import Database
+from zwgk.models import Base
+from zwgk.plugin_manager import NATIONAL, apply, get_plugin_manager
 
 PG_URL = os.environ.get("ZWGK_TEST_DATABASE_URL")
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
@@ -78,7 +78,7 @@ REGIONS = ["zhejiang", "shandong", "daoxian"]
 
 
 def _apply_regions(url: str) -> None:
-    from core.workcalendar import seed_from_library
+    from zwgk.workcalendar import seed_from_library
 
     db = Database(url)
     apply(db, get_plugin_manager(REGIONS))
@@ -240,7 +240,7 @@ def client(app):
 @pytest.fixture
 def run_cli():
     """Run ``zwgk ARGS`` against an app, as the console script would."""
-    from core.cli import main
+    from zwgk.cli import main
 
     def run(app, *args: str, input: str | None = None):
         return app.test_cli_runner().invoke(main, list(args), input=input, catch_exceptions=False)

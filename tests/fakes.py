@@ -1,6 +1,6 @@
 """Plugins made in a test, registered by hand (entry-point discovery has its own test)."""
 
-from core import CONTRACT_VERSION, hookimpl
+from zwgk import CONTRACT_VERSION, hookimpl
 
 SRC = {"file": "test", "section": "测试"}
 
@@ -76,7 +76,7 @@ def domain(name, description=None, **extra):
 
 def manager_with(**plugins):
     """A plugin manager with the national data and the given plugin objects, by name."""
-    from core.plugin_manager import get_plugin_manager
+    from zwgk.plugin_manager import get_plugin_manager
 
     pm = get_plugin_manager([])
     for name, plugin in plugins.items():

@@ -2,8 +2,8 @@
 
 from sqlalchemy import select
 
-from core import accounts
-from core.models import User
+from zwgk import accounts
+from zwgk.models import User
 
 
 def test_users_create_hashes_the_password_and_checks_role_and_unit(app, run_cli):

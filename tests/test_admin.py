@@ -3,7 +3,7 @@
 import pytest
 from sqlalchemy import select
 
-from core import models as m
+from zwgk import models as m
 
 from .admin_helpers import DX, FULL, csrf, login, seed
 
@@ -258,8 +258,8 @@ def test_every_label_is_translated():
     from babel.messages.mofile import read_mo
     from babel.messages.pofile import read_po
 
-    from core.admin import MODEL_VIEWS
-    from core.admin.labels import LABELS
+    from zwgk.admin import MODEL_VIEWS
+    from zwgk.admin.labels import LABELS
 
     from pathlib import Path
 
@@ -328,8 +328,8 @@ def test_structure_tree_and_timeline_render(admin_app):
 def test_system_admin_enters_next_years_arrangement_in_the_admin(admin_app):
     import datetime as dt
 
-    from core.timelimits import due_date, parse
-    from core.workcalendar import WorkCalendar
+    from zwgk.timelimits import due_date, parse
+    from zwgk.workcalendar import WorkCalendar
 
     client = admin_app.test_client()
     login(client, "sys")
@@ -467,7 +467,7 @@ def test_a_job_with_problems_writes_nothing_and_offers_the_report(admin_app, tmp
 def test_one_running_import_per_user(admin_app, tmp_path, monkeypatch):
     import threading
 
-    import core.importjobs as jobs_module
+    import zwgk.importjobs as jobs_module
 
     from .test_catalog_io import ROWS, real_layout
 
@@ -511,7 +511,7 @@ def test_upload_reports_row_problems_and_an_editor_stays_in_its_domains(admin_ap
 def test_catalog_diff_in_the_admin_shows_changes_between_two_beijing_dates(admin_app):
     import datetime as dt
 
-    from core.catalog_history import BEIJING
+    from zwgk.catalog_history import BEIJING
 
     db = admin_app.extensions["zwgk.db"]
     ids = admin_app.ids
@@ -565,7 +565,7 @@ def test_exports_of_the_catalog_list_and_of_a_selection_are_in_the_catalog_layou
     # ... which imports back
     path = tmp_path / "selection.xlsx"
     path.write_bytes(resp.data)
-    from core.catalog_io import import_catalog
+    from zwgk.catalog_io import import_catalog
 
     with admin_app.extensions["zwgk.db"].session() as session:
         result = import_catalog(session, admin_app.extensions["zwgk.pm"], path, DX, dry_run=True)

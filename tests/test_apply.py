@@ -4,9 +4,9 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm.exc import StaleDataError
 
-from core import DataError
-from core import models as m
-from core.plugin_manager import apply
+from zwgk import DataError
+from zwgk import models as m
+from zwgk.plugin_manager import apply
 
 from .fakes import FakePlugin, domain, manager_with
 
@@ -32,7 +32,7 @@ def test_second_apply_writes_nothing(db):
 
 
 def test_dry_run_reports_but_writes_nothing(db_url):
-    from core.db import Database
+    from zwgk.db import Database
 
     db = Database(db_url)
     [report] = apply(db, _pm(), dry_run=True)
@@ -125,7 +125,7 @@ def test_two_plugins_providing_the_same_record_are_refused(db):
 
 
 def test_malformed_data_file_names_file_record_and_field_and_writes_nothing(db, tmp_path):
-    from core import read_data_file
+    from zwgk import read_data_file
 
     path = tmp_path / "domains.yaml"
     path.write_text(
@@ -149,7 +149,7 @@ def test_malformed_data_file_names_file_record_and_field_and_writes_nothing(db, 
 
 
 def test_unknown_reference_rolls_back_everything_already_merged(db, tmp_path):
-    from core import read_data_file
+    from zwgk import read_data_file
 
     (tmp_path / "aliases.yaml").write_text(
         "source_file: 文件.txt\nrecords:\n"

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from core import models as m
+from zwgk import models as m
 
 from .admin_helpers import DX, PASSWORD, seed
 from .conftest import require
@@ -170,7 +170,7 @@ def test_uploading_a_large_catalog_shows_progress_then_the_result(live, tmp_path
 def test_catalog_diff_page(live):
     import datetime as dt
 
-    from core.catalog_history import BEIJING
+    from zwgk.catalog_history import BEIJING
 
     app, base, browser = live
     SHOTS.mkdir(exist_ok=True)

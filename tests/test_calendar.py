@@ -5,9 +5,9 @@ import datetime as dt
 import pytest
 from sqlalchemy import func, select
 
-from core.models import CalendarDay, CalendarYear
-from core.timelimits import due_date, parse
-from core.workcalendar import CalendarError, WorkCalendar, enter_arrangement, read_arrangement, seed_from_library
+from zwgk.models import CalendarDay, CalendarYear
+from zwgk.timelimits import due_date, parse
+from zwgk.workcalendar import CalendarError, WorkCalendar, enter_arrangement, read_arrangement, seed_from_library
 
 D = dt.date
 

@@ -8,9 +8,9 @@ import pytest
 from openpyxl import Workbook, load_workbook
 from sqlalchemy import func, select
 
-from core import models as m
-from core.catalog_io import CatalogFileError, find_layout, import_catalog, norm, read_sheets, write_xlsx
-from core.schemas import CatalogItemSchema
+from zwgk import models as m
+from zwgk.catalog_io import CatalogFileError, find_layout, import_catalog, norm, read_sheets, write_xlsx
+from zwgk.schemas import CatalogItemSchema
 
 DX = "湖南省/永州市/道县"
 
@@ -81,7 +81,7 @@ def test_real_layout_with_merged_headers_marks_same_as_above_traditional_and_ful
 
 def test_imported_first_versions_are_the_snapshots_the_history_writes(app, tmp_path):
     """The importer builds version 1 in SQL; it must equal what an ORM save records for the item."""
-    from core.catalog_history import snapshot
+    from zwgk.catalog_history import snapshot
 
     rows = ROWS + [["", "其他事项", None, "内容", "依据", "时限", "主体", "渠道", "√", "√", "√", "√", "", "√"]]
     path = real_layout(tmp_path / "目录.xlsx", rows)
@@ -112,7 +112,7 @@ def test_imported_first_versions_are_the_snapshots_the_history_writes(app, tmp_p
 
 
 def test_progress_is_reported_by_phase(app, tmp_path, monkeypatch):
-    import core.catalog_io as cio
+    import zwgk.catalog_io as cio
 
     monkeypatch.setattr(cio, "PROGRESS_EVERY", 2)
     path = real_layout(tmp_path / "目录.xlsx", ROWS + ROWS[:1] + ROWS[2:])  # 5 rows
@@ -127,7 +127,7 @@ def test_progress_is_reported_by_phase(app, tmp_path, monkeypatch):
 
 @pytest.mark.parametrize("fmt", ["xlsx", "csv", "json"])
 def test_export_imports_back_to_identical_records(app, tmp_path, fmt):
-    from core.catalog_io import write_catalog
+    from zwgk.catalog_io import write_catalog
 
     path = real_layout(tmp_path / "in.xlsx", ROWS)
     db = app.extensions["zwgk.db"]
@@ -221,7 +221,7 @@ def test_unknown_domain_formula_cell_and_wrong_file_type(app, tmp_path, run_cli)
 
 
 def test_size_and_zip_bomb_limits(app, tmp_path, monkeypatch):
-    import core.catalog_io as cio
+    import zwgk.catalog_io as cio
 
     def refused(path, match):
         before = _count(app)

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-import core.plugin_manager as pmod
-from core.conformance import check_plugin
-from core.scaffold import ScaffoldError, scaffold
+import zwgk.plugin_manager as pmod
+from zwgk.conformance import check_plugin
+from zwgk.scaffold import ScaffoldError, scaffold
 
 from .fakes import SRC, FakePlugin
 
@@ -93,11 +93,11 @@ def test_scaffolded_plugin_installs_in_a_fresh_environment_and_conforms(tmp_path
 
     env = {**os.environ, "ZWGK_INSTANCE_PATH": str(tmp_path / "instance"), "ZWGK_PLUGINS": "hainan",
            "ZWGK_DATABASE_URL": f"sqlite:///{tmp_path / 'fresh.sqlite'}"}
-    listing = subprocess.run([python, "-m", "core", "plugins", "list"], env=env, capture_output=True, text=True)
+    listing = subprocess.run([python, "-m", "zwgk", "plugins", "list"], env=env, capture_output=True, text=True)
     assert listing.returncode == 0, listing.stderr
     assert any(line.startswith("hainan ") and "启用 enabled" in line and "海南省" in line
                for line in listing.stdout.splitlines()), listing.stdout
-    check = subprocess.run([python, "-m", "core", "plugins", "check", "hainan"], env=env,
+    check = subprocess.run([python, "-m", "zwgk", "plugins", "check", "hainan"], env=env,
                            capture_output=True, text=True)
     assert check.returncode == 0 and "hainan: 合格" in check.stdout, check.stdout + check.stderr
     own = subprocess.run([python, "-m", "pytest", "-q", "-p", "no:cacheprovider", str(package / "tests")],

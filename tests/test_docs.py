@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from core import hookspecs
+from zwgk import hookspecs
 
 ROOT = Path(__file__).parent.parent
 HOOKS = sorted(name for name in dir(hookspecs) if name.startswith("zwgk_"))
@@ -36,10 +36,10 @@ def test_hook_has_a_test(hook):
 
 
 def test_core_exports_only_what_it_declares():
-    import core
+    import zwgk
 
-    for name in core.__all__:
-        assert hasattr(core, name), name
-        obj = getattr(core, name)
+    for name in zwgk.__all__:
+        assert hasattr(zwgk, name), name
+        obj = getattr(zwgk, name)
         if callable(obj) and not isinstance(obj, type):
-            assert (obj.__doc__ or "").strip(), f"core.{name} needs a docstring"
+            assert (obj.__doc__ or "").strip(), f"zwgk.{name} needs a docstring"

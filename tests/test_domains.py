@@ -2,7 +2,7 @@
 
 import pytest
 
-from core.domains import normalize_name, resolve_domain
+from zwgk.domains import normalize_name, resolve_domain
 
 
 @pytest.mark.parametrize("written, canonical", [

@@ -7,9 +7,9 @@ import json
 import pytest
 from sqlalchemy import select
 
-from core.models import AdminUnit
+from zwgk.models import AdminUnit
 
-from core.export import KINDS, neutralise, to_csv
+from zwgk.export import KINDS, neutralise, to_csv
 
 
 @pytest.mark.parametrize("kind", KINDS)

@@ -5,7 +5,7 @@ import random
 import pytest
 from marshmallow import Schema, ValidationError, fields, post_load
 
-from core.schemas import CatalogItemSchema, StageSchema, fast_loader
+from zwgk.schemas import CatalogItemSchema, StageSchema, fast_loader
 
 TYPED_ROW = {"unit": "湖南省/永州市/道县", "domain": "义务教育", "seq": 3, "level1": "招生入学", "level2": None,
              "content": "招生范围", "basis": "《义务教育法》", "time_limit": "每年7月底前", "subject": "县教育局",

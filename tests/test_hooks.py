@@ -7,10 +7,10 @@ import pytest
 from flask_admin import BaseView, expose
 from sqlalchemy import select
 
-from core import DataError, hookimpl
-from core import models as m
-from core.catalog import required_elements, review_steps, validate_item
-from core.plugin_manager import PluginError, admin_views, apply
+from zwgk import DataError, hookimpl
+from zwgk import models as m
+from zwgk.catalog import required_elements, review_steps, validate_item
+from zwgk.plugin_manager import PluginError, admin_views, apply
 
 from .fakes import SRC, FakePlugin, domain, manager_with
 
@@ -216,7 +216,7 @@ def test_the_demo_catalogs_export_and_import_back_to_identical_records(make_app,
 
     from sqlalchemy import delete
 
-    from core import models as m
+    from zwgk import models as m
 
     app = make_app(empty_db_url, plugins="zhejiang,shandong,daoxian")
     assert run_cli(app, "demo", "--no-serve").exit_code == 0

@@ -5,7 +5,7 @@ import json
 import pytest
 from sqlalchemy import func, select
 
-from core import models as m
+from zwgk import models as m
 
 # The attachment table of 002: province → number of pilot units, as the table says （共N个）.
 PILOTS_PER_PROVINCE = {

@@ -4,8 +4,8 @@ from sqlalchemy import inspect
 
 from alembic.script import ScriptDirectory
 
-from core.db import Database
-from core.models import Base
+from zwgk.db import Database
+from zwgk.models import Base
 
 
 def _head(db):
@@ -84,7 +84,7 @@ def test_0005_duration_column_down_and_up_again_without_losing_items(empty_db_ur
     from alembic import command
     from sqlalchemy import inspect, text
 
-    from core import models as m
+    from zwgk import models as m
 
     db = Database(empty_db_url)
     db.upgrade()

@@ -5,8 +5,8 @@ from importlib.metadata import entry_points
 
 import pytest
 
-from core import CONTRACT_VERSION
-from core.plugin_manager import PluginError, get_plugin_manager, parse_enabled
+from zwgk import CONTRACT_VERSION
+from zwgk.plugin_manager import PluginError, get_plugin_manager, parse_enabled
 
 from .conftest import require
 from .fakes import FakePlugin
@@ -18,13 +18,13 @@ def _example_installed() -> bool:
 
 def test_builtin_regions_are_registered_through_the_entry_point_group():
     eps = {ep.name: ep.value for ep in entry_points(group="zwgk.plugins")}
-    assert eps["zhejiang"] == "plugins.zhejiang:plugin"
-    assert eps["shandong"] == "plugins.shandong:plugin"
-    assert eps["daoxian"] == "plugins.daoxian:plugin"
+    assert eps["zhejiang"] == "zwgk.plugins.zhejiang:plugin"
+    assert eps["shandong"] == "zwgk.plugins.shandong:plugin"
+    assert eps["daoxian"] == "zwgk.plugins.daoxian:plugin"
 
 
 def test_data_plugin_reads_one_file_per_hook_and_refuses_strays(tmp_path):
-    from core import DataError, DataPlugin
+    from zwgk import DataError, DataPlugin
 
     (tmp_path / "domains.yaml").write_text(
         "records:\n- {name: 本地领域, source: {file: f.txt, section: 一}}\n", encoding="utf-8")
@@ -78,7 +78,7 @@ def test_zwgk_plugins_setting():
 
 
 def test_a_plugin_for_another_contract_major_is_refused(monkeypatch):
-    import core.plugin_manager as pmod
+    import zwgk.plugin_manager as pmod
 
     class FakeEP:
         name = "old"
@@ -102,7 +102,7 @@ def test_contract_version_is_semver_like():
 def test_misspelt_hook_is_caught_at_startup():
     from pluggy import PluginValidationError
 
-    from core import hookimpl
+    from zwgk import hookimpl
 
     class Typo:
         @hookimpl

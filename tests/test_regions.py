@@ -5,8 +5,8 @@ import json
 import pytest
 from sqlalchemy import select
 
-from core import models as m
-from core.catalog import required_elements, review_steps
+from zwgk import models as m
+from zwgk.catalog import required_elements, review_steps
 
 ALL = "zhejiang,shandong,daoxian"
 # 附件1 of 浙政办发〔2017〕82号: the named standards of its general / platform / evaluation part
@@ -186,7 +186,7 @@ def test_reapplying_keeps_an_administrators_edit(regions, run_cli, plugin, kind,
 
 
 def test_shandong_obligations_parse_into_rules(regions, run_cli):
-    from core.timelimits import parse
+    from zwgk.timelimits import parse
 
     obligations = export(run_cli, regions, "obligations", "shandong")
     kinds = {o["rule_text"]: parse(o["rule_text"]).kind for o in obligations}

@@ -2,7 +2,7 @@
 
 import pytest
 
-from core.timelimits import normalize, parse
+from zwgk.timelimits import normalize, parse
 
 # text, kind, expected fields — drawn from the seeds (000–004) and from catalogs of several domains;
 # Traditional ones as the Shandong 2018 notice writes them.
@@ -100,14 +100,14 @@ IMPOSSIBLE = [("每年7月32日前", ["7月32日"]), ("2026年2月30日前", ["2
 
 @pytest.mark.parametrize("text, bad", IMPOSSIBLE)
 def test_dates_that_do_not_exist_are_found(text, bad):
-    from core.timelimits import impossible_dates
+    from zwgk.timelimits import impossible_dates
 
     assert impossible_dates(text) == tuple(bad)
 
 
 def test_every_real_phrasing_has_only_real_dates():
     """No false alarm on the 53 phrasings above, nor on periods of months or leap days."""
-    from core.timelimits import impossible_dates
+    from zwgk.timelimits import impossible_dates
 
     extra = ["每年二月二十九日前", "3个月内", "12个月内公开", "每年6月、12月底前", "次年3月31日前", "2018年9月30日前"]
     assert {t: impossible_dates(t) for t, _, _ in PHRASINGS if impossible_dates(t)} == {}

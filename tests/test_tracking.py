@@ -6,9 +6,9 @@ import re
 import pytest
 from sqlalchemy import select
 
-from core import models as m
-from core.tracking import check_publication, due_items, expected_reports, milestone_status
-from core.workcalendar import WorkCalendar, seed_from_library
+from zwgk import models as m
+from zwgk.tracking import check_publication, due_items, expected_reports, milestone_status
+from zwgk.workcalendar import WorkCalendar, seed_from_library
 
 D = dt.date
 

@@ -6,7 +6,7 @@ import time
 import pytest
 from sqlalchemy import select
 
-from core import models as m
+from zwgk import models as m
 
 DX = "湖南省/永州市/道县"
 SD = "山东省"
@@ -78,7 +78,7 @@ def test_a_region_without_rules_publishes_after_submission(app, run_cli):
 
 
 def test_editing_a_published_item_keeps_the_published_version_visible(app, run_cli, client):
-    from core import workflow
+    from zwgk import workflow
 
     item = _new_item(app, SD, "原事项")
     for name in ("submit", "review", "publish"):
@@ -159,7 +159,7 @@ def test_public_changelog(app, run_cli):
 
 
 def test_moments_are_read_in_beijing_time_and_a_bare_end_date_includes_its_day():
-    from core.catalog_history import parse_moment
+    from zwgk.catalog_history import parse_moment
 
     utc = dt.timezone.utc
     assert parse_moment("2026-11-20") == dt.datetime(2026, 11, 19, 16, tzinfo=utc)

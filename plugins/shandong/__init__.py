@@ -2,7 +2,7 @@
 
 from pathlib import Path
 
-from core import DataPlugin, hookimpl
+from zwgk import DataPlugin, hookimpl
 
 from . import rules
 

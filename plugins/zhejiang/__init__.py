@@ -2,6 +2,6 @@
 
 from pathlib import Path
 
-from core import DataPlugin
+from zwgk import DataPlugin
 
 plugin = DataPlugin(Path(__file__).parent / "data", title="浙江省", region="浙江省")

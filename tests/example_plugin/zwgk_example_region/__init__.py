@@ -2,7 +2,7 @@
 
 from pathlib import Path
 
-from core import CONTRACT_VERSION, hookimpl, read_data_file
+from zwgk import CONTRACT_VERSION, hookimpl, read_data_file
 
 
 @hookimpl
