@@ -15,6 +15,11 @@ def test_the_wheel_installs_only_the_zwgk_name(tmp_path):
     names = zipfile.ZipFile(wheel).namelist()
     top = {n.split("/")[0] for n in names if not n.split("/")[0].endswith(".dist-info")}
     assert top == {"zwgk"}
+    root_map = {"core": "zwgk", "plugins": "zwgk/plugins", "standards": "zwgk/standards"}
+    for folder, installed in root_map.items():  # every package of the checkout is in the wheel
+        for init in (root / folder).rglob("__init__.py"):
+            rel = init.relative_to(root / folder).as_posix()
+            assert f"{installed}/{rel}" in names, f"{folder}/{rel} is not packaged: add it to setup.cfg packages"
     for needed in ("zwgk/templates/public/base.html", "zwgk/translations/zh_Hans_CN/LC_MESSAGES/messages.mo",
                    "zwgk/migrations/script.py.mako", "zwgk/standards/data/domains.yaml",
                    "zwgk/plugins/daoxian/data/units.yaml", "zwgk/plugins/zhejiang/examples/catalogs.yaml"):
