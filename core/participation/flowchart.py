@@ -18,7 +18,7 @@ from ..workflow import STEP_NAMES
 
 BOX_W, BOX_H, GAP, LEFT = 132, 46, 40, 120
 COLORS = {"draft": "#7f8c8d", "submit": "#2471a3", "review": "#b9770e", "signoff": "#a93226",
-          "publish": "#1e8449", "follow": "#6c3483", "request": "#117864"}
+          "publish": "#1e8449", "release": "#1e8449", "follow": "#6c3483", "request": "#117864"}
 
 
 def _box(x: float, y: float, step: str, label: str, note: str | None, color: str) -> str:
@@ -59,7 +59,7 @@ def disclosure_flowchart(title: str, review_steps: Sequence[str], interpretation
     if "signoff" in review_steps:
         main.append(("signoff", "主要领导签字", "签字审核后方可公开"))
     main.append(("publish", STEP_NAMES["publish"], "目录与信息发布"))
-    follow = [("publish", "发布", None), ("interpret", "政策解读", interpretation_rule),
+    follow = [("release", "发布", None), ("interpret", "政策解读", interpretation_rule),
               ("respond", "回应关切", "问题、答复、日期"), ("feedback", "公众评价反馈", "答复与目录调整")]
     rows = 2 + bool(request_steps)
     widest = max(len(main), len(follow), len(request_steps))
