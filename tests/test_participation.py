@@ -424,3 +424,73 @@ def test_the_unit_sees_contact_details_and_answers_another_region_gets_404(app):
     with db(app).session() as session:
         assert session.get(Feedback, fb_id).change_item_id == item_id
         assert session.get(m.CatalogItem, item_id).content == "招生范围、招生条件、划片图"
+
+
+PNG = (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f\x15\xc4\x89"
+       b"\x00\x00\x00\rIDATx\x9cc\xf8\x0f\x00\x00\x01\x01\x00\x05\x18\xd8N\x00\x00\x00\x00IEND\xaeB`\x82")
+
+
+def test_admin_interpretations_only_for_policy_documents_and_only_real_images(app):
+    import io
+
+    from .admin_helpers import csrf
+
+    _accounts(app)
+    policy = published_item(app, DX, level1="政策文件公开", domain="社会救助", level2="规范性文件")
+    plain = published_item(app, DX, level1="招生入学")
+    client = app.test_client()
+    login(client, "dx_admin")
+    url = "/admin/interpretation/new/"
+
+    def post(item, **extra):
+        data = {"item": str(item), "document_title": "关于某事项的通知（测试）", "document_published_on": "2025-04-24",
+                "kind": "graphic", "title": "图解（测试）", "body": "", "video_url": "", "published_on": "2025-04-25",
+                "csrf_token": csrf(client, url), "change_reason": "", **extra}
+        return client.post(url, data=data, content_type="multipart/form-data")
+
+    resp = post(plain, graphic=(io.BytesIO(PNG), "a.png"))
+    assert resp.status_code == 200 and "只能解读政策文件" in resp.get_data(as_text=True)
+    resp = post(policy, graphic=(io.BytesIO(b'<svg xmlns="http://www.w3.org/2000/svg"><script>x</script></svg>'), "a.svg"))
+    assert "只接受 PNG、JPEG 或 GIF" in resp.get_data(as_text=True)
+    resp = post(policy, kind="video", video_url="javascript:alert(1)")
+    assert "视频链接" in resp.get_data(as_text=True)
+    with db(app).session() as session:
+        assert session.scalars(select(Interpretation)).all() == []  # nothing refused was kept
+    resp = post(policy, graphic=(io.BytesIO(PNG), "a.png"))
+    assert resp.status_code == 302
+    with db(app).session() as session:
+        interp = session.scalars(select(Interpretation)).one()
+        assert interp.image == PNG and interp.image_type == "image/png"
+    public = app.test_client()
+    image = public.get(f"/interpretation/{interp.id}/image")
+    assert image.status_code == 200 and image.mimetype == "image/png" and image.data == PNG
+    assert f'/interpretation/{interp.id}/image' in public.get(f"/item/{policy}").get_data(as_text=True)
+    # 浙江's administrator neither sees nor edits it
+    zj = app.test_client()
+    login(zj, "zj_admin")
+    assert zj.get(f"/admin/interpretation/edit/?id={interp.id}").status_code == 404
+    assert "关于某事项的通知" not in zj.get("/admin/interpretation/").get_data(as_text=True)
+
+
+def test_a_region_admin_writes_topic_pages_for_its_own_units_only(app):
+    from .admin_helpers import csrf
+
+    _accounts(app)
+    with db(app).session() as session:
+        dx_id = session.scalar(select(m.AdminUnit.id).where(m.AdminUnit.key == DX))
+        zj_id = session.scalar(select(m.AdminUnit.id).where(m.AdminUnit.key == "浙江省"))
+    client = app.test_client()
+    login(client, "dx_admin")
+    url = "/admin/topic_page/new/"
+    form = client.get(url).get_data(as_text=True)
+    assert f'value="{dx_id}"' in form and f'value="{zj_id}"' not in form  # only units in scope are offered
+    data = {"kind": "practice", "title": "经验做法（测试）", "body": "正文", "published": "y", "published_on": "",
+            "author": "", "change_reason": ""}
+    resp = client.post(url, data={**data, "unit": str(zj_id), "csrf_token": csrf(client, url)})
+    assert resp.status_code == 200  # refused: not a choice
+    resp = client.post(url, data={**data, "unit": str(dx_id), "csrf_token": csrf(client, url)})
+    assert resp.status_code == 302
+    with db(app).session() as session:
+        page = session.scalars(select(TopicPage)).one()
+        assert page.unit.key == DX and page.published_on is not None
+    assert "经验做法（测试）" in app.test_client().get(f"/topic/{DX}").get_data(as_text=True)
