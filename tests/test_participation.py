@@ -119,7 +119,8 @@ def test_contact_details_never_appear_on_a_public_page_or_api(app):
         seen_comment |= "对目录的意见" in body
     assert seen_comment  # the pages did show the feedback itself
     api = client.get(f"/api/v1/feedback?region={DX}").get_json()
-    assert len(api["feedback"]) == 2
+    assert len(api["feedback"]) == 2 and api["stats"]["comments"] == 2
+    assert client.get("/api/v1/feedback").status_code == 400  # a region is needed
     assert all(set(r) == {"id", "unit", "item_id", "useful", "comment", "created_on", "answer", "answered_on",
                           "answered_privately", "change"} for r in api["feedback"])
 
@@ -367,6 +368,7 @@ def test_topic_page_has_plan_catalog_flowchart_standards_progress_and_feedback(a
                  "公众评价意见反馈", "经验做法（测试）", "道县全面推进基层政务公开标准化规范化工作实施方案"):
         assert text in page, text
     assert "未发布的动态" not in page
+    assert 'id="completeness">100%' in page  # the item fills 道县's 8 elements
     assert f'href="/item/{item_id}"' in page
     pages = re.findall(r'href="(/topic/[^"]+/page/\d+)"', page)
     assert len(pages) == 1 and "经验做法（测试）" in client.get(pages[0]).get_data(as_text=True)
@@ -450,6 +452,15 @@ def test_admin_interpretations_only_for_policy_documents_and_only_real_images(ap
 
     resp = post(plain, graphic=(io.BytesIO(PNG), "a.png"))
     assert resp.status_code == 200 and "只能解读政策文件" in resp.get_data(as_text=True)
+    with db(app).session() as session:
+        unit = session.scalar(select(m.AdminUnit).where(m.AdminUnit.key == DX))
+        dom = session.scalar(select(m.Domain).where(m.Domain.name == "社会救助"))
+        draft = m.CatalogItem(unit=unit, domain=dom, level1="未公开的政策文件", **{**FULL, "level2": "政策文件"})
+        session.add(draft)
+        session.flush()
+        draft_id = draft.id
+    resp = post(draft_id, graphic=(io.BytesIO(PNG), "a.png"))
+    assert "只能解读已公开的政策文件" in resp.get_data(as_text=True)
     resp = post(policy, graphic=(io.BytesIO(b'<svg xmlns="http://www.w3.org/2000/svg"><script>x</script></svg>'), "a.svg"))
     assert "只接受 PNG、JPEG 或 GIF" in resp.get_data(as_text=True)
     resp = post(policy, kind="video", video_url="javascript:alert(1)")

@@ -62,7 +62,7 @@ def test_flowcharts_daoxian_with_sign_off_zhejiang_without(live):  # noqa: F811
     app, base, browser = live
     SHOTS.mkdir(exist_ok=True)
     page = browser.new_page(viewport={"width": 1200, "height": 900}, locale="zh-CN", java_script_enabled=False)
-    for name, unit, signed in (("daoxian", DX, True), ("zhejiang", ZJ, False)):
+    for name, unit, signed in (("daoxian", DX, True), ("zhejiang", ZJ, False), ("shandong", "山东省", False)):
         page.goto(f"{base}/topic/{unit}")
         chart = page.locator("#flowchart-svg svg")
         assert (chart.locator('[data-step="signoff"]').count() == 1) is signed

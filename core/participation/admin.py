@@ -253,6 +253,8 @@ class InterpretationView(ParticipationView):
             raise ValidationError("事项: 必填")
         if not svc.is_policy_document(model.item):
             raise ValidationError("事项: 只能解读政策文件（二级事项或公开内容为规范性文件、政策文件的事项）")
+        if not svc.published_items(self.session, item_id=model.item.id):
+            raise ValidationError("事项: 只能解读已公开的政策文件")
         if model.kind == "text" and not (model.body or "").strip():
             raise ValidationError("文字: 文字解读须有正文")
         if model.kind == "graphic" and not model.image:

@@ -223,6 +223,7 @@ def topic(unit_path: str):
                 "overdue": sum(1 for x in milestones if not x.completed_on and x.due_on < today),
                 "open": sum(1 for x in milestones if not x.completed_on and x.due_on >= today)}
     pilot_domains = _pilot_domains(session, unit, scope_ids)
+    progress["complete"] = _completeness(session, items)
     covered = sorted({i["domain"] for i in items})
     chart, steps, obligation = _flowchart(session, unit)
     pages = list(session.scalars(select(TopicPage).where(TopicPage.unit_id == unit.id, TopicPage.published)
@@ -237,6 +238,23 @@ def topic(unit_path: str):
         pages=pages, kind_names=PAGE_KIND_NAMES, interpretations=interps,
         timings={i.id: svc.interpretation_timing(session, i, today) for i in interps},
         responses=svc.concern_responses(session, unit.key))
+
+
+def _completeness(session, items: list[dict]) -> int | None:
+    """Percent of the required elements (the region's rules: national 6, 山东 7, 道县 8) that the
+    published items fill; None without items."""
+    from ..catalog import ELEMENT_FIELDS, required_elements
+
+    wanted: dict[str, list[tuple[str, ...]]] = {}
+    filled = total = 0
+    for item in items:
+        if item["unit"] not in wanted:
+            wanted[item["unit"]] = [ELEMENT_FIELDS[r.element.code] for r in required_elements(session, item["unit"])
+                                    if r.element.code in ELEMENT_FIELDS]
+        for fields in wanted[item["unit"]]:
+            total += 1
+            filled += any(item.get(f) for f in fields)
+    return round(100 * filled / total) if total else None
 
 
 def _pilot_domains(session, unit: m.AdminUnit, scope_ids) -> list[str]:
