@@ -62,6 +62,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
     _init_babel(app)
     public.init_app(app)
+    from .participation import public as participation_public  # issue 16
+
+    participation_public.init_app(app)
     auth.init_app(app)
     init_admin(app)
     app.after_request(_security_headers)

@@ -716,3 +716,8 @@ def demo_command(host: str, port: int, no_serve: bool) -> None:
     click.echo(f"演示管理员 demo administrator: admin / {password}")
     if not no_serve:
         _serve(app, host, port)
+
+
+from .participation.cli import participation as _participation  # noqa: E402  (issue 16)
+
+main.add_command(_participation)

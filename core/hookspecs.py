@@ -24,7 +24,7 @@ from typing import Any
 
 import pluggy
 
-CONTRACT_VERSION = "1.2"  # 1.1 added zwgk_register_pilot_programs, 1.2 zwgk_example_catalogs
+CONTRACT_VERSION = "1.3"  # 1.1 added zwgk_register_pilot_programs, 1.2 zwgk_example_catalogs, 1.3 zwgk_request_steps
 PROJECT = "zwgk"
 
 hookspec = pluggy.HookspecMarker(PROJECT)
@@ -155,6 +155,15 @@ def zwgk_review_steps(unit_path: str) -> list[str]:
 
     Steps: ``"review"`` (保密审查 with a record) and ``"signoff"`` (主要领导签字).
     Return ``[]`` for units outside your region.
+    """
+
+
+@hookspec
+def zwgk_request_steps(unit_path: str) -> list[str]:
+    """Return the steps of 依申请公开 (disclosure on request) in this unit, as the region's document
+    names them, in order (e.g. ``["接收", "登记", "办理", "调查", "答复"]``); the 试点工作专题's
+    flowchart draws them.  Return ``[]`` outside your region or when your documents name none.
+    (Added in 1.3.)
     """
 
 

@@ -241,3 +241,16 @@ def test_the_demo_catalogs_export_and_import_back_to_identical_records(make_app,
         result = run_cli(demo, "import", "catalog", str(tmp_path / f"{n}.xlsx"), "--unit", unit, "--example")
         assert result.exit_code == 0, result.output
     assert records() == before
+
+
+def test_zwgk_request_steps_are_drawn_on_the_flowchart(make_app, regions_db_url):
+    from zwgk.plugins.shandong import rules
+
+    assert rules.request_steps("山东省/济南市") == ["接收", "登记", "办理", "调查", "答复"]
+    assert rules.request_steps("浙江省") == []
+    app = make_app(regions_db_url, plugins="zhejiang,shandong,daoxian")
+    client = app.test_client()
+    sd = client.get("/topic/山东省/flowchart.svg").get_data(as_text=True)
+    assert "依申请公开" in sd and sd.count('data-step="request"') == 5 and "调查" in sd
+    dx = client.get("/topic/湖南省/永州市/道县/flowchart.svg").get_data(as_text=True)
+    assert 'data-step="request"' not in dx and "依申请公开" not in dx

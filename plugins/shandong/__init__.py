@@ -12,5 +12,9 @@ class Plugin(DataPlugin):
     def zwgk_review_steps(self, unit_path):
         return rules.review_steps(unit_path)
 
+    @hookimpl
+    def zwgk_request_steps(self, unit_path):
+        return rules.request_steps(unit_path)
+
 
 plugin = Plugin(Path(__file__).parent / "data", title="山东省", region="山东省")
