@@ -564,3 +564,4 @@ class AppliedData(Base):
 TRACKED = (DisclosureStage, CatalogElement, ElementRequirement, Domain, DomainAlias, DomainSuccession,
            AdminUnit, PilotProgram, Standard, CatalogItem, Responsibility, Schedule, SchedulePhase, Milestone,
            Obligation, Indicator, Score, ReportSubmission, PublicationRecord)
+from .foi import models as _foi_models  # noqa: E402,F401  (issue 17: 依申请公开)
