@@ -4,3 +4,11 @@ The rules are those of the 中华人民共和国政府信息公开条例 (2019 r
 cited by article where they are applied; the Shandong notice 鲁政办发〔2018〕21号 六(三)
 asks for them to be followed (``001_38f7583137ba7a7e.txt``).
 """
+
+
+def init_app(app) -> None:
+    """The public pages (the admin views are added by ``zwgk.admin``)."""
+    from .public import bp
+
+    app.config.setdefault("ZWGK_REQUEST_RATE", "20 per minute")
+    app.register_blueprint(bp)
