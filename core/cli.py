@@ -716,3 +716,8 @@ def demo_command(host: str, port: int, no_serve: bool) -> None:
     click.echo(f"演示管理员 demo administrator: admin / {password}")
     if not no_serve:
         _serve(app, host, port)
+
+
+from .foi.cli import requests_group  # noqa: E402  (issue 17: 依申请公开)
+
+main.add_command(requests_group)

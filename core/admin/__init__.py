@@ -169,6 +169,9 @@ def init_app(app: Flask) -> Admin:
     session = AdminDB(db.scoped)
     for view, model, name, category, endpoint in MODEL_VIEWS:
         admin.add_view(view(model, session, name=name, category=category, endpoint=endpoint))
+    from ..foi.admin import add_views as add_foi_views  # issue 17: 依申请公开
+
+    add_foi_views(admin, session)
     from ..plugin_manager import admin_views
 
     for extra in admin_views(app.extensions["zwgk.pm"], admin, session):

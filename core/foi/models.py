@@ -158,6 +158,11 @@ class AppealCase(Base):
     unit: Mapped[AdminUnit] = relationship()
     request: Mapped[InfoRequest | None] = relationship()
 
+    @property
+    def scope(self) -> AdminUnit:
+        """The unit the record belongs to, where ``zwgk.scope.record_path`` looks for it."""
+        return self.unit
+
 
 class AnnualReportText(Base):
     """The narrative sections of a unit's 政府信息公开工作年度报告, filled in by staff."""

@@ -35,8 +35,18 @@ def _now() -> dt.datetime:
     return dt.datetime.now(dt.timezone.utc)
 
 
+BEIJING = dt.timezone(dt.timedelta(hours=8))
+
+
+def in_beijing(moment: dt.datetime) -> dt.datetime:
+    """Stored UTC (SQLite hands it back without a zone) → Asia/Shanghai."""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=dt.timezone.utc)
+    return moment.astimezone(BEIJING)
+
+
 def beijing_day(moment: dt.datetime) -> dt.date:
-    return (moment.astimezone(dt.timezone(dt.timedelta(hours=8)))).date()
+    return in_beijing(moment).date()
 
 
 def _code(n: int) -> str:
