@@ -10,5 +10,9 @@ def init_app(app) -> None:
     """The public pages (the admin views are added by ``zwgk.admin``)."""
     from .public import bp
 
+    import os
+
     app.config.setdefault("ZWGK_REQUEST_RATE", "20 per minute")
+    if os.environ.get("ZWGK_FOI_RETENTION_DAYS"):
+        app.config.setdefault("ZWGK_FOI_RETENTION_DAYS", int(os.environ["ZWGK_FOI_RETENTION_DAYS"]))
     app.register_blueprint(bp)
