@@ -58,7 +58,7 @@ def test_correction_and_extension_across_national_day_2025(db):
         assert first.correction_notice_due == D(2025, 9, 23)
         # 09-17 1, 18 2, 19 3, 22 4, 23 5, 24 6, 25 7, 26 8, 28 (Sun 调休) 9, 29 10
         assert first.correction_due == D(2025, 9, 29)
-        assert first.status == "awaiting_correction"
+        assert first.status == "awaiting_correction" and first.reply_due is None  # 第三十条: not started yet
         service.receive_correction(session, req, D(2025, 9, 19), "clerk", cal)
         before = deadlines.compute(req, cal, D(2025, 10, 20))
         assert before.start == D(2025, 9, 19)

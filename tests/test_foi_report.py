@@ -160,3 +160,44 @@ def test_report_and_requests_are_scoped_and_personal_data_stays_with_the_handlin
     token = re.findall(r'name="csrf_token"[^>]*value="([^"]+)"', dx.get(f"/admin/foi_requests/{r6_id}").get_data(as_text=True))[-1]
     assert dx.post(f"/admin/foi_requests/{r6_id}/act", data={"action": "withdraw", "on": "2025-01-02",
                                                             "csrf_token": token}).status_code == 403
+
+
+def test_proactive_figures_per_domain_from_the_catalog_and_publication_records(app, run_cli, tmp_path):
+    """Table 二 counts, per domain, the unit's items published at the year's end and the year's
+    publication records; each figure opens them; the CLI writes the same report to files."""
+    from zwgk import workflow
+
+    year = dt.date.today().year
+    db = app.extensions["zwgk.db"]
+    with db.session(actor="clerk") as s:
+        ids = {k: s.scalar(select(m.CatalogItem.id).where(m.CatalogItem.level1 == v))
+               for k, v in (("in", "招生入学"), ("other", "最低生活保障"), ("out", "拱墅区招生"))}
+        pm = app.extensions["zwgk.pm"]
+        for key in ("in", "out"):
+            item = s.get(m.CatalogItem, ids[key])
+            workflow.submit(s, item, "clerk")
+            workflow.publish(s, item, "clerk", pm)
+        now = dt.datetime.now().replace(microsecond=0)
+        s.add_all([m.PublicationRecord(catalog_item_id=ids["in"], subject="招生范围公告", event_at=now,
+                                       published_at=now),
+                   m.PublicationRecord(catalog_item_id=ids["other"], subject="低保名单", event_at=now),
+                   m.PublicationRecord(catalog_item_id=ids["out"], subject="拱墅区公告", event_at=now)])
+    with db.session() as s:
+        rep = rp.build(s, DX, year)
+        assert rep.t2["义务教育"]["published"].ids == [ids["in"]]  # 拱墅区's item is another unit's
+        assert rep.t2["义务教育"]["records"].value == 1 and rep.t2["义务教育"]["on_time"].value == 1
+        assert rep.t2["社会救助"]["published"].value == 0  # a draft is not published
+        assert rep.t2["社会救助"]["records"].value == 1 and rep.t2["社会救助"]["pending"].value == 1
+    client = app.test_client()
+    login(client, "dx_admin")
+    listed = client.get(f"/admin/foi_report/records?unit={DX}&year={year}&cell=t2:义务教育:published")
+    assert f"/admin/catalog_item/details/?id={ids['in']}" in listed.get_data(as_text=True)
+    out = tmp_path / "report.html"
+    assert "已写入" in run_cli(app, "requests", "report", DX, str(year), "-o", str(out)).output
+    html = out.read_text(encoding="utf-8")
+    assert "道县" in html and f"cell=t2%3A%E4%B9%89%E5%8A%A1%E6%95%99%E8%82%B2%3Apublished" in html
+    xlsx = tmp_path / "report.xlsx"
+    run_cli(app, "requests", "report", DX, str(year), "-o", str(xlsx))
+    ws = load_workbook(xlsx).active
+    row = next(r for r in range(1, ws.max_row + 1) if ws.cell(r, 1).value == "义务教育")
+    assert ws.cell(row, 2).value == 1 and ws.cell(row, 2).hyperlink.target.startswith("http://localhost:5000/admin/")

@@ -121,8 +121,15 @@ def compute(req: InfoRequest, calendar: WorkCalendar, today: dt.date, soon_days:
             out.append(f"收到补正 correction received: {day(got[0].on)}，答复期限自收到补正的申请之日起计算"
                        "（条例第三十条）")
         else:
-            out.append("尚未收到补正：期满未补正的，视为放弃申请（条例第三十条） no correction yet: "
-                       "none in time counts as withdrawn")
+            out.append("尚未收到补正：答复期限自收到补正之日起计算，尚未开始；期满未补正的，视为放弃申请（条例第三十条） "
+                       "no correction yet: the reply period has not started; none in time counts as withdrawn")
+            ended = _steps(req, "lapsed") or _steps(req, "withdrawn")
+            if ended:
+                d.replied_on, d.status = ended[0].on, "closed"
+                out.append(f"办结 closed: {day(d.replied_on)}（{'视为放弃' if ended[0].kind == 'lapsed' else '撤回'}）")
+            else:
+                d.status = "correction_overdue" if today > d.correction_due else "awaiting_correction"
+            return _finish(d, cal)
     base = cal.add_workdays(d.start, REPLY_DAYS)
     out.append(f"答复期限 reply within: 自 {day(d.start)} 次日起 {REPLY_DAYS} 个工作日，至 {day(base)}"
                "（条例第三十三条第一款；当日不计入，民法典第二百零一条）")
@@ -166,8 +173,6 @@ def compute(req: InfoRequest, calendar: WorkCalendar, today: dt.date, soon_days:
         d.status = "closed_late" if d.late_by and replied[0].kind == "replied" else "closed"
         out.append(f"办结 closed: {day(d.replied_on)}" + (f"，逾期 {d.late_by} 个工作日 late" if d.late_by and
                                                             replied[0].kind == "replied" else "，在期限内 in time"))
-    elif asked and d.correction_received_on is None:
-        d.status = "correction_overdue" if today > d.correction_due else "awaiting_correction"
     elif open_consult:
         d.status = "consulting"
     elif today > d.reply_due:
@@ -176,9 +181,13 @@ def compute(req: InfoRequest, calendar: WorkCalendar, today: dt.date, soon_days:
         d.status = "due_soon"
     else:
         d.status = "open"
+    return _finish(d, cal)
+
+
+def _finish(d: Deadlines, cal: WorkCalendar) -> Deadlines:
     d.facts = list(dict.fromkeys(cal.used))
     d.provisional = cal.provisional
     if d.provisional:
-        out.append("注意 provisional: 有年份的法定节假日安排尚未录入，仅按周末计算 "
-                   "(a year's official arrangement is not in the calendar yet: weekends only)")
+        d.lines.append("注意 provisional: 有年份的法定节假日安排尚未录入，仅按周末计算 "
+                       "(a year's official arrangement is not in the calendar yet: weekends only)")
     return d
