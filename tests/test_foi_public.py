@@ -78,3 +78,27 @@ def test_bad_applications_say_why_and_write_nothing(app):
     no_token = client.post("/requests/new", data={"unit": DX, "applicant_name": "x", "applicant_contact": "y",
                                                   "description": "z"})
     assert no_token.status_code == 400 and _count(app) == 0
+
+
+def test_the_reply_document_opens_with_the_number_and_code_only(app):
+    import datetime as dt
+
+    from zwgk.foi import service
+
+    client = app.test_client()
+    number, code = _receipt(_apply(client))
+    with app.extensions["zwgk.db"].session(actor="clerk") as s:
+        req = s.scalar(select(InfoRequest).where(InfoRequest.tracking_no == number))
+        today = service.beijing_day(dt.datetime.now(dt.timezone.utc))  # the office works in Beijing time
+        service.confirm(s, req, today, "clerk")
+        service.reply(s, req, today, "open", "clerk", text="见附件",
+                      remedies="可自收到本答复之日起60日内向道县人民政府申请行政复议，或6个月内向道县人民法院提起行政诉讼。",
+                      document=("答复书.pdf", b"%PDF-1.4 reply"))
+    page = _track(client, number, code).get_data(as_text=True)
+    assert "（一）予以公开" in page and "道县人民法院" in page and "答复书.pdf" in page
+    token = _token(client, "/requests/track")
+    got = client.post("/requests/track/document", data={"tracking_no": number, "secret": code, "csrf_token": token})
+    assert got.status_code == 200 and got.data == b"%PDF-1.4 reply"
+    wrong = client.post("/requests/track/document", data={"tracking_no": number, "secret": "WRONG123",
+                                                          "csrf_token": token})
+    assert wrong.status_code == 404

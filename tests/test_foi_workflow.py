@@ -136,3 +136,36 @@ def test_purge_deletes_personal_data_after_the_retention_period(app, run_cli):
         # the change history never held it
         assert not any("王五" in str(c.changes) for c in s.scalars(select(m.Change)))
     assert "1 件" not in run_cli(app, "requests", "purge", "--retention-days", "730", "--today", "2025-06-01").output
+
+
+def test_staff_registration_and_appeal_cases_are_scoped(app):
+    from zwgk.foi.models import AppealCase
+
+    client = app.test_client()
+    login(client, "dx_admin")
+    url = "/admin/foi_requests/new"
+    data = {"unit": DX, "channel": "post", "received_on": "2025-09-12", "applicant_name": "钱七",
+            "applicant_contact": "13900000000", "description": "某文件", "applicant_kind": "person"}
+    page = client.post(url, data={**data, "csrf_token": _token(client, url)}, follow_redirects=True)
+    text = page.get_data(as_text=True)
+    assert "已登记" in text and "查询码" in text and "2025-10-16（星期四）" in text  # 签收 09-12: due 10-16
+    outside = client.post(url, data={**data, "unit": "浙江省/杭州市/拱墅区", "csrf_token": _token(client, url)},
+                          follow_redirects=True)
+    assert "不在您的范围内" in outside.get_data(as_text=True)
+    with app.extensions["zwgk.db"].session() as s:
+        units = {u.key: u for u in s.scalars(select(m.AdminUnit).where(m.AdminUnit.key.in_([DX, "浙江省/杭州市/拱墅区"])))}
+        s.add_all([AppealCase(unit=units[DX], kind="reconsideration", filed_on=D(2025, 3, 1), note="道县复议"),
+                   AppealCase(unit=units["浙江省/杭州市/拱墅区"], kind="reconsideration", filed_on=D(2025, 3, 1),
+                              note="拱墅区复议")])
+        s.commit()
+        gs_id = s.scalar(select(AppealCase.id).where(AppealCase.note == "拱墅区复议"))
+        gs_unit = units["浙江省/杭州市/拱墅区"].id
+    listed = client.get("/admin/info_appeal_case/").get_data(as_text=True)
+    assert "道县复议" in listed and "拱墅区复议" not in listed
+    assert client.get(f"/admin/info_appeal_case/details/?id={gs_id}").status_code == 404
+    form_url = "/admin/info_appeal_case/new/"
+    made = client.post(form_url, data={"unit": str(gs_unit), "kind": "reconsideration", "filed_on": "2025-04-01",
+                                       "outcome": "pending", "note": "越界", "csrf_token": _token(client, form_url)})
+    assert made.status_code == 200 and "该记录不在您的管理范围内" in made.get_data(as_text=True)
+    with app.extensions["zwgk.db"].session() as s:
+        assert s.scalar(select(AppealCase).where(AppealCase.note == "越界")) is None

@@ -88,6 +88,9 @@ def register(session: Session, *, unit: str, channel: str, description: str, act
                         "confirmed separately for this channel (条例第三十一条)")
     if problems:
         raise FoiError("；\n".join(problems))
+    if submitted_at is None and received_on is not None:
+        # a paper application registered after it arrived: it was handed in or signed for that day
+        submitted_at = dt.datetime.combine(received_on, dt.time(), tzinfo=BEIJING).astimezone(dt.timezone.utc)
     submitted_at = submitted_at or _now()
     secret = _code(8)
     for _ in range(10):
