@@ -147,5 +147,9 @@ def test_online_receipt_is_the_day_both_sides_confirm(db):
             _new(session, channel="online", received_on=D(2025, 9, 12))
         service.confirm(session, req, D(2025, 9, 30), "clerk")
         # 10-09, 10, 11(调休), 13..17 = 8, 20..24 = 13, 27..31 = 18, 11-03 19, 11-04 20
-        assert deadlines.compute(req, cal, D(2025, 10, 1)).reply_due == D(2025, 11, 4)
+        counted = deadlines.compute(req, cal, D(2025, 10, 1))
+        assert counted.reply_due == D(2025, 11, 4)
+        # 第三十条: a correction is asked for within 7 working days: 10-09, 10-10, 10-11 (Sat 调休), 10-13 … 10-16
+        assert counted.correction_notice_due == D(2025, 10, 16)
+        assert any("2025-10-16（星期四） 前一次性告知" in line for line in counted.lines)
         assert isinstance(session.get(InfoRequest, req.id), InfoRequest)

@@ -107,6 +107,9 @@ def compute(req: InfoRequest, calendar: WorkCalendar, today: dt.date, soon_days:
     d.start = req.received_on
     d.correction_notice_due = cal.add_workdays(req.received_on, CORRECTION_NOTICE_DAYS)
     asked = _steps(req, "correction_requested")
+    if not asked and not req.closed_on:
+        out.append(f"如需补正，应于 {day(d.correction_notice_due)} 前一次性告知申请人（条例第三十条：收到申请之日起"
+                   f"{CORRECTION_NOTICE_DAYS}个工作日内） a correction must be asked for by then")
     if asked:
         c = asked[0]
         d.correction_requested_on = c.on
