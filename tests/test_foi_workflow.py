@@ -83,8 +83,10 @@ def test_due_lists_and_escalation_to_the_region_admin(app, run_cli):
 
 
 def test_requested_often_drafts_a_catalog_item_through_validation(app):
-    for i in range(3):
+    for i in range(2):
         _register(app, received=D(2025, 3, 3 + i), topic="2025年义务教育招生范围", name=f"申请人{i}", domain="义务教育")
+    # the same topic written in Traditional script, with a space: one topic
+    _register(app, received=D(2025, 3, 5), topic="2025年 義務教育招生範圍", name="申请人2", domain="义务教育")
     _register(app, received=D(2025, 3, 10), topic="某次会议纪要")
     client = app.test_client()
     login(client, "dx_admin")

@@ -11,7 +11,10 @@ as a draft in the normal review workflow.
 from __future__ import annotations
 
 import datetime as dt
+import re
+import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import or_, select
@@ -24,6 +27,18 @@ from ..timelimits import DEFAULT_PROACTIVE
 from .models import InfoRequest
 
 BASIS = "《中华人民共和国政府信息公开条例》第四十四条（依申请转主动公开）"
+
+
+@lru_cache(maxsize=1)
+def _t2s():
+    import opencc
+
+    return opencc.OpenCC("t2s")
+
+
+def same_topic(text: str) -> str:
+    """Topics that differ only in Traditional/Simplified script, width or spacing are one topic."""
+    return re.sub(r"\s+", "", _t2s().convert(unicodedata.normalize("NFKC", text or "")))
 
 
 @dataclass
@@ -49,9 +64,10 @@ def frequent(session: Session, region: str | None, start: dt.date, end: dt.date,
         q = q.where(or_(m.AdminUnit.key == region, m.AdminUnit.key.like(f"{region}/%")))
     groups: dict[tuple[str, str], list[InfoRequest]] = {}
     for req in session.scalars(q):
-        groups.setdefault((req.unit.key, req.topic.strip()), []).append(req)
+        groups.setdefault((req.unit.key, same_topic(req.topic)), []).append(req)
     out = []
-    for (unit, topic), reqs in groups.items():
+    for (unit, _key), reqs in groups.items():
+        topic = reqs[0].topic.strip()
         if len(reqs) < n:
             continue
         domains = [r.domain.name for r in reqs if r.domain is not None]
@@ -71,7 +87,8 @@ def proposal(topic: FrequentTopic, unit: m.AdminUnit) -> dict[str, Any]:
 def draft_item(session: Session, pm: Any, region: str | None, start: dt.date, end: dt.date, n: int, unit: str,
                topic: str, fields: dict[str, Any], actor: str) -> tuple[m.CatalogItem | None, list[Problem]]:
     """Draft the catalog item for one frequent topic; nothing is written when a check fails."""
-    found = [t for t in frequent(session, region, start, end, n) if t.unit == unit and t.topic == topic]
+    found = [t for t in frequent(session, region, start, end, n)
+             if t.unit == unit and same_topic(t.topic) == same_topic(topic)]
     if not found:
         return None, [Problem("", topic, "topic", f"在所选期间申请不足{n}次 not asked for {n} times in the period")]
     t = found[0]
