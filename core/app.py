@@ -66,6 +66,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
     participation_public.init_app(app)
     auth.init_app(app)
+    from . import foi  # issue 17: 依申请公开
+
+    foi.init_app(app)
     init_admin(app)
     app.after_request(_security_headers)
     return app

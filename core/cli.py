@@ -721,3 +721,6 @@ def demo_command(host: str, port: int, no_serve: bool) -> None:
 from .participation.cli import participation as _participation  # noqa: E402  (issue 16)
 
 main.add_command(_participation)
+from .foi.cli import requests_group  # noqa: E402  (issue 17: 依申请公开)
+
+main.add_command(requests_group)

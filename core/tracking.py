@@ -131,6 +131,10 @@ def due_items(session: Session, today: dt.date, within_days: int = 14, region: s
             if check.status == "overdue" or due_day <= horizon:
                 items.append(DueItem("publication", scope, rec.subject, check.due,
                                      "overdue" if check.status == "overdue" else "due_soon", check.rule_text))
+    from .foi.due import requests_due  # issue 17: 依申请公开
+
+    items += [DueItem("request", r.scope, r.title, r.due, r.status, r.detail)
+              for r in requests_due(session, today, within_days, region, cal)]
     return sorted(items, key=lambda i: (i.days_from(today), i.scope, i.title))
 
 

@@ -172,6 +172,9 @@ def init_app(app: Flask) -> Admin:
     from ..participation.admin import add_views as add_participation_views  # issue 16
 
     add_participation_views(admin, session)
+    from ..foi.admin import add_views as add_foi_views  # issue 17: 依申请公开
+
+    add_foi_views(admin, session)
     from ..plugin_manager import admin_views
 
     for extra in admin_views(app.extensions["zwgk.pm"], admin, session):

@@ -1,0 +1,372 @@
+"""Admin views of 依申请公开: the requests (list, page with how each deadline was counted, each step
+as a form), the annual report, 依申请转主动, and the appeal cases.  Every view is scoped to the
+user's unit subtree; applicants' personal data is shown to the handling unit only."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from typing import Any
+
+from flask import Response, abort, current_app, flash, redirect, request, url_for
+from flask_admin import BaseView, expose
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from flask_wtf.csrf import validate_csrf
+from sqlalchemy import or_, select
+from sqlalchemy.orm import selectinload
+from wtforms.validators import ValidationError
+
+from .. import models as m
+from ..db import get_db
+from ..scope import unit_keys_in_scope
+from ..workcalendar import WorkCalendar
+from . import deadlines, privacy, proactive, report as rp, service
+from .models import (APPEAL_KINDS, APPEAL_OUTCOMES, APPLICANT_KINDS, CHANNELS, CONSULT_PARTIES, REPLY_CHOICES,
+                     REPLY_TYPES, STEP_KINDS, AppealCase, InfoRequest)
+
+ACTORS = frozenset({"system_admin", "region_admin", "editor"})
+
+
+def _today() -> dt.date:
+    return service.beijing_day(dt.datetime.now(dt.timezone.utc))
+
+
+def _csrf() -> None:
+    try:
+        validate_csrf(request.form.get("csrf_token"))
+    except ValidationError:
+        abort(400)
+
+
+def _date(name: str, required: bool = True) -> dt.date | None:
+    value = (request.form.get(name) or "").strip()
+    if not value:
+        if required:
+            raise service.FoiError(f"{name}: 必填 required (YYYY-MM-DD)")
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise service.FoiError(f"{name}: 不是日期 not a date {value!r}") from None
+
+
+def _int(name: str) -> int:
+    value = (request.form.get(name) or "").strip()
+    if not value.isdigit():
+        raise service.FoiError(f"{name}: 应为整数 not a whole number {value!r}")
+    return int(value)
+
+
+def _scoped(q):
+    if current_user.is_system_admin:
+        return q
+    path = current_user.unit_path or "\0"
+    return q.join(m.AdminUnit, InfoRequest.unit).where(or_(m.AdminUnit.key == path, m.AdminUnit.key.like(f"{path}/%")))
+
+
+class _Base(BaseView):
+    def is_accessible(self) -> bool:
+        return current_user.is_authenticated
+
+    def inaccessible_callback(self, name: str, **kwargs: Any):
+        return redirect(url_for("auth.login", next=current_app.extensions["zwgk.here"]()))
+
+    @staticmethod
+    def can_act(unit_path: str) -> bool:
+        return current_user.role in ACTORS and current_user.covers(unit_path)
+
+
+class RequestsView(_Base):
+    """政府信息公开申请: list, registration by staff, the request page and its steps."""
+
+    @expose("/")
+    def index(self):
+        session = get_db().scoped()
+        status = request.args.get("status") or "open"
+        q = _scoped(select(InfoRequest)).options(selectinload(InfoRequest.steps), selectinload(InfoRequest.unit))
+        if status == "open":
+            q = q.where(InfoRequest.closed_on.is_(None))
+        elif status == "closed":
+            q = q.where(InfoRequest.closed_on.isnot(None))
+        rows = list(session.scalars(q.order_by(InfoRequest.id.desc()).limit(500)))
+        cal, today = WorkCalendar.load(session), _today()
+        listed = [(r, deadlines.compute(r, cal, today)) for r in rows]
+        return self.render("foi/admin_list.html", listed=listed, status=status, today=today,
+                           may_see=lambda r: privacy.may_see_personal(current_user, r), channels=CHANNELS)
+
+    @expose("/new", methods=("GET", "POST"))
+    def new(self):
+        session = get_db().scoped()
+        units = [u for u in unit_keys_in_scope(session, current_user)]
+        if current_user.role not in ACTORS:
+            abort(403)
+        form = request.form
+        if request.method == "POST":
+            _csrf()
+            try:
+                if form.get("unit") not in units:
+                    raise service.FoiError("unit 办理单位: 不在您的范围内 outside your region")
+                req, secret = service.register(
+                    session, unit=form["unit"], channel=form.get("channel", ""), actor=current_user.username,
+                    description=form.get("description", ""), applicant_name=form.get("applicant_name"),
+                    applicant_kind=form.get("applicant_kind", "person"),
+                    applicant_id_number=form.get("applicant_id_number") or None,
+                    applicant_contact=form.get("applicant_contact"), applicant_address=form.get("applicant_address"),
+                    topic=form.get("topic"), received_on=_date("received_on", required=False))
+                session.commit()
+            except service.FoiError as exc:
+                session.rollback()
+                flash(str(exc), "error")
+            else:
+                flash(f"已登记 registered: {req.tracking_no}　查询码 code: {secret}（只显示一次，请告知申请人 shown once）",
+                      "success")
+                return redirect(url_for(".detail", id=req.id))
+        return self.render("foi/admin_new.html", units=units, channels=CHANNELS, kinds=APPLICANT_KINDS, form=form)
+
+    def _get(self, session, id: int) -> InfoRequest:
+        req = session.scalar(_scoped(select(InfoRequest)).where(InfoRequest.id == id))
+        if req is None:
+            abort(404)
+        return req
+
+    @expose("/<int:id>")
+    def detail(self, id: int):
+        session = get_db().scoped()
+        req = self._get(session, id)
+        today = dt.date.fromisoformat(request.args["today"]) if request.args.get("today") else _today()
+        dl = deadlines.compute(req, WorkCalendar.load(session), today)
+        domains = session.scalars(select(m.Domain).order_by(m.Domain.position)).all()
+        return self.render("foi/admin_detail.html", req=req, dl=dl, today=today, steps=STEP_KINDS,
+                           personal=privacy.may_see_personal(current_user, req), can_act=self.can_act(req.unit.key),
+                           reply_types=REPLY_TYPES, reply_choices=REPLY_CHOICES, parties=CONSULT_PARTIES,
+                           channels=CHANNELS, kinds=APPLICANT_KINDS, remedies=service.REMEDIES_TEMPLATE,
+                           domains=domains, submitted=service.in_beijing(req.submitted_at).strftime("%Y-%m-%d %H:%M"))
+
+    @expose("/<int:id>/act", methods=("POST",))
+    def act(self, id: int):
+        _csrf()
+        session = get_db().scoped()
+        req = self._get(session, id)
+        if not self.can_act(req.unit.key):
+            abort(403)
+        who, f = current_user.username, request.form
+        action = f.get("action")
+        cal = WorkCalendar.load(session)
+        try:
+            if action == "confirm":
+                service.confirm(session, req, _date("on"), who)
+            elif action == "correction":
+                service.request_correction(session, req, _date("on"), _int("days"), f.get("note", ""), who)
+            elif action == "correction_received":
+                service.receive_correction(session, req, _date("on"), who, cal)
+            elif action == "lapse":
+                service.lapse(session, req, _date("on"), who, cal)
+            elif action == "consult":
+                service.consult(session, req, _date("on"), f.get("party", ""), who, f.get("note") or None)
+            elif action == "consult_returned":
+                service.consultation_returned(session, req, _date("on"), who, f.get("note") or None)
+            elif action == "extend":
+                service.extend(session, req, _date("on"), _int("days"), f.get("approved_by", ""),
+                               _date("notified_on", required=False), who, f.get("note") or None, cal)
+            elif action == "reply":
+                upload = request.files.get("document")
+                document = (upload.filename, upload.read()) if upload and upload.filename else None
+                service.reply(session, req, _date("on"), f.get("reply_type", ""), who, f.get("text") or None,
+                              f.get("reason"), f.get("remedies"), document)
+            elif action == "withdraw":
+                service.withdraw(session, req, _date("on"), who, f.get("note") or None)
+            elif action == "classify":
+                domain = _int("domain_id") if f.get("domain_id") else None
+                req.topic, req.domain_id = (f.get("topic") or "").strip() or None, domain
+            else:
+                abort(400)
+            session.commit()
+            flash(f"已保存 saved: {action}", "success")
+        except service.FoiError as exc:
+            session.rollback()
+            flash(str(exc), "error")
+        return redirect(url_for(".detail", id=id))
+
+    @expose("/<int:id>/document")
+    def document(self, id: int):
+        session = get_db().scoped()
+        req = self._get(session, id)
+        if not privacy.may_see_personal(current_user, req) or req.reply_document is None:
+            abort(404)
+        return Response(req.reply_document, mimetype="application/octet-stream",
+                        headers={"Content-Disposition": "attachment; filename*=UTF-8''"
+                                 + _quote(req.reply_document_name or "reply")})
+
+
+def _quote(name: str) -> str:
+    from urllib.parse import quote
+
+    return quote(name)
+
+
+class ReportView(_Base):
+    """政府信息公开工作年度报告: printable HTML, .xlsx, and the records behind each figure."""
+
+    def _args(self, session):
+        units = unit_keys_in_scope(session, current_user)
+        unit = request.values.get("unit") or (current_user.unit_path if current_user.unit_path in units else None)
+        if unit is not None and unit not in units:
+            abort(404)
+        try:
+            year = int(request.values.get("year") or _today().year - 1)
+        except ValueError:
+            abort(400)
+        return units, unit, year
+
+    def link(self, unit: str, year: int):
+        return lambda key: url_for(".records", unit=unit, year=year, cell=key, _external=True)
+
+    @expose("/", methods=("GET", "POST"))
+    def index(self):
+        session = get_db().scoped()
+        units, unit, year = self._args(session)
+        rep = None
+        if unit:
+            rep = rp.build(session, unit, year)
+            if request.method == "POST":
+                _csrf()
+                if not self.can_act(unit):
+                    abort(403)
+                for section in rp.NARRATIVES:
+                    rp.save_text(session, rep.unit, year, section, request.form.get(section, ""))
+                session.commit()
+                flash("已保存 saved", "success")
+                return redirect(url_for(".index", unit=unit, year=year))
+        return self.render("foi/report.html", rep=rep, rp=rp, units=units, unit=unit, year=year,
+                           link=self.link(unit, year) if unit else None, printable=request.args.get("print") == "1",
+                           can_edit=bool(unit) and self.can_act(unit))
+
+    @expose("/xlsx")
+    def xlsx(self):
+        session = get_db().scoped()
+        _units, unit, year = self._args(session)
+        if not unit:
+            abort(400)
+        rep = rp.build(session, unit, year)
+        buf = io.BytesIO()
+        rp.write_xlsx(rep, buf, self.link(unit, year))
+        name = _quote(f"{rep.unit.name}{year}年政府信息公开工作年度报告.xlsx")
+        return Response(buf.getvalue(), mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                        headers={"Content-Disposition": f"attachment; filename*=UTF-8''{name}"})
+
+    @expose("/records")
+    def records(self):
+        session = get_db().scoped()
+        _units, unit, year = self._args(session)
+        if not unit:
+            abort(400)
+        rep = rp.build(session, unit, year)
+        try:
+            cell = rep.cell(request.args.get("cell", ""))
+        except (KeyError, ValueError, AttributeError):
+            abort(404)
+        model = {"info_request": InfoRequest, "catalog_item": m.CatalogItem,
+                 "publication_record": m.PublicationRecord, "info_appeal_case": AppealCase}[cell.kind]
+        rows = list(session.scalars(select(model).where(model.id.in_(cell.ids)).order_by(model.id))) if cell.ids else []
+        found = {r.id for r in rows}
+        missing = [i for i in cell.ids if i not in found]  # e.g. a catalog item deleted since
+        return self.render("foi/report_records.html", rep=rep, cell=cell, key=request.args["cell"], rows=rows,
+                           missing=missing, unit=unit, year=year, steps=STEP_KINDS, reply_types=REPLY_TYPES,
+                           appeal_kinds=APPEAL_KINDS, outcomes=APPEAL_OUTCOMES)
+
+
+class ProactiveView(_Base):
+    """依申请转主动: information asked for n times or more, each with one action that drafts a catalog item."""
+
+    def _args(self):
+        today = _today()
+        try:
+            start = dt.date.fromisoformat(request.values.get("from") or f"{today.year}-01-01")
+            end = dt.date.fromisoformat(request.values.get("to") or today.isoformat())
+            n = int(request.values.get("n") or 3)
+        except ValueError:
+            abort(400)
+        return start, end, n
+
+    def _region(self):
+        return None if current_user.is_system_admin else (current_user.unit_path or "\0")
+
+    @expose("/")
+    def index(self):
+        session = get_db().scoped()
+        start, end, n = self._args()
+        error, rows = None, []
+        try:
+            rows = proactive.frequent(session, self._region(), start, end, n)
+        except ValueError as exc:
+            error = str(exc)
+        return self.render("foi/proactive.html", rows=rows, start=start, end=end, n=n, error=error,
+                           can_act=self.can_act)
+
+    @expose("/draft", methods=("GET", "POST"))
+    def draft(self):
+        session = get_db().scoped()
+        start, end, n = self._args()
+        unit, topic = request.values.get("unit", ""), request.values.get("topic", "")
+        if not self.can_act(unit):
+            abort(403)
+        found = [t for t in proactive.frequent(session, self._region(), start, end, n)
+                 if t.unit == unit and t.topic == topic]
+        if not found:
+            abort(404)
+        unit_obj = session.scalar(select(m.AdminUnit).where(m.AdminUnit.key == unit))
+        fields = proactive.proposal(found[0], unit_obj)
+        problems = []
+        if request.method == "POST":
+            _csrf()
+            fields = {k: request.form.get(k, "") for k in ("domain", "level1", "content", "basis", "time_limit",
+                                                           "subject", "channels")}
+            fields.update({k: bool(request.form.get(k)) for k in ("method_active", "audience_public")})
+            session.info["reason"] = f"依申请转主动 from {found[0].count} requests"
+            item, problems = proactive.draft_item(session, current_app.extensions["zwgk.pm"], self._region(), start,
+                                                  end, n, unit, topic, fields, current_user.username)
+            if item is not None:
+                session.commit()
+                flash(f"已起草公开事项（草稿） drafted catalog item #{item.id}", "success")
+                return redirect(url_for("catalog_item.details_view", id=item.id))
+            session.rollback()
+        return self.render("foi/proactive_draft.html", t=found[0], fields=fields, problems=problems, start=start,
+                           end=end, n=n)
+
+
+def appeal_view(session):
+    from ..admin.views import ScopedModelView
+
+    class AppealView(ScopedModelView):
+        """政府信息公开行政复议、行政诉讼: entered by staff, counted in the annual report."""
+
+        column_list = ("unit", "kind", "filed_on", "outcome", "decided_on", "note")
+        form_columns = ("unit", "kind", "filed_on", "outcome", "decided_on", "note")
+        form_choices = {"kind": list(APPEAL_KINDS.items()), "outcome": list(APPEAL_OUTCOMES.items())}
+        column_formatters = {"kind": lambda v, c, mo, n: APPEAL_KINDS.get(mo.kind, mo.kind),
+                             "outcome": lambda v, c, mo, n: APPEAL_OUTCOMES.get(mo.outcome, mo.outcome)}
+        column_labels = {"unit": "单位 Unit", "kind": "类别 Kind", "filed_on": "收到日期 Filed",
+                         "outcome": "结果 Outcome", "decided_on": "审结日期 Decided", "note": "备注 Note"}
+
+        def _scoped(self, query):
+            if current_user.is_system_admin:
+                return query
+            path = current_user.unit_path or "\0"
+            units = select(m.AdminUnit.id).where(or_(m.AdminUnit.key == path, m.AdminUnit.key.like(f"{path}/%")))
+            return query.filter(AppealCase.unit_id.in_(units))
+
+    return AppealView(AppealCase, session, name=_l("Appeals and lawsuits"), category=_l("Requests for disclosure"),
+                      endpoint="info_appeal_case")
+
+
+def add_views(admin, session) -> None:
+    """Called by ``zwgk.admin.init_app``."""
+    cat = _l("Requests for disclosure")
+    admin.add_view(RequestsView(name=_l("Requests"), endpoint="foi_requests", category=cat))
+    admin.add_view(ReportView(name=_l("Annual report"), endpoint="foi_report", category=cat))
+    admin.add_view(ProactiveView(name=_l("Requested often"), endpoint="foi_proactive", category=cat))
+    admin.add_view(appeal_view(session))
+
+
+__all__ = ["add_views"]
