@@ -564,3 +564,4 @@ class AppliedData(Base):
 TRACKED = (DisclosureStage, CatalogElement, ElementRequirement, Domain, DomainAlias, DomainSuccession,
            AdminUnit, PilotProgram, Standard, CatalogItem, Responsibility, Schedule, SchedulePhase, Milestone,
            Obligation, Indicator, Score, ReportSubmission, PublicationRecord)
+from .evaluation import models as _evaluation_models  # noqa: E402,F401  (issue 15: evaluation tables)
