@@ -716,3 +716,8 @@ def demo_command(host: str, port: int, no_serve: bool) -> None:
     click.echo(f"演示管理员 demo administrator: admin / {password}")
     if not no_serve:
         _serve(app, host, port)
+
+
+from .evaluation.cli import register as _register_evaluation  # noqa: E402  (issue 15: zwgk evaluate …)
+
+_register_evaluation(main)

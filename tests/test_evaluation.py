@@ -67,16 +67,17 @@ def test_every_indicator_and_the_total_match_the_hand_worked_scores(db, scenario
 
 def test_reasons_say_in_words_what_pulled_the_score_down(db, scenario):
     rows = _compute(db)
-    texts = [r["text"] for r in rows[JIA]["reasons"]]
+    texts = [t for r in rows[JIA]["reasons"] for t in r["texts"]]
     assert "义务教育: 1 项缺少公开依据" in texts
     assert "1 个试点领域尚未公开目录：社会救助" in texts
     assert "节点“流程图公开”（2018-09-10 到期）未按期完成" in texts
     assert "2018-07、2018-09 进展报告未按期报送" in texts
     assert "1 条公开记录未按时公开：划片方案" in texts
     assert any("流程图未上墙" in t for t in texts)
-    # ordered by the points they cost: the catalog's missing domain (10 points) before the rest
-    assert texts[0] == "1 个试点领域尚未公开目录：社会救助"
-    yi = [r["text"] for r in rows[YI]["reasons"]]
+    # ordered by the points they cost: the unpublished domain (20 × 50% = 10 points) first
+    assert rows[JIA]["reasons"][0] == {"indicator": "领域覆盖", "lost": "10.00",
+                                       "texts": ["1 个试点领域尚未公开目录：社会救助"]}
+    yi = [t for r in rows[YI]["reasons"] for t in r["texts"]]
     assert "义务教育: 1 项缺少公开依据" in yi and "义务教育: 1 项缺少公开主体" in yi
     assert "2018Q3 期间目录未更新、未审查" in yi
 
@@ -135,3 +136,75 @@ def test_periods():
     assert parse_period("2018H2").start.isoformat() == "2018-07-01"
     with pytest.raises(ValueError, match="2018Q3"):
         parse_period("2018Q5")
+
+
+# --------------------------------------------------------------------------
+# zwgk evaluate, and the reports
+# --------------------------------------------------------------------------
+
+
+@pytest.fixture
+def eval_app(make_app, loaded_db_url):
+    app = make_app(loaded_db_url)
+    build(app.extensions["zwgk.db"])
+    third_party(app.extensions["zwgk.db"])
+    return app
+
+
+def test_cli_evaluate_json_stores_a_run_that_reruns_the_same(eval_app, run_cli, tmp_path):
+    import json
+
+    out = tmp_path / "r.json"
+    result = run_cli(eval_app, "evaluate", "--region", PROVINCE, "--period", "2018Q3", "--format", "json",
+                     "-o", str(out))
+    assert result.exit_code == 0, result.output
+    data = json.loads(out.read_text(encoding="utf-8"))
+    assert [(r["unit"], r["total"], r["rank"]) for r in data["results"]] == [(JIA, "68.25", 1), (YI, "58.33", 2)]
+    assert data["run"]["period"] == "2018Q3" and data["run"]["inputs_until"].startswith("2018-10-01 00:00")
+    text = run_cli(eval_app, "evaluate", "--region", "测试省", "--period", "2018-Q3")
+    assert "68.25" in text.output and "领域覆盖 −10.00：1 个试点领域尚未公开目录：社会救助" in text.output
+    again = run_cli(eval_app, "evaluation", "rerun", str(data["run"]["id"]))
+    assert again.exit_code == 0 and "结果一致 same numbers" in again.output
+    compare = run_cli(eval_app, "evaluation", "compare", "1", "2")
+    assert "结果一致" in compare.output
+    bad = run_cli(eval_app, "evaluate", "--region", PROVINCE, "--period", "2018Q9")
+    assert bad.exit_code == 1 and "2018Q3" in bad.output
+
+
+def test_xlsx_has_one_sheet_per_indicator_with_the_same_numbers(eval_app, run_cli, tmp_path):
+    import json
+
+    from openpyxl import load_workbook
+
+    run_cli(eval_app, "evaluate", "--region", PROVINCE, "--period", "2018Q3", "--format", "json",
+            "-o", str(tmp_path / "r.json"))
+    data = json.loads((tmp_path / "r.json").read_text(encoding="utf-8"))
+    result = run_cli(eval_app, "evaluation", "show", str(data["run"]["id"]), "--format", "xlsx",
+                     "-o", str(tmp_path / "r.xlsx"))
+    assert result.exit_code == 0, result.output
+    wb = load_workbook(tmp_path / "r.xlsx", read_only=True)
+    codes = [i["code"] for i in data["indicators"]]
+    assert wb.sheetnames[0] == "总分排名" and wb.sheetnames[-1] == "说明"
+    assert len(wb.sheetnames) == len(codes) + 2
+    ranking = list(wb["总分排名"].iter_rows(min_row=2, values_only=True))
+    assert [(r[0], r[2], f"{r[3]:.2f}") for r in ranking] == [(x["rank"], x["unit"], x["total"])
+                                                               for x in data["results"]]
+    for sheet_name, code in zip(wb.sheetnames[1:-1], codes):
+        ws = wb[sheet_name]
+        assert code in ws.cell(1, 1).value
+        got = {r[2]: (None if r[3] is None else f"{r[3]:.2f}") for r in ws.iter_rows(min_row=3, values_only=True)}
+        assert got == {x["unit"]: x["indicators"][code]["score"] for x in data["results"]}, code
+    completeness = wb[wb.sheetnames[1]]
+    jia = next(r for r in completeness.iter_rows(min_row=3, values_only=True) if r[2] == JIA)
+    assert (jia[4], jia[5]) == (4, 5) and "义务教育: 1 项缺少公开依据" in jia[9]
+
+
+def test_html_report_is_self_contained_and_prints_on_a4(eval_app, run_cli, tmp_path):
+    out = tmp_path / "r.html"
+    assert run_cli(eval_app, "evaluate", "--region", PROVINCE, "--period", "2018Q3", "--format", "html",
+                   "-o", str(out)).exit_code == 0
+    html = out.read_text(encoding="utf-8")
+    assert "size: A4" in html and html.count("<svg") >= 4
+    assert "http://" not in html.replace('xmlns="http://www.w3.org/2000/svg"', "")
+    assert "https://" not in html and "<script" not in html
+    assert "义务教育: 1 项缺少公开依据" in html and "68.25" in html

@@ -431,21 +431,16 @@ def score_unit(system: dict[str, Any], figures: dict[str, dict[int, Figure]], ui
             if n.get("children"):
                 distribute(n["children"], eff)
             elif d["score"] is not None and d["score"] < HUNDRED:
-                for text in d["reasons"] or [f"{n['name']} {q2(d['score'])} 分"]:
-                    lost.append((eff * (HUNDRED - d["score"]) / HUNDRED, n["name"], text))
+                lost.append((eff * (HUNDRED - d["score"]) / HUNDRED, n["name"],
+                             d["reasons"] or [f"{n['name']} {q2(d['score'])} 分"]))
 
     scores = [(Decimal(n["weight"]), node_score(n)) for n in system["indicators"]]
     used = [(w, s) for w, s in scores if s is not None]
     wsum = sum(w for w, _ in used)
     total = sum(w * s for w, s in used) / wsum if used and wsum else Decimal(0)
     distribute(system["indicators"], HUNDRED)
-    lost.sort(key=lambda x: -x[0])
-    seen_names: set[str] = set()
-    reasons = []
-    for points, name, text in lost:
-        reasons.append({"indicator": name, "lost": q2(points), "text": text,
-                        "first": name not in seen_names})
-        seen_names.add(name)
+    lost.sort(key=lambda x: -x[0])  # what cost the most points first
+    reasons = [{"indicator": name, "lost": q2(points), "texts": texts} for points, name, texts in lost]
     return {"total": total, "applicable": bool(used), "indicators": detail, "reasons": reasons}
 
 

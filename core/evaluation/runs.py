@@ -81,9 +81,16 @@ def report_data(session: Session, run: em.EvaluationRun) -> dict[str, Any]:
         scores = [Decimal(r["indicators"][n["code"]]["score"]) for r in rows
                   if r["indicators"].get(n["code"], {}).get("score") is not None]
         averages[n["code"]] = q2(sum(scores) / len(scores)) if scores else None
+    history = region_history(session, run.region.key, run.system_code, until=run)
+    per_unit: dict[str, list[tuple[str, str]]] = {}
+    for point in history:  # each unit's total in the latest run of every period so far
+        q = (select(m.AdminUnit.key, em.EvaluationResult.total).join(m.AdminUnit, em.EvaluationResult.unit)
+             .where(em.EvaluationResult.run_id == point["run"]))
+        for key, total in session.execute(q):
+            per_unit.setdefault(key, []).append((point["period"], q2(Decimal(total))))
     return {"run": describe(run), "system": system, "nodes": [{"node": n, "depth": d} for n, d in nodes],
             "leaves": leaves(system["indicators"]), "rows": rows, "averages": averages,
-            "history": region_history(session, run.region.key, run.system_code, until=run)}
+            "history": history, "unit_history": per_unit}
 
 
 def describe(run: em.EvaluationRun) -> dict[str, Any]:
