@@ -166,6 +166,9 @@ def init_app(app: Flask) -> Admin:
     from .diffview import CatalogDiffView
 
     admin.add_view(CatalogDiffView(name=_l("Compare versions"), endpoint="catalog_diff", category=_l("Catalogs")))
+    from ..evaluation.admin import add_views as add_evaluation_views  # issue 15
+
+    add_evaluation_views(admin)
     session = AdminDB(db.scoped)
     for view, model, name, category, endpoint in MODEL_VIEWS:
         admin.add_view(view(model, session, name=name, category=category, endpoint=endpoint))

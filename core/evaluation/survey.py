@@ -96,9 +96,11 @@ def add_response(session: Session, questionnaire: em.Questionnaire, unit: str, a
     return resp
 
 
-def import_csv(session: Session, questionnaire: em.Questionnaire, path: Path) -> int:
+def import_csv(session: Session, questionnaire: em.Questionnaire, path: Path,
+               allowed: Any = None) -> int:
     """CSV: columns ``unit`` (path), ``answered_on`` (YYYY-MM-DD) and one per question code.
-    Every row is checked first; nothing is written unless all are valid (SurveyError names row and field)."""
+    Every row is checked first; nothing is written unless all are valid (SurveyError names row and field).
+    ``allowed(path) -> bool`` limits the units (the importing user's scope)."""
     text = path.read_bytes()
     for enc in ("utf-8-sig", "gb18030"):
         try:
@@ -122,6 +124,8 @@ def import_csv(session: Session, questionnaire: em.Questionnaire, path: Path) ->
         unit = (row.get("unit") or "").strip()
         if unit not in units:
             problems.append(Problem(where, unit, "unit", f"找不到单位 unknown unit {unit!r}"))
+        elif allowed is not None and not allowed(unit):
+            problems.append(Problem(where, unit, "unit", f"单位不在您的范围内 unit outside your region {unit!r}"))
         try:
             day = dt.date.fromisoformat((row.get("answered_on") or "").strip())
         except ValueError:
