@@ -208,3 +208,19 @@ def test_html_report_is_self_contained_and_prints_on_a4(eval_app, run_cli, tmp_p
     assert "http://" not in html.replace('xmlns="http://www.w3.org/2000/svg"', "")
     assert "https://" not in html and "<script" not in html
     assert "义务教育: 1 项缺少公开依据" in html and "68.25" in html
+
+
+def test_shandong_report_states_the_4_percent_weight_of_disclosure(make_app, regions_db_url, run_cli, tmp_path):
+    """鲁政办发〔2018〕21号 八、（二）: disclosure weighs at least 4% in the comprehensive assessment."""
+    from zwgk import models as m
+
+    app = make_app(regions_db_url, plugins="zhejiang,shandong,daoxian")
+    with app.extensions["zwgk.db"].session() as s:
+        unit = m.AdminUnit(name="测试县", level="county", key="山东省/测试县", origin="test", is_pilot=True,
+                           parent=s.scalar(select(m.AdminUnit).where(m.AdminUnit.key == "山东省")))
+        s.add(unit)
+    out = tmp_path / "sd.html"
+    result = run_cli(app, "evaluate", "--region", "shandong", "--period", "2018Q3", "--format", "html", "-o", str(out))
+    assert result.exit_code == 0, result.output
+    html = out.read_text(encoding="utf-8")
+    assert "分值不低于 4.00%" in html and "001_38f7583137ba7a7e.txt" in html

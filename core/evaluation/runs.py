@@ -90,7 +90,21 @@ def report_data(session: Session, run: em.EvaluationRun) -> dict[str, Any]:
             per_unit.setdefault(key, []).append((point["period"], q2(Decimal(total))))
     return {"run": describe(run), "system": system, "nodes": [{"node": n, "depth": d} for n, d in nodes],
             "leaves": leaves(system["indicators"]), "rows": rows, "averages": averages,
-            "history": history, "unit_history": per_unit}
+            "history": history, "unit_history": per_unit, "weight_in_assessment": weight_in_assessment(
+                session, run.region.key)}
+
+
+def weight_in_assessment(session: Session, region: str) -> list[dict[str, Any]]:
+    """The weight disclosure carries in the region's comprehensive assessment, as its documents set it
+    (山东: 不低于4%, 鲁政办发〔2018〕21号 八、（二）): the ``Indicator`` records of the region or above."""
+    from ..catalog import scopes_of
+
+    q = (select(m.Indicator).join(m.AdminUnit, m.Indicator.scope)
+         .where(m.AdminUnit.key.in_(scopes_of(region)), m.Indicator.parent_id.is_(None),
+                (m.Indicator.weight.isnot(None)) | (m.Indicator.min_weight.isnot(None))).order_by(m.Indicator.code))
+    return [{"name": i.name, "weight": q2(i.weight) if i.weight is not None else None,
+             "min_weight": q2(i.min_weight) if i.min_weight is not None else None, "source": i.source}
+            for i in session.scalars(q)]
 
 
 def describe(run: em.EvaluationRun) -> dict[str, Any]:
