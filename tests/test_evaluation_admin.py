@@ -165,3 +165,16 @@ def test_assessment_rules_without_the_web(eapp):
         with pytest.raises(assessment.AssessmentError, match="无权委托"):
             assessment.engage(s, Actor("bj_admin", "region_admin", "北京市"), PROVINCE, "assessor1", "x", "2018Q3",
                               [JIA])
+
+
+def test_an_assessor_sees_no_other_admin_page(eapp):
+    _engage(eapp)
+    firm = eapp.test_client()
+    login(firm, "assessor1")
+    landing = firm.get("/admin/")
+    assert landing.status_code == 302 and landing.headers["Location"].endswith("/admin/assessments/")
+    for url in ("/admin/structure/", "/admin/timeline/", "/admin/catalog_diff/", "/admin/catalog_import/",
+                "/admin/surveys/", "/admin/change/", "/admin/indicator/"):
+        assert firm.get(url).status_code == 403, url
+    menu = firm.get("/admin/assessments/").get_data(as_text=True)
+    assert "/admin/structure/" not in menu and "/admin/catalog_item/" not in menu

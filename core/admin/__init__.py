@@ -36,17 +36,27 @@ def _region_param(session) -> str | None:
 
 class LoginRequired:
     def is_accessible(self) -> bool:
-        return current_user.is_authenticated
+        # an assessor (评估机构, issue 15) reads only its engagements: no page that lists records
+        return current_user.is_authenticated and current_user.can("list")
 
     def inaccessible_callback(self, name: str, **kwargs: Any):
-        from flask import redirect, url_for
+        from flask import abort, redirect, url_for
 
+        if current_user.is_authenticated:
+            abort(403)
         return redirect(url_for("auth.login", next=current_app.extensions["zwgk.here"]()))
 
 
 class DashboardView(LoginRequired, AdminIndexView):
+    def is_accessible(self) -> bool:
+        return current_user.is_authenticated
+
     @expose("/")
     def index(self):
+        if not current_user.can("list"):  # an assessor lands on its engagements
+            from flask import redirect, url_for
+
+            return redirect(url_for("assessments.index"))
         session = get_db().scoped()
         today = dt.date.today()
         path = _user_path()
