@@ -224,3 +224,11 @@ def test_shandong_report_states_the_4_percent_weight_of_disclosure(make_app, reg
     assert result.exit_code == 0, result.output
     html = out.read_text(encoding="utf-8")
     assert "分值不低于 4.00%" in html and "001_38f7583137ba7a7e.txt" in html
+
+
+def test_the_full_scan_form_of_the_completeness_query_gives_the_same_figures(db, scenario, monkeypatch):
+    from zwgk.evaluation import compute
+
+    normal = _compute(db)
+    monkeypatch.setattr(compute, "FULL_SCAN_UNITS", 1)
+    assert _compute(db) == normal

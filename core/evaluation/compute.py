@@ -137,9 +137,28 @@ def _filled(fields_: tuple[str, ...]) -> Any:
     return or_(*conds)
 
 
-def _items_base(unit_ids: list[int], period: Period) -> list[Any]:
+#: from this many units on, SQLite reads the whole table once instead of walking the unit index
+FULL_SCAN_UNITS = 30
+
+
+def _unit_column(session: Session, unit_ids: list[int]) -> Any:
+    """``catalog_item.unit_id`` — as ``unit_id + 0`` on SQLite when a region's many units are scored.
+
+    SQLite otherwise walks ``ix_catalog_item_unit_id`` for the IN list and the GROUP BY, fetching
+    every row by a random lookup: 10 s of a 15 s query at a million items (docs/benchmarks.md).
+    The expression hides the index, so it reads the table in order and sorts.  PostgreSQL's
+    planner chooses well by itself.
+    """
     item = m.CatalogItem
-    return [item.unit_id.in_(unit_ids), item.status != "withdrawn", item.created_at < period.end_at]
+    if session.get_bind().dialect.name == "sqlite" and len(unit_ids) >= FULL_SCAN_UNITS:
+        return (item.unit_id + 0).label("unit_key_id")
+    return item.unit_id
+
+
+def _items_base(unit_ids: list[int], period: Period, unit_col: Any = None) -> list[Any]:
+    item = m.CatalogItem
+    col = m.CatalogItem.unit_id if unit_col is None else unit_col
+    return [col.in_(unit_ids), item.status != "withdrawn", item.created_at < period.end_at]
 
 
 class Inputs:
@@ -189,8 +208,9 @@ class Inputs:
             missing = [func.sum(case((_filled(ELEMENT_FIELDS[code]), 0), else_=1)) for code, _ in req]
             complete = func.sum(case((and_(*[_filled(ELEMENT_FIELDS[c]) for c, _ in req]), 1), else_=0)) \
                 if req else func.count()
-            q = (select(item.unit_id, item.domain_id, func.count(), complete, *missing)
-                 .where(*_items_base(uids, self.period)).group_by(item.unit_id, item.domain_id))
+            unit_col = _unit_column(self.session, uids)
+            q = (select(unit_col, item.domain_id, func.count(), complete, *missing)
+                 .where(*_items_base(uids, self.period, unit_col)).group_by(unit_col, item.domain_id))
             per_unit: dict[int, list[tuple[int, int, int, list[int]]]] = defaultdict(list)
             for uid, dom, count, done, *miss in self.session.execute(q):
                 per_unit[uid].append((dom, count, done or 0, [x or 0 for x in miss]))
