@@ -178,3 +178,13 @@ def test_an_assessor_sees_no_other_admin_page(eapp):
         assert firm.get(url).status_code == 403, url
     menu = firm.get("/admin/assessments/").get_data(as_text=True)
     assert "/admin/structure/" not in menu and "/admin/catalog_item/" not in menu
+
+
+def test_evaluation_pages_speak_chinese_first_and_english_on_request(eapp):
+    c = eapp.test_client()
+    login(c, "prov_admin")
+    zh = c.get("/admin/evaluation_runs/").get_data(as_text=True)
+    assert "考核评估结果" in zh and "开始评估" in zh and "第三方评估" in zh and "满意度测评" in zh
+    c.get("/lang/en")
+    en = c.get("/admin/evaluation_runs/").get_data(as_text=True)
+    assert "Evaluation runs" in en and "Evaluate" in en and "Satisfaction surveys" in en
