@@ -232,3 +232,19 @@ def test_the_full_scan_form_of_the_completeness_query_gives_the_same_figures(db,
     normal = _compute(db)
     monkeypatch.setattr(compute, "FULL_SCAN_UNITS", 1)
     assert _compute(db) == normal
+
+
+def test_migration_0015_goes_down_and_up_again(empty_db_url):
+    from alembic import command
+    from sqlalchemy import inspect
+
+    from zwgk.db import Database
+
+    db = Database(empty_db_url)
+    db.upgrade()
+    assert "evaluation_run" in inspect(db.engine).get_table_names()
+    command.downgrade(db.alembic_config(), "0005")
+    assert "evaluation_run" not in inspect(db.engine).get_table_names()
+    db.upgrade()
+    assert db.drift() == []
+    db.dispose()
