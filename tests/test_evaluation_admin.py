@@ -82,7 +82,7 @@ def _engage(app, units=(JIA,)):
 
 def _score(client, unit, value="85", files=()):
     token = csrf(client, "/admin/assessments/")
-    data = {"csrf_token": token, "engagement": "1", "unit": unit, "period": "2018Q3", "indicator": "third_party",
+    data = {"csrf_token": token, "unit": unit, "period": "2018Q3", "indicator": "third_party",
             "value": value, "comment": "公开栏未及时更新", "assessor_name": "李评估"}
     if files:
         data["evidence"] = [(io.BytesIO(body), name) for name, body in files]

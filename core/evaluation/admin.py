@@ -278,8 +278,16 @@ class AssessmentsView(_Base):
 
         f = request.form
         files = [(fs.filename, fs.read()) for fs in request.files.getlist("evidence") if fs and fs.filename]
-        region = next((e.region.key for e in self.session.scalars(select(em.Engagement).where(
-            em.Engagement.id == (int(f.get("engagement")) if (f.get("engagement") or "").isdigit() else -1)))), None)
+        from .assessment import engagements_of
+        from .compute import parse_period
+
+        try:
+            label = parse_period(f.get("period", "")).label
+        except ValueError:
+            label = ""
+        # the system of the region that engaged this assessor for this unit and period (score() checks the rest)
+        region = next((e.region.key for e in engagements_of(self.session, current_user.username)
+                       if e.period == label and any(u.key == f.get("unit") for u in e.units)), None)
         system = self._system(region) if region else None
         if self._post(lambda: score(self.session, current_user, f.get("unit", ""), f.get("period", ""),
                                     f.get("indicator", ""), f.get("value", ""), f.get("comment") or None,

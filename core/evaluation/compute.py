@@ -399,7 +399,7 @@ class Inputs:
         for uid, n, total in self.session.execute(q):
             fig = Figure(value=Decimal(total) / n)
             fig.numerator, fig.denominator = Decimal(total) / 100, Decimal(n)
-            fig.reasons = [f"满意度 {q2(fig.value)} 分（{n} 份答卷）"] if fig.value < 80 else []
+            fig.reasons = [f"满意度 {q2(fig.value)} 分（{n} 份答卷）"]
             out[uid] = fig
         return out
 
