@@ -27,9 +27,16 @@ def eapp(make_app, loaded_db_url):
 
 
 def _run(client):
+    """Start an evaluation in the admin; it runs beside the request: wait for it, then follow the page."""
+    from zwgk.evaluation.jobs import jobs_of
+
     token = csrf(client, "/admin/evaluation_runs/")
-    return client.post("/admin/evaluation_runs/new", data={"csrf_token": token, "region": PROVINCE,
-                                                            "period": "2018Q3"}, follow_redirects=True)
+    started = client.post("/admin/evaluation_runs/new", data={"csrf_token": token, "region": PROVINCE,
+                                                               "period": "2018Q3"})
+    assert started.status_code == 302 and "/admin/evaluation_runs/job/" in started.headers["Location"]
+    job_id = started.headers["Location"].rstrip("/").rsplit("/", 1)[1]
+    jobs_of(client.application).wait(job_id)
+    return client.get(started.headers["Location"], follow_redirects=True)
 
 
 def test_region_admin_runs_reads_downloads_and_publishes(eapp):
@@ -72,6 +79,41 @@ def test_other_regions_do_not_see_a_run(eapp):
     token = csrf(other, "/admin/evaluation_runs/")
     assert other.post("/admin/evaluation_runs/new", data={"csrf_token": token, "region": PROVINCE,
                                                            "period": "2018Q3"}).status_code == 404
+
+
+def test_a_running_evaluation_shows_a_refreshing_page_and_belongs_to_its_user(eapp, monkeypatch):
+    import threading
+
+    from zwgk.evaluation import jobs as jobs_mod
+    from zwgk.evaluation.jobs import jobs_of
+
+    gate = threading.Event()
+    real = jobs_mod.EvaluationJobs._work
+
+    def slow(self, app, job, period, system):
+        gate.wait(30)
+        real(self, app, job, period, system)
+
+    monkeypatch.setattr(jobs_mod.EvaluationJobs, "_work", slow)
+    try:
+        c = eapp.test_client()
+        login(c, "prov_admin")
+        token = csrf(c, "/admin/evaluation_runs/")
+        started = c.post("/admin/evaluation_runs/new", data={"csrf_token": token, "region": PROVINCE,
+                                                              "period": "2018Q3"})
+        page = c.get(started.headers["Location"]).get_data(as_text=True)
+        assert 'http-equiv="refresh"' in page and "正在评估" in page
+        again = c.post("/admin/evaluation_runs/new", data={"csrf_token": token, "region": PROVINCE,
+                                                            "period": "2018Q3"}, follow_redirects=True)
+        assert "已有一个评估正在进行" in again.get_data(as_text=True)
+        other = eapp.test_client()
+        login(other, "bj_admin")
+        assert other.get(started.headers["Location"]).status_code == 404
+    finally:
+        gate.set()
+    jobs_of(eapp).wait(started.headers["Location"].rstrip("/").rsplit("/", 1)[1])
+    done = c.get(started.headers["Location"], follow_redirects=True).get_data(as_text=True)
+    assert "已完成评估" in done and "58.33" in done
 
 
 def _engage(app, units=(JIA,)):

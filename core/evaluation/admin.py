@@ -111,15 +111,35 @@ class RunsView(_Base):
         except (ValueError, SystemError) as exc:
             flash(str(exc), "error")
             return redirect(url_for(".index"))
-        session = self.session
-        rows = runs.compute(session, region, period, system)
-        if not rows:
-            flash(f"{region} 内没有可评估的单位 no unit to evaluate", "warning")
+        from flask import current_app
+
+        from .jobs import Busy, jobs_of
+
+        try:
+            job = jobs_of(current_app).start(current_app._get_current_object(), current_user.username, region,
+                                             period, system)
+        except Busy as exc:
+            flash(str(exc), "warning")
             return redirect(url_for(".index"))
-        run = runs.store_run(session, region, period, system, rows, current_user.username)
-        session.commit()
-        flash(f"已完成评估 #{run.id}：{len(rows)} 个单位 units", "success")
-        return redirect(url_for(".run_view", run_id=run.id))
+        return redirect(url_for(".job_view", job_id=job.id))
+
+    @expose("/job/<job_id>")
+    def job_view(self, job_id: str):
+        """The evaluation started from this page: refreshes until it is stored, then shows it."""
+        from flask import current_app
+
+        from .jobs import jobs_of
+
+        job = jobs_of(current_app).get(job_id, current_user.username)
+        if job is None:
+            abort(404)
+        if job.finished and job.run_id:
+            flash(f"已完成评估 #{job.run_id}：{job.units} 个单位 units（{job.seconds} 秒）", "success")
+            return redirect(url_for(".run_view", run_id=job.run_id))
+        if job.finished:
+            flash(job.error or "评估失败 the evaluation failed", "error")
+            return redirect(url_for(".index"))
+        return self.render("zwgk/evaluation_job.html", job=job)
 
     @expose("/run/<int:run_id>")
     def run_view(self, run_id: int):
