@@ -76,3 +76,21 @@ def test_questionnaire_and_answers_are_checked(db):
             survey.add_response(s, _qn(s), JIA, dt.date(2018, 8, 1), {"q1": None, "q2": ""})
         r = survey.add_response(s, _qn(s), JIA, dt.date(2018, 8, 1), {"q1": 5, "q2": 1})
         assert r.score == Decimal("50.00")
+
+
+def test_cli_defines_a_questionnaire_and_imports_answers(make_app, loaded_db_url, run_cli, tmp_path):
+    app = make_app(loaded_db_url)
+    build(app.extensions["zwgk.db"])
+    ok = run_cli(app, "evaluation", "questionnaire", "sat-cli", "--title", "满意度", "--scope", PROVINCE,
+                 "--question", "q1|对公开内容是否满意|5", "--question", "q2|对办事指南是否满意")
+    assert ok.exit_code == 0, ok.output
+    bad = run_cli(app, "evaluation", "questionnaire", "sat-bad", "--title", "x", "--question", "q1|满意吗|one")
+    assert bad.exit_code == 1 and "scale" in bad.output
+    path = tmp_path / "a.csv"
+    path.write_text(f"unit,answered_on,q1,q2\n{JIA},2018-08-01,5,4\n", encoding="utf-8")
+    assert "导入 1 份答卷" in run_cli(app, "evaluation", "survey-import", str(path), "--questionnaire",
+                                    "sat-cli").output
+    wrong = tmp_path / "b.csv"
+    wrong.write_text(f"unit,answered_on,q1,q3\n{JIA},2018-08-01,5,4\n", encoding="utf-8")
+    out = run_cli(app, "evaluation", "survey-import", str(wrong), "--questionnaire", "sat-cli")
+    assert out.exit_code == 1 and "q3" in out.output and "未导入任何内容" in out.output

@@ -258,3 +258,29 @@ def survey_import_command(path, questionnaire) -> None:
             session.rollback()
             _fail("答卷有误，未导入任何内容 invalid rows, nothing was imported:\n" + str(exc))
     click.echo(f"导入 {n} 份答卷 imported {n} responses")
+
+
+@evaluation_group.command("questionnaire")
+@click.argument("code")
+@click.option("--title", required=True, help="问卷标题 title")
+@click.option("--question", "questions", multiple=True, required=True,
+              help="问题 'code|text|scale', e.g. 'q1|对公开内容是否满意|5' (repeat)")
+@click.option("--scope", help="所属地区路径 the region's unit path (default: everywhere)")
+@with_appcontext
+def questionnaire_command(code, title, questions, scope) -> None:
+    """新建满意度测评问卷 define a satisfaction questionnaire."""
+    from .survey import SurveyError, define
+
+    parsed = []
+    for q in questions:
+        parts = [p.strip() for p in q.split("|")]
+        scale = parts[2] if len(parts) > 2 else "5"
+        parsed.append({"code": parts[0], "text": parts[1] if len(parts) > 1 else "",
+                       "scale": int(scale) if scale.isdigit() else scale})
+    with _session().session(actor="cli") as session:
+        try:
+            define(session, code, title, parsed, scope)
+        except SurveyError as exc:
+            session.rollback()
+            _fail("问卷有误 invalid questionnaire:\n" + str(exc))
+    click.echo(f"问卷 questionnaire {code}: {len(parsed)} 个问题 questions")
