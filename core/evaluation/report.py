@@ -12,7 +12,6 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from ..export import neutralise
 from . import charts
-from .assessment import STATUS_NAMES  # noqa: F401  (templates)
 from .systems import METHOD_NAMES, walk
 
 TEMPLATES = Path(__file__).parent / "templates"
