@@ -9,9 +9,10 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from .models import AdminUnit, User
 
 #: system administrator, region administrator, department editor, reviewer, viewer
-ROLES = ("system_admin", "region_admin", "editor", "reviewer", "viewer")
+ROLES = ("system_admin", "region_admin", "editor", "reviewer", "viewer", "assessor")
 ROLE_NAMES = {"system_admin": "系统管理员", "region_admin": "地区管理员", "editor": "部门编辑",
-              "reviewer": "审核人", "viewer": "只读用户"}
+              "reviewer": "审核人", "viewer": "只读用户",
+              "assessor": "评估机构"}  # assessor: scores only the units of its engagements (issue 15)
 MIN_PASSWORD = 10
 
 

@@ -70,6 +70,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
     foi.init_app(app)
     init_admin(app)
+    from .evaluation import public as evaluation_public  # issue 15: 通报
+
+    evaluation_public.init_app(app)
     app.after_request(_security_headers)
     return app
 

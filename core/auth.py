@@ -32,6 +32,7 @@ PERMISSIONS: dict[str, set[str]] = {
     "editor": {"list", "view", "create", "edit", "export"},
     "reviewer": {"list", "view", "export", "review"},
     "viewer": {"list", "view", "export"},
+    "assessor": {"assess"},  # 评估机构: its engagements' units only (zwgk.evaluation.assessment)
 }
 
 

@@ -724,3 +724,6 @@ main.add_command(_participation)
 from .foi.cli import requests_group  # noqa: E402  (issue 17: 依申请公开)
 
 main.add_command(requests_group)
+from .evaluation.cli import register as _register_evaluation  # noqa: E402  (issue 15: zwgk evaluate …)
+
+_register_evaluation(main)

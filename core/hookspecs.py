@@ -134,6 +134,21 @@ def zwgk_register_indicators() -> list[Record]:
     """Return evaluation indicators with weights (``IndicatorSchema``)."""
 
 
+@hookspec
+def zwgk_register_indicator_systems() -> list[Record]:
+    """Return evaluation indicator systems (考核评价指标体系) as trees (``zwgk.evaluation.systems.SystemSchema``).
+
+    A system: ``{"code", "title", "version", "scope": region path, "base": code of the system it
+    extends (optional), "remove": [codes], "indicators": [{"code", "name", "weight", "method":
+    group | computed | assessor | survey, "compute": completeness | coverage | publications |
+    milestones | reports | adjustment, "children": [...]}], "source"}``.  Weights sum to 100 at
+    every level.  With ``base`` an indicator of the same code replaces the base's and a new code
+    is added, so a region re-weights or extends the core's ``zwgk-default`` without restating
+    it.  ``zwgk evaluate`` uses the system whose scope is closest above the region.
+    (Added in a minor version of the contract, with issue 15.)
+    """
+
+
 # --------------------------------------------------------------------------
 # Rules
 # --------------------------------------------------------------------------

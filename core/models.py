@@ -566,3 +566,4 @@ TRACKED = (DisclosureStage, CatalogElement, ElementRequirement, Domain, DomainAl
            Obligation, Indicator, Score, ReportSubmission, PublicationRecord)
 from .participation import models as _participation_models  # noqa: E402,F401  (issue 16)
 from .foi import models as _foi_models  # noqa: E402,F401  (issue 17: 依申请公开)
+from .evaluation import models as _evaluation_models  # noqa: E402,F401  (issue 15: evaluation tables)

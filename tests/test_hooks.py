@@ -254,3 +254,34 @@ def test_zwgk_request_steps_are_drawn_on_the_flowchart(make_app, regions_db_url)
     assert "依申请公开" in sd and sd.count('data-step="request"') == 5 and "调查" in sd
     dx = client.get("/topic/湖南省/永州市/道县/flowchart.svg").get_data(as_text=True)
     assert 'data-step="request"' not in dx and "依申请公开" not in dx
+class _SystemsPlugin:
+    def __init__(self, systems):
+        self.systems = systems
+
+    @hookimpl
+    def zwgk_register_indicator_systems(self):
+        return self.systems
+
+
+def test_zwgk_register_indicator_systems_extend_the_default_and_weights_are_checked():
+    from zwgk.evaluation.systems import SystemError, leaves, system_for
+
+    extend = {"code": "hn", "title": "湖南省考核评价指标体系（测试）", "version": "2", "scope": "湖南省",
+              "base": "zwgk-default", "remove": ["satisfaction"], "source": SRC,
+              "indicators": [{"code": "completeness", "name": "目录完整性", "weight": "40", "method": "computed",
+                              "compute": "completeness"}]}
+    pm = _pm(fake=_SystemsPlugin([extend]))
+    system = system_for(pm, "湖南省/永州市/道县")
+    assert system["code"] == "hn" and system["version"] == "2"
+    assert [(n["code"], n["weight"]) for n in system["indicators"]][:2] == [("completeness", "40.00"),
+                                                                            ("coverage", "20.00")]
+    assert "satisfaction" not in [n["code"] for n in leaves(system["indicators"])]
+    assert system_for(pm, "浙江省")["code"] == "zwgk-default"  # outside the plugin's region
+    # a re-weighting that leaves a level at 110 is refused, naming the level
+    bad = dict(extend, remove=[])
+    with pytest.raises(SystemError, match="110"):
+        system_for(_pm(fake=_SystemsPlugin([bad])), "湖南省")
+    wrong_method = dict(extend, code="x", base=None, indicators=[{"code": "a", "name": "甲", "weight": "100",
+                                                                  "method": "computed"}])
+    with pytest.raises(SystemError, match="compute"):
+        system_for(_pm(fake=_SystemsPlugin([wrong_method])), "湖南省")

@@ -36,17 +36,27 @@ def _region_param(session) -> str | None:
 
 class LoginRequired:
     def is_accessible(self) -> bool:
-        return current_user.is_authenticated
+        # an assessor (评估机构, issue 15) reads only its engagements: no page that lists records
+        return current_user.is_authenticated and current_user.can("list")
 
     def inaccessible_callback(self, name: str, **kwargs: Any):
-        from flask import redirect, url_for
+        from flask import abort, redirect, url_for
 
+        if current_user.is_authenticated:
+            abort(403)
         return redirect(url_for("auth.login", next=current_app.extensions["zwgk.here"]()))
 
 
 class DashboardView(LoginRequired, AdminIndexView):
+    def is_accessible(self) -> bool:
+        return current_user.is_authenticated
+
     @expose("/")
     def index(self):
+        if not current_user.can("list"):  # an assessor lands on its engagements
+            from flask import redirect, url_for
+
+            return redirect(url_for("assessments.index"))
         session = get_db().scoped()
         today = dt.date.today()
         path = _user_path()
@@ -166,6 +176,9 @@ def init_app(app: Flask) -> Admin:
     from .diffview import CatalogDiffView
 
     admin.add_view(CatalogDiffView(name=_l("Compare versions"), endpoint="catalog_diff", category=_l("Catalogs")))
+    from ..evaluation.admin import add_views as add_evaluation_views  # issue 15
+
+    add_evaluation_views(admin)
     session = AdminDB(db.scoped)
     for view, model, name, category, endpoint in MODEL_VIEWS:
         admin.add_view(view(model, session, name=name, category=category, endpoint=endpoint))
