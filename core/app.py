@@ -10,7 +10,7 @@ from typing import Any
 from flask import Flask
 
 from . import db as dbmod
-from .plugin_manager import get_plugin_manager, installed_entry_points, parse_enabled
+from .plugin_manager import get_plugin_manager, get_pm, installed_entry_points, parse_enabled  # noqa: F401
 
 
 def _secret_key(instance: Path) -> str:
@@ -120,9 +120,3 @@ def _init_babel(app: Flask) -> None:
     app.extensions["zwgk.here"] = here
     # not "csrf_token": Flask-Admin would add it to its own forms beside SecureForm's token
     app.jinja_env.globals["zwgk_csrf_token"] = generate_csrf
-
-
-def get_pm(app: Flask | None = None):
-    from flask import current_app
-
-    return (app or current_app).extensions["zwgk.pm"]

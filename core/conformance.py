@@ -17,8 +17,47 @@ from sqlalchemy import select
 from . import models as m
 from .catalog import REVIEW_STEPS
 from .db import Database
-from .loader import KINDS, DataError, Problem
-from .plugin_manager import PluginError, apply, call_for, collect, get_plugin_manager, plugin_info
+from .documents import OUTSIDE, iter_sources, section_problem, text_path
+from .loader import AT, KINDS, DataError, Problem, _label
+from .plugin_manager import NATIONAL, PluginError, apply, call_for, collect, get_plugin_manager, plugin_info
+
+
+def declared_documents(pm, names) -> dict[str, tuple[dict, Path | None]]:
+    """The documents the given origins declare, by 文号, by the file name of their text and by title."""
+    out: dict[str, tuple[dict, Path | None]] = {}
+    for name in names:
+        plugin = pm.get_plugin(name)
+        for result in call_for(pm, name, "zwgk_register_documents"):
+            for doc in result or ():
+                entry = (doc, text_path(plugin, doc))
+                for k in (doc.get("number"), doc.get("text_file"), doc.get("title")):
+                    if k:
+                        out.setdefault(k, entry)
+    return out
+
+
+def citation_problems(pm, name: str, batch: dict) -> list[Problem]:
+    """Every ``source`` of an origin's records must cite a document that it or the national data
+    declares, and a section that occurs in the document's text when the text is shipped."""
+    docs = declared_documents(pm, dict.fromkeys([NATIONAL, name]))
+    out = []
+    for kind in KINDS:
+        for rec in batch.get(kind.name, []):
+            for src in iter_sources(rec):
+                file, section = src.get("file"), src.get("section") or ""
+                if file == OUTSIDE:
+                    continue
+                if file not in docs:
+                    out.append(Problem(rec.get(AT, kind.name), _label(rec), "source.file",
+                                       f"引用了未声明的文件 cites an undeclared document {file!r}: declare it with "
+                                       "zwgk_register_documents (data/documents.yaml), or write file: 文件之外"))
+                    continue
+                path = docs[file][1]
+                why = section_problem(str(path), section) if path else None
+                if why:
+                    out.append(Problem(rec.get(AT, kind.name), _label(rec), "source.section",
+                                       f"{file} 中找不到章节 no such section {section!r}: {why}"))
+    return out
 
 
 def _within(path: str, region: str) -> bool:
@@ -64,6 +103,7 @@ def check_plugin(name: str) -> list[Problem]:
     region = info.get("region")
     if region:
         problems.extend(_outside_region(batch, region))
+    problems.extend(citation_problems(pm, name, batch))
     with tempfile.TemporaryDirectory() as tmp:
         db = Database(f"sqlite:///{Path(tmp) / 'check.sqlite'}")
         try:

@@ -7,9 +7,8 @@ from sqlalchemy import func, select
 
 from . import catalog_history, export
 from . import models as m
-from .app import get_pm
 from .db import get_db
-from .plugin_manager import describe_plugins
+from .plugin_manager import describe_plugins, get_pm
 
 bp = Blueprint("public", __name__)
 

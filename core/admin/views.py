@@ -472,7 +472,7 @@ class CatalogItemView(ScopedModelView):
         return redirect(target)
 
     def _workflow(self, ids: Any, step: str) -> None:
-        from ..app import get_pm
+        from ..plugin_manager import get_pm
         from .. import workflow
 
         try:
@@ -529,7 +529,7 @@ class CatalogItemView(ScopedModelView):
         schema = s.CatalogItemSchema()
         data = _present(schema, schema.dump(model))
         data.pop("source", None)
-        from ..app import get_pm
+        from ..plugin_manager import get_pm
 
         _, problems = validate_item(self.session, get_pm(), data)
         if problems:
