@@ -168,3 +168,20 @@ def text_path(plugin: Any, doc: dict[str, Any]) -> Path | None:
         return None
     path = Path(base) / doc["text_file"]
     return path if path.exists() else None
+
+
+def find_document(session: Any, name: str | None) -> PolicyDocument | None:
+    """A declared document by 文号, by the file name of its text, or by title (what ``source.file`` holds)."""
+    from sqlalchemy import or_, select
+
+    if not name or name == OUTSIDE:
+        return None
+    return session.scalars(select(PolicyDocument).where(or_(
+        PolicyDocument.number == name, PolicyDocument.text_file == name, PolicyDocument.title == name))
+        .order_by(PolicyDocument.retired_at.is_not(None))).first()
+
+
+def issued_on(session: Any, record: Any) -> dt.date | None:
+    """The date of the document a record cites: the context in which its deadlines are read."""
+    doc = find_document(session, getattr(record, "source_file", None))
+    return doc.issued_on if doc else None

@@ -46,6 +46,11 @@ class LongSecureForm(SecureForm):
         csrf_time_limit = dt.timedelta(hours=8)
 
 
+def _current(model: Any, query: Any) -> Any:
+    """Records a plugin no longer provides (已移除) stay in history but leave the lists."""
+    return query.filter(model.retired_at.is_(None)) if hasattr(model, "retired_at") else query
+
+
 class ScopedModelView(ModelView):
     """The base of every zwgk model view."""
 
@@ -125,10 +130,10 @@ class ScopedModelView(ModelView):
         return scope_filter(query, self.kind, user.unit_path or "\0")
 
     def get_query(self):
-        return self._scoped(super().get_query())
+        return self._scoped(_current(self.model, super().get_query()))
 
     def get_count_query(self):
-        return self._scoped(super().get_count_query())
+        return self._scoped(_current(self.model, super().get_count_query()))
 
     #: the primary key's type: ids come from the URL as text, and PostgreSQL will not compare text to it
     pk_cast: Any = int

@@ -53,9 +53,7 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.drop_index(op.f('ix_policy_document_origin'), table_name='policy_document')
     op.drop_table('policy_document')
-    for table in ('domain',):
-        with op.batch_alter_table(table) as batch:
-            batch.drop_column('region')
+    # plain DROP COLUMNs (SQLite 3.35+): a batch copy of a referenced table fails its foreign keys
+    op.drop_column('domain', 'region')
     for table in LOADED:
-        with op.batch_alter_table(table) as batch:
-            batch.drop_column('retired_at')
+        op.drop_column(table, 'retired_at')
