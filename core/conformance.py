@@ -84,6 +84,33 @@ def _outside_region(batch: dict, region: str) -> list[Problem]:
     return out
 
 
+def national_contradictions(pm, name: str, batch: dict) -> list[Problem]:
+    """Warnings where a plugin contradicts the national data: more pilot units than its programme's
+    ``unit_count``, or units it calls national (2017) pilots that the national pilot table lacks."""
+    national = collect(pm, NATIONAL)
+    unit_kind = next(k for k in KINDS if k.name == "units")
+    national_pilots = {unit_kind.key(u) for u in national.get("units", []) if u.get("is_pilot")}
+    pilots = {unit_kind.key(u): u for u in national.get("units", []) + batch.get("units", []) if u.get("is_pilot")}
+    out = []
+    for prog in batch.get("pilot_programs", []):
+        scope, count = prog.get("scope"), prog.get("unit_count")
+        if not scope or count is None:
+            continue
+        inside = [k for k, u in pilots.items() if _within(k, scope)
+                  and (prog.get("edition") is None or u.get("pilot_edition") in (None, prog.get("edition")))]
+        if len(inside) > count:
+            out.append(Problem(prog.get(AT, "pilot_programs"), prog["title"], "unit_count",
+                               f"试点单位 {len(inside)} 个，多于试点工作的 {count} 个 more pilot units than the "
+                               f"programme's unit_count", warning=True))
+    for unit in batch.get("units", []):
+        key = unit_kind.key(unit)
+        if unit.get("is_pilot") and unit.get("pilot_edition") == 2017 and key not in national_pilots:
+            out.append(Problem(unit.get(AT, "units"), unit["name"], "pilot_edition",
+                               "国家试点单位表（国办发〔2017〕42号附件）中没有该单位 not in the national pilot "
+                               "table, yet claimed as a 2017 national pilot", warning=True))
+    return out
+
+
 def check_plugin(name: str) -> list[Problem]:
     """Every problem found in plugin ``name``; an empty list means it conforms."""
     where = f"插件 plugin {name}"
@@ -104,6 +131,7 @@ def check_plugin(name: str) -> list[Problem]:
     if region:
         problems.extend(_outside_region(batch, region))
     problems.extend(citation_problems(pm, name, batch))
+    problems.extend(national_contradictions(pm, name, batch))
     with tempfile.TemporaryDirectory() as tmp:
         db = Database(f"sqlite:///{Path(tmp) / 'check.sqlite'}")
         try:

@@ -52,10 +52,11 @@ class Problem:
     record: str  # the record's name, title or code
     field: str | None
     message: str
+    warning: bool = False  # worth a look, but not a refusal (e.g. a contradiction of the national data)
 
     def __str__(self) -> str:
         place = f"{self.where} [{self.record}]" if self.record else self.where
-        return f"{place} {self.field or '-'}: {self.message}"
+        return f"{'警告 warning: ' if self.warning else ''}{place} {self.field or '-'}: {self.message}"
 
 
 class DataError(Exception):
