@@ -57,11 +57,12 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
     app.extensions["zwgk.import_jobs"] = ImportJobs()
 
-    from . import auth, public
+    from . import auth, documents_web, public
     from .admin import init_app as init_admin
 
     _init_babel(app)
     public.init_app(app)
+    documents_web.init_app(app)
     auth.init_app(app)
     init_admin(app)
     app.after_request(_security_headers)

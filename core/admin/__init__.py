@@ -166,6 +166,9 @@ def init_app(app: Flask) -> Admin:
     from .diffview import CatalogDiffView
 
     admin.add_view(CatalogDiffView(name=_l("Compare versions"), endpoint="catalog_diff", category=_l("Catalogs")))
+    from .documentsview import DocumentsView
+
+    admin.add_view(DocumentsView(name=_l("Policy documents"), endpoint="documents", category=_l("Standard system")))
     session = AdminDB(db.scoped)
     for view, model, name, category, endpoint in MODEL_VIEWS:
         admin.add_view(view(model, session, name=name, category=category, endpoint=endpoint))

@@ -245,7 +245,7 @@ class ReferenceView(ScopedModelView):
 class DomainView(ReferenceView):
     kind = "domains"
     schema = s.DomainSchema
-    column_list = ("name", "editions", "position", "origin", "source_file", "source_section")
+    column_list = ("name", "editions", "region", "position", "origin", "source_file", "source_section")
     column_searchable_list = ("name",)
     column_filters = ("origin",)
     column_default_sort = "position"
