@@ -13,7 +13,7 @@ from flask import Blueprint, abort, render_template, request
 
 from .documents import LEVEL_NAMES, OUTSIDE, STATUS_NAMES, PolicyDocument, derived_from, documents_of
 
-bp = Blueprint("documents", __name__)
+bp = Blueprint("public_documents", __name__)
 
 #: how each kind is called on the page
 KIND_NAMES = {"stages": "五公开", "elements": "目录要素", "element_requirements": "必备要素", "domains": "领域",

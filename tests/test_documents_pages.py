@@ -32,11 +32,11 @@ def test_admin_lists_the_documents_of_the_users_region(regions_app):
     seed(regions_app)
     client = regions_app.test_client()
     login(client, "dx_admin")
-    page = client.get("/admin/documents/").get_data(as_text=True)
+    page = client.get("/admin/policy_documents/").get_data(as_text=True)
     assert "政策文件" in page and "道县全面推进基层政务公开标准化规范化工作实施方案" in page
     assert "鲁政办发〔2018〕21号" not in page  # not the user's region
     login(client, "sys")
-    page = client.get("/admin/documents/?region=山东省").get_data(as_text=True)
+    page = client.get("/admin/policy_documents/?region=山东省").get_data(as_text=True)
     assert "鲁政办发〔2018〕21号" in page
 
 

@@ -168,7 +168,7 @@ def init_app(app: Flask) -> Admin:
     admin.add_view(CatalogDiffView(name=_l("Compare versions"), endpoint="catalog_diff", category=_l("Catalogs")))
     from .documentsview import DocumentsView
 
-    admin.add_view(DocumentsView(name=_l("Policy documents"), endpoint="documents", category=_l("Standard system")))
+    admin.add_view(DocumentsView(name=_l("Policy documents"), endpoint="policy_documents", category=_l("Standard system")))
     session = AdminDB(db.scoped)
     for view, model, name, category, endpoint in MODEL_VIEWS:
         admin.add_view(view(model, session, name=name, category=category, endpoint=endpoint))
