@@ -214,7 +214,10 @@ def derived_from(session: Any, doc: PolicyDocument) -> list[Derived]:
         model = kind.model
         query = select(model).where(model.source_file.in_(names), model.retired_at.is_(None)).order_by(model.id)
         for obj in session.scalars(query):
-            label = _label({f: getattr(obj, f, None) for f in ("name", "title", "code", "alias", "task")}) or obj.key
+            label = _label({f: getattr(obj, f, None) for f in ("name", "title", "code", "alias", "task")})
+            if hasattr(obj, "wording"):  # an element requirement: the element as the document names it
+                label = obj.wording or obj.element.name
+            label = label or obj.key
             out.append(Derived(kind.name, label, obj.source_section, obj.source_text, record_path(obj)))
     return out
 

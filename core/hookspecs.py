@@ -150,12 +150,23 @@ def zwgk_register_responsibilities() -> list[Record]:
 
 @hookspec
 def zwgk_register_schedules() -> list[Record]:
-    """Return schedules with their phases and milestones nested (``ScheduleSchema``)."""
+    """Return schedules with their phases and milestones nested (``ScheduleSchema``).
+
+    ``report_cadence`` is how often progress is reported (monthly | quarterly | yearly),
+    ``report_by`` **who** sends the reports and ``report_to`` **to whom** (bodies, not dates: a
+    report falls due on the last day of its period).  Phases and milestones inherit the
+    schedule's ``source`` unless they give their own.
+    """
 
 
 @hookspec
 def zwgk_register_obligations() -> list[Record]:
-    """Return disclosure obligations with their time rule as written (``ObligationSchema``)."""
+    """Return disclosure obligations with their time rule as written (``ObligationSchema``).
+
+    ``rule_text`` is read with the date of the document ``source`` cites: 9月底前 in a 2018
+    notice is 2018-09-30 (a one-off), unless it says 每年/每季度/每月.  Quote the sentence in
+    ``source.text``.
+    """
 
 
 @hookspec
