@@ -14,7 +14,6 @@ from __future__ import annotations
 import datetime as dt
 import re
 import unicodedata
-from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -186,40 +185,6 @@ def issued_on(session: Any, record: Any) -> dt.date | None:
     """The date of the document a record cites: the context in which its deadlines are read."""
     doc = find_document(session, getattr(record, "source_file", None))
     return doc.issued_on if doc else None
-
-
-@dataclass(frozen=True)
-class Derived:
-    """One record derived from a document: "this data comes from 鲁政办发〔2018〕21号 六(三)"."""
-
-    kind: str
-    label: str
-    section: str | None
-    text: str | None
-    region: str | None
-
-
-def derived_from(session: Any, doc: PolicyDocument) -> list[Derived]:
-    """Every current record citing ``doc`` (by 文号, by its text's file name or by title), by kind."""
-    from sqlalchemy import or_, select
-
-    from .loader import KINDS, _label
-    from .scope import record_path
-
-    names = [n for n in (doc.number, doc.text_file, doc.title) if n]
-    out = []
-    for kind in KINDS:
-        if kind.model is PolicyDocument:
-            continue
-        model = kind.model
-        query = select(model).where(model.source_file.in_(names), model.retired_at.is_(None)).order_by(model.id)
-        for obj in session.scalars(query):
-            label = _label({f: getattr(obj, f, None) for f in ("name", "title", "code", "alias", "task")})
-            if hasattr(obj, "wording"):  # an element requirement: the element as the document names it
-                label = obj.wording or obj.element.name
-            label = label or obj.key
-            out.append(Derived(kind.name, label, obj.source_section, obj.source_text, record_path(obj)))
-    return out
 
 
 def documents_of(session: Any, region: str | None = None) -> list[PolicyDocument]:

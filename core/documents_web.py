@@ -6,12 +6,13 @@ document is listed under it, by kind; facts from outside the documents are liste
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from flask import Blueprint, abort, render_template, request
 
-from .documents import LEVEL_NAMES, OUTSIDE, STATUS_NAMES, PolicyDocument, derived_from, documents_of
+from .documents import LEVEL_NAMES, OUTSIDE, STATUS_NAMES, PolicyDocument, documents_of
 
 bp = Blueprint("public_documents", __name__)
 
@@ -23,11 +24,44 @@ KIND_NAMES = {"stages": "五公开", "elements": "目录要素", "element_requir
               "indicators": "考核指标"}
 
 
+@dataclass(frozen=True)
+class Derived:
+    """One record derived from a document: "this data comes from 鲁政办发〔2018〕21号 六(三)"."""
+
+    kind: str
+    label: str
+    section: str | None
+    text: str | None
+    region: str | None
+
+
+def derived_from(session: Any, doc: PolicyDocument) -> list[Derived]:
+    """Every current record citing ``doc`` (by 文号, by its text's file name or by title), by kind."""
+    from sqlalchemy import select
+
+    from .loader import KINDS, _label
+    from .scope import record_path
+
+    names = [n for n in (doc.number, doc.text_file, doc.title) if n]
+    out = []
+    for kind in KINDS:
+        if kind.model is PolicyDocument:
+            continue
+        model = kind.model
+        query = select(model).where(model.source_file.in_(names), model.retired_at.is_(None)).order_by(model.id)
+        for obj in session.scalars(query):
+            label = _label({f: getattr(obj, f, None) for f in ("name", "title", "code", "alias", "task")})
+            if hasattr(obj, "wording"):  # an element requirement: the element as the document names it
+                label = obj.wording or obj.element.name
+            label = label or obj.key
+            out.append(Derived(kind.name, label, obj.source_section, obj.source_text, record_path(obj)))
+    return out
+
+
 def page_context(session: Any, region: str | None) -> dict[str, Any]:
     """What both pages show: the documents (national first) with their derived records by kind."""
     from sqlalchemy import select
 
-    from .documents import Derived
     from .loader import KINDS, _label
     from .scope import record_path
 

@@ -43,3 +43,16 @@ def test_admin_lists_the_documents_of_the_users_region(regions_app):
 def test_api_lists_documents(regions_app):
     rows = regions_app.test_client().get("/api/v1/documents?region=浙江省").get_json()
     assert [r["number"] for r in rows] == ["浙政办发〔2017〕82号"]
+
+
+def test_the_public_index_shows_a_local_domain_with_its_region(make_app, loaded_db_url):
+    from zwgk.plugin_manager import apply
+
+    from .fakes import TEST_DOC, FakePlugin, domain, manager_with
+
+    app = make_app(loaded_db_url)
+    apply(app.extensions["zwgk.db"], manager_with(fake=FakePlugin(region="湖南省", documents=[TEST_DOC],
+                                                                  domains=[domain("新型农村合作医疗")])))
+    page = app.test_client().get("/").get_data(as_text=True)
+    assert "新型农村合作医疗</td><td>地方领域（湖南省）" in page
+    assert "义务教育</td><td>2017、2019" in page

@@ -247,7 +247,7 @@ def test_documents_are_listed_by_region_with_what_was_derived_from_them(make_app
     app = make_app(regions_db_url, plugins="zhejiang,shandong,daoxian")
     docs = json.loads(run_cli(app, "export", "documents", "--region", "山东省").output)
     assert [d["number"] for d in docs] == ["鲁政办发〔2017〕74号", "鲁政办发〔2018〕21号"]
-    from zwgk.documents import derived_from
+    from zwgk.documents_web import derived_from
 
     with app.extensions["zwgk.db"].sessionmaker() as session:
         doc = session.scalar(select(PolicyDocument).where(PolicyDocument.number == "鲁政办发〔2018〕21号"))
