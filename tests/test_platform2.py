@@ -337,3 +337,28 @@ def test_the_2018_obligations_fall_due_on_their_2018_dates(regions_db_url):
             session.rollback()
     finally:
         db.dispose()
+
+
+# --------------------------------------------------------------------------
+# zwgk.testing
+# --------------------------------------------------------------------------
+
+
+def test_the_testing_helpers_a_plugin_author_uses(tmp_path):
+    from zwgk import testing
+
+    assert testing.check("shandong") == []
+    with testing.scratch_database(tmp_path) as db:
+        first = testing.apply_plugins(db, "shandong")
+        assert first["shandong"].total("added") > 0 and set(first) == {"national", "shandong"}
+        obligations = testing.records(db, "obligations")
+        key = "山东省|完成省基层政务公开标准化规范化试点验收"
+        assert obligations[key]["rule_text"] == "9月底前"
+        assert testing.remove_plugin(db, "shandong", dry_run=True).total("removed") > 0
+        assert key in testing.records(db, "obligations")  # a dry run
+        testing.remove_plugin(db, "shandong")
+        assert key not in testing.records(db, "obligations") and key in testing.records(db, "obligations",
+                                                                                          current=False)
+    app = testing.make_app(tmp_path / "app", "shandong")
+    assert app.test_client().get("/documents?region=山东省").status_code == 200
+    app.extensions["zwgk.db"].dispose()
