@@ -62,9 +62,9 @@ class ScopedModelView(ModelView):
     can_set_page_size = True
     column_display_pk = False
     column_labels = LABELS
-    column_exclude_list = ("loaded", "source_text", "version")
+    column_exclude_list = ("loaded", "source_text", "version", "retired_at")
     column_details_exclude_list = ("loaded",)
-    form_excluded_columns = ("loaded", "version", "key", "origin", "created_at", "updated_at")
+    form_excluded_columns = ("loaded", "version", "key", "origin", "created_at", "updated_at", "retired_at")
     form_extra_fields = {"change_reason": StringField(_l("Reason for the change"))}
 
     kind: str = ""  # the export kind: how the view is scoped
@@ -239,7 +239,7 @@ def _raise_on_fields(form: Any, messages: dict[str, Any]) -> None:
 
 class ReferenceView(ScopedModelView):
     reference = True
-    column_exclude_list = ("loaded", "source_text", "version", "key")
+    column_exclude_list = ("loaded", "source_text", "version", "key", "retired_at")
 
 
 class DomainView(ReferenceView):
@@ -247,6 +247,8 @@ class DomainView(ReferenceView):
     schema = s.DomainSchema
     column_list = ("name", "editions", "region", "position", "origin", "source_file", "source_section")
     column_searchable_list = ("name",)
+    # national or local: a local domain names the region that introduced it
+    column_formatters = {"region": lambda view, ctx, model, name: model.region or _l("National")}
     column_filters = ("origin",)
     column_default_sort = "position"
 
