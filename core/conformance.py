@@ -41,6 +41,12 @@ def citation_problems(pm, name: str, batch: dict) -> list[Problem]:
     declares, and a section that occurs in the document's text when the text is shipped."""
     docs = declared_documents(pm, dict.fromkeys([NATIONAL, name]))
     out = []
+    plugin = pm.get_plugin(name)
+    if getattr(plugin, "documents_dir", None) is not None:  # a DataPlugin ships its texts in documents/
+        for doc in batch.get("documents", []):
+            if doc.get("text_file") and text_path(plugin, doc) is None:
+                out.append(Problem(doc.get(AT, "documents"), _label(doc), "text_file",
+                                   f"找不到正文 no such text: {plugin.documents_dir / doc['text_file']}"))
     for kind in KINDS:
         for rec in batch.get(kind.name, []):
             for src in iter_sources(rec):

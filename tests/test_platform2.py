@@ -362,3 +362,21 @@ def test_the_testing_helpers_a_plugin_author_uses(tmp_path):
     app = testing.make_app(tmp_path / "app", "shandong")
     assert app.test_client().get("/documents?region=山东省").status_code == 200
     app.extensions["zwgk.db"].dispose()
+
+
+def test_a_declared_text_must_be_shipped(tmp_path):
+    from zwgk.conformance import citation_problems
+    from zwgk.plugin_manager import collect
+
+    data = tmp_path / "data"
+    data.mkdir()
+    (data / "documents.yaml").write_text(
+        "- {number: 测试发〔2099〕2号, title: 测试文件（不是真实文件）, issuer: 测试机关, issued_on: 2099-01-02,"
+        " level: province, text_file: missing.txt}\n", encoding="utf-8")
+    plugin = DataPlugin(data, title="测试", region=None)
+    pm = manager_with(shipped=plugin)
+    [problem] = citation_problems(pm, "shipped", collect(pm, "shipped"))
+    assert problem.field == "text_file" and "missing.txt" in problem.message
+    (tmp_path / "documents").mkdir()
+    (tmp_path / "documents" / "missing.txt").write_text("一、测试\n", encoding="utf-8")
+    assert citation_problems(pm, "shipped", collect(pm, "shipped")) == []
