@@ -5,8 +5,10 @@ releases, this list changes only with the contract version.
 """
 
 from .hookspecs import CONTRACT_VERSION, hookimpl
+from . import catalog_history as _catalog_history  # noqa: F401  (registers its flush listeners)
 from .loader import DataError, Problem, read_data_file
 from .dataplugin import DataPlugin  # noqa: E402  (needs the loader)
+from .documents import OUTSIDE, PolicyDocumentSchema
 from .schemas import (
     CatalogItemSchema,
     DomainAliasSchema,
@@ -26,6 +28,8 @@ __all__ = [
     "hookimpl",
     "read_data_file",
     "DataPlugin",
+    "OUTSIDE",
+    "PolicyDocumentSchema",
     "DataError",
     "Problem",
     "CatalogItemSchema",

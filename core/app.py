@@ -10,7 +10,7 @@ from typing import Any
 from flask import Flask
 
 from . import db as dbmod
-from .plugin_manager import get_plugin_manager, installed_entry_points, parse_enabled
+from .plugin_manager import get_plugin_manager, get_pm, installed_entry_points, parse_enabled  # noqa: F401
 
 
 def _secret_key(instance: Path) -> str:
@@ -57,7 +57,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
     app.extensions["zwgk.import_jobs"] = ImportJobs()
 
-    from . import auth, public
+    from . import auth, documents_web, public
     from .admin import init_app as init_admin
 
     _init_babel(app)
@@ -65,6 +65,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from .participation import public as participation_public  # issue 16
 
     participation_public.init_app(app)
+    documents_web.init_app(app)
     auth.init_app(app)
     from . import foi  # issue 17: 依申请公开
 
@@ -129,9 +130,3 @@ def _init_babel(app: Flask) -> None:
     app.extensions["zwgk.here"] = here
     # not "csrf_token": Flask-Admin would add it to its own forms beside SecureForm's token
     app.jinja_env.globals["zwgk_csrf_token"] = generate_csrf
-
-
-def get_pm(app: Flask | None = None):
-    from flask import current_app
-
-    return (app or current_app).extensions["zwgk.pm"]

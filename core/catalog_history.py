@@ -11,11 +11,11 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import event, func, insert, select
 from sqlalchemy.orm import Session
 
 from . import models as m
-from .db import jsonable
+from .db import ZwgkSession, jsonable
 from .schemas import CatalogItemSchema
 
 _SCHEMA = CatalogItemSchema(exclude=("source",))
@@ -182,3 +182,9 @@ def published(session: Session, unit: str | None) -> list[dict[str, Any]]:
         elif r.status == "published":
             shown[r.item_id] = {**r.snapshot, "version": r.version, "published_at": r.at.isoformat()}
     return list(shown.values())
+
+
+# Every zwgk session keeps the catalog's history, whatever path flushes (imported by ``zwgk``
+# itself, so the listeners are in place before any Database exists).
+event.listen(ZwgkSession, "before_flush", restart_review_on_edit)
+event.listen(ZwgkSession, "after_flush", record_versions)

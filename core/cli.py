@@ -38,7 +38,22 @@ def _apply_or_fail(names=None, dry_run=False):
         _fail(str(exc))
 
 
-@click.group(cls=FlaskGroup, create_app=create_app)
+class PluginLoadError(click.ClickException):
+    """A plugin the deployment enables cannot be loaded: one line naming it, no traceback."""
+
+    def __init__(self, error: PluginError):
+        super().__init__(str(error))
+        self.error = error
+
+
+def _create_app():
+    try:
+        return create_app()
+    except PluginError as exc:
+        raise PluginLoadError(exc) from exc
+
+
+@click.group(cls=FlaskGroup, create_app=_create_app)
 def main() -> None:
     """zwgk — 基层政务公开标准化规范化 (grassroots government-affairs disclosure)."""
 
@@ -122,24 +137,40 @@ def plugins_group() -> None:
     """地区插件 regional plugins."""
 
 
-@plugins_group.command("list")
-@with_appcontext
-def plugins_list() -> None:
-    """列出已安装的插件：名称、版本、是否启用、所提供的数据。"""
-    pm = get_pm()
-    for info in describe_plugins(pm):
-        state = "启用 enabled" if info.enabled else "未启用 disabled"
+@plugins_group.command("list", with_appcontext=False)  # lists a broken plugin too
+@click.pass_context
+def plugins_list(ctx: click.Context) -> None:
+    """列出已安装的插件：名称、版本、是否启用（或无法加载及原因）、所提供的数据、实际实现的钩子。"""
+    import os
+
+    from flask.cli import ScriptInfo
+
+    from .plugin_manager import get_plugin_manager, get_pm, installed_entry_points, parse_enabled
+
+    broken: dict[str, str] = {}
+    try:  # the deployment's app; when a plugin cannot be loaded, list the others and the broken one
+        pm = get_pm(ctx.ensure_object(ScriptInfo).load_app())
+    except PluginLoadError:
+        try:
+            enabled = parse_enabled(os.environ.get("ZWGK_PLUGINS"), installed_entry_points())
+        except PluginError as exc:
+            _fail(str(exc))
+        pm = get_plugin_manager(enabled, broken=broken)
+    for info in describe_plugins(pm, broken):
+        state = "无法加载 broken" if info.broken else "启用 enabled" if info.enabled else "未启用 disabled"
         click.echo(f"{info.name:<12} {info.version:<10} {state:<14} {info.title}  [{info.package}]")
+        if info.broken:
+            click.echo(f"    原因 reason: {info.broken}")
         if not info.enabled:
             continue
         try:
             counts = Counter({k: len(v) for k, v in collect(pm, info.name).items()})
         except DataError as exc:
-            click.echo(f"    数据有误 invalid data: {len(exc.problems)} 处 problems")
+            click.echo(f"    数据有误 invalid data: {len(exc.problems)} 处 problems; 第一处 first: {exc.problems[0]}")
             continue
         provided = "、".join(f"{k} {n}" for k, n in counts.items() if n) or "-"
         click.echo(f"    提供 contributes: {provided}")
-        click.echo(f"    钩子 hooks: {', '.join(info.hooks)}")
+        click.echo(f"    钩子 hooks: {', '.join(info.hooks) or '-'}")
 
 
 @plugins_group.command("apply")
@@ -151,13 +182,34 @@ def plugins_apply(name: str, dry_run: bool) -> None:
     _print_reports(_apply_or_fail([name], dry_run=dry_run))
 
 
+@plugins_group.command("remove")
+@click.argument("name")
+@click.option("--dry-run", is_flag=True, help="只报告，不写入 report only, write nothing.")
+@with_appcontext
+def plugins_remove(name: str, dry_run: bool) -> None:
+    """移除插件的全部数据：记录标为已移除（保留历史，目录事项仍可引用），不删除。"""
+    from .plugin_manager import remove
+
+    try:
+        report = remove(get_db(), name, dry_run=dry_run)
+    except PluginError as exc:
+        _fail(str(exc))
+    click.echo(report.render())
+    if not dry_run:
+        click.echo(f"下一步 next: 从 ZWGK_PLUGINS 中去掉 {name}，或 pip uninstall 它的包 "
+                   f"(take {name} out of ZWGK_PLUGINS or uninstall its package)")
+
+
 @plugins_group.command("check")
 @click.argument("name")
 def plugins_check(name: str) -> None:
     """一致性检查：加载插件，校验全部数据，解析每个引用（不改动本系统数据库）。"""
     from .conformance import check_plugin
 
-    problems = check_plugin(name)
+    found = check_plugin(name)
+    problems = [p for p in found if not p.warning]
+    for warning in (p for p in found if p.warning):
+        click.echo(str(warning))
     if problems:
         _fail(f"{name}: {len(problems)} 处问题 problems\n" + "\n".join(str(p) for p in problems))
     click.echo(f"{name}: 合格 conforms to contract {CONTRACT_VERSION}")
@@ -228,14 +280,24 @@ def _date_or_datetime(value: str):
 @main.command("deadline")
 @click.argument("text")
 @click.option("--from", "start", required=True, help="起算日期（事件发生之日）YYYY-MM-DD[THH:MM]")
+@click.option("--document", help="时限所在的文件（文号、文件名或标题）：无“每年”的截止日期在该文件的年份 "
+                                 "the document the text comes from: a deadline is in its year")
 @with_appcontext
-def deadline_command(text: str, start: str) -> None:
+def deadline_command(text: str, start: str, document: str | None) -> None:
     """计算时限：解析时限文本，按法定工作日历给出到期日及所用的日历事实。"""
+    from .documents import find_document
     from .timelimits import due_date, parse
     from .workcalendar import WorkCalendar
 
     anchor = _date_or_datetime(start)
-    rule = parse(text)
+    issued = None
+    if document:
+        doc = find_document(get_db().scoped(), document)
+        if doc is None:
+            _fail(f"未声明的文件 unknown document {document!r}（见 zwgk export documents）")
+        issued = doc.issued_on
+        click.echo(f"文件 document: {doc} {doc.title}（{doc.issued_on.isoformat()}）")
+    rule = parse(text, issued)
     calendar = WorkCalendar.load(get_db().scoped())
     result = due_date(rule, anchor, calendar)
     click.echo(result.render())

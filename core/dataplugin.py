@@ -43,6 +43,18 @@ class DataPlugin:
 
         return yaml.safe_load(path.read_text(encoding="utf-8")) or []
 
+    @property
+    def documents_dir(self) -> Path:
+        """Where the texts of the plugin's documents are shipped (``documents/`` beside ``data/``)."""
+        return self.data_dir.parent / "documents"
+
+    def provides(self, hook_name: str) -> bool:
+        """Whether the plugin really implements a hook (a data hook: its file exists)."""
+        stem = next((s for s, h in DATA_HOOKS.items() if h == hook_name), None)
+        if stem is None:
+            return hook_name != "zwgk_example_catalogs" or (self.data_dir.parent / "examples" / "catalogs.yaml").exists()
+        return (self.data_dir / f"{stem}.yaml").exists()
+
     def read(self, stem: str) -> list[dict[str, Any]]:
         path = self.data_dir / f"{stem}.yaml"
         return read_data_file(path) if path.exists() else []

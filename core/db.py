@@ -52,18 +52,23 @@ def make_engine(url: str) -> Engine:
     return engine
 
 
+class ZwgkSession(Session):
+    """The session class of every ``Database``.
+
+    Modules above this one watch flushes by listening on this class
+    (``event.listen(ZwgkSession, "before_flush", …)``), so the database layer
+    never imports them (the catalog history registers itself this way).
+    """
+
+
 class Database:
     """One engine and its session factory."""
 
     def __init__(self, url: str):
         self.url = url
         self.engine = make_engine(url)
-        self.sessionmaker = sessionmaker(self.engine, expire_on_commit=False)
+        self.sessionmaker = sessionmaker(self.engine, class_=ZwgkSession, expire_on_commit=False)
         event.listen(self.sessionmaker, "after_flush", _record_changes)
-        from .catalog_history import record_versions, restart_review_on_edit  # they need this module
-
-        event.listen(self.sessionmaker, "before_flush", restart_review_on_edit)
-        event.listen(self.sessionmaker, "after_flush", record_versions)
         # Flask-Admin needs one session object per request: scoped to the thread.
         self.scoped = scoped_session(self.sessionmaker)
 

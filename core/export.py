@@ -13,6 +13,7 @@ from marshmallow import Schema, fields
 from sqlalchemy import Select, or_, select
 from sqlalchemy.orm import Session, aliased
 
+from . import documents as d
 from . import models as m
 from . import schemas as s
 from .plugin_manager import origins, plugin_info
@@ -54,6 +55,7 @@ def _own_key(q: Select) -> tuple[Select, Any]:
 
 
 EXPORTS: dict[str, Export] = {
+    "documents": Export(d.PolicyDocument, d.PolicyDocumentSchema, ("issued_on", "id")),
     "stages": Export(m.DisclosureStage, s.StageSchema, ("position",)),
     "elements": Export(m.CatalogElement, s.ElementSchema, ("id",)),
     "element_requirements": Export(m.ElementRequirement, s.ElementRequirementSchema, ("id",)),
@@ -122,6 +124,8 @@ def query(session: Session, kind: str, pm: Any = None, region: str | None = None
         raise ExportError(f"未知类型 unknown kind {kind!r}; 可选 choose from {', '.join(KINDS)}")
     exp = EXPORTS[kind]
     q = select(exp.model)
+    if hasattr(exp.model, "retired_at"):  # 已移除: kept in history, not in current lists
+        q = q.where(exp.model.retired_at.is_(None))
     if region:
         path, owner = resolve_region(session, pm, region)
         if exp.unit_path is not None and path:
@@ -131,6 +135,8 @@ def query(session: Session, kind: str, pm: Any = None, region: str | None = None
             q = q.where(or_(m.Domain.origin == (owner or ""), m.Domain.id.in_(_domains_of_region(path))))
         elif exp.model is m.ElementRequirement and path:
             q = q.where(_under(m.ElementRequirement.scope, path))
+        elif exp.model is d.PolicyDocument and path:  # a region's documents, and those of units in it
+            q = q.where(_under(d.PolicyDocument.region, path))
         elif hasattr(exp.model, "origin"):
             q = q.where(exp.model.origin == (owner or ""))
         else:

@@ -15,7 +15,13 @@ A plugin never touches the database itself.
 References between records use natural keys: a domain by its name (or an
 alias), a unit by its path (``浙江省/杭州市/拱墅区``), a standard or an
 indicator by its code within the same scope.  Every record carries
-``source: {file, section[, text]}``.
+``source: {file, section[, text]}``, where ``file`` names a policy document
+that the national data or the plugin itself declares (``zwgk_register_documents``),
+by its 文号 or by the file name of its shipped text, and ``section`` occurs in that
+text; a fact from outside the documents says so (``file: 文件之外``).
+
+A record that a plugin's new version no longer returns is retired (已移除), never
+deleted: it stays in the history and for what depends on it.
 """
 
 from __future__ import annotations
@@ -24,7 +30,11 @@ from typing import Any
 
 import pluggy
 
-CONTRACT_VERSION = "1.3"  # 1.1 added zwgk_register_pilot_programs, 1.2 zwgk_example_catalogs, 1.3 zwgk_request_steps
+#: 1.1 added zwgk_register_pilot_programs, 1.2 zwgk_example_catalogs; 2.0: the ``zwgk`` import name,
+#: zwgk_register_documents (every ``source`` cites a declared document), records no longer provided
+#: are retired (已移除), a local domain carries its ``region``; 2.1 added zwgk_request_steps (the
+#: 依申请公开 steps on the flowchart) and zwgk_register_indicator_systems (evaluation)
+CONTRACT_VERSION = "2.1"
 PROJECT = "zwgk"
 
 hookspec = pluggy.HookspecMarker(PROJECT)
@@ -42,9 +52,28 @@ Record = dict[str, Any]
 def zwgk_plugin_info() -> dict[str, Any]:
     """Describe the plugin.
 
-    Return ``{"title": "浙江省", "region": "浙江省", "contract": "1.0"}``:
+    Return ``{"title": "浙江省", "region": "浙江省", "contract": "2.0"}``:
     a human title, the path of the unit the plugin speaks for (its records'
     ``scope``), and the contract version it was written for.
+    """
+
+
+# --------------------------------------------------------------------------
+# Data: the documents everything else cites
+# --------------------------------------------------------------------------
+
+
+@hookspec
+def zwgk_register_documents() -> list[Record]:
+    """Return the policy documents (政策文件) your records cite (``zwgk.PolicyDocumentSchema``).
+
+    ``number`` (文号, the key; omit only for a document that has none, then the title is the
+    key), ``title``, ``issuer``, ``issued_on``, ``level`` (national | province | city | county),
+    ``status`` (in_force 现行有效 | repealed 已废止), ``region``, and the document's text
+    (``text_file``, shipped in ``documents/`` beside ``data/``) or where to find it (``url``);
+    ``note`` says which of these facts the text itself does not state, and whence they come.
+    Every ``source.file`` of your records must name a document you or the national data
+    declare.  (Added in 2.0.)
     """
 
 
@@ -76,7 +105,8 @@ def zwgk_register_element_requirements() -> list[Record]:
 
 @hookspec
 def zwgk_register_domains() -> list[Record]:
-    """Return domains (``DomainSchema``); a local domain has ``editions: []``."""
+    """Return domains (``DomainSchema``); a local domain has ``editions: []`` and carries
+    the plugin's region in ``region`` (filled in by the core when omitted)."""
 
 
 @hookspec
@@ -121,12 +151,23 @@ def zwgk_register_responsibilities() -> list[Record]:
 
 @hookspec
 def zwgk_register_schedules() -> list[Record]:
-    """Return schedules with their phases and milestones nested (``ScheduleSchema``)."""
+    """Return schedules with their phases and milestones nested (``ScheduleSchema``).
+
+    ``report_cadence`` is how often progress is reported (monthly | quarterly | yearly),
+    ``report_by`` **who** sends the reports and ``report_to`` **to whom** (bodies, not dates: a
+    report falls due on the last day of its period).  Phases and milestones inherit the
+    schedule's ``source`` unless they give their own.
+    """
 
 
 @hookspec
 def zwgk_register_obligations() -> list[Record]:
-    """Return disclosure obligations with their time rule as written (``ObligationSchema``)."""
+    """Return disclosure obligations with their time rule as written (``ObligationSchema``).
+
+    ``rule_text`` is read with the date of the document ``source`` cites: 9月底前 in a 2018
+    notice is 2018-09-30 (a one-off), unless it says 每年/每季度/每月.  Quote the sentence in
+    ``source.text``.
+    """
 
 
 @hookspec

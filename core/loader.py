@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import re
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -30,6 +31,7 @@ from marshmallow import Schema, ValidationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from . import documents as d
 from . import models as m
 from . import schemas as s
 from .domains import resolve_domain
@@ -50,10 +52,11 @@ class Problem:
     record: str  # the record's name, title or code
     field: str | None
     message: str
+    warning: bool = False  # worth a look, but not a refusal (e.g. a contradiction of the national data)
 
     def __str__(self) -> str:
         place = f"{self.where} [{self.record}]" if self.record else self.where
-        return f"{place} {self.field or '-'}: {self.message}"
+        return f"{'警告 warning: ' if self.warning else ''}{place} {self.field or '-'}: {self.message}"
 
 
 class DataError(Exception):
@@ -75,7 +78,7 @@ class Difference:
     incoming: Any
 
 
-OUTCOMES = ("added", "changed", "unchanged", "kept")
+OUTCOMES = ("added", "changed", "unchanged", "kept", "removed")
 
 
 @dataclass
@@ -93,7 +96,7 @@ class ApplyReport:
 
     @property
     def changed_anything(self) -> bool:
-        return bool(self.total("added") or self.total("changed"))
+        return bool(self.total("added") or self.total("changed") or self.total("removed"))
 
     def summary(self) -> dict[str, dict[str, int]]:
         return {k: {o: c[o] for o in OUTCOMES} for k, c in self.counts.items()}
@@ -115,7 +118,7 @@ class ApplyReport:
         return "\n".join(lines)
 
 
-LABELS = ("新增 added", "变更 changed", "未变 unchanged", "保留修改 kept")
+LABELS = ("新增 added", "变更 changed", "未变 unchanged", "保留修改 kept", "已移除 removed")
 
 
 # --------------------------------------------------------------------------
@@ -123,29 +126,71 @@ LABELS = ("新增 added", "变更 changed", "未变 unchanged", "保留修改 ke
 # --------------------------------------------------------------------------
 
 
+class _DataLoader(yaml.SafeLoader):
+    """``safe_load`` that refuses an impossible date (``2018-06-31``) as a YAML error with its
+    place, instead of the bare ``ValueError`` PyYAML raises while building the date."""
+
+    def construct_yaml_timestamp(self, node: yaml.Node) -> Any:
+        try:
+            return super().construct_yaml_timestamp(node)
+        except ValueError as exc:
+            raise yaml.constructor.ConstructorError(
+                None, None, f"不存在的日期 impossible date {node.value!r} ({exc})", node.start_mark) from exc
+
+
+_DataLoader.add_constructor("tag:yaml.org,2002:timestamp", _DataLoader.construct_yaml_timestamp)
+_KEY_AT = re.compile(r"^[\s-]*([^\s:#][^:#]*?)\s*:")
+
+
+def _yaml_problem(path: Path, text: str, exc: yaml.YAMLError) -> Problem:
+    """File, line and field of a YAML error (the field: the key written on that line)."""
+    mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+    if mark is None:
+        return Problem(str(path), "", None, f"YAML 有误 invalid YAML: {exc}")
+    lines = text.splitlines()
+    line = lines[mark.line] if mark.line < len(lines) else ""
+    key = _KEY_AT.match(line)
+    what = getattr(exc, "problem", None) or str(exc)
+    return Problem(f"{path}, 第{mark.line + 1}行 line {mark.line + 1}", "", key.group(1) if key else None,
+                   f"YAML 有误 invalid YAML: {what}（第{mark.column + 1}列 column {mark.column + 1}）")
+
+
 def read_data_file(path: str | Path) -> list[dict[str, Any]]:
     """Read a YAML data file: a list of records, or ``{source_file: …, records: […]}``.
 
     ``source_file`` at the top is the default ``source.file`` of every record.
-    Each record remembers where it was read from, for error messages.
+    Each record remembers where it was read from (file, record number and line),
+    for error messages; a YAML error names the file, the line and the field.
     """
     path = Path(path)
     try:
-        doc = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as exc:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
         raise DataError([Problem(str(path), "", None, f"无法读取 cannot read: {exc}")]) from exc
+    loader = _DataLoader(text)
+    try:
+        node = loader.get_single_node()
+        doc = loader.construct_document(node) if node is not None else None
+    except yaml.YAMLError as exc:
+        raise DataError([_yaml_problem(path, text, exc)]) from exc
+    finally:
+        loader.dispose()
     default_file = None
+    seq = node
     if isinstance(doc, dict):
         default_file = doc.get("source_file")
         doc = doc.get("records")
+        seq = next((v for k, v in node.value if k.value == "records"), None)
     if not isinstance(doc, list):
         raise DataError([Problem(str(path), "", None, "应为记录列表 expected a list of records")])
+    lines = [item.start_mark.line + 1 for item in seq.value] if isinstance(seq, yaml.SequenceNode) else []
     out = []
     for i, rec in enumerate(doc, 1):
+        at = f"{path}, 第{i}条 record {i}" + (f"（第{lines[i - 1]}行 line {lines[i - 1]}）" if i <= len(lines) else "")
         if not isinstance(rec, dict):
-            raise DataError([Problem(f"{path}, 第{i}条 record {i}", "", None, "应为映射 expected a mapping")])
+            raise DataError([Problem(at, "", None, "应为映射 expected a mapping")])
         rec = _default_source_file(rec, default_file) if default_file else dict(rec)
-        rec[AT] = f"{path}, 第{i}条 record {i}"
+        rec[AT] = at
         out.append(rec)
     return out
 
@@ -238,6 +283,7 @@ def _unit_key(rec: dict[str, Any]) -> str:
 
 
 KINDS: tuple[Kind, ...] = (
+    Kind("documents", d.PolicyDocument, d.PolicyDocumentSchema, d.document_key, "zwgk_register_documents"),
     Kind("stages", m.DisclosureStage, s.StageSchema, lambda r: r["code"], "zwgk_register_stages"),
     Kind("elements", m.CatalogElement, s.ElementSchema, lambda r: r["code"], "zwgk_register_elements"),
     Kind("domains", m.Domain, s.DomainSchema, lambda r: r["name"], "zwgk_register_domains"),
@@ -279,7 +325,7 @@ KIND_BY_NAME = {k.name: k for k in KINDS}
 
 
 def _label(rec: dict[str, Any]) -> str:
-    for f in ("name", "title", "code", "alias", "task", "level1"):
+    for f in ("name", "number", "title", "code", "alias", "task", "level1"):
         if rec.get(f):
             return str(rec[f])
     return ""
@@ -311,7 +357,7 @@ def validate_records(kind: Kind, raw: Iterable[Any], where: str) -> tuple[list[d
         try:
             data = schema.load(rec)
         except ValidationError as exc:
-            problems.extend(_flatten_errors(at, _label(rec), exc.messages))
+            problems.extend(_flatten_errors(at, _label(rec), exc.messages, raw=rec))
             continue
         data[AT] = at
         good.append(data)
@@ -325,17 +371,65 @@ def validate_records(kind: Kind, raw: Iterable[Any], where: str) -> tuple[list[d
     return good, problems
 
 
-def _flatten_errors(at: str, label: str, messages: Any, prefix: str = "") -> list[Problem]:
+#: what a nested list's items are called in an error path
+NESTED_NAMES = {"phases": "阶段", "milestones": "里程碑"}
+
+#: marshmallow's default messages, in Chinese first (the English kept after the slash)
+_MESSAGES: tuple[tuple[re.Pattern[str], str], ...] = tuple((re.compile(p), z) for p, z in (
+    (r"^Missing data for required field\.$", "缺少必填项"),
+    (r"^Field may not be null\.$", "不能为空"),
+    (r"^Unknown field\.$", "未知字段"),
+    (r"^Not a valid date\.$", "不是有效日期（应为 YYYY-MM-DD）"),
+    (r"^Not a valid datetime\.$", "不是有效时间"),
+    (r"^Not a valid integer\.$", "不是有效整数"),
+    (r"^Not a valid number\.$", "不是有效数字"),
+    (r"^Not a valid decimal\.$", "不是有效数字"),
+    (r"^Not a valid string\.$", "应为文本"),
+    (r"^Not a valid boolean\.$", "应为是或否（true/false）"),
+    (r"^Not a valid list\.$", "应为列表"),
+    (r"^Invalid input type\.$", "类型不对"),
+    (r"^Not a valid mapping type\.$", "应为映射"),
+    (r"^Shorter than minimum length (\d+)\.$", "不能为空文本（至少 \\1 个字）"),
+    (r"^Longer than maximum length (\d+)\.$", "过长（至多 \\1 个字）"),
+    (r"^Must be one of: (.*)\.$", "应为以下之一：\\1"),
+    (r"^Must be greater than or equal to (\S+) and less than or equal to (\S+)\.$", "应在 \\1 到 \\2 之间"),
+    (r"^Must be greater than or equal to (\S+)\.$", "应不小于 \\1"),
+    (r"^Must be less than or equal to (\S+)\.$", "应不大于 \\1"),
+))
+
+
+def translate(message: str) -> str:
+    """A marshmallow default message in Chinese, followed by the original (our own are bilingual)."""
+    for pattern, zh in _MESSAGES:
+        if pattern.match(message):
+            return f"{pattern.sub(zh, message)} / {message}"
+    return message
+
+
+def _flatten_errors(at: str, label: str, messages: Any, prefix: str = "", raw: Any = None) -> list[Problem]:
+    """One Problem per field; nested records are counted from 1 and named (阶段「试点实施」第1个)."""
     out = []
     if isinstance(messages, dict):
         for k, v in messages.items():
-            name = f"{prefix}.{k}" if prefix else str(k)
-            if isinstance(v, dict):
-                out.extend(_flatten_errors(at, label, v, name))
+            sub = raw.get(k) if isinstance(raw, dict) else None
+            if isinstance(k, int):  # an item of a nested list: counted from 1, named
+                sub = raw[k] if isinstance(raw, list) and k < len(raw) else None
+                head, _, last = prefix.rpartition(".")
+                noun = NESTED_NAMES.get(last)
+                if noun is None:
+                    head, noun = prefix, ""
+                name = (sub.get("name") or sub.get("title")) if isinstance(sub, dict) else None
+                part = f"{noun}第{k + 1}项" + (f"「{name}」" if name else "")
+                name_ = f"{head} › {part}" if head else part
             else:
-                out.append(Problem(at, label, name, "; ".join(map(str, v if isinstance(v, list) else [v]))))
+                name_ = f"{prefix}.{k}" if prefix else str(k)
+            if isinstance(v, dict):
+                out.extend(_flatten_errors(at, label, v, name_, sub))
+            else:
+                out.append(Problem(at, label, name_,
+                                   "; ".join(translate(str(x)) for x in (v if isinstance(v, list) else [v]))))
     else:
-        out.append(Problem(at, label, prefix or None, str(messages)))
+        out.append(Problem(at, label, prefix or None, translate(str(messages))))
     return out
 
 
@@ -413,21 +507,39 @@ def apply_batch(session: Session, origin: str, batch: Batch, report: ApplyReport
     """Merge validated records into the session; raises DataError, leaving the rollback to the caller."""
     problems: list[Problem] = []
     batch = explode(batch)
+    provided: dict[str, set[str]] = {}
     for kind in KINDS:
         records = batch.get(kind.name)
         if not records:
             continue
         flat = kind.flat()
+        keys = provided.setdefault(kind.name, set())
         for rec in _topo(kind, records):
-            _apply_one(session, origin, kind, flat, rec, report, problems)
+            keys.add(_apply_one(session, origin, kind, flat, rec, report, problems))
         if problems:  # later kinds refer to these: stop at the first kind that failed
             break
     if problems:
         raise DataError(problems)
+    retire(session, origin, report, keep=provided)
+
+
+def retire(session: Session, origin: str, report: ApplyReport,
+           keep: dict[str, set[str]] | None = None) -> None:
+    """已移除: retire the origin's current records that its data no longer provides (all of them
+    when ``keep`` is None).  They stay in the database — in history, and for the catalog items
+    and records that refer to them — but leave current lists; providing one again restores it."""
+    now = dt.datetime.now(dt.timezone.utc)
+    for kind in KINDS:
+        keys = (keep or {}).get(kind.name, set())
+        for obj in session.scalars(select(kind.model).where(kind.model.origin == origin,
+                                                            kind.model.retired_at.is_(None))):
+            if obj.key not in keys:
+                obj.retired_at = now
+                report.count(kind.name, "removed")
 
 
 def _apply_one(session: Session, origin: str, kind: Kind, flat: Schema, rec: dict[str, Any],
-               report: ApplyReport, problems: list[Problem]) -> None:
+               report: ApplyReport, problems: list[Problem]) -> str:
     at = rec.get(AT, origin)
     resolved = {k: v for k, v in rec.items() if k != AT}
     for fname, resolver in kind.refs.items():
@@ -443,7 +555,7 @@ def _apply_one(session: Session, origin: str, kind: Kind, flat: Schema, rec: dic
             found.append(obj)
         resolved[fname] = found if fname in kind.many else found[0]
     if problems:
-        return
+        return ""
     key = kind.key(resolved)
     incoming = _canon(kind, flat.dump(resolved))
     obj = session.scalar(select(kind.model).where(kind.model.key == key))
@@ -454,14 +566,17 @@ def _apply_one(session: Session, origin: str, kind: Kind, flat: Schema, rec: dic
         obj.loaded = incoming
         session.add(obj)
         report.count(kind.name, "added")
-        return
+        return key
     if obj.origin != origin:
         problems.append(Problem(at, _label(rec), None,
                                 f"该记录已由 {obj.origin} 提供 already provided by {obj.origin} (key {key})"))
-        return
+        return key
     current = _canon(kind, flat.dump(obj))
     last = obj.loaded or {}
     outcome = "unchanged"
+    if obj.retired_at is not None:  # provided again: back in the current lists
+        obj.retired_at = None
+        outcome = "changed"
     for fname, new in incoming.items():
         cur = current.get(fname)
         if cur == new:
@@ -475,6 +590,7 @@ def _apply_one(session: Session, origin: str, kind: Kind, flat: Schema, rec: dic
     if last != incoming:
         obj.loaded = incoming
     report.count(kind.name, outcome)
+    return key
 
 
 def record_applied(session: Session, origin: str, version: str | None, report: ApplyReport) -> None:

@@ -86,6 +86,9 @@ class Loaded(Sourced):
     key: Mapped[str] = mapped_column(String(400), unique=True)
     origin: Mapped[str] = mapped_column(String(60), index=True)
     loaded: Mapped[dict[str, Any] | None]
+    #: 已移除: the data no longer provides it (a plugin's new version, ``plugins remove``); kept in
+    #: history and for what depends on it, hidden from current lists
+    retired_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
 
 
 class Versioned:
@@ -148,6 +151,8 @@ class Domain(Loaded, Versioned, Base):
     editions: Mapped[list[Any]] = mapped_column(JSON, default=list)
     position: Mapped[int] = mapped_column(Integer, default=0)
     description: Mapped[str | None] = mapped_column(Text)
+    #: the unit path of the region that introduced a local domain; None: a national one
+    region: Mapped[str | None] = mapped_column(String(200))
     aliases: Mapped[list[DomainAlias]] = relationship(
         back_populates="domain", cascade="all, delete-orphan", order_by="DomainAlias.alias"
     )

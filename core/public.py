@@ -7,9 +7,8 @@ from sqlalchemy import func, select
 
 from . import catalog_history, export
 from . import models as m
-from .app import get_pm
 from .db import get_db
-from .plugin_manager import describe_plugins
+from .plugin_manager import describe_plugins, get_pm
 
 bp = Blueprint("public", __name__)
 
@@ -20,7 +19,7 @@ PUBLIC_KINDS = tuple(k for k in export.KINDS if k not in ("changes", "scores"))
 @bp.get("/")
 def index():
     session = get_db().scoped()
-    domains = session.scalars(select(m.Domain).order_by(m.Domain.position)).all()
+    domains = session.scalars(select(m.Domain).where(m.Domain.retired_at.is_(None)).order_by(m.Domain.position)).all()
     pilots = session.scalar(select(func.count()).select_from(m.AdminUnit).where(m.AdminUnit.is_pilot))
     provinces = session.scalars(
         select(m.AdminUnit).where(m.AdminUnit.level == "province").order_by(m.AdminUnit.position)

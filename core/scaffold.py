@@ -32,7 +32,7 @@ install_requires =
 exclude = tests*
 
 [options.package_data]
-zwgk_$name = data/*.yaml
+zwgk_$name = data/*.yaml, documents/*.txt
 
 [options.entry_points]
 zwgk.plugins =
@@ -63,6 +63,19 @@ plugin = DataPlugin(Path(__file__).parent / "data", title="$title", region=$regi
 #   source: {file: 文件名.txt, section: 二、试点范围}
 records: []
 """,
+    "zwgk_$name/data/documents.yaml": """\
+# The policy documents your records cite (source.file names one: its 文号 or its text's file name).
+# Ship each text in zwgk_$name/documents/ (text_file), or say where to find it (url). For example:
+# - number: 琼府办发〔2020〕1号
+#   title: 文件标题
+#   issuer: 海南省人民政府办公厅
+#   issued_on: 2020-09-01
+#   level: province          # national | province | city | county
+#   status: in_force         # in_force 现行有效 | repealed 已废止
+#   region: 海南省
+#   text_file: 琼府办发2020-1.txt
+records: []
+""",
     "zwgk_$name/data/element_requirements.yaml": """\
 # Catalog elements the region's documents require. For example:
 # - {scope: 海南省, element: channels, wording: 渠道, source: {file: 文件名.txt, section: 二}}
@@ -82,25 +95,20 @@ records: []
 records: []
 """,
     "tests/test_$name.py": '''\
-"""The plugin keeps the zwgk contract, and applying it twice changes nothing."""
+"""The plugin keeps the zwgk contract, and applying it twice changes nothing (public names only)."""
 
-from zwgk.conformance import check_plugin
-from zwgk.db import Database
-from zwgk.plugin_manager import apply, get_plugin_manager
+from zwgk.testing import apply_plugins, check, scratch_database
 
 
 def test_conforms():
-    assert [str(p) for p in check_plugin("$name")] == []
+    assert check("$name") == []
 
 
 def test_applies_idempotently(tmp_path):
-    db = Database(f"sqlite:///{tmp_path / 'test.sqlite'}")
-    db.upgrade()
-    pm = get_plugin_manager(["$name"])
-    apply(db, pm)
-    second = {r.origin: r for r in apply(db, pm)}
-    assert second["$name"].total("added") == second["$name"].total("changed") == 0
-    db.dispose()
+    with scratch_database(tmp_path) as db:
+        apply_plugins(db, "$name")
+        again = apply_plugins(db, "$name")["$name"]
+        assert not again.changed_anything, again.render()
 ''',
     "README.md": """\
 # zwgk-$name

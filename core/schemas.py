@@ -93,6 +93,9 @@ class DomainSchema(SourcedSchema):
     editions = fields.List(fields.Integer(validate=validate.OneOf(EDITIONS)), load_default=list)
     position = fields.Integer(load_default=0)
     description = fields.String(allow_none=True)
+    #: the region that introduced a local domain (a unit path); the core fills it in from the
+    #: plugin's region for a domain of no edition.  None: a national domain
+    region = fields.String(allow_none=True)
 
 
 class DomainAliasSchema(SourcedSchema):

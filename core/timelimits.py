@@ -95,6 +95,7 @@ class TimeRule:
     cadence: str | None = None
     extension: int | None = None  # extendable once by this many units (条例第三十三条)
     minimum: bool = False
+    year: int | None = None  # a one-off deadline in this year (named, or the dated document's year)
 
     @property
     def has_due_date(self) -> bool:
@@ -110,6 +111,8 @@ class TimeRule:
             return f"公示期：不少于{self.amount}{UNIT_NAMES[self.unit]}"
         if self.kind == "deadline":
             when = f"{self.month}月" + (f"{self.day}日" if self.day else "底")
+            if self.year:
+                return f"一次性截止：{self.year}年{when}前"
             return f"定期截止：每年{when}前"
         if self.kind == "cadence":
             return f"周期：{CADENCE_NAMES[self.cadence]}" + (f"{self.day}日前" if self.day else "（期末前）")
@@ -125,8 +128,11 @@ _UNITS = {"工作日": "workday", "自然日": "day", "日": "day", "天": "day"
 _PERIOD = re.compile(r"(\d+)个?(工作日|自然日|小时|个月|日|天|周)(以内|之内|内|以前)")
 _DISPLAY = re.compile(r"(公示|公告|张贴|公开)[^，。；]{0,12}?(不少于|不得少于|不低于|至少|为|期)?(\d+)个?(工作日|自然日|日|天)(?!内)")
 _MIN_DISPLAY = re.compile(r"(不少于|不得少于|至少)(\d+)个?(工作日|自然日|日|天)")
-_DEADLINE = re.compile(r"(每年|次年|当年)?(\d{1,2})月(底|末|份)?(?:(\d{1,2})[日号])?(前|之前|以前|底前)")
-_YEAR_END = re.compile(r"(年底前|年末前|年底之前|12月底前|年内完成|年底)")
+_DEADLINE = re.compile(r"(每年|次年|当年|今年|明年)?(\d{1,2})月(底|末|份)?(?:(\d{1,2})[日号])?(前|之前|以前|底前)")
+_NAMED_YEAR = re.compile(r"(?<!\d)(\d{4})年(?:(\d{1,2})月(底|末)?(?:(\d{1,2})[日号])?(前|之前|以前|底前)|(底|末)(前|之前)?|内)")
+_YEAR_END = re.compile(r"(年底前|年末前|年底之前|12月底前|年内完成|年内出台|年内|年底)")
+_RECURRING = re.compile(r"每年|每季度?|每个季度|每月|每个月|每半年|每周|按月|按季度?|按年|逐月|每一年")
+_BARE_WORKDAYS = re.compile(r"(\d+)个?工作日")
 _COUNT = re.compile(r"(年内|每年|全年)?[^\d]{0,12}?(不得少于|不少于|至少)(\d+)次")
 _CADENCES = (
     ("weekly", re.compile(r"每周|按周")),
@@ -198,12 +204,38 @@ def _anchor(before: str) -> tuple[str | None, str | None]:
     return None, before
 
 
-def parse(text: str) -> TimeRule:
-    """The rule a time-limit text states (kind ``unparsed`` when it states none)."""
+def parse(text: str, issued_on: dt.date | None = None) -> TimeRule:
+    """The rule a time-limit text states (kind ``unparsed`` when it states none).
+
+    ``issued_on`` is the date of the document the text comes from.  A deadline in a
+    dated document (9月底前, 年底前, 今年年底前) is a one-off date in that document's year
+    unless the text says 每年/每季度/每月; 次年/明年 is the year after.  A text that names
+    its year (2018年8月底前) uses it, with or without a document.
+    """
     raw = text
     t = normalize(text)
     if not t:
         return TimeRule(raw, "unparsed")
+    m = _NAMED_YEAR.search(t)
+    if m and not _RECURRING.search(t):
+        year = int(m.group(1))
+        if m.group(2):
+            month, day = int(m.group(2)), int(m.group(4)) if m.group(4) else None
+            if not 1 <= month <= 12 or (day is not None and not 1 <= day <= _cal.monthrange(year, month)[1]):
+                return TimeRule(raw, "unparsed")
+            return TimeRule(raw, "deadline", month=month, day=day, year=year)
+        return TimeRule(raw, "deadline", month=12, day=None, year=year)
+    rule = _parse(raw, t)
+    if rule.kind == "deadline" and not _RECURRING.search(t):
+        year = issued_on.year if issued_on else None
+        if re.search(r"次年|明年", t) and year:
+            year += 1
+        if year:
+            rule = TimeRule(raw, "deadline", month=rule.month, day=rule.day, year=year)
+    return rule
+
+
+def _parse(raw: str, t: str) -> TimeRule:
     m = _MIN_DISPLAY.search(t)
     if m and re.search(r"公示|公告|张贴|展示", t):
         return TimeRule(raw, "display", amount=int(m.group(2)), unit=_UNITS[m.group(3)], minimum=True)
@@ -230,6 +262,10 @@ def parse(text: str) -> TimeRule:
     m = _COUNT.search(t)
     if m:
         return TimeRule(raw, "count", amount=int(m.group(3)), cadence="yearly")
+    m = _BARE_WORKDAYS.search(t)
+    if m:  # 15个工作日 without 内 says the same as 15个工作日内
+        anchor, anchor_text = _anchor(t[: m.start()])
+        return TimeRule(raw, "period", anchor=anchor, anchor_text=anchor_text, amount=int(m.group(1)), unit="workday")
     if _YEAR_END.search(t):
         return TimeRule(raw, "deadline", month=12, day=None)
     for cadence, pattern in _CADENCES:
@@ -325,6 +361,10 @@ def due_date(rule: TimeRule, anchor: dt.date | dt.datetime, calendar: WorkCalend
         result.due = (cal.add_workdays(day, rule.amount) if rule.unit == "workday"
                       else day + dt.timedelta(days=rule.amount))
         result.note = "公示期满的最早日期 the earliest end of the display"
+    elif rule.kind == "deadline" and rule.year:  # one-off: the same date whatever the anchor
+        result.due = _month_end(rule.year, rule.month) if rule.day is None else dt.date(rule.year, rule.month, rule.day)
+        if result.due < day:
+            result.note = f"该期限已于 {result.due.isoformat()} 届满 this one-off deadline passed before the anchor date"
     elif rule.kind == "deadline":
         due = _month_end(day.year, rule.month) if rule.day is None else dt.date(day.year, rule.month, rule.day)
         if due < day:

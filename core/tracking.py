@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import object_session, Session, selectinload
 
 from . import models as m
 from .loader import Problem
@@ -101,13 +101,15 @@ def due_items(session: Session, today: dt.date, within_days: int = 14, region: s
     horizon = today + dt.timedelta(days=within_days)
     schedules = session.scalars(select(m.Schedule).options(
         selectinload(m.Schedule.phases).selectinload(m.SchedulePhase.milestones),
-        selectinload(m.Schedule.scope))).all()
+        selectinload(m.Schedule.scope)).where(m.Schedule.retired_at.is_(None))).all()
     for sched in schedules:
         scope = sched.scope.key if sched.scope else "national"
         if not _in_region(scope, region):
             continue
         for ph in sched.phases:
             for ms in ph.milestones:
+                if ph.retired_at is not None or ms.retired_at is not None:  # 已移除
+                    continue
                 status = milestone_status(ms, today, within_days)
                 if status in ("overdue", "due_soon"):
                     items.append(DueItem("milestone", scope, f"{ph.name}：{ms.title}", ms.due_on, status,
@@ -158,13 +160,17 @@ class PublicationCheck:
 
 def check_publication(rec: m.PublicationRecord, cal: WorkCalendar, today: dt.date) -> PublicationCheck:
     """On time, late by N working days, or pending with its due date."""
+    issued = None
     if rec.obligation is not None:
+        from .documents import issued_on
+
         text = rec.obligation.rule_text
+        issued = issued_on(object_session(rec), rec.obligation)  # 9月底前 in a 2018 notice: 2018
     elif rec.catalog_item is not None:
         text = rec.catalog_item.time_limit or DEFAULT_PROACTIVE
     else:
         text = DEFAULT_PROACTIVE
-    rule = parse(text)
+    rule = parse(text, issued)
     if rule.kind not in ("period", "deadline", "cadence"):
         return PublicationCheck("no_rule", text, None)
     result = due_date(rule, rec.event_at if rule.unit == "hour" else rec.event_at.date(), cal)

@@ -3,6 +3,9 @@
 from zwgk import CONTRACT_VERSION, hookimpl
 
 SRC = {"file": "test", "section": "测试"}
+#: the made-up document SRC cites (declared where a test runs ``plugins check``)
+TEST_DOC = {"title": "test", "issuer": "测试", "issued_on": "2020-01-01", "level": "county",
+            "url": "测试数据，不是真实文件 (test data)"}
 
 
 class FakePlugin:
@@ -16,6 +19,10 @@ class FakePlugin:
     @hookimpl
     def zwgk_plugin_info(self):
         return {"title": "测试插件", "region": self.region, "contract": self.contract}
+
+    @hookimpl
+    def zwgk_register_documents(self):
+        return self.lists.get("documents", [])
 
     @hookimpl
     def zwgk_register_stages(self):

@@ -141,10 +141,11 @@ def test_malformed_data_file_names_file_record_and_field_and_writes_nothing(db, 
         apply(db, _pm(bad=plugin))
     lines = str(caught.value).splitlines()
     assert all(str(path) in line for line in lines)
-    assert any("第2条 record 2 [坏类型] editions" in line and "Not a valid list" in line for line in lines)
-    assert any("第3条 record 3" in line and "name: Missing data for required field" in line for line in lines)
-    assert any("第4条 record 4 [无出处] source" in line for line in lines)
-    assert any("第4条 record 4 [无出处] editions.0" in line for line in lines)
+    assert any("第2条 record 2（第3行 line 3） [坏类型] editions" in line and "应为列表 / Not a valid list" in line
+               for line in lines)
+    assert any("第3条 record 3" in line and "name: 缺少必填项 / Missing data for required field" in line for line in lines)
+    assert any("第4条 record 4（第5行 line 5） [无出处] source" in line for line in lines)
+    assert any("第4条 record 4（第5行 line 5） [无出处] editions › 第1项" in line for line in lines)
     assert _count(db, m.Domain) == 29
 
 

@@ -12,7 +12,7 @@ import zwgk.plugin_manager as pmod
 from zwgk.conformance import check_plugin
 from zwgk.scaffold import ScaffoldError, scaffold
 
-from .fakes import SRC, FakePlugin
+from .fakes import SRC, TEST_DOC, FakePlugin
 
 
 @pytest.mark.parametrize("name", ["zhejiang", "shandong", "daoxian"])
@@ -29,6 +29,9 @@ def _install_fake(monkeypatch, name, plugin):
 
         def load(self):
             return plugin
+
+    if isinstance(plugin, FakePlugin):
+        plugin.lists.setdefault("documents", [TEST_DOC])
 
     ep = EP()
     ep.name = name

@@ -285,3 +285,21 @@ def test_zwgk_register_indicator_systems_extend_the_default_and_weights_are_chec
                                                                   "method": "computed"}])
     with pytest.raises(SystemError, match="compute"):
         system_for(_pm(fake=_SystemsPlugin([wrong_method])), "湖南省")
+def test_zwgk_register_documents_are_records_and_sources_must_cite_them(db, monkeypatch):
+    from zwgk.conformance import citation_problems
+    from zwgk.documents import PolicyDocument
+    from zwgk.plugin_manager import collect
+
+    doc = {"number": "琼政办发〔2099〕1号", "title": "测试文件", "issuer": "测试", "issued_on": "2099-01-02",
+           "level": "province", "region": "湖南省", "url": "测试数据，不是真实文件"}
+    fake = FakePlugin(region="湖南省", documents=[doc], units=[
+        {"name": "某县", "level": "county", "parent": "湖南省", "source": {"file": "琼政办发〔2099〕1号", "section": "一"}},
+        {"name": "另县", "level": "county", "parent": "湖南省", "source": {"file": "未声明.txt", "section": "一"}}])
+    pm = _pm(fake=fake)
+    problems = citation_problems(pm, "fake", collect(pm, "fake"))
+    assert [(p.record, p.field) for p in problems] == [("另县", "source.file")]
+    assert "未声明.txt" in problems[0].message
+    apply(db, pm)
+    with db.sessionmaker() as session:
+        [stored] = _of(session, PolicyDocument)
+        assert (stored.key, stored.issued_on, stored.status) == ("琼政办发〔2099〕1号", dt.date(2099, 1, 2), "in_force")

@@ -7,7 +7,7 @@ from alembic.script import ScriptDirectory
 from zwgk.db import Database
 from zwgk.models import Base
 
-HEAD = "0015"  # the newest migration; the chain is linear (one head)
+HEAD = "0011"  # the newest migration; the chain is linear (one head)
 
 
 def _head(db):
@@ -105,5 +105,30 @@ def test_0005_duration_column_down_and_up_again_without_losing_items(empty_db_ur
     db.upgrade()
     with db.engine.connect() as conn:
         assert conn.execute(text("SELECT level1, duration FROM catalog_item")).all() == [("招生入学", None)]
+    assert db.drift() == []
+    db.dispose()
+
+
+def test_0011_down_and_up_again_keeps_the_records(empty_db_url):
+    """Policy documents, retired records and a domain's region come and go with 0011; rows stay."""
+    from alembic import command
+    from sqlalchemy import inspect, text
+
+    from zwgk import models as m
+
+    db = Database(empty_db_url)
+    db.upgrade()
+    with db.session() as session:
+        unit = m.AdminUnit(name="道县", level="county", key="道县", origin="admin")
+        dom = m.Domain(name="义务教育", key="义务教育", origin="admin", region="湖南省")
+        session.add(m.CatalogItem(unit=unit, domain=dom, level1="招生入学"))
+    command.downgrade(db.alembic_config(), "0005")
+    db.engine.dispose()
+    tables = inspect(db.engine).get_table_names()
+    assert "policy_document" not in tables
+    assert "retired_at" not in {c["name"] for c in inspect(db.engine).get_columns("domain")}
+    with db.engine.connect() as conn:
+        assert conn.execute(text("SELECT name FROM domain")).scalars().all() == ["义务教育"]
+    db.upgrade()
     assert db.drift() == []
     db.dispose()

@@ -179,6 +179,9 @@ def init_app(app: Flask) -> Admin:
     from ..evaluation.admin import add_views as add_evaluation_views  # issue 15
 
     add_evaluation_views(admin)
+    from .documentsview import DocumentsView
+
+    admin.add_view(DocumentsView(name=_l("Policy documents"), endpoint="policy_documents", category=_l("Standard system")))
     session = AdminDB(db.scoped)
     for view, model, name, category, endpoint in MODEL_VIEWS:
         admin.add_view(view(model, session, name=name, category=category, endpoint=endpoint))

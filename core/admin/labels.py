@@ -8,7 +8,7 @@ LABELS = {
     "source_text": _l("Text as written"), "editions": _l("Editions"), "position": _l("Order"),
     "description": _l("Description"), "alias": _l("Alias"), "domain": _l("Domain"),
     "predecessor": _l("Predecessor"), "successor": _l("Successor"), "kind": _l("Kind"),
-    "scope": _l("Region"), "element": _l("Element"), "wording": _l("Wording in the document"),
+    "scope": _l("Region"), "region": _l("Region"), "element": _l("Element"), "wording": _l("Wording in the document"),
     "level": _l("Level"), "parent": _l("Parent"), "written_as": _l("As written"), "is_pilot": _l("Pilot unit"),
     "pilot_edition": _l("Pilot edition"), "pilot_domains": _l("Pilot domains"), "unit_count": _l("Units"),
     "city_count": _l("Cities"), "edition": _l("Edition"), "category": _l("Category"), "status": _l("Status"),

@@ -46,6 +46,11 @@ class LongSecureForm(SecureForm):
         csrf_time_limit = dt.timedelta(hours=8)
 
 
+def _current(model: Any, query: Any) -> Any:
+    """Records a plugin no longer provides (已移除) stay in history but leave the lists."""
+    return query.filter(model.retired_at.is_(None)) if hasattr(model, "retired_at") else query
+
+
 class ScopedModelView(ModelView):
     """The base of every zwgk model view."""
 
@@ -57,9 +62,9 @@ class ScopedModelView(ModelView):
     can_set_page_size = True
     column_display_pk = False
     column_labels = LABELS
-    column_exclude_list = ("loaded", "source_text", "version")
+    column_exclude_list = ("loaded", "source_text", "version", "retired_at")
     column_details_exclude_list = ("loaded",)
-    form_excluded_columns = ("loaded", "version", "key", "origin", "created_at", "updated_at")
+    form_excluded_columns = ("loaded", "version", "key", "origin", "created_at", "updated_at", "retired_at")
     form_extra_fields = {"change_reason": StringField(_l("Reason for the change"))}
 
     kind: str = ""  # the export kind: how the view is scoped
@@ -125,10 +130,10 @@ class ScopedModelView(ModelView):
         return scope_filter(query, self.kind, user.unit_path or "\0")
 
     def get_query(self):
-        return self._scoped(super().get_query())
+        return self._scoped(_current(self.model, super().get_query()))
 
     def get_count_query(self):
-        return self._scoped(super().get_count_query())
+        return self._scoped(_current(self.model, super().get_count_query()))
 
     #: the primary key's type: ids come from the URL as text, and PostgreSQL will not compare text to it
     pk_cast: Any = int
@@ -234,14 +239,16 @@ def _raise_on_fields(form: Any, messages: dict[str, Any]) -> None:
 
 class ReferenceView(ScopedModelView):
     reference = True
-    column_exclude_list = ("loaded", "source_text", "version", "key")
+    column_exclude_list = ("loaded", "source_text", "version", "key", "retired_at")
 
 
 class DomainView(ReferenceView):
     kind = "domains"
     schema = s.DomainSchema
-    column_list = ("name", "editions", "position", "origin", "source_file", "source_section")
+    column_list = ("name", "editions", "region", "position", "origin", "source_file", "source_section")
     column_searchable_list = ("name",)
+    # national or local: a local domain names the region that introduced it
+    column_formatters = {"region": lambda view, ctx, model, name: model.region or _l("National")}
     column_filters = ("origin",)
     column_default_sort = "position"
 
@@ -472,7 +479,7 @@ class CatalogItemView(ScopedModelView):
         return redirect(target)
 
     def _workflow(self, ids: Any, step: str) -> None:
-        from ..app import get_pm
+        from ..plugin_manager import get_pm
         from .. import workflow
 
         try:
@@ -529,7 +536,7 @@ class CatalogItemView(ScopedModelView):
         schema = s.CatalogItemSchema()
         data = _present(schema, schema.dump(model))
         data.pop("source", None)
-        from ..app import get_pm
+        from ..plugin_manager import get_pm
 
         _, problems = validate_item(self.session, get_pm(), data)
         if problems:

@@ -4,6 +4,7 @@ from alembic import context
 from sqlalchemy import create_engine
 
 from zwgk.models import Base
+from zwgk import documents  # noqa: F401  (issue 11: policy documents)
 
 config = context.config
 target_metadata = Base.metadata
