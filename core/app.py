@@ -64,6 +64,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     public.init_app(app)
     auth.init_app(app)
     init_admin(app)
+    from . import pages
+
+    pages.init_app(app)
     app.after_request(_security_headers)
     return app
 

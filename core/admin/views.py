@@ -28,10 +28,10 @@ from wtforms.validators import ValidationError
 
 from .. import models as m
 from .. import schemas as s
-from ..accounts import ROLE_NAMES, ROLES
 from ..catalog import validate_item
 from ..export import neutralise
 from ..scope import record_path, scope_filter
+from . import display
 from .labels import LABELS, STATUS_CHOICES
 
 ENDPOINT_ACTIONS = {"index_view": "list", "details_view": "view", "create_view": "create", "edit_view": "edit",
@@ -66,6 +66,38 @@ class ScopedModelView(ModelView):
     reference = False  # reference data: everyone reads it, only a system administrator edits it
     editors: frozenset[str] = frozenset({"system_admin", "region_admin"})
     schema: type | None = None  # the marshmallow schema the form must satisfy
+
+    def __init__(self, model: Any, *args: Any, **kwargs: Any) -> None:
+        self._words_for_codes(model)
+        super().__init__(model, *args, **kwargs)
+
+    def _words_for_codes(self, model: Any) -> None:
+        """Codes shown (and offered in forms and filters) as words; yes/no; moments in Beijing time."""
+        from sqlalchemy import DateTime
+
+        table = model.__tablename__
+        choices, forms = dict(self.column_choices or {}), dict(self.form_choices or {})
+        for column in model.__table__.c:
+            names = display.TABLE_ENUMS.get((table, column.name), display.ENUMS.get(column.name))
+            if column.name == "origin" or not names or column.name in choices:
+                continue
+            choices[column.name] = [(code, label) for code, label in names.items()]
+            forms.setdefault(column.name, choices[column.name])
+        self.column_choices, self.form_choices = choices, forms
+        formatters = dict(self.column_formatters or {})
+        for name in choices:
+            formatters.setdefault(name, display.enum_formatter)
+        for column in model.__table__.c:
+            if isinstance(column.type, DateTime) and column.type.timezone:
+                formatters.setdefault(column.name, lambda v, c, model, name: display.beijing(getattr(model, name)))
+        if "origin" in model.__table__.c:
+            formatters.setdefault("origin", lambda v, c, model, name: display.origin_name(model.origin))
+        if table == "element_requirement" or "scope" in model.__table__.c and not hasattr(model, "scope_id"):
+            formatters.setdefault("scope", lambda v, c, model, name: display.scope_name(model.scope)
+                                  if isinstance(model.scope, str) or model.scope is None else model.scope)
+        self.column_formatters = formatters
+        self.column_type_formatters = display.type_formatters()
+        self.column_type_formatters_detail = display.type_formatters()
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
@@ -282,7 +314,6 @@ class UnitView(ScopedModelView):
     column_default_sort = "key"
     form_columns = ("name", "level", "parent", "written_as", "is_pilot", "pilot_edition", "pilot_domains",
                     "position", "source_file", "source_section")
-    form_choices = {"level": [("province", "省"), ("city", "市"), ("county", "县"), ("township", "乡镇")]}
 
 
 
@@ -300,10 +331,6 @@ class StandardView(ScopedModelView):
     column_default_sort = "key"
     form_columns = ("code", "title", "category", "parent", "domain", "scope", "edition", "status", "planned",
                     "effective_on", "withdrawn_on", "responsible", "position", "source_file", "source_section")
-    form_choices = {
-        "category": [("general", "基础通用"), ("platform", "平台"), ("evaluation", "评价"), ("domain", "领域")],
-        "status": [("draft", "草稿"), ("trial", "试行"), ("in_force", "现行"), ("withdrawn", "废止")],
-    }
 
 
 
@@ -371,7 +398,6 @@ class CatalogItemView(ScopedModelView):
     form_columns = ("unit", "domain", "seq", "category", "level1", "level2", "level3", "content", "basis",
                     "time_limit", "subject", "department", "channels", "duration", "audience_public",
                     "audience_specific", "method_active", "method_on_request", "level_county", "level_township")
-    column_formatters = {"status": lambda view, ctx, model, name: dict(STATUS_CHOICES).get(model.status, model.status)}
     ACTION_PERMISSIONS = {"delete": "delete", "submit": "edit", "review": "review", "signoff": "review",
                           "publish": "publish", "export_layout": "export"}
     # the list's export links write the published layout (.xlsx), its columns (.csv) or records (.json)
@@ -572,7 +598,6 @@ class UserView(ScopedModelView):
     kind = "users"
     column_list = ("username", "role", "unit", "department", "active")
     form_columns = ("username", "role", "unit", "department", "active")
-    form_choices = {"role": [(r, ROLE_NAMES[r]) for r in ROLES]}
     column_exclude_list = ("password_hash",)
     column_details_exclude_list = ("password_hash",)
 
@@ -586,6 +611,7 @@ class ChangeView(ScopedModelView):
     column_list = ("at", "actor", "entity", "entity_id", "action", "changes", "reason")
     column_default_sort = ("at", True)
     column_filters = ("entity", "actor", "action")
+    column_formatters = {"changes": display.changes_formatter}
 
     def allows(self, action):
         return action in ("list", "view", "export") and super().allows(action)
