@@ -26,6 +26,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from . import catalog_reimport as reimport
 from . import models as m
 from .catalog import ItemValidator
 from .domains import resolve_domain
@@ -355,6 +356,7 @@ class ImportResult:
     written: int = 0
     problems: list[Problem] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)  # what was read but not imported
+    reimport: Any = None  # a catalog_reimport.Plan: new / changed / unchanged / no longer listed
 
     @property
     def ok(self) -> bool:
@@ -363,13 +365,17 @@ class ImportResult:
 
 def import_catalog(session: Session, pm: Any, path: Path, unit: str, domain: str | None = None,
                    dry_run: bool = False, progress: Progress | None = None,
-                   example: bool = False, allowed_domains: set[int] | None = None) -> ImportResult:
+                   example: bool = False, allowed_domains: set[int] | None = None,
+                   append: bool = False, withdraw_missing: bool = False) -> ImportResult:
     """Validate every row, then write them all — or nothing, and say why for each row.
 
     ``progress(phase, done, total)`` is told how far it is: ``read`` (0 of 1, then 1 of 1),
     ``check`` (rows checked of all rows, every :data:`PROGRESS_EVERY` rows and at the end) and
     ``write`` (items written of all, by chunk).
     ``allowed_domains``: ids of the only domains the importing user may write (a department editor).
+    Rows are matched to the unit's items of their domains (:mod:`zwgk.catalog_reimport`): changed
+    ones get a new version, new ones are added, unchanged ones are left; ``append`` adds every row
+    as a new item instead; ``withdraw_missing`` withdraws the items no row names.
     """
     report = progress or (lambda phase, done, total: None)
     if session.scalar(select(m.AdminUnit.id).where(m.AdminUnit.key == unit)) is None:
@@ -397,18 +403,29 @@ def import_catalog(session: Session, pm: Any, path: Path, unit: str, domain: str
             if dom is not None and dom.id not in allowed_domains:
                 row_problems = [Problem(row.where, data.get("level1") or "", "domain",
                                         f"不是本部门负责的领域 not a domain of your department: {dom.name}")]
+        if data is not None and not row_problems:
+            row_problems = reimport.other_unit(row.where, data, unit)
         result.problems.extend(row_problems)
         if result.problems:
             pending.clear()  # nothing will be written: keep checking, stop collecting
-        elif not dry_run:
+        else:
             pending.append(_item_row(validate, data, path.name, example))
         if (i + 1) % PROGRESS_EVERY == 0:
             report("check", i + 1, len(rows))
     report("check", len(rows), len(rows))
-    if result.problems or dry_run:
+    if not result.problems and not rows:
+        result.problems.append(Problem(path.name, "", None, "文件中没有任何事项行 the file holds no item rows"))
+    if result.problems:
         return result
+    if not append:
+        result.reimport = reimport.plan(session, validate.unit(unit).id, pending)
+        pending = result.reimport.new
+    if dry_run:
+        return result
+    if result.reimport is not None:
+        reimport.apply(session, result.reimport, withdraw_missing, path.name)
     _bulk_insert(session, pending, path.name, unit, report)
-    result.written = len(pending)
+    result.written = len(pending) + (len(result.reimport.changed) if result.reimport else 0)
     return result
 
 

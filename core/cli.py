@@ -19,6 +19,15 @@ from .loader import DataError
 from .plugin_manager import PluginError, apply, call_for, collect, describe_plugins
 
 
+def _beijing_today():
+    """Today in China: after 16:00 UTC it is already tomorrow there."""
+    import datetime as dt
+
+    from .catalog_history import BEIJING
+
+    return dt.datetime.now(BEIJING).date()
+
+
 def _fail(message: str, code: int = 1) -> None:
     click.echo(message, err=True)
     sys.exit(code)
@@ -257,7 +266,7 @@ def due_command(region, within, today_text, mail_to) -> None:
 
     if not within.rstrip("d").isdigit():
         raise click.BadParameter(f"应为天数如 14d not a number of days: {within!r}", param_hint="--within")
-    today = dt.date.fromisoformat(today_text) if today_text else dt.date.today()
+    today = dt.date.fromisoformat(today_text) if today_text else _beijing_today()
     session = get_db().scoped()
     path = None
     if region:
@@ -396,7 +405,7 @@ def publications_check(region, today_text) -> None:
     from .workcalendar import WorkCalendar
 
     session = get_db().scoped()
-    today = dt.date.fromisoformat(today_text) if today_text else dt.date.today()
+    today = dt.date.fromisoformat(today_text) if today_text else _beijing_today()
     path = export.resolve_region(session, get_pm(), region)[0] if region else None
     cal = WorkCalendar.load(session)
     for rec in publications_in(session, path):
@@ -448,9 +457,15 @@ def import_group() -> None:
 @click.option("--dry-run", is_flag=True, help="只检查，不写入 check only")
 @click.option("--report", type=click.Path(dir_okay=False, path_type=Path), help="错误报告 CSV error report")
 @click.option("--example", is_flag=True, help="标记为示例数据 mark the items as example data")
+@click.option("--append", is_flag=True, help="全部作为新事项追加，不与已有事项匹配 add every row as a new item")
+@click.option("--withdraw-missing", is_flag=True,
+              help="撤回文件中不再列出的已有事项 withdraw the unit's items the file no longer lists")
 @with_appcontext
-def import_catalog_command(path, unit, domain, dry_run, report, example) -> None:
-    """导入政务公开事项标准目录（.xlsx/.csv/.json），全部有效才写入。"""
+def import_catalog_command(path, unit, domain, dry_run, report, example, append, withdraw_missing) -> None:
+    """导入政务公开事项标准目录（.xlsx/.csv/.json），全部有效才写入。
+
+    单位在该领域已有事项时按事项路径（一级/二级/三级事项）匹配：修改的事项生成新版本（回到草稿），
+    新事项追加，未变的不动；不再列出的只在 --withdraw-missing 时撤回。"""
     from .catalog_io import CatalogFileError, import_catalog, problems_csv
 
     db = get_db()
@@ -458,7 +473,8 @@ def import_catalog_command(path, unit, domain, dry_run, report, example) -> None
     try:
         with db.session(actor="import", reason=f"import {path.name}") as session:
             try:
-                result = import_catalog(session, get_pm(), path, unit, domain, dry_run, bars, example)
+                result = import_catalog(session, get_pm(), path, unit, domain, dry_run, bars, example,
+                                        append=append, withdraw_missing=withdraw_missing)
             finally:
                 bars.close()
             if not result.ok:
@@ -476,6 +492,10 @@ def import_catalog_command(path, unit, domain, dry_run, report, example) -> None
               + "\n".join(lines) + more + (f"\n报告 report: {report}" if report else ""))
     verb = "检查通过（试运行，未写入）dry run passed" if dry_run else f"已导入 imported {result.written}"
     click.echo(f"{path.name}: {result.rows} 行 rows; {verb}")
+    if result.reimport is not None:
+        click.echo(result.reimport.summary())
+        for line in result.reimport.lines():
+            click.echo(f"  {line}")
 
 
 @main.group("catalog")
@@ -538,6 +558,8 @@ def catalog_diff(region, start, end, published) -> None:
         start, end = parse_moment(start), parse_moment(end, end=True)
     except (export.ExportError, ValueError) as exc:
         _fail(str(exc))
+    if start and end and start > end:
+        _fail(f"起始时间晚于截止时间 --from is after --to: {start:%Y-%m-%d} > {end:%Y-%m-%d}")
     click.echo(diff(session, path, start, end, published).render())
 
 
@@ -548,12 +570,17 @@ def catalog_versions(item_id) -> None:
     """列出一个事项的全部版本。"""
     from sqlalchemy import select
 
+    from .catalog_history import in_beijing
     from .models import CatalogItemVersion
 
-    for v in get_db().scoped().scalars(select(CatalogItemVersion).where(CatalogItemVersion.item_id == item_id)
-                                       .order_by(CatalogItemVersion.version)):
-        click.echo(f"v{v.version}  {v.at:%Y-%m-%d %H:%M}  {v.status:<10} {v.actor}  {v.reason or ''}"
+    versions = get_db().scoped().scalars(select(CatalogItemVersion).where(CatalogItemVersion.item_id == item_id)
+                                         .order_by(CatalogItemVersion.version)).all()
+    if not versions:
+        _fail(f"找不到事项 {item_id} 的任何版本 no item {item_id}")
+    for v in versions:  # in Beijing time, as the admin and the public pages show it
+        click.echo(f"v{v.version}  {in_beijing(v.at)[:16]}  {v.status:<10} {v.actor}  {v.reason or ''}"
                    + ("  (已删除 deleted)" if v.deleted else ""))
+    click.echo("时间为北京时间 times in Beijing time (UTC+8)")
 
 
 @catalog_group.command("revert")

@@ -412,7 +412,7 @@ class CatalogItemView(ScopedModelView):
 
         from ..catalog_io import write_catalog
 
-        name = f"政务公开事项标准目录-{dt.date.today().isoformat()}.{fmt}"
+        name = f"政务公开事项标准目录-{display.today_in_beijing().isoformat()}.{fmt}"
         with tempfile.TemporaryDirectory() as tmp:
             path = Path(tmp) / f"export.{fmt}"
             write_catalog(items, path, fmt)
