@@ -28,6 +28,7 @@ from sqlalchemy.orm import Session
 
 from . import catalog_reimport as reimport
 from . import models as m
+from .import_words import in_words
 from .catalog import ItemValidator
 from .domains import resolve_domain
 from .export import _FORMULA_START, neutralise
@@ -112,16 +113,22 @@ class Sheet:
     rows: list[list[Any]]
 
 
+LOOKS = {"xlsx": "看起来是 Excel 工作簿 the file is not what its name says (looks like an .xlsx workbook)",
+         "json": "看起来是 JSON the file is not what its name says (looks like JSON)",
+         "csv": "看起来是文本（CSV）the file is not what its name says (looks like text, CSV)",
+         "binary": "无法识别的二进制内容，不是表格文件 unrecognised binary content, not a catalog file"}
+
+
 def _kind(path: Path, head: bytes) -> str:
     suffix = path.suffix.lower()
     looks = "xlsx" if head.startswith(b"PK\x03\x04") else (
-        "json" if head.lstrip(b"\xef\xbb\xbf \r\n\t").startswith((b"[", b"{")) else "csv")
+        "json" if head.lstrip(b"\xef\xbb\xbf \r\n\t").startswith((b"[", b"{")) else
+        "csv" if not any(b < 9 or 13 < b < 32 and b != 27 for b in head) else "binary")
     expected = {".xlsx": "xlsx", ".json": "json", ".csv": "csv"}.get(suffix)
     if expected is None:
         raise CatalogFileError(f"{path.name}: 只接受 .xlsx、.csv、.json only .xlsx, .csv and .json are accepted")
     if looks != expected and not (expected == "csv" and looks == "csv"):
-        raise CatalogFileError(f"{path.name}: 文件内容不是 {suffix} the file is not what its name says "
-                               f"(looks like {looks})")
+        raise CatalogFileError(f"{path.name}: 文件内容不是 {suffix}，{LOOKS[looks]}")
     return expected
 
 
@@ -405,7 +412,7 @@ def import_catalog(session: Session, pm: Any, path: Path, unit: str, domain: str
                                         f"不是本部门负责的领域 not a domain of your department: {dom.name}")]
         if data is not None and not row_problems:
             row_problems = reimport.other_unit(row.where, data, unit)
-        result.problems.extend(row_problems)
+        result.problems.extend(map(in_words, row_problems))
         if result.problems:
             pending.clear()  # nothing will be written: keep checking, stop collecting
         else:

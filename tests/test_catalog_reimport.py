@@ -135,3 +135,48 @@ def test_cli_reimport_reports_and_withdraws(app, tmp_path, run_cli):
     result = run_cli(app, "import", "catalog", str(out), "--unit", DX, "--dry-run")
     assert result.exit_code == 0, result.output
     assert "新增 0，修改 0，未变 3，不再列出 0" in result.output
+
+
+# -- the admin's upload -------------------------------------------------------------------
+
+@pytest.fixture
+def admin_app(make_app, regions_db_url):
+    from .admin_helpers import seed
+
+    app = make_app(regions_db_url, plugins="zhejiang,shandong,daoxian", ZWGK_LOGIN_RATE="1000 per minute")
+    app.ids = seed(app)
+    return app
+
+
+def _upload(client, path, unit, domain="", **boxes):
+    from .admin_helpers import csrf
+
+    data = {"unit": unit, "domain": domain, "csrf_token": csrf(client, "/admin/catalog_import/"),
+            "file": (open(path, "rb"), path.name), **{k: "y" for k, v in boxes.items() if v}}
+    return client.post("/admin/catalog_import/", data=data, content_type="multipart/form-data").get_data(as_text=True)
+
+
+def test_admin_upload_matches_withdraws_when_ticked_and_names_the_users_file(admin_app, tmp_path):
+    from .admin_helpers import login
+
+    client = admin_app.test_client()
+    login(client, "dx_admin")
+    form = client.get("/admin/catalog_import/").get_data(as_text=True)
+    assert f'<option selected value="{DX}">' in form  # the user's own unit, not the first of the list
+    path = real_layout(tmp_path / "道县义务教育目录2026.xlsx", ROWS)
+    assert "已导入 3" in _upload(client, path, DX, "义务教育")
+    page = _upload(client, path, DX, "义务教育", dry_run=True)
+    assert "新增 0，修改 0，未变 3，不再列出 1" in page  # the seeded 招生入学 is not in the file
+    fewer = real_layout(tmp_path / "道县义务教育目录2027.xlsx", ROWS[:2])
+    page = _upload(client, fewer, DX, "义务教育", withdraw_missing=True)
+    assert "不再列出 2" in page and "已撤回 2" in page
+    with admin_app.extensions["zwgk.db"].sessionmaker() as session:
+        assert session.scalar(select(func.count()).select_from(m.CatalogItem).where(
+            m.CatalogItem.status == "withdrawn")) == 2
+        assert session.scalar(select(m.Change.changes).where(m.Change.action == "import"))["file"][1] == \
+            "道县义务教育目录2026.xlsx"
+    bad = tmp_path / "随机.xlsx"
+    bad.write_bytes(bytes(range(256)) * 4)
+    page = _upload(client, bad, DX, "义务教育")
+    assert "随机.xlsx" in page and "upload.xlsx" not in page
+    assert "无法识别的二进制内容" in page and "looks like text" not in page

@@ -29,7 +29,7 @@ UNIT_LEVELS = {"province": _l("Province"), "city": _l("City"), "county": _l("Cou
                "township": _l("Township")}
 ROLES = {"system_admin": _l("System administrator"), "region_admin": _l("Region administrator"),
          "editor": _l("Department editor"), "reviewer": _l("Reviewer"), "viewer": _l("Read-only user")}
-ACTIONS = {"create": _l("Created"), "update": _l("Modified"), "delete": _l("Deleted")}
+ACTIONS = {"create": _l("Created"), "update": _l("Modified"), "delete": _l("Deleted"), "import": _l("Imported")}
 DUE_STATUSES = {"done": _l("Done"), "overdue": _l("Overdue"), "due_soon": _l("Due soon"),
                 "in_progress": _l("In progress"), "not_started": _l("Not started"), "on_time": _l("On time"),
                 "late": _l("Published late"), "pending": _l("Pending"), "no_rule": _l("No computable time limit")}

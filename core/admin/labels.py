@@ -41,7 +41,7 @@ LABELS.update({
     "phases": _l("Phases"), "milestones": _l("Milestones"), "domains": _l("Domains"), "aliases": _l("Aliases"),
     "children": _l("Children"), "unit.key": _l("Unit"), "domain.name": _l("Domain"), "step": _l("Step"),
     "passed": _l("Passed"), "deleted": _l("Deleted"), "snapshot": _l("Content"), "unit_key": _l("Unit"),
-    "finished_on": _l("Finished on"), "password_hash": _l("Password"), "item_id": _l("Item"),
+    "finished_on": _l("Finished on"), "file": _l("File"), "items": _l("Items"), "ids": _l("Record ids"), "password_hash": _l("Password"), "item_id": _l("Item"),
 })
 
 STATUS_CHOICES = [("draft", _l("Draft")), ("submitted", _l("Submitted")),
