@@ -539,7 +539,21 @@ class CatalogItemView(ScopedModelView):
 
     @action("publish", _l("Publish"))
     def action_publish(self, ids):
+        if request.form.get("confirmed") != "1":  # ask first, naming how many items of which units
+            return self._confirm_publish(ids)
         self._workflow(ids, "publish")
+
+    def _confirm_publish(self, ids):
+        from collections import Counter
+
+        try:
+            ids = tuple(int(i) for i in ids)
+        except (TypeError, ValueError):
+            abort(400)
+        items = self.get_query().filter(m.CatalogItem.id.in_(ids)).all()  # scoped
+        units = sorted(Counter(item.unit.key for item in items).items())
+        return self.render("zwgk/confirm_publish.html", items=items, units=units, form=self.action_form(),
+                           return_url=request.form.get("url") or url_for(".index_view"))
 
     def _scoped(self, query):
         query = super()._scoped(query)
