@@ -1,22 +1,118 @@
-"""The ``zwgk`` command line (click, through Flask's ``FlaskGroup``)."""
+"""The ``zwgk`` command line (click, through Flask's ``FlaskGroup``).
+
+Start-up is kept to what ``import flask`` costs: the application, the models, marshmallow and
+the loaders are imported when a command needs them (the names below stand in for them until
+then), so ``zwgk --help`` and a mistyped command answer at once.  Flask's own commands (run,
+shell, routes) and those of Flask extensions are not offered: ``zwgk serve`` serves.
+"""
 
 from __future__ import annotations
 
+import importlib
 import secrets
 import sys
 from collections import Counter
 from pathlib import Path
+from typing import Any
 
 import click
 from flask import current_app
-from flask.cli import FlaskGroup, with_appcontext
+from flask.cli import FlaskGroup, ScriptInfo, with_appcontext
 
-from . import accounts, export
-from .app import create_app, get_pm
-from .db import get_db
-from .hookspecs import CONTRACT_VERSION
-from .loader import DataError
-from .plugin_manager import PluginError, apply, call_for, collect, describe_plugins
+
+class _Later:
+    """A module of zwgk, imported the first time one of its names is used."""
+
+    def __init__(self, name: str):
+        self._name = name
+
+    def __getattr__(self, attr: str) -> Any:
+        return getattr(importlib.import_module(self._name, __package__), attr)
+
+
+class _ChoiceLater(click.Choice):
+    """click.Choice whose choices come from a module imported only when a command is parsed."""
+
+    def __init__(self, module: str, attr: str):
+        self._source, self.case_sensitive = (module, attr), True
+
+    @property
+    def choices(self):  # type: ignore[override]
+        return tuple(getattr(importlib.import_module(self._source[0], __package__), self._source[1]))
+
+
+accounts, export = _Later(".accounts"), _Later(".export")
+
+
+def create_app(*args: Any, **kwargs: Any):
+    from .app import create_app as create
+
+    return create(*args, **kwargs)
+
+
+def get_pm():
+    from .app import get_pm as pm
+
+    return pm()
+
+
+def get_db():
+    from .db import get_db as db
+
+    return db()
+
+
+def apply(*args: Any, **kwargs: Any):
+    from .plugin_manager import apply as run
+
+    return run(*args, **kwargs)
+
+
+def _data_errors() -> tuple[type, ...]:
+    from .loader import DataError
+
+    return (DataError,)
+
+
+def _plugin_errors() -> tuple[type, ...]:
+    from .plugin_manager import PluginError
+
+    return (PluginError,)
+
+
+def _version(ctx: click.Context, _param: Any, value: bool) -> None:
+    """zwgk's own version and the plugin contract it offers (not Flask's)."""
+    if not value or ctx.resilient_parsing:
+        return
+    from importlib.metadata import PackageNotFoundError, version
+
+    from .hookspecs import CONTRACT_VERSION
+
+    try:
+        mine = version("zwgk")
+    except PackageNotFoundError:  # pragma: no cover - running from a checkout without installing
+        mine = "unknown"
+    click.echo(f"zwgk {mine}\n插件契约版本 plugin contract {CONTRACT_VERSION}")
+    ctx.exit()
+
+
+class ZwgkGroup(FlaskGroup):
+    """FlaskGroup for its app loading (``with_appcontext``), without Flask's commands: only ours."""
+
+    def __init__(self, **kwargs: Any):
+        super().__init__(add_default_commands=False, add_version_option=False, load_dotenv=False,
+                         set_debug_flag=False, **kwargs)
+        # the app is zwgk's own (ZWGK_* settings): Flask's --app, --env-file and --debug do not apply
+        self.params = [p for p in self.params if p.name not in ("app", "env_file", "debug")]
+        self.params.append(click.Option(["--version"], is_flag=True, expose_value=False, is_eager=True,
+                                        callback=_version, help="显示版本 show zwgk's version and contract."))
+
+    def get_command(self, ctx: click.Context, name: str):
+        ctx.ensure_object(ScriptInfo)
+        return click.Group.get_command(self, ctx, name)
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return click.Group.list_commands(self, ctx)
 
 
 def _beijing_today():
@@ -41,13 +137,13 @@ def _print_reports(reports) -> None:
 def _apply_or_fail(names=None, dry_run=False):
     try:
         return apply(get_db(), get_pm(), names, dry_run=dry_run)
-    except DataError as exc:
+    except _data_errors() as exc:
         _fail("数据有误，未写入任何内容 invalid data, nothing was written:\n" + str(exc))
-    except PluginError as exc:
+    except _plugin_errors() as exc:
         _fail(str(exc))
 
 
-@click.group(cls=FlaskGroup, create_app=create_app)
+@click.group(cls=ZwgkGroup, create_app=create_app)
 def main() -> None:
     """zwgk — 基层政务公开标准化规范化 (grassroots government-affairs disclosure)."""
 
@@ -73,6 +169,7 @@ def _load_examples(db) -> None:
     import tempfile
 
     from .catalog_io import import_catalog, write_published_layout
+    from .plugin_manager import call_for
 
     pm = get_pm()
     for name in pm.list_name_plugin():
@@ -135,6 +232,8 @@ def plugins_group() -> None:
 @with_appcontext
 def plugins_list() -> None:
     """列出已安装的插件：名称、版本、是否启用、所提供的数据。"""
+    from .plugin_manager import collect, describe_plugins
+
     pm = get_pm()
     for info in describe_plugins(pm):
         state = "启用 enabled" if info.enabled else "未启用 disabled"
@@ -143,7 +242,7 @@ def plugins_list() -> None:
             continue
         try:
             counts = Counter({k: len(v) for k, v in collect(pm, info.name).items()})
-        except DataError as exc:
+        except _data_errors() as exc:
             click.echo(f"    数据有误 invalid data: {len(exc.problems)} 处 problems")
             continue
         provided = "、".join(f"{k} {n}" for k, n in counts.items() if n) or "-"
@@ -165,6 +264,7 @@ def plugins_apply(name: str, dry_run: bool) -> None:
 def plugins_check(name: str) -> None:
     """一致性检查：加载插件，校验全部数据，解析每个引用（不改动本系统数据库）。"""
     from .conformance import check_plugin
+    from .hookspecs import CONTRACT_VERSION
 
     problems = check_plugin(name)
     if problems:
@@ -199,7 +299,7 @@ def plugins_new(name: str, title: str | None, region: str | None, target: Path) 
 
 
 @main.command("export")
-@click.argument("kind", type=click.Choice(export.KINDS))
+@click.argument("kind", type=_ChoiceLater(".export", "KINDS"))
 @click.option("--format", "fmt", type=click.Choice(["json", "csv"]), default="json", show_default=True)
 @click.option("--region", help="插件名、单位名称或路径 plugin name, unit name or unit path.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="写入文件 write to a file.")
@@ -578,9 +678,8 @@ def catalog_versions(item_id) -> None:
     if not versions:
         _fail(f"找不到事项 {item_id} 的任何版本 no item {item_id}")
     for v in versions:  # in Beijing time, as the admin and the public pages show it
-        click.echo(f"v{v.version}  {in_beijing(v.at)[:16]}  {v.status:<10} {v.actor}  {v.reason or ''}"
+        click.echo(f"v{v.version}  {in_beijing(v.at)[:16]}+08:00  {v.status:<10} {v.actor}  {v.reason or ''}"
                    + ("  (已删除 deleted)" if v.deleted else ""))
-    click.echo("时间为北京时间 times in Beijing time (UTC+8)")
 
 
 @catalog_group.command("revert")
@@ -654,7 +753,7 @@ def _password_option():
 
 @users_group.command("create")
 @click.argument("username")
-@click.option("--role", type=click.Choice(accounts.ROLES), required=True)
+@click.option("--role", type=_ChoiceLater(".accounts", "ROLES"), required=True)
 @click.option("--unit", help="单位路径 unit path, e.g. 浙江省/杭州市/拱墅区")
 @click.option("--department")
 @_password_option()
@@ -685,7 +784,7 @@ def users_set_password(username, password) -> None:
 
 @users_group.command("set-role")
 @click.argument("username")
-@click.option("--role", type=click.Choice(accounts.ROLES), required=True)
+@click.option("--role", type=_ChoiceLater(".accounts", "ROLES"), required=True)
 @click.option("--unit")
 @with_appcontext
 def users_set_role(username, role, unit) -> None:
