@@ -263,6 +263,8 @@ class PilotProgram(Loaded, Versioned, Base):
     description: Mapped[str | None] = mapped_column(Text)
     starts_on: Mapped[dt.date | None] = mapped_column(Date)
     ends_on: Mapped[dt.date | None] = mapped_column(Date)
+    # 结项: the programme is finished; its scope's milestones and reports leave the dashboard (kept in the record)
+    finished_on: Mapped[dt.date | None] = mapped_column(Date)
     scope: Mapped[AdminUnit | None] = relationship()
     domains: Mapped[list[Domain]] = relationship(secondary=program_domain, order_by="Domain.position")
 

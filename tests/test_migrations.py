@@ -16,7 +16,7 @@ def test_empty_database_upgrades_to_head_without_drift(empty_db_url):
     db = Database(empty_db_url)
     assert db.current_revision() is None
     db.upgrade()
-    assert db.current_revision() == _head(db) == "0005"
+    assert db.current_revision() == _head(db) == "0013"
     tables = set(inspect(db.engine).get_table_names())
     assert set(Base.metadata.tables) <= tables
     assert db.drift() == []
@@ -45,8 +45,8 @@ def test_init_uses_migrations_not_create_all(make_app, empty_db_url, run_cli):
     app = make_app(empty_db_url)
     result = run_cli(app, "init")
     assert result.exit_code == 0, result.output
-    assert "@ 0005" in result.output
-    assert app.extensions["zwgk.db"].current_revision() == "0005"
+    assert "@ 0013" in result.output
+    assert app.extensions["zwgk.db"].current_revision() == "0013"
     check = run_cli(app, "db", "check")
     assert check.exit_code == 0 and "no drift" in check.output
 
@@ -103,5 +103,19 @@ def test_0005_duration_column_down_and_up_again_without_losing_items(empty_db_ur
     db.upgrade()
     with db.engine.connect() as conn:
         assert conn.execute(text("SELECT level1, duration FROM catalog_item")).all() == [("招生入学", None)]
+    assert db.drift() == []
+    db.dispose()
+
+
+def test_0013_finished_on_down_and_up_again(empty_db_url):
+    from alembic import command
+
+    db = Database(empty_db_url)
+    db.upgrade()
+    command.downgrade(db.alembic_config(), "0005")
+    db.engine.dispose()
+    assert "finished_on" not in {c["name"] for c in inspect(db.engine).get_columns("pilot_program")}
+    db.upgrade()
+    assert "finished_on" in {c["name"] for c in inspect(db.engine).get_columns("pilot_program")}
     assert db.drift() == []
     db.dispose()

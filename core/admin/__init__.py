@@ -52,10 +52,23 @@ class DashboardView(LoginRequired, AdminIndexView):
         session = get_db().scoped()
         today = display.today_in_beijing()
         path = _user_path()
+        due = _unfinished(session, due_items(session, today, 30, None if path is None else path))
+        by_region: dict[str, list[Any]] = {}
+        for item in sorted(due, key=lambda i: (i.scope != "national", i.scope)):  # stable: by date within
+            by_region.setdefault(item.scope, []).append(item)
+        # every region gets a few lines, so one region's old pilot cannot push out another's
         return self.render("zwgk/dashboard.html", today=today, catalog=_catalog_summary(session, path),
-                           due=due_items(session, today, 30, None if path is None else path)[:30],
+                           due=due, due_by_region=by_region,
                            status_names=display.DUE_STATUSES, changes=_recent_changes(session, path),
                            display=display)
+
+
+def _unfinished(session, items: list[Any]) -> list[Any]:
+    """Leave out the milestones and reports of a scope whose pilot programme is finished (结项)."""
+    finished = {p.scope.key if p.scope else "national"
+                for p in session.scalars(select(m.PilotProgram).where(m.PilotProgram.finished_on.isnot(None))
+                                         .options(selectinload(m.PilotProgram.scope)))}
+    return [i for i in items if not (i.kind in ("milestone", "report") and i.scope in finished)]
 
 
 def _catalog_summary(session, path: str | None) -> list[dict[str, Any]]:

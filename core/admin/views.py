@@ -319,7 +319,28 @@ class UnitView(ScopedModelView):
 
 class ProgramView(ScopedModelView):
     kind = "pilot_programs"
-    column_list = ("title", "scope", "edition", "unit_count", "city_count", "origin", "source_section")
+    column_list = ("title", "scope", "edition", "unit_count", "city_count", "finished_on", "origin", "source_section")
+    ACTION_PERMISSIONS = {"delete": "delete", "finish": "edit", "reopen": "edit"}
+
+    def _set_finished(self, ids: Any, day: Any) -> None:
+        try:
+            ids = tuple(int(i) for i in ids)
+        except (TypeError, ValueError):
+            abort(400)
+        self.session.info["actor"] = current_user.username
+        programmes = self.get_query().filter(m.PilotProgram.id.in_(ids)).all()  # scoped
+        for programme in programmes:
+            programme.finished_on = day
+        self.session.commit()
+        flash(str(_l("%(n)s programmes changed.", n=len(programmes))), "success")
+
+    @action("finish", _l("Mark as finished (结项)"))
+    def action_finish(self, ids):
+        self._set_finished(ids, display.today_in_beijing())
+
+    @action("reopen", _l("Not finished after all"))
+    def action_reopen(self, ids):
+        self._set_finished(ids, None)
 
 
 class StandardView(ScopedModelView):
