@@ -334,7 +334,7 @@ class ProgramView(ScopedModelView):
         self.session.commit()
         flash(str(_l("%(n)s programmes changed.", n=len(programmes))), "success")
 
-    @action("finish", _l("Mark as finished (结项)"))
+    @action("finish", _l("Mark as finished"))
     def action_finish(self, ids):
         self._set_finished(ids, display.today_in_beijing())
 
