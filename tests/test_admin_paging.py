@@ -70,3 +70,33 @@ def test_bulk_publication_asks_first_naming_count_and_units(admin_app):
                                                      "csrf_token": token})
     with admin_app.extensions["zwgk.db"].sessionmaker() as session:
         assert session.get(m.CatalogItem, ids["in"]).status == "published"
+
+
+def test_a_large_export_runs_as_a_job_whose_page_shows_progress(admin_app, monkeypatch, tmp_path):
+    import io
+    import time
+
+    from openpyxl import load_workbook
+
+    from zwgk import exportjobs
+
+    monkeypatch.setattr(exportjobs, "THRESHOLD", 2)
+    monkeypatch.setattr(exportjobs, "CHUNK", 1)
+    client = admin_app.test_client()
+    login(client, "dx_admin")
+    page = client.get("/admin/catalog_item/export/xlsx/").get_data(as_text=True)
+    assert "正在导出 2 个事项" in page and 'id="export-bar"' in page
+    status_url = re.search(r'fetch\("([^"]+)"', page).group(1)
+    end = time.monotonic() + 30
+    while not (status := client.get(status_url).get_json())["finished"]:
+        assert time.monotonic() < end
+        time.sleep(0.05)
+    assert status["ok"] and status["done"] == status["total"] == 2
+    file = client.get(status_url + "/file")
+    assert "attachment" in file.headers["Content-Disposition"]
+    sheet = load_workbook(io.BytesIO(file.data)).active
+    texts = {c.value for row in sheet.iter_rows() for c in row}
+    assert {"招生入学", "最低生活保障"} <= texts and "拱墅区招生" not in texts  # scoped
+    other = admin_app.test_client()
+    login(other, "zj_admin")
+    assert other.get(status_url).status_code == 404  # another user's job does not exist for them

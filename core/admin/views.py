@@ -443,10 +443,52 @@ class CatalogItemView(ScopedModelView):
         return send_file(data, mimetype=mimetypes[fmt], as_attachment=True, download_name=name)
 
     def _export_csv(self, return_url: Any) -> Any:
-        return self._layout_response(self._export_data()[1], "csv")
+        return self._export_selection(self._export_data()[1], "csv")
 
     def _export_tablib(self, export_type: str, return_url: str) -> Any:
-        return self._layout_response(self._export_data()[1], export_type)
+        return self._export_selection(self._export_data()[1], export_type)
+
+    def _export_selection(self, items: Any, fmt: str) -> Any:
+        """A small selection is downloaded at once; a large one is written by a job whose page
+        shows how many items are written, then downloads the file."""
+        from .. import exportjobs
+
+        if len(items) < exportjobs.THRESHOLD:
+            return self._layout_response(items, fmt)
+        app = current_app._get_current_object()
+        jobs = app.extensions.setdefault("zwgk.export_jobs", exportjobs.ExportJobs())
+        name = f"政务公开事项标准目录-{display.today_in_beijing().isoformat()}.{fmt}"
+        job = jobs.start(app.extensions["zwgk.db"], [i.id for i in items], fmt, current_user.id, name)
+        return self.render("zwgk/export_progress.html", job=job,
+                           status_url=url_for(".export_status", job_id=job.id),
+                           file_url=url_for(".export_file", job_id=job.id))
+
+    def _export_job(self, job_id: str):
+        jobs = current_app.extensions.get("zwgk.export_jobs")
+        job = jobs.get(job_id, current_user.id) if jobs else None
+        if job is None or not self.allows("export"):
+            abort(404)
+        return job
+
+    @expose("/export-job/<job_id>")
+    def export_status(self, job_id: str):
+        from flask import jsonify
+
+        return jsonify(self._export_job(job_id).status())
+
+    @expose("/export-job/<job_id>/file")
+    def export_file(self, job_id: str):
+        from flask import send_file
+
+        job = self._export_job(job_id)
+        if not job.finished or job.path is None:
+            abort(404)
+        mimetypes = {"xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                     "csv": "text/csv; charset=utf-8", "json": "application/json"}
+        import io
+
+        return send_file(io.BytesIO(job.path.read_bytes()), mimetype=mimetypes[job.fmt], as_attachment=True,
+                         download_name=job.filename)
 
     @action("export_layout", _l("Export the selected items (catalog layout, .xlsx)"))
     def action_export_layout(self, ids):
