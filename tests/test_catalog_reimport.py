@@ -180,3 +180,22 @@ def test_admin_upload_matches_withdraws_when_ticked_and_names_the_users_file(adm
     page = _upload(client, bad, DX, "义务教育")
     assert "随机.xlsx" in page and "upload.xlsx" not in page
     assert "无法识别的二进制内容" in page and "looks like text" not in page
+
+
+def test_problems_name_the_column_heading_and_speak_chinese(app, tmp_path):
+    path = tmp_path / "bad.json"
+    path.write_text(json.dumps([{"domain": "义务教育", "level1": "招生入学", "content": "招生范围",
+                                 "method_active": "也许", "basis": None}], ensure_ascii=False), encoding="utf-8")
+    with app.extensions["zwgk.db"].session() as session:
+        result = import_catalog(session, app.extensions["zwgk.pm"], path, DX, dry_run=True)
+    found = {p.field: p.message for p in result.problems}
+    assert found["公开方式·主动"].startswith("不是“√”或空白")
+    assert "method_active" not in found and "basis" not in found
+
+
+def test_the_comparison_starts_at_the_users_own_unit(admin_app):
+    from .admin_helpers import login
+
+    client = admin_app.test_client()
+    login(client, "dx_admin")
+    assert f'<option value="{DX}" selected>' in client.get("/admin/catalog_diff/").get_data(as_text=True)
