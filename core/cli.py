@@ -96,6 +96,12 @@ def _version(ctx: click.Context, _param: Any, value: bool) -> None:
     ctx.exit()
 
 
+#: commands kept in modules of their own, imported only when run: name → ("module:attr", short help).
+#: A module adds one line, e.g. ``LAZY_COMMANDS["eval"] = ("zwgk.cli_eval:eval_group", "考核评估 evaluation")``;
+#: ``main.add_command(...)`` works too, but imports the module at every start.
+LAZY_COMMANDS: dict[str, tuple[str, str]] = {}
+
+
 class ZwgkGroup(FlaskGroup):
     """FlaskGroup for its app loading (``with_appcontext``), without Flask's commands: only ours."""
 
@@ -109,10 +115,27 @@ class ZwgkGroup(FlaskGroup):
 
     def get_command(self, ctx: click.Context, name: str):
         ctx.ensure_object(ScriptInfo)
+        if name not in self.commands and name in LAZY_COMMANDS:
+            module, _, attr = LAZY_COMMANDS[name][0].partition(":")
+            self.add_command(getattr(importlib.import_module(module), attr), name)
         return click.Group.get_command(self, ctx, name)
 
     def list_commands(self, ctx: click.Context) -> list[str]:
-        return click.Group.list_commands(self, ctx)
+        return sorted(set(click.Group.list_commands(self, ctx)) | set(LAZY_COMMANDS))
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        """The list in --help: a lazy command by its registered help, without importing it."""
+        limit = formatter.width - 6 - max(map(len, self.list_commands(ctx)), default=0)
+        rows = []
+        for name in self.list_commands(ctx):
+            command = self.commands.get(name)
+            if command is not None and not command.hidden:
+                rows.append((name, command.get_short_help_str(limit)))
+            elif command is None:
+                rows.append((name, LAZY_COMMANDS[name][1]))
+        if rows:
+            with formatter.section("Commands"):
+                formatter.write_dl(rows)
 
 
 def _beijing_today():

@@ -51,3 +51,19 @@ def test_catalog_diff_from_after_to_is_refused(run_cli, app):
     result = app.test_cli_runner().invoke(main, ["catalog", "diff", "--region", "national", "--from", "2026-06-30",
                                                  "--to", "2026-01-01"])
     assert result.exit_code == 1 and "晚于" in result.output
+
+
+def test_a_lazy_command_is_listed_without_import_and_runs(monkeypatch, app, tmp_path):
+    """Another module's command, registered by one line, is imported only when it runs."""
+    from zwgk import cli
+
+    module = tmp_path / "zwgk_lazy_example.py"
+    module.write_text("import click\n\n@click.command()\ndef hello():\n    click.echo('hello from a lazy command')\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    monkeypatch.setitem(cli.LAZY_COMMANDS, "hello", ("zwgk_lazy_example:hello", "示例 an example"))
+    assert "示例 an example" in app.test_cli_runner().invoke(cli.main, ["--help"]).output
+    assert "zwgk_lazy_example" not in sys.modules
+    result = app.test_cli_runner().invoke(cli.main, ["hello"])
+    assert result.output == "hello from a lazy command\n"
+    cli.main.commands.pop("hello", None)
+    sys.modules.pop("zwgk_lazy_example", None)
