@@ -21,6 +21,7 @@ FAVICON = ('<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 32 32"><rect wi
 
 ERRORS = {
     400: (_l("Bad request"), _l("The request could not be understood. Go back and try again.")),
+    401: (_l("Please log in"), _l("This page is for logged-in users.")),
     403: (_l("Not permitted"), _l("Your role does not allow this page or action.")),
     404: (_l("Not found"), _l("There is no such page, or the record is outside your region.")),
     405: (_l("Not allowed"), _l("This address does not accept that kind of request.")),
