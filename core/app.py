@@ -9,6 +9,7 @@ from typing import Any
 
 from flask import Flask
 
+from . import catalog_history as _catalog_history  # noqa: F401  (every session records catalog versions)
 from . import db as dbmod
 from .plugin_manager import get_plugin_manager, get_pm, installed_entry_points, parse_enabled  # noqa: F401
 
@@ -74,6 +75,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from .evaluation import public as evaluation_public  # issue 15: 通报
 
     evaluation_public.init_app(app)
+    from . import pages
+
+    pages.init_app(app)
     app.after_request(_security_headers)
     return app
 

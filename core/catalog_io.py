@@ -26,7 +26,9 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from . import catalog_reimport as reimport
 from . import models as m
+from .import_words import in_words
 from .catalog import ItemValidator
 from .domains import resolve_domain
 from .export import _FORMULA_START, neutralise
@@ -111,16 +113,22 @@ class Sheet:
     rows: list[list[Any]]
 
 
+LOOKS = {"xlsx": "看起来是 Excel 工作簿 the file is not what its name says (looks like an .xlsx workbook)",
+         "json": "看起来是 JSON the file is not what its name says (looks like JSON)",
+         "csv": "看起来是文本（CSV）the file is not what its name says (looks like text, CSV)",
+         "binary": "无法识别的二进制内容，不是表格文件 unrecognised binary content, not a catalog file"}
+
+
 def _kind(path: Path, head: bytes) -> str:
     suffix = path.suffix.lower()
     looks = "xlsx" if head.startswith(b"PK\x03\x04") else (
-        "json" if head.lstrip(b"\xef\xbb\xbf \r\n\t").startswith((b"[", b"{")) else "csv")
+        "json" if head.lstrip(b"\xef\xbb\xbf \r\n\t").startswith((b"[", b"{")) else
+        "csv" if not any(b < 9 or 13 < b < 32 and b != 27 for b in head) else "binary")
     expected = {".xlsx": "xlsx", ".json": "json", ".csv": "csv"}.get(suffix)
     if expected is None:
         raise CatalogFileError(f"{path.name}: 只接受 .xlsx、.csv、.json only .xlsx, .csv and .json are accepted")
     if looks != expected and not (expected == "csv" and looks == "csv"):
-        raise CatalogFileError(f"{path.name}: 文件内容不是 {suffix} the file is not what its name says "
-                               f"(looks like {looks})")
+        raise CatalogFileError(f"{path.name}: 文件内容不是 {suffix}，{LOOKS[looks]}")
     return expected
 
 
@@ -355,6 +363,7 @@ class ImportResult:
     written: int = 0
     problems: list[Problem] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)  # what was read but not imported
+    reimport: Any = None  # a catalog_reimport.Plan: new / changed / unchanged / no longer listed
 
     @property
     def ok(self) -> bool:
@@ -363,13 +372,17 @@ class ImportResult:
 
 def import_catalog(session: Session, pm: Any, path: Path, unit: str, domain: str | None = None,
                    dry_run: bool = False, progress: Progress | None = None,
-                   example: bool = False, allowed_domains: set[int] | None = None) -> ImportResult:
+                   example: bool = False, allowed_domains: set[int] | None = None,
+                   append: bool = False, withdraw_missing: bool = False) -> ImportResult:
     """Validate every row, then write them all — or nothing, and say why for each row.
 
     ``progress(phase, done, total)`` is told how far it is: ``read`` (0 of 1, then 1 of 1),
     ``check`` (rows checked of all rows, every :data:`PROGRESS_EVERY` rows and at the end) and
     ``write`` (items written of all, by chunk).
     ``allowed_domains``: ids of the only domains the importing user may write (a department editor).
+    Rows are matched to the unit's items of their domains (:mod:`zwgk.catalog_reimport`): changed
+    ones get a new version, new ones are added, unchanged ones are left; ``append`` adds every row
+    as a new item instead; ``withdraw_missing`` withdraws the items no row names.
     """
     report = progress or (lambda phase, done, total: None)
     if session.scalar(select(m.AdminUnit.id).where(m.AdminUnit.key == unit)) is None:
@@ -397,18 +410,29 @@ def import_catalog(session: Session, pm: Any, path: Path, unit: str, domain: str
             if dom is not None and dom.id not in allowed_domains:
                 row_problems = [Problem(row.where, data.get("level1") or "", "domain",
                                         f"不是本部门负责的领域 not a domain of your department: {dom.name}")]
-        result.problems.extend(row_problems)
+        if data is not None and not row_problems:
+            row_problems = reimport.other_unit(row.where, data, unit)
+        result.problems.extend(map(in_words, row_problems))
         if result.problems:
             pending.clear()  # nothing will be written: keep checking, stop collecting
-        elif not dry_run:
+        else:
             pending.append(_item_row(validate, data, path.name, example))
         if (i + 1) % PROGRESS_EVERY == 0:
             report("check", i + 1, len(rows))
     report("check", len(rows), len(rows))
-    if result.problems or dry_run:
+    if not result.problems and not rows:
+        result.problems.append(Problem(path.name, "", None, "文件中没有任何事项行 the file holds no item rows"))
+    if result.problems:
         return result
+    if not append:
+        result.reimport = reimport.plan(session, validate.unit(unit).id, pending)
+        pending = result.reimport.new
+    if dry_run:
+        return result
+    if result.reimport is not None:
+        reimport.apply(session, result.reimport, withdraw_missing, path.name)
     _bulk_insert(session, pending, path.name, unit, report)
-    result.written = len(pending)
+    result.written = len(pending) + (len(result.reimport.changed) if result.reimport else 0)
     return result
 
 

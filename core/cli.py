@@ -1,22 +1,150 @@
-"""The ``zwgk`` command line (click, through Flask's ``FlaskGroup``)."""
+"""The ``zwgk`` command line (click, through Flask's ``FlaskGroup``).
+
+Start-up is kept to what ``import flask`` costs: the application, the models, marshmallow and
+the loaders are imported when a command needs them (the names below stand in for them until
+then), so ``zwgk --help`` and a mistyped command answer at once.  Flask's own commands (run,
+shell, routes) and those of Flask extensions are not offered: ``zwgk serve`` serves.
+"""
 
 from __future__ import annotations
 
+import importlib
 import secrets
 import sys
 from collections import Counter
 from pathlib import Path
+from typing import Any
 
 import click
 from flask import current_app
-from flask.cli import FlaskGroup, with_appcontext
+from flask.cli import FlaskGroup, ScriptInfo, with_appcontext
 
-from . import accounts, export
-from .app import create_app, get_pm
-from .db import get_db
-from .hookspecs import CONTRACT_VERSION
-from .loader import DataError
-from .plugin_manager import PluginError, apply, call_for, collect, describe_plugins
+
+class _Later:
+    """A module of zwgk, imported the first time one of its names is used."""
+
+    def __init__(self, name: str):
+        self._name = name
+
+    def __getattr__(self, attr: str) -> Any:
+        return getattr(importlib.import_module(self._name, __package__), attr)
+
+
+class _ChoiceLater(click.Choice):
+    """click.Choice whose choices come from a module imported only when a command is parsed."""
+
+    def __init__(self, module: str, attr: str):
+        self._source, self.case_sensitive = (module, attr), True
+
+    @property
+    def choices(self):  # type: ignore[override]
+        return tuple(getattr(importlib.import_module(self._source[0], __package__), self._source[1]))
+
+
+accounts, export = _Later(".accounts"), _Later(".export")
+
+
+def create_app(*args: Any, **kwargs: Any):
+    from .app import create_app as create
+
+    return create(*args, **kwargs)
+
+
+def get_pm():
+    from .app import get_pm as pm
+
+    return pm()
+
+
+def get_db():
+    from .db import get_db as db
+
+    return db()
+
+
+def apply(*args: Any, **kwargs: Any):
+    from .plugin_manager import apply as run
+
+    return run(*args, **kwargs)
+
+
+def _data_errors() -> tuple[type, ...]:
+    from .loader import DataError
+
+    return (DataError,)
+
+
+def _plugin_errors() -> tuple[type, ...]:
+    from .plugin_manager import PluginError
+
+    return (PluginError,)
+
+
+def _version(ctx: click.Context, _param: Any, value: bool) -> None:
+    """zwgk's own version and the plugin contract it offers (not Flask's)."""
+    if not value or ctx.resilient_parsing:
+        return
+    from importlib.metadata import PackageNotFoundError, version
+
+    from .hookspecs import CONTRACT_VERSION
+
+    try:
+        mine = version("zwgk")
+    except PackageNotFoundError:  # pragma: no cover - running from a checkout without installing
+        mine = "unknown"
+    click.echo(f"zwgk {mine}\n插件契约版本 plugin contract {CONTRACT_VERSION}")
+    ctx.exit()
+
+
+#: commands kept in modules of their own, imported only when run: name → ("module:attr", short help).
+#: A module adds one line, e.g. ``LAZY_COMMANDS["eval"] = ("zwgk.cli_eval:eval_group", "考核评估 evaluation")``;
+#: ``main.add_command(...)`` works too, but imports the module at every start.
+LAZY_COMMANDS: dict[str, tuple[str, str]] = {}
+
+
+class ZwgkGroup(FlaskGroup):
+    """FlaskGroup for its app loading (``with_appcontext``), without Flask's commands: only ours."""
+
+    def __init__(self, **kwargs: Any):
+        super().__init__(add_default_commands=False, add_version_option=False, load_dotenv=False,
+                         set_debug_flag=False, **kwargs)
+        # the app is zwgk's own (ZWGK_* settings): Flask's --app, --env-file and --debug do not apply
+        self.params = [p for p in self.params if p.name not in ("app", "env_file", "debug")]
+        self.params.append(click.Option(["--version"], is_flag=True, expose_value=False, is_eager=True,
+                                        callback=_version, help="显示版本 show zwgk's version and contract."))
+
+    def get_command(self, ctx: click.Context, name: str):
+        ctx.ensure_object(ScriptInfo)
+        if name not in self.commands and name in LAZY_COMMANDS:
+            module, _, attr = LAZY_COMMANDS[name][0].partition(":")
+            self.add_command(getattr(importlib.import_module(module), attr), name)
+        return click.Group.get_command(self, ctx, name)
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(set(click.Group.list_commands(self, ctx)) | set(LAZY_COMMANDS))
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        """The list in --help: a lazy command by its registered help, without importing it."""
+        limit = formatter.width - 6 - max(map(len, self.list_commands(ctx)), default=0)
+        rows = []
+        for name in self.list_commands(ctx):
+            command = self.commands.get(name)
+            if command is not None and not command.hidden:
+                rows.append((name, command.get_short_help_str(limit)))
+            elif command is None:
+                rows.append((name, LAZY_COMMANDS[name][1]))
+        if rows:
+            with formatter.section("Commands"):
+                formatter.write_dl(rows)
+
+
+def _beijing_today():
+    """Today in China: after 16:00 UTC it is already tomorrow there."""
+    import datetime as dt
+
+    from .catalog_history import BEIJING
+
+    return dt.datetime.now(BEIJING).date()
 
 
 def _fail(message: str, code: int = 1) -> None:
@@ -32,16 +160,16 @@ def _print_reports(reports) -> None:
 def _apply_or_fail(names=None, dry_run=False):
     try:
         return apply(get_db(), get_pm(), names, dry_run=dry_run)
-    except DataError as exc:
+    except _data_errors() as exc:
         _fail("数据有误，未写入任何内容 invalid data, nothing was written:\n" + str(exc))
-    except PluginError as exc:
+    except _plugin_errors() as exc:
         _fail(str(exc))
 
 
 class PluginLoadError(click.ClickException):
     """A plugin the deployment enables cannot be loaded: one line naming it, no traceback."""
 
-    def __init__(self, error: PluginError):
+    def __init__(self, error: Exception):
         super().__init__(str(error))
         self.error = error
 
@@ -49,11 +177,11 @@ class PluginLoadError(click.ClickException):
 def _create_app():
     try:
         return create_app()
-    except PluginError as exc:
+    except _plugin_errors() as exc:
         raise PluginLoadError(exc) from exc
 
 
-@click.group(cls=FlaskGroup, create_app=_create_app)
+@click.group(cls=ZwgkGroup, create_app=_create_app)
 def main() -> None:
     """zwgk — 基层政务公开标准化规范化 (grassroots government-affairs disclosure)."""
 
@@ -79,6 +207,7 @@ def _load_examples(db) -> None:
     import tempfile
 
     from .catalog_io import import_catalog, write_published_layout
+    from .plugin_manager import call_for
 
     pm = get_pm()
     for name in pm.list_name_plugin():
@@ -145,7 +274,8 @@ def plugins_list(ctx: click.Context) -> None:
 
     from flask.cli import ScriptInfo
 
-    from .plugin_manager import get_plugin_manager, get_pm, installed_entry_points, parse_enabled
+    from .plugin_manager import (PluginError, collect, describe_plugins, get_plugin_manager, get_pm,
+                                 installed_entry_points, parse_enabled)
 
     broken: dict[str, str] = {}
     try:  # the deployment's app; when a plugin cannot be loaded, list the others and the broken one
@@ -165,7 +295,7 @@ def plugins_list(ctx: click.Context) -> None:
             continue
         try:
             counts = Counter({k: len(v) for k, v in collect(pm, info.name).items()})
-        except DataError as exc:
+        except _data_errors() as exc:
             click.echo(f"    数据有误 invalid data: {len(exc.problems)} 处 problems; 第一处 first: {exc.problems[0]}")
             continue
         provided = "、".join(f"{k} {n}" for k, n in counts.items() if n) or "-"
@@ -192,7 +322,7 @@ def plugins_remove(name: str, dry_run: bool) -> None:
 
     try:
         report = remove(get_db(), name, dry_run=dry_run)
-    except PluginError as exc:
+    except _plugin_errors() as exc:
         _fail(str(exc))
     click.echo(report.render())
     if not dry_run:
@@ -205,6 +335,7 @@ def plugins_remove(name: str, dry_run: bool) -> None:
 def plugins_check(name: str) -> None:
     """一致性检查：加载插件，校验全部数据，解析每个引用（不改动本系统数据库）。"""
     from .conformance import check_plugin
+    from .hookspecs import CONTRACT_VERSION
 
     found = check_plugin(name)
     problems = [p for p in found if not p.warning]
@@ -242,7 +373,7 @@ def plugins_new(name: str, title: str | None, region: str | None, target: Path) 
 
 
 @main.command("export")
-@click.argument("kind", type=click.Choice(export.KINDS))
+@click.argument("kind", type=_ChoiceLater(".export", "KINDS"))
 @click.option("--format", "fmt", type=click.Choice(["json", "csv"]), default="json", show_default=True)
 @click.option("--region", help="插件名、单位名称或路径 plugin name, unit name or unit path.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="写入文件 write to a file.")
@@ -319,7 +450,7 @@ def due_command(region, within, today_text, mail_to) -> None:
 
     if not within.rstrip("d").isdigit():
         raise click.BadParameter(f"应为天数如 14d not a number of days: {within!r}", param_hint="--within")
-    today = dt.date.fromisoformat(today_text) if today_text else dt.date.today()
+    today = dt.date.fromisoformat(today_text) if today_text else _beijing_today()
     session = get_db().scoped()
     path = None
     if region:
@@ -458,7 +589,7 @@ def publications_check(region, today_text) -> None:
     from .workcalendar import WorkCalendar
 
     session = get_db().scoped()
-    today = dt.date.fromisoformat(today_text) if today_text else dt.date.today()
+    today = dt.date.fromisoformat(today_text) if today_text else _beijing_today()
     path = export.resolve_region(session, get_pm(), region)[0] if region else None
     cal = WorkCalendar.load(session)
     for rec in publications_in(session, path):
@@ -510,9 +641,15 @@ def import_group() -> None:
 @click.option("--dry-run", is_flag=True, help="只检查，不写入 check only")
 @click.option("--report", type=click.Path(dir_okay=False, path_type=Path), help="错误报告 CSV error report")
 @click.option("--example", is_flag=True, help="标记为示例数据 mark the items as example data")
+@click.option("--append", is_flag=True, help="全部作为新事项追加，不与已有事项匹配 add every row as a new item")
+@click.option("--withdraw-missing", is_flag=True,
+              help="撤回文件中不再列出的已有事项 withdraw the unit's items the file no longer lists")
 @with_appcontext
-def import_catalog_command(path, unit, domain, dry_run, report, example) -> None:
-    """导入政务公开事项标准目录（.xlsx/.csv/.json），全部有效才写入。"""
+def import_catalog_command(path, unit, domain, dry_run, report, example, append, withdraw_missing) -> None:
+    """导入政务公开事项标准目录（.xlsx/.csv/.json），全部有效才写入。
+
+    单位在该领域已有事项时按事项路径（一级/二级/三级事项）匹配：修改的事项生成新版本（回到草稿），
+    新事项追加，未变的不动；不再列出的只在 --withdraw-missing 时撤回。"""
     from .catalog_io import CatalogFileError, import_catalog, problems_csv
 
     db = get_db()
@@ -520,7 +657,8 @@ def import_catalog_command(path, unit, domain, dry_run, report, example) -> None
     try:
         with db.session(actor="import", reason=f"import {path.name}") as session:
             try:
-                result = import_catalog(session, get_pm(), path, unit, domain, dry_run, bars, example)
+                result = import_catalog(session, get_pm(), path, unit, domain, dry_run, bars, example,
+                                        append=append, withdraw_missing=withdraw_missing)
             finally:
                 bars.close()
             if not result.ok:
@@ -538,6 +676,10 @@ def import_catalog_command(path, unit, domain, dry_run, report, example) -> None
               + "\n".join(lines) + more + (f"\n报告 report: {report}" if report else ""))
     verb = "检查通过（试运行，未写入）dry run passed" if dry_run else f"已导入 imported {result.written}"
     click.echo(f"{path.name}: {result.rows} 行 rows; {verb}")
+    if result.reimport is not None:
+        click.echo(result.reimport.summary())
+        for line in result.reimport.lines():
+            click.echo(f"  {line}")
 
 
 @main.group("catalog")
@@ -600,6 +742,8 @@ def catalog_diff(region, start, end, published) -> None:
         start, end = parse_moment(start), parse_moment(end, end=True)
     except (export.ExportError, ValueError) as exc:
         _fail(str(exc))
+    if start and end and start > end:
+        _fail(f"起始时间晚于截止时间 --from is after --to: {start:%Y-%m-%d} > {end:%Y-%m-%d}")
     click.echo(diff(session, path, start, end, published).render())
 
 
@@ -610,11 +754,15 @@ def catalog_versions(item_id) -> None:
     """列出一个事项的全部版本。"""
     from sqlalchemy import select
 
+    from .catalog_history import in_beijing
     from .models import CatalogItemVersion
 
-    for v in get_db().scoped().scalars(select(CatalogItemVersion).where(CatalogItemVersion.item_id == item_id)
-                                       .order_by(CatalogItemVersion.version)):
-        click.echo(f"v{v.version}  {v.at:%Y-%m-%d %H:%M}  {v.status:<10} {v.actor}  {v.reason or ''}"
+    versions = get_db().scoped().scalars(select(CatalogItemVersion).where(CatalogItemVersion.item_id == item_id)
+                                         .order_by(CatalogItemVersion.version)).all()
+    if not versions:
+        _fail(f"找不到事项 {item_id} 的任何版本 no item {item_id}")
+    for v in versions:  # in Beijing time, as the admin and the public pages show it
+        click.echo(f"v{v.version}  {in_beijing(v.at)[:16]}+08:00  {v.status:<10} {v.actor}  {v.reason or ''}"
                    + ("  (已删除 deleted)" if v.deleted else ""))
 
 
@@ -689,7 +837,7 @@ def _password_option():
 
 @users_group.command("create")
 @click.argument("username")
-@click.option("--role", type=click.Choice(accounts.ROLES), required=True)
+@click.option("--role", type=_ChoiceLater(".accounts", "ROLES"), required=True)
 @click.option("--unit", help="单位路径 unit path, e.g. 浙江省/杭州市/拱墅区")
 @click.option("--department")
 @_password_option()
@@ -720,7 +868,7 @@ def users_set_password(username, password) -> None:
 
 @users_group.command("set-role")
 @click.argument("username")
-@click.option("--role", type=click.Choice(accounts.ROLES), required=True)
+@click.option("--role", type=_ChoiceLater(".accounts", "ROLES"), required=True)
 @click.option("--unit")
 @with_appcontext
 def users_set_role(username, role, unit) -> None:
@@ -780,12 +928,8 @@ def demo_command(host: str, port: int, no_serve: bool) -> None:
         _serve(app, host, port)
 
 
-from .participation.cli import participation as _participation  # noqa: E402  (issue 16)
-
-main.add_command(_participation)
-from .foi.cli import requests_group  # noqa: E402  (issue 17: 依申请公开)
-
-main.add_command(requests_group)
-from .evaluation.cli import register as _register_evaluation  # noqa: E402  (issue 15: zwgk evaluate …)
-
-_register_evaluation(main)
+# Commands kept in the capability packages: imported only when run (``zwgk --help`` stays fast).
+LAZY_COMMANDS["participation"] = ("zwgk.participation.cli:participation", "公众参与 public participation")
+LAZY_COMMANDS["requests"] = ("zwgk.foi.cli:requests_group", "依申请公开 disclosure on application")
+LAZY_COMMANDS["evaluate"] = ("zwgk.evaluation.cli:evaluate_command", "考核评估 score every unit of a region")
+LAZY_COMMANDS["evaluation"] = ("zwgk.evaluation.cli:evaluation_group", "考核评估 runs, reports, surveys")

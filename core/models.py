@@ -44,6 +44,17 @@ ITEM_STATUSES = ("draft", "submitted", "reviewed", "signed", "published", "withd
 EDITIONS = (2017, 2019)
 
 
+def national_name() -> str:
+    """全国 (National in the English interface): the scope of the national data."""
+    from flask import has_request_context
+
+    if not has_request_context():
+        return "全国"
+    from flask_babel import gettext
+
+    return gettext("National")
+
+
 class Base(DeclarativeBase):
     # Named constraints, so that later migrations can drop or alter them (SQLite batch mode too).
     metadata = MetaData(naming_convention={
@@ -115,6 +126,9 @@ class DisclosureStage(Loaded, Base):
     name: Mapped[str] = mapped_column(String(40))
     position: Mapped[int] = mapped_column(Integer, default=0)
 
+    def __str__(self) -> str:
+        return self.name
+
 
 class CatalogElement(Loaded, Base):
     """A column of a 标准目录 (公开事项的要素: 名称、依据、内容 …)."""
@@ -124,6 +138,9 @@ class CatalogElement(Loaded, Base):
     code: Mapped[str] = mapped_column(String(40), unique=True)
     name: Mapped[str] = mapped_column(String(40))
     description: Mapped[str | None] = mapped_column(Text)
+
+    def __str__(self) -> str:
+        return self.name
 
 
 class ElementRequirement(Loaded, Base):
@@ -135,6 +152,9 @@ class ElementRequirement(Loaded, Base):
     element_id: Mapped[int] = mapped_column(ForeignKey("catalog_element.id"))
     wording: Mapped[str | None] = mapped_column(String(40))  # the name as the document writes it
     element: Mapped[CatalogElement] = relationship()
+
+    def __str__(self) -> str:
+        return f"{self.element.name if self.element else ''} · {national_name() if self.scope == 'national' else self.scope}"
 
 
 # --------------------------------------------------------------------------
@@ -170,6 +190,9 @@ class DomainAlias(Loaded, Base):
     domain_id: Mapped[int] = mapped_column(ForeignKey("domain.id", ondelete="CASCADE"))
     domain: Mapped[Domain] = relationship(back_populates="aliases")
 
+    def __str__(self) -> str:
+        return self.alias
+
 
 class DomainSuccession(Loaded, Base):
     """2017 → 2019: a domain replaced by (or split into) another."""
@@ -181,6 +204,9 @@ class DomainSuccession(Loaded, Base):
     kind: Mapped[str] = mapped_column(String(20))  # renamed | split
     predecessor: Mapped[Domain] = relationship(foreign_keys=[predecessor_id])
     successor: Mapped[Domain] = relationship(foreign_keys=[successor_id])
+
+    def __str__(self) -> str:
+        return f"{self.predecessor} → {self.successor}"
 
 
 # --------------------------------------------------------------------------
@@ -242,8 +268,13 @@ class PilotProgram(Loaded, Versioned, Base):
     description: Mapped[str | None] = mapped_column(Text)
     starts_on: Mapped[dt.date | None] = mapped_column(Date)
     ends_on: Mapped[dt.date | None] = mapped_column(Date)
+    # 结项: the programme is finished; its scope's milestones and reports leave the dashboard (kept in the record)
+    finished_on: Mapped[dt.date | None] = mapped_column(Date)
     scope: Mapped[AdminUnit | None] = relationship()
     domains: Mapped[list[Domain]] = relationship(secondary=program_domain, order_by="Domain.position")
+
+    def __str__(self) -> str:
+        return self.title
 
 
 # --------------------------------------------------------------------------
@@ -340,6 +371,9 @@ class CatalogItemVersion(Base):
     at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), index=True)
     __table_args__ = (UniqueConstraint("item_id", "version"),)
 
+    def __str__(self) -> str:
+        return f"#{self.item_id} v{self.version}"
+
 
 class ReviewRecord(Base):
     """A step of the review workflow: 提交, 保密审查 (with its conclusion), 主要领导签字, 公开, 撤回."""
@@ -353,6 +387,9 @@ class ReviewRecord(Base):
     reason: Mapped[str | None] = mapped_column(Text)
     actor: Mapped[str] = mapped_column(String(120))
     at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+
+    def __str__(self) -> str:
+        return f"#{self.item_id} v{self.version} {self.step}"
 
 
 # --------------------------------------------------------------------------
@@ -377,6 +414,9 @@ class Responsibility(Loaded, Versioned, Base):
     standard: Mapped[Standard | None] = relationship()
     domain: Mapped[Domain | None] = relationship()
 
+    def __str__(self) -> str:
+        return self.task if len(self.task or "") <= 40 else self.task[:39] + "…"
+
 
 class Schedule(Loaded, Versioned, Base):
     """进度安排 of a scope (national, a province, a county) with its report cadence."""
@@ -393,6 +433,9 @@ class Schedule(Loaded, Versioned, Base):
         back_populates="schedule", order_by="SchedulePhase.position"
     )
 
+    def __str__(self) -> str:
+        return self.title
+
 
 class SchedulePhase(Loaded, Versioned, Base):
     """A phase (阶段) of a schedule."""
@@ -408,6 +451,9 @@ class SchedulePhase(Loaded, Versioned, Base):
     schedule: Mapped[Schedule] = relationship(back_populates="phases")
     milestones: Mapped[list[Milestone]] = relationship(back_populates="phase", order_by="Milestone.due_on")
 
+    def __str__(self) -> str:
+        return f"{self.schedule.title} · {self.name}" if self.schedule else self.name
+
 
 class Milestone(Loaded, Versioned, Base):
     """A dated milestone: a deliverable due by a date (节点)."""
@@ -422,6 +468,10 @@ class Milestone(Loaded, Versioned, Base):
     completed_on: Mapped[dt.date | None] = mapped_column(Date)
     phase: Mapped[SchedulePhase] = relationship(back_populates="milestones")
 
+    def __str__(self) -> str:
+        title = self.title if len(self.title or "") <= 40 else self.title[:39] + "…"
+        return f"{self.due_on} {title}"
+
 
 class Obligation(Loaded, Versioned, Base):
     """公开要求: a disclosure rule with a time limit or cadence."""
@@ -435,6 +485,9 @@ class Obligation(Loaded, Versioned, Base):
     responsible: Mapped[str | None] = mapped_column(Text)
     scope: Mapped[AdminUnit | None] = relationship()
     domain: Mapped[Domain | None] = relationship()
+
+    def __str__(self) -> str:
+        return self.title
 
 
 class Indicator(Loaded, Versioned, Base):
@@ -452,6 +505,9 @@ class Indicator(Loaded, Versioned, Base):
     scope: Mapped[AdminUnit | None] = relationship()
     parent: Mapped[Indicator | None] = relationship(remote_side="Indicator.id")
 
+    def __str__(self) -> str:
+        return f"{self.code} {self.name}"
+
 
 class Score(Versioned, Base):
     """A unit's score on an indicator for a period (考核得分 / 满意度)."""
@@ -467,6 +523,9 @@ class Score(Versioned, Base):
     unit: Mapped[AdminUnit] = relationship()
     __table_args__ = (UniqueConstraint("indicator_id", "unit_id", "period"),)
 
+    def __str__(self) -> str:
+        return f"{self.unit} {self.period}: {self.value}"
+
 
 # --------------------------------------------------------------------------
 # Calendar, reports and publication records
@@ -481,6 +540,9 @@ class CalendarYear(Base):
     source: Mapped[str] = mapped_column(String(200))
     entered_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
 
+    def __str__(self) -> str:
+        return str(self.year)
+
 
 class CalendarDay(Base):
     """A day that breaks the weekday rule: a holiday on a weekday or a make-up working day (调休)."""
@@ -490,6 +552,9 @@ class CalendarDay(Base):
     is_workday: Mapped[bool] = mapped_column(Boolean)
     name: Mapped[str | None] = mapped_column(String(60))
     source: Mapped[str] = mapped_column(String(200))
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.name or ''}".strip()
 
 
 class ReportSubmission(Versioned, Base):
@@ -503,6 +568,9 @@ class ReportSubmission(Versioned, Base):
     note: Mapped[str | None] = mapped_column(Text)
     schedule: Mapped[Schedule] = relationship()
     __table_args__ = (UniqueConstraint("schedule_id", "period"),)
+
+    def __str__(self) -> str:
+        return f"{self.schedule} {self.period}"
 
 
 class PublicationRecord(Versioned, Base):
@@ -519,6 +587,9 @@ class PublicationRecord(Versioned, Base):
     note: Mapped[str | None] = mapped_column(Text)
     obligation: Mapped[Obligation | None] = relationship()
     catalog_item: Mapped[CatalogItem | None] = relationship()
+
+    def __str__(self) -> str:
+        return self.subject
 
 
 # --------------------------------------------------------------------------
@@ -539,6 +610,9 @@ class User(Versioned, Base):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     unit: Mapped[AdminUnit | None] = relationship()
 
+    def __str__(self) -> str:
+        return self.username
+
 
 class Change(Base):
     """History: who changed what, when and why (变更记录). Append-only."""
@@ -553,6 +627,9 @@ class Change(Base):
     reason: Mapped[str | None] = mapped_column(Text)
     at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), index=True)
 
+    def __str__(self) -> str:
+        return f"{self.entity} #{self.entity_id} {self.action}"
+
 
 class AppliedData(Base):
     """The last application of core data or a plugin (for ``plugins list``)."""
@@ -563,6 +640,9 @@ class AppliedData(Base):
     version: Mapped[str | None] = mapped_column(String(40))
     applied_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
     summary: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+    def __str__(self) -> str:
+        return self.origin
 
 
 #: models whose every change lands in ``Change``

@@ -27,6 +27,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from . import catalog_history as _catalog_history  # noqa: F401  (every session records catalog versions)
+
 __all__ = ["apply_plugins", "check", "make_app", "records", "remove_plugin", "scratch_database"]
 
 

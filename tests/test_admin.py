@@ -133,7 +133,7 @@ def test_workflow_actions_follow_the_region_rules(admin_app):
 
     def act(client, action):
         token = csrf(client, f"{ITEMS}/")
-        return client.post(f"{ITEMS}/action/", data={"action": action, "rowid": [str(ids["in"])],
+        return client.post(f"{ITEMS}/action/", data={"action": action, "rowid": [str(ids["in"])], "confirmed": "1",
                                                      "csrf_token": token}, follow_redirects=True)
 
     def status():

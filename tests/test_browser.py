@@ -210,3 +210,45 @@ def test_versions_page_and_revert_in_the_browser(live):
     assert "已恢复为第1版的内容" in text and "恢复原内容" in text
     page.screenshot(path=str(SHOTS / "versions.png"), full_page=True)
     page.close()
+
+
+def test_every_admin_page_in_both_languages_as_a_region_administrator(live):
+    """Issue 13: every list, form and detail page, in Chinese and in English: real names, one
+    language (data aside), times in Beijing time, said once in the footer."""
+    from .test_admin_words import data_corpus, foreign_words
+
+    app, base, browser = live
+    SHOTS.mkdir(exist_ok=True)
+    corpus = data_corpus(app)
+    page = _login(browser, base, "dx_admin")
+    urls = ["/admin/"] + [v.url + "/" for v in app.extensions["zwgk.admin"]._views if v.url != "/admin"]
+    more = []
+    for url in urls:
+        page.goto(base + url)
+        for kind in ("new", "details", "edit"):
+            link = page.locator(f"a[href^='{url}{kind}/']").first
+            if link.count():
+                more.append(link.get_attribute("href").split("&url=")[0])
+    problems = []
+    for lang, code in (("zh", "zh_Hans_CN"), ("en", "en")):
+        page.goto(f"{base}/lang/{code}?next=/admin/")
+        for url in urls + more:
+            response = page.goto(base + url)
+            assert response.status == (403 if url.startswith("/admin/account/") else 200), url
+            html = page.content()
+            assert "object at 0x" not in html, (lang, url)
+            text = page.inner_text("body")
+            words = foreign_words(text, lang, corpus)
+            if words:
+                problems.append((lang, url, sorted(words)[:10]))
+            if response.status == 200:
+                footer = page.inner_text("#zwgk-footer")
+                assert ("北京时间" in footer) if lang == "zh" else ("Beijing time" in footer), url
+        for name, url in (("dashboard", "/admin/"), ("changes", "/admin/change/"),
+                          ("element-requirement-new", "/admin/element_requirement/new/"),
+                          ("milestone-edit", more[[m.split("/")[2] for m in more].index("milestone")]
+                           if any(m.startswith("/admin/milestone/edit/") for m in more) else "/admin/milestone/")):
+            page.goto(base + url)
+            page.screenshot(path=str(SHOTS / f"i13-{name}-{lang}.png"), full_page=True)
+    assert not problems, "\n".join(map(str, problems))
+    page.close()

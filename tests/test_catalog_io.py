@@ -177,9 +177,9 @@ def test_bad_rows_are_reported_by_sheet_row_and_column_and_nothing_is_written(ap
         result = import_catalog(session, app.extensions["zwgk.pm"], path, DX, "义务教育")
         session.rollback()
     found = {(p.where, p.field) for p in result.problems}
-    assert found == {("[义务教育] 第5行 row 5", "channels"),  # 道县 requires 渠道
-                     ("[义务教育] 第6行 row 6", "method_active"),  # no 公开方式 ticked
-                     ("[义务教育] 第6行 row 6", "audience_public")}  # no 公开对象 ticked
+    assert found == {("[义务教育] 第5行 row 5", "公开渠道和载体"),  # 道县 requires 渠道; named by its heading
+                     ("[义务教育] 第6行 row 6", "公开方式·主动"),  # no 公开方式 ticked
+                     ("[义务教育] 第6行 row 6", "公开对象·全社会")}  # no 公开对象 ticked
     assert all("缺少必填要素" in p.message for p in result.problems)
     assert _count(app) == before
 
@@ -193,7 +193,7 @@ def test_a_malformed_date_in_the_time_limit_is_refused(app, tmp_path):
         result = import_catalog(session, app.extensions["zwgk.pm"], path, DX, "义务教育")
         session.rollback()
     assert [(p.where, p.field, p.message) for p in result.problems] == [
-        ("[义务教育] 第5行 row 5", "time_limit", "公开时限中的日期不存在“7月32日” no such date in the time limit")]
+        ("[义务教育] 第5行 row 5", "公开时限", "公开时限中的日期不存在“7月32日” no such date in the time limit")]
     assert result.written == 0 and _count(app) == before
 
 
@@ -208,7 +208,7 @@ def test_unknown_domain_formula_cell_and_wrong_file_type(app, tmp_path, run_cli)
     result = run_cli(app, "import", "catalog", str(tmp_path / "mixed.xlsx"), "--unit", DX,
                      "--report", str(tmp_path / "report.csv"))
     assert result.exit_code == 1
-    assert "第2行 row 2 [某事项] domain: 找不到领域" in result.output
+    assert "第2行 row 2 [某事项] 领域: 找不到领域" in result.output  # the column by its heading
     assert "D3" in result.output and "formula" in result.output
     assert "未写入任何内容" in result.output
     report = (tmp_path / "report.csv").read_text(encoding="utf-8-sig")

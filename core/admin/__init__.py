@@ -8,7 +8,7 @@ from typing import Any
 from flask import current_app, Flask, request
 from flask_admin import Admin, AdminIndexView, BaseView, expose
 from flask_admin.theme import Bootstrap4Theme
-from flask_babel import lazy_gettext as _l
+from flask_babel import gettext, lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import selectinload
@@ -17,7 +17,7 @@ from .. import models as m
 from ..catalog import ELEMENT_FIELDS, required_elements
 from ..db import get_db
 from ..scope import scope_filter
-from ..tracking import STATUS_NAMES, due_items
+from ..tracking import due_items
 from . import charts
 from . import views as v
 from ._compat import AdminDB
@@ -57,12 +57,28 @@ class DashboardView(LoginRequired, AdminIndexView):
             from flask import redirect, url_for
 
             return redirect(url_for("assessments.index"))
+        from . import display
+
         session = get_db().scoped()
-        today = dt.date.today()
+        today = display.today_in_beijing()
         path = _user_path()
+        due = _unfinished(session, due_items(session, today, 30, None if path is None else path))
+        by_region: dict[str, list[Any]] = {}
+        for item in sorted(due, key=lambda i: (i.scope != "national", i.scope)):  # stable: by date within
+            by_region.setdefault(item.scope, []).append(item)
+        # every region gets a few lines, so one region's old pilot cannot push out another's
         return self.render("zwgk/dashboard.html", today=today, catalog=_catalog_summary(session, path),
-                           due=due_items(session, today, 30, None if path is None else path)[:30],
-                           status_names=STATUS_NAMES, changes=_recent_changes(session, path))
+                           due=due, due_by_region=by_region,
+                           status_names=display.DUE_STATUSES, changes=_recent_changes(session, path),
+                           display=display)
+
+
+def _unfinished(session, items: list[Any]) -> list[Any]:
+    """Leave out the milestones and reports of a scope whose pilot programme is finished (结项)."""
+    finished = {p.scope.key if p.scope else "national"
+                for p in session.scalars(select(m.PilotProgram).where(m.PilotProgram.finished_on.isnot(None))
+                                         .options(selectinload(m.PilotProgram.scope)))}
+    return [i for i in items if not (i.kind in ("milestone", "report") and i.scope in finished)]
 
 
 def _catalog_summary(session, path: str | None) -> list[dict[str, Any]]:
@@ -109,7 +125,7 @@ class StructureView(LoginRequired, BaseView):
         q = select(m.Standard).options(selectinload(m.Standard.parent))
         standards = list(session.scalars(scope_filter(q, "standards", region))) if region else []
         unit = session.scalar(select(m.AdminUnit).where(m.AdminUnit.key == region)) if region else None
-        title = f"{unit.name if unit else region or ''}基层政务公开标准体系"
+        title = gettext("%(unit)s standard system of grassroots disclosure", unit=unit.name if unit else region or "")
         return self.render("zwgk/chart.html", title=title, chart=charts.standard_tree(title, standards),
                            regions=regions if current_user.is_system_admin else [], region=region,
                            empty=not standards)
@@ -128,8 +144,10 @@ class TimelineView(LoginRequired, BaseView):
         elif not current_user.is_system_admin:
             q = q.where(False)
         schedules = list(session.scalars(q))
-        today = dt.date.fromisoformat(request.args["today"]) if request.args.get("today") else dt.date.today()
-        title = f"{region or '全部地区'}进度安排时间轴"
+        from .display import today_in_beijing
+
+        today = dt.date.fromisoformat(request.args["today"]) if request.args.get("today") else today_in_beijing()
+        title = gettext("%(region)s schedule timeline", region=region or gettext("All regions"))
         return self.render("zwgk/chart.html", title=title, chart=charts.timeline(schedules, today),
                            regions=regions if current_user.is_system_admin else [], region=region,
                            empty=not schedules, allow_all=True)
@@ -164,7 +182,10 @@ MODEL_VIEWS: tuple[tuple[type, type, Any, Any, str], ...] = (
 
 def init_app(app: Flask) -> Admin:
     db = get_db(app)
+    from pathlib import Path
+
     admin = Admin(app, name=_l("Government affairs disclosure"), url="/admin",
+                  translations_path=str(Path(__file__).parent.parent / "translations"),
                   index_view=DashboardView(name=_l("Dashboard"), url="/admin"),
                   theme=Bootstrap4Theme(base_template="zwgk/admin_base.html", swatch="default", fluid=True))
     admin.add_view(StructureView(name=_l("Standard system tree"), endpoint="structure",

@@ -14,6 +14,25 @@ CATEGORY_COLORS = {"general": "#c0392b", "platform": "#2471a3", "evaluation": "#
 CATEGORY_NAMES = {"general": "基础通用", "platform": "平台", "evaluation": "评价", "domain": "领域"}
 
 
+def _category_name(category: str) -> str:
+    if not _english():
+        return CATEGORY_NAMES[category]
+    from .display import STANDARD_CATEGORIES
+
+    return str(STANDARD_CATEGORIES[category])
+
+
+def _english() -> bool:
+    """The interface language of this request (the charts are drawn in it)."""
+    from flask import has_request_context
+
+    if not has_request_context():
+        return False
+    from flask_babel import get_locale
+
+    return str(get_locale() or "").startswith("en")
+
+
 def _text(x: float, y: float, text: str, size: int = 13, color: str = "#222", anchor: str = "start",
           weight: str = "normal") -> str:
     return (f'<text x="{x:.1f}" y="{y:.1f}" font-size="{size}" fill="{color}" text-anchor="{anchor}" '
@@ -70,7 +89,7 @@ def standard_tree(title: str, standards: Sequence[m.Standard]) -> Markup:
     for i, (cat, color) in enumerate(CATEGORY_COLORS.items()):
         parts.append(f'<rect x="{10 + i * 90}" y="{ly - 11}" width="14" height="14" fill="{color}" fill-opacity=".3" '
                      f'stroke="{color}"/>')
-        parts.append(_text(28 + i * 90, ly, CATEGORY_NAMES[cat], 12))
+        parts.append(_text(28 + i * 90, ly, _category_name(cat), 12))
     parts.append("</svg>")
     return Markup("".join(parts))
 
@@ -80,7 +99,8 @@ def timeline(schedules: Sequence[m.Schedule], today: dt.date) -> Markup:
     rows: list[tuple[str, dt.date | None, dt.date | None, list[m.Milestone]]] = []
     for sched in schedules:
         for ph in sched.phases:
-            rows.append((f"{sched.scope.name if sched.scope else '全国'} · {ph.name}", ph.starts_on, ph.ends_on,
+            rows.append((f"{sched.scope.name if sched.scope else ('National' if _english() else '全国')} · {ph.name}",
+                         ph.starts_on, ph.ends_on,
                          list(ph.milestones)))
     dates = [d for _, a, b, ms in rows for d in (a, b) if d] + [x.due_on for *_, ms in rows for x in ms]
     if not dates:
@@ -98,13 +118,19 @@ def timeline(schedules: Sequence[m.Schedule], today: dt.date) -> Markup:
     parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
              f'viewBox="0 0 {width} {height}" role="img" aria-label="进度时间轴">',
              '<rect width="100%" height="100%" fill="#fff"/>']
+    english = _english()
+    months = (end.year - start.year) * 12 + end.month - start.month
+    every = 1 if months <= 12 else 3 if months <= 36 else 12  # a short schedule names each month
     month = start
     while month <= end:
         xm = x(month)
         parts.append(f'<line x1="{xm:.1f}" y1="{top - 10}" x2="{xm:.1f}" y2="{height - 40}" stroke="#eee"/>')
-        long_span = span > 2 * 366
-        if (month.month == 1) if long_span else (month.month in (1, 4, 7, 10)):
-            label = f"{month.year}年" if long_span else f"{month.year}年{month.month}月"
+        # the axis ends on the 1st after the last date: no label there (it would be cut off at the edge)
+        if (month.month - 1) % every == 0 and month < end:
+            if every == 12:
+                label = str(month.year) if english else f"{month.year}年"
+            else:
+                label = f"{month.year}-{month.month:02d}" if english else f"{month.year}年{month.month}月"
             parts.append(_text(xm + 2, top - 16, label, 11, "#666"))
         month = dt.date(month.year + (month.month == 12), month.month % 12 + 1, 1)
     for i, (label, a, b, milestones) in enumerate(rows):
@@ -119,13 +145,24 @@ def timeline(schedules: Sequence[m.Schedule], today: dt.date) -> Markup:
             color = "#1e8449" if ms.completed_on else ("#c0392b" if ms.due_on < today else "#b9770e")
             parts.append(f'<path d="M{xm:.1f},{y - 9} l7,9 l-7,9 l-7,-9 z" fill="{color}">'
                          f'<title>{escape(ms.title)} {ms.due_on}</title></path>')
-    tx = x(today) if start <= today <= end else (label_w + chart_w if today > end else label_w)
-    note = "今天" if start <= today <= end else ("今天 →" if today > end else "← 今天")
-    parts.append(f'<line x1="{tx:.1f}" y1="{top - 30}" x2="{tx:.1f}" y2="{height - 40}" stroke="#e74c3c" '
-                 f'stroke-width="2" stroke-dasharray="5,3"/>')
-    parts.append(_text(tx - 4, top - 32, f"{note} {today}", 12, "#e74c3c", "end" if today > end else "start"))
+    today_word = "Today" if english else "今天"
+    if start <= today <= end:
+        tx = x(today)
+        parts.append(f'<line x1="{tx:.1f}" y1="{top - 30}" x2="{tx:.1f}" y2="{height - 40}" stroke="#e74c3c" '
+                     f'stroke-width="2" stroke-dasharray="5,3"/>')
+        parts.append(_text(tx - 4 if tx > label_w + chart_w / 2 else tx + 4, top - 32, f"{today_word} {today}", 12,
+                           "#e74c3c", "end" if tx > label_w + chart_w / 2 else "start"))
+    else:  # no line at the axis end as if today were there: say where today lies
+        after = today > end
+        if english:
+            note = f"Today ({today}) is {'after' if after else 'before'} this schedule {'→' if after else '←'}"
+        else:
+            note = f"今天（{today}）在此进度安排{'之后 →' if after else '之前 ←'}"
+        parts.append(_text(label_w + chart_w if after else label_w, top - 32, note, 12, "#e74c3c",
+                           "end" if after else "start"))
     ly = height - 16
-    for i, (label, color) in enumerate((("已完成", "#1e8449"), ("已逾期", "#c0392b"), ("未到期", "#b9770e"))):
+    legend = (("Done", "Overdue", "Not yet due") if english else ("已完成", "已逾期", "未到期"))
+    for i, (label, color) in enumerate(zip(legend, ("#1e8449", "#c0392b", "#b9770e"))):
         parts.append(f'<path d="M{label_w + i * 100},{ly - 12} l6,7 l-6,7 l-6,-7 z" fill="{color}"/>')
         parts.append(_text(label_w + 10 + i * 100, ly, label, 12))
     parts.append("</svg>")

@@ -26,6 +26,18 @@ class UploadForm(FlaskForm):
     unit = SelectField(_l("Unit"), choices=[])
     domain = StringField(_l("Domain (if the file has no domain column)"))
     dry_run = BooleanField(_l("Check only, write nothing"))
+    withdraw_missing = BooleanField(_l("Withdraw the unit's items that the file no longer lists"))
+    append = BooleanField(_l("Add every row as a new item (do not match the unit's items)"))
+
+
+def upload_name(filename: str | None, suffix: str) -> str:
+    """The user's own file name (so every message names the file they chose), without any folder
+    part or character a file system would take as one; ``upload.xlsx`` when nothing is left."""
+    name = (filename or "").replace("\\", "/").rsplit("/", 1)[-1]
+    name = "".join(c for c in name if c.isprintable() and c not in '<>:"|?*').strip(" .")[:120]
+    if not name or not name.lower().endswith(suffix):
+        return f"upload{suffix}"
+    return name
 
 
 class ImportView(BaseView):
@@ -66,6 +78,9 @@ class ImportView(BaseView):
         within the request and the answer is the result page."""
         form = UploadForm()
         form.unit.choices = self._units()
+        if not form.is_submitted():  # the user's own unit first, not the first unit of the list
+            form.unit.data = current_user.unit_path
+        options = {"append": form.append.data, "withdraw_missing": form.withdraw_missing.data}
         wants_json = request.accept_mimetypes.best == "application/json"
         if not form.validate_on_submit():
             if wants_json and request.method == "POST":
@@ -75,14 +90,14 @@ class ImportView(BaseView):
         suffix = Path(upload.filename or "").suffix.lower()
         if wants_json:
             folder = Path(tempfile.mkdtemp(prefix="zwgk-import-"))
-            path = folder / f"upload{suffix}"
+            path = folder / upload_name(upload.filename, suffix)
             upload.save(path)
             app = self.admin.app
             try:
                 job = app.extensions["zwgk.import_jobs"].start(
                     app.extensions["zwgk.db"], app.extensions["zwgk.pm"], path, current_user.id,
                     current_user.username, upload.filename or path.name, form.unit.data, form.domain.data or None,
-                    form.dry_run.data, self._allowed_domains(), cleanup=folder)
+                    form.dry_run.data, self._allowed_domains(), cleanup=folder, **options)
             except Busy:
                 return jsonify(errors={"file": [str(_l("An import of yours is still running; wait for it to "
                                                        "finish."))]}), 429
@@ -91,12 +106,13 @@ class ImportView(BaseView):
         session = get_db().scoped()
         result = None
         with tempfile.TemporaryDirectory() as tmp:
-            path = Path(tmp) / f"upload{suffix}"
+            path = Path(tmp) / upload_name(upload.filename, suffix)
             upload.save(path)
             session.info.update(actor=current_user.username, reason=f"import {upload.filename}")
             try:
                 result = import_and_commit(session, self.admin.app.extensions["zwgk.pm"], path, form.unit.data,
-                                           form.domain.data or None, form.dry_run.data, self._allowed_domains())
+                                           form.domain.data or None, form.dry_run.data, self._allowed_domains(),
+                                           **options)
             except CatalogFileError as exc:
                 form.file.errors = list(form.file.errors) + [str(exc)]
         return self._page(form, result)
@@ -117,6 +133,7 @@ class ImportView(BaseView):
         job = self._job(job_id)
         form = UploadForm()
         form.unit.choices = self._units()
+        form.unit.data = job.unit
         if job.error:
             form.file.errors = [job.error]
         return self._page(form, job.result, job)

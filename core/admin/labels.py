@@ -35,5 +35,15 @@ LABELS = {
     "entered_at": _l("Entered at"), "source": _l("Source"),
 }
 
-STATUS_CHOICES = [("draft", "草稿"), ("submitted", "已提交"), ("reviewed", "已保密审查"), ("signed", "已签字审核"),
-                  ("published", "已公开"), ("withdrawn", "已撤回")]
+# issue 13: columns Flask-Admin would otherwise name by prettifying the code ("Created At")
+LABELS.update({
+    "created_at": _l("Created at"), "updated_at": _l("Updated at"), "catalog_item": _l("Catalog item"),
+    "phases": _l("Phases"), "milestones": _l("Milestones"), "domains": _l("Domains"), "aliases": _l("Aliases"),
+    "children": _l("Children"), "unit.key": _l("Unit"), "domain.name": _l("Domain"), "step": _l("Step"),
+    "passed": _l("Passed"), "deleted": _l("Deleted"), "snapshot": _l("Content"), "unit_key": _l("Unit"),
+    "finished_on": _l("Finished on"), "file": _l("File"), "items": _l("Items"), "ids": _l("Record ids"), "password_hash": _l("Password"), "item_id": _l("Item"),
+})
+
+STATUS_CHOICES = [("draft", _l("Draft")), ("submitted", _l("Submitted")),
+                  ("reviewed", _l("Confidentiality reviewed")), ("signed", _l("Signed off")),
+                  ("published", _l("Published")), ("withdrawn", _l("Withdrawn"))]

@@ -28,10 +28,10 @@ from wtforms.validators import ValidationError
 
 from .. import models as m
 from .. import schemas as s
-from ..accounts import ROLE_NAMES, ROLES
 from ..catalog import validate_item
 from ..export import neutralise
 from ..scope import record_path, scope_filter
+from . import display
 from .labels import LABELS, STATUS_CHOICES
 
 ENDPOINT_ACTIONS = {"index_view": "list", "details_view": "view", "create_view": "create", "edit_view": "edit",
@@ -71,6 +71,38 @@ class ScopedModelView(ModelView):
     reference = False  # reference data: everyone reads it, only a system administrator edits it
     editors: frozenset[str] = frozenset({"system_admin", "region_admin"})
     schema: type | None = None  # the marshmallow schema the form must satisfy
+
+    def __init__(self, model: Any, *args: Any, **kwargs: Any) -> None:
+        self._words_for_codes(model)
+        super().__init__(model, *args, **kwargs)
+
+    def _words_for_codes(self, model: Any) -> None:
+        """Codes shown (and offered in forms and filters) as words; yes/no; moments in Beijing time."""
+        from sqlalchemy import DateTime
+
+        table = model.__tablename__
+        choices, forms = dict(self.column_choices or {}), dict(self.form_choices or {})
+        for column in model.__table__.c:
+            names = display.TABLE_ENUMS.get((table, column.name), display.ENUMS.get(column.name))
+            if column.name == "origin" or not names or column.name in choices:
+                continue
+            choices[column.name] = [(code, label) for code, label in names.items()]
+            forms.setdefault(column.name, choices[column.name])
+        self.column_choices, self.form_choices = choices, forms
+        formatters = dict(self.column_formatters or {})
+        for name in choices:
+            formatters.setdefault(name, display.enum_formatter)
+        for column in model.__table__.c:
+            if isinstance(column.type, DateTime) and column.type.timezone:
+                formatters.setdefault(column.name, lambda v, c, model, name: display.beijing(getattr(model, name)))
+        if "origin" in model.__table__.c:
+            formatters.setdefault("origin", lambda v, c, model, name: display.origin_name(model.origin))
+        if table == "element_requirement" or "scope" in model.__table__.c and not hasattr(model, "scope_id"):
+            formatters.setdefault("scope", lambda v, c, model, name: display.scope_name(model.scope)
+                                  if isinstance(model.scope, str) or model.scope is None else model.scope)
+        self.column_formatters = formatters
+        self.column_type_formatters = display.type_formatters()
+        self.column_type_formatters_detail = display.type_formatters()
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
@@ -289,13 +321,33 @@ class UnitView(ScopedModelView):
     column_default_sort = "key"
     form_columns = ("name", "level", "parent", "written_as", "is_pilot", "pilot_edition", "pilot_domains",
                     "position", "source_file", "source_section")
-    form_choices = {"level": [("province", "省"), ("city", "市"), ("county", "县"), ("township", "乡镇")]}
 
 
 
 class ProgramView(ScopedModelView):
     kind = "pilot_programs"
-    column_list = ("title", "scope", "edition", "unit_count", "city_count", "origin", "source_section")
+    column_list = ("title", "scope", "edition", "unit_count", "city_count", "finished_on", "origin", "source_section")
+    ACTION_PERMISSIONS = {"delete": "delete", "finish": "edit", "reopen": "edit"}
+
+    def _set_finished(self, ids: Any, day: Any) -> None:
+        try:
+            ids = tuple(int(i) for i in ids)
+        except (TypeError, ValueError):
+            abort(400)
+        self.session.info["actor"] = current_user.username
+        programmes = self.get_query().filter(m.PilotProgram.id.in_(ids)).all()  # scoped
+        for programme in programmes:
+            programme.finished_on = day
+        self.session.commit()
+        flash(str(_l("%(n)s programmes changed.", n=len(programmes))), "success")
+
+    @action("finish", _l("Mark as finished"))
+    def action_finish(self, ids):
+        self._set_finished(ids, display.today_in_beijing())
+
+    @action("reopen", _l("Not finished after all"))
+    def action_reopen(self, ids):
+        self._set_finished(ids, None)
 
 
 class StandardView(ScopedModelView):
@@ -307,10 +359,6 @@ class StandardView(ScopedModelView):
     column_default_sort = "key"
     form_columns = ("code", "title", "category", "parent", "domain", "scope", "edition", "status", "planned",
                     "effective_on", "withdrawn_on", "responsible", "position", "source_file", "source_section")
-    form_choices = {
-        "category": [("general", "基础通用"), ("platform", "平台"), ("evaluation", "评价"), ("domain", "领域")],
-        "status": [("draft", "草稿"), ("trial", "试行"), ("in_force", "现行"), ("withdrawn", "废止")],
-    }
 
 
 
@@ -378,7 +426,6 @@ class CatalogItemView(ScopedModelView):
     form_columns = ("unit", "domain", "seq", "category", "level1", "level2", "level3", "content", "basis",
                     "time_limit", "subject", "department", "channels", "duration", "audience_public",
                     "audience_specific", "method_active", "method_on_request", "level_county", "level_township")
-    column_formatters = {"status": lambda view, ctx, model, name: dict(STATUS_CHOICES).get(model.status, model.status)}
     ACTION_PERMISSIONS = {"delete": "delete", "submit": "edit", "review": "review", "signoff": "review",
                           "publish": "publish", "export_layout": "export"}
     # the list's export links write the published layout (.xlsx), its columns (.csv) or records (.json)
@@ -393,7 +440,7 @@ class CatalogItemView(ScopedModelView):
 
         from ..catalog_io import write_catalog
 
-        name = f"政务公开事项标准目录-{dt.date.today().isoformat()}.{fmt}"
+        name = f"政务公开事项标准目录-{display.today_in_beijing().isoformat()}.{fmt}"
         with tempfile.TemporaryDirectory() as tmp:
             path = Path(tmp) / f"export.{fmt}"
             write_catalog(items, path, fmt)
@@ -403,10 +450,52 @@ class CatalogItemView(ScopedModelView):
         return send_file(data, mimetype=mimetypes[fmt], as_attachment=True, download_name=name)
 
     def _export_csv(self, return_url: Any) -> Any:
-        return self._layout_response(self._export_data()[1], "csv")
+        return self._export_selection(self._export_data()[1], "csv")
 
     def _export_tablib(self, export_type: str, return_url: str) -> Any:
-        return self._layout_response(self._export_data()[1], export_type)
+        return self._export_selection(self._export_data()[1], export_type)
+
+    def _export_selection(self, items: Any, fmt: str) -> Any:
+        """A small selection is downloaded at once; a large one is written by a job whose page
+        shows how many items are written, then downloads the file."""
+        from .. import exportjobs
+
+        if len(items) < exportjobs.THRESHOLD:
+            return self._layout_response(items, fmt)
+        app = current_app._get_current_object()
+        jobs = app.extensions.setdefault("zwgk.export_jobs", exportjobs.ExportJobs())
+        name = f"政务公开事项标准目录-{display.today_in_beijing().isoformat()}.{fmt}"
+        job = jobs.start(app.extensions["zwgk.db"], [i.id for i in items], fmt, current_user.id, name)
+        return self.render("zwgk/export_progress.html", job=job,
+                           status_url=url_for(".export_status", job_id=job.id),
+                           file_url=url_for(".export_file", job_id=job.id))
+
+    def _export_job(self, job_id: str):
+        jobs = current_app.extensions.get("zwgk.export_jobs")
+        job = jobs.get(job_id, current_user.id) if jobs else None
+        if job is None or not self.allows("export"):
+            abort(404)
+        return job
+
+    @expose("/export-job/<job_id>")
+    def export_status(self, job_id: str):
+        from flask import jsonify
+
+        return jsonify(self._export_job(job_id).status())
+
+    @expose("/export-job/<job_id>/file")
+    def export_file(self, job_id: str):
+        from flask import send_file
+
+        job = self._export_job(job_id)
+        if not job.finished or job.path is None:
+            abort(404)
+        mimetypes = {"xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                     "csv": "text/csv; charset=utf-8", "json": "application/json"}
+        import io
+
+        return send_file(io.BytesIO(job.path.read_bytes()), mimetype=mimetypes[job.fmt], as_attachment=True,
+                         download_name=job.filename)
 
     @action("export_layout", _l("Export the selected items (catalog layout, .xlsx)"))
     def action_export_layout(self, ids):
@@ -520,7 +609,21 @@ class CatalogItemView(ScopedModelView):
 
     @action("publish", _l("Publish"))
     def action_publish(self, ids):
+        if request.form.get("confirmed") != "1":  # ask first, naming how many items of which units
+            return self._confirm_publish(ids)
         self._workflow(ids, "publish")
+
+    def _confirm_publish(self, ids):
+        from collections import Counter
+
+        try:
+            ids = tuple(int(i) for i in ids)
+        except (TypeError, ValueError):
+            abort(400)
+        items = self.get_query().filter(m.CatalogItem.id.in_(ids)).all()  # scoped
+        units = sorted(Counter(item.unit.key for item in items).items())
+        return self.render("zwgk/confirm_publish.html", items=items, units=units, form=self.action_form(),
+                           return_url=request.form.get("url") or url_for(".index_view"))
 
     def _scoped(self, query):
         query = super()._scoped(query)
@@ -579,7 +682,6 @@ class UserView(ScopedModelView):
     kind = "users"
     column_list = ("username", "role", "unit", "department", "active")
     form_columns = ("username", "role", "unit", "department", "active")
-    form_choices = {"role": [(r, ROLE_NAMES[r]) for r in ROLES]}
     column_exclude_list = ("password_hash",)
     column_details_exclude_list = ("password_hash",)
 
@@ -593,6 +695,7 @@ class ChangeView(ScopedModelView):
     column_list = ("at", "actor", "entity", "entity_id", "action", "changes", "reason")
     column_default_sort = ("at", True)
     column_filters = ("entity", "actor", "action")
+    column_formatters = {"changes": display.changes_formatter}
 
     def allows(self, action):
         return action in ("list", "view", "export") and super().allows(action)

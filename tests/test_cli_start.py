@@ -1,0 +1,69 @@
+"""The command line: quick to start, zwgk's own version, only zwgk's commands (issue 13)."""
+
+import subprocess
+import sys
+
+from zwgk.hookspecs import CONTRACT_VERSION
+
+
+def _run(*code: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-c", *code], capture_output=True, text=True, check=True)
+
+
+def test_help_imports_neither_the_app_nor_the_models():
+    """What ``zwgk --help`` imports: flask and click, not the app, models, marshmallow or alembic."""
+    out = _run("import sys\nfrom zwgk.cli import main\n"
+               "try:\n    main(['--help'], standalone_mode=False)\nexcept SystemExit:\n    pass\n"
+               "print('LOADED', ' '.join(sorted(sys.modules)))").stdout
+    loaded = set(out.split("LOADED", 1)[1].split())
+    assert {"zwgk.cli", "flask"} <= loaded
+    assert not loaded & {"zwgk.app", "zwgk.models", "zwgk.loader", "marshmallow", "alembic", "sqlalchemy.orm",
+                         "flask_admin", "openpyxl"}
+
+
+def test_version_is_zwgks_and_its_contract(run_cli, app):
+    result = run_cli(app, "--version")
+    assert result.exit_code == 0
+    assert result.output.startswith("zwgk ") and CONTRACT_VERSION in result.output and "Flask" not in result.output
+
+
+def test_only_zwgks_commands_are_offered(run_cli, app):
+    text = run_cli(app, "--help").output
+    for flask_own in ("routes", "shell", "limiter", "  run ", "--app", "--env-file"):
+        assert flask_own not in text
+    assert "import" in text and "serve" in text
+    assert run_cli(app, "routes").exit_code != 0
+
+
+def test_a_public_name_of_zwgk_still_imports():
+    _run("from zwgk import hookimpl, DataPlugin, CatalogItemSchema, CONTRACT_VERSION")
+
+
+def test_catalog_versions_of_an_unknown_item_fails_with_a_message(run_cli, app):
+    result = app.test_cli_runner().invoke(__import__("zwgk.cli", fromlist=["main"]).main,
+                                          ["catalog", "versions", "99999"])
+    assert result.exit_code == 1 and "99999" in result.output
+
+
+def test_catalog_diff_from_after_to_is_refused(run_cli, app):
+    from zwgk.cli import main
+
+    result = app.test_cli_runner().invoke(main, ["catalog", "diff", "--region", "national", "--from", "2026-06-30",
+                                                 "--to", "2026-01-01"])
+    assert result.exit_code == 1 and "晚于" in result.output
+
+
+def test_a_lazy_command_is_listed_without_import_and_runs(monkeypatch, app, tmp_path):
+    """Another module's command, registered by one line, is imported only when it runs."""
+    from zwgk import cli
+
+    module = tmp_path / "zwgk_lazy_example.py"
+    module.write_text("import click\n\n@click.command()\ndef hello():\n    click.echo('hello from a lazy command')\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    monkeypatch.setitem(cli.LAZY_COMMANDS, "hello", ("zwgk_lazy_example:hello", "示例 an example"))
+    assert "示例 an example" in app.test_cli_runner().invoke(cli.main, ["--help"]).output
+    assert "zwgk_lazy_example" not in sys.modules
+    result = app.test_cli_runner().invoke(cli.main, ["hello"])
+    assert result.output == "hello from a lazy command\n"
+    cli.main.commands.pop("hello", None)
+    sys.modules.pop("zwgk_lazy_example", None)
