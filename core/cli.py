@@ -448,17 +448,22 @@ def import_group() -> None:
 @click.option("--dry-run", is_flag=True, help="只检查，不写入 check only")
 @click.option("--report", type=click.Path(dir_okay=False, path_type=Path), help="错误报告 CSV error report")
 @click.option("--example", is_flag=True, help="标记为示例数据 mark the items as example data")
+@click.option("--user", "username", help="以该账户导入（其管辖范围与领域）import as this account (its scope and domains)")
 @with_appcontext
-def import_catalog_command(path, unit, domain, dry_run, report, example) -> None:
-    """导入政务公开事项标准目录（.xlsx/.csv/.json），全部有效才写入。"""
+def import_catalog_command(path, unit, domain, dry_run, report, example, username) -> None:
+    """导入政务公开事项标准目录（.xlsx/.csv/.json），全部有效才写入。
+
+    Every item belongs to --unit and starts as a draft; a record naming another unit is an error."""
     from .catalog_io import CatalogFileError, import_catalog, problems_csv
 
     db = get_db()
     bars = _PhaseBars()
     try:
-        with db.session(actor="import", reason=f"import {path.name}") as session:
+        with db.session(actor=username or "import", reason=f"import {path.name}") as session:
+            scope, allowed = _import_account(session, username)
             try:
-                result = import_catalog(session, get_pm(), path, unit, domain, dry_run, bars, example)
+                result = import_catalog(session, get_pm(), path, unit, domain, dry_run, bars, example,
+                                        allowed_domains=allowed, scope=scope)
             finally:
                 bars.close()
             if not result.ok:
@@ -476,6 +481,27 @@ def import_catalog_command(path, unit, domain, dry_run, report, example) -> None
               + "\n".join(lines) + more + (f"\n报告 report: {report}" if report else ""))
     verb = "检查通过（试运行，未写入）dry run passed" if dry_run else f"已导入 imported {result.written}"
     click.echo(f"{path.name}: {result.rows} 行 rows; {verb}")
+
+
+def _import_account(session, username: str | None):
+    """(scope, allowed domain ids) of the account ``--user`` names; (None, None) without one."""
+    if not username:
+        return None, None
+    from .accounts import AccountError, get_user
+    from .admin.views import editor_domains_of
+    from .auth import Account
+
+    try:
+        user = get_user(session, username)
+    except AccountError as exc:
+        _fail(str(exc))
+    account = Account(user)
+    if account.is_system_admin:
+        return None, None
+    allowed = set(session.scalars(editor_domains_of(session, account))) if account.role == "editor" else None
+    if not account.can("create"):
+        _fail(f"账户 {username} 不能导入 may not import ({account.role})")
+    return account.unit_path or "\0", allowed
 
 
 @main.group("catalog")

@@ -74,7 +74,7 @@ class ImportJobs:
 
     def start(self, db: Any, pm: Any, path: Path, owner: int, actor: str, filename: str, unit: str,
               domain: str | None, dry_run: bool, allowed_domains: set[int] | None,
-              cleanup: Path | None = None) -> Job:
+              cleanup: Path | None = None, scope: str | None = None) -> Job:
         """Start importing ``path`` in a thread; ``cleanup`` (a folder) is removed when it ends."""
         job = Job(uuid.uuid4().hex, owner, filename, unit, dry_run)
         with self._lock:
@@ -86,12 +86,12 @@ class ImportJobs:
                 raise Busy(filename)
             self._jobs[job.id] = job
         thread = threading.Thread(target=self._run, name=f"import-{job.id[:8]}", daemon=True,
-                                  args=(job, db, pm, path, actor, domain, allowed_domains, cleanup))
+                                  args=(job, db, pm, path, actor, domain, allowed_domains, cleanup, scope))
         thread.start()
         return job
 
     def _run(self, job: Job, db: Any, pm: Any, path: Path, actor: str, domain: str | None,
-             allowed_domains: set[int] | None, cleanup: Path | None) -> None:
+             allowed_domains: set[int] | None, cleanup: Path | None, scope: str | None = None) -> None:
         def progress(phase: str, done: int, total: int) -> None:
             job.phase, job.done, job.total = phase, done, total
 
@@ -99,7 +99,7 @@ class ImportJobs:
         session.info.update(actor=actor, reason=f"import {job.filename}")
         try:
             job.result = import_and_commit(session, pm, path, job.unit, domain, job.dry_run, allowed_domains,
-                                           progress)
+                                           progress, scope=scope)
         except CatalogFileError as exc:
             session.rollback()
             job.error = str(exc)
@@ -121,10 +121,12 @@ class ImportJobs:
 
 
 def import_and_commit(session: Any, pm: Any, path: Path, unit: str, domain: str | None, dry_run: bool,
-                      allowed_domains: set[int] | None, progress: Any = None) -> ImportResult:
-    """Import, then commit what is valid, or roll everything back (a dry run, or any problem)."""
+                      allowed_domains: set[int] | None, progress: Any = None,
+                      scope: str | None = None) -> ImportResult:
+    """Import, then commit what is valid, or roll everything back (a dry run, or any problem).
+    ``scope``: the importing user's unit path (``None``: a system administrator)."""
     result = import_catalog(session, pm, path, unit, domain, dry_run=dry_run, progress=progress,
-                            allowed_domains=allowed_domains)
+                            allowed_domains=allowed_domains, scope=scope)
     if result.ok and not dry_run:
         session.commit()
     else:

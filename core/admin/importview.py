@@ -41,6 +41,11 @@ class ImportView(BaseView):
     def _units(self):
         return [(key, key) for key in unit_keys_in_scope(get_db().scoped(), current_user)]
 
+    @staticmethod
+    def _scope():
+        """The importer checks the unit against this too, not only the form's choices."""
+        return None if current_user.is_system_admin else (current_user.unit_path or "\0")
+
     def _allowed_domains(self):
         if current_user.role != "editor":
             return None
@@ -82,7 +87,7 @@ class ImportView(BaseView):
                 job = app.extensions["zwgk.import_jobs"].start(
                     app.extensions["zwgk.db"], app.extensions["zwgk.pm"], path, current_user.id,
                     current_user.username, upload.filename or path.name, form.unit.data, form.domain.data or None,
-                    form.dry_run.data, self._allowed_domains(), cleanup=folder)
+                    form.dry_run.data, self._allowed_domains(), cleanup=folder, scope=self._scope())
             except Busy:
                 return jsonify(errors={"file": [str(_l("An import of yours is still running; wait for it to "
                                                        "finish."))]}), 429
@@ -96,7 +101,8 @@ class ImportView(BaseView):
             session.info.update(actor=current_user.username, reason=f"import {upload.filename}")
             try:
                 result = import_and_commit(session, self.admin.app.extensions["zwgk.pm"], path, form.unit.data,
-                                           form.domain.data or None, form.dry_run.data, self._allowed_domains())
+                                           form.domain.data or None, form.dry_run.data, self._allowed_domains(),
+                                           scope=self._scope())
             except CatalogFileError as exc:
                 form.file.errors = list(form.file.errors) + [str(exc)]
         return self._page(form, result)

@@ -538,11 +538,16 @@ class CatalogItemView(ScopedModelView):
 
 def editor_domains(user: Any):
     """Domains whose responsibility (in the editor's unit or above) names the editor's department."""
-    rows = select(m.Responsibility.domain_id, m.Responsibility.responsible_units, m.AdminUnit.key).join(
-        m.AdminUnit, m.Responsibility.scope)
     from ..db import get_db
 
-    ids = [dom for dom, units, key in get_db().scoped().execute(rows)
+    return editor_domains_of(get_db().scoped(), user)
+
+
+def editor_domains_of(session: Any, user: Any):
+    """:func:`editor_domains` in a given session (the CLI has no request)."""
+    rows = select(m.Responsibility.domain_id, m.Responsibility.responsible_units, m.AdminUnit.key).join(
+        m.AdminUnit, m.Responsibility.scope)
+    ids = [dom for dom, units, key in session.execute(rows)
            if dom and user.department in (units or []) and user.unit_path
            and (user.unit_path == key or user.unit_path.startswith(key + "/"))]
     return select(m.Domain.id).where(m.Domain.id.in_(ids or [-1]))

@@ -1,0 +1,147 @@
+"""Issue 10: the failures found by trying the system as an attacker and as a busy office.
+
+Each test reproduces one failure of the issue (numbered as there) and fails without its fix;
+``docs/security.md`` lists them by threat."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from sqlalchemy import func, select
+
+from zwgk import models as m
+from zwgk.catalog_io import CatalogFileError, import_catalog
+
+from .admin_helpers import DX, FULL, PASSWORD, csrf, login, seed
+
+GS = "浙江省/杭州市/拱墅区"
+
+
+@pytest.fixture
+def admin_app(make_app, regions_db_url):
+    app = make_app(regions_db_url, plugins="zhejiang,shandong,daoxian", ZWGK_LOGIN_RATE="1000 per minute")
+    app.ids = seed(app)
+    return app
+
+
+def _items(app):
+    with app.extensions["zwgk.db"].sessionmaker() as session:
+        return {i.id: (i.level1, i.unit.key, i.status) for i in session.scalars(select(m.CatalogItem))}
+
+
+def _json_file(tmp_path, records, name="目录.json"):
+    path = tmp_path / name
+    path.write_text(json.dumps(records, ensure_ascii=False), encoding="utf-8")
+    return path
+
+
+def _record(level1, **extra):
+    return {"domain": "义务教育", "level1": level1, **FULL, **extra}
+
+
+def _upload(client, path, unit, domain="", script=False):
+    token = csrf(client, "/admin/catalog_import/")
+    data = {"unit": unit, "domain": domain, "csrf_token": token, "file": (open(path, "rb"), path.name)}
+    headers = {"Accept": "application/json"} if script else {}
+    return client.post("/admin/catalog_import/", data=data, content_type="multipart/form-data", headers=headers)
+
+
+def _wait(client, answer):
+    import time
+
+    end = time.monotonic() + 30
+    while time.monotonic() < end:
+        status = client.get(answer["status"]).get_json()
+        if status["finished"]:
+            return status
+        time.sleep(0.05)
+    raise AssertionError("the import did not finish")
+
+
+# --------------------------------------------------------------------------
+# 1. A JSON catalog import ignored scope and workflow
+# --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("script", [False, True], ids=["form", "job"])
+def test_1_a_json_row_naming_another_unit_is_refused_in_the_admin(admin_app, tmp_path, script):
+    """浙江省's region admin imports into its own 拱墅区 a record that names 道县 and says published."""
+    admin = admin_app.test_client()
+    login(admin, "zj_admin")
+    before = _items(admin_app)
+    path = _json_file(tmp_path, [_record("拱墅区自己的"), _record("道县的", unit=DX, status="published")])
+    answer = _upload(admin, path, GS, script=script)
+    if script:
+        status = _wait(admin, answer.get_json())
+        assert not status["ok"] and status["problems"] == 1
+        page = admin.get(answer.get_json()["result"]).get_data(as_text=True)
+    else:
+        page = answer.get_data(as_text=True)
+    assert "JSON 第2条" in page and "记录所属单位" in page and "已导入" not in page
+    assert _items(admin_app) == before  # nothing, not even the good first row
+
+
+def test_1_an_editor_cannot_write_into_another_region_by_naming_it(admin_app, tmp_path):
+    editor = admin_app.test_client()
+    login(editor, "dx_editor")
+    before = _items(admin_app)
+    page = _upload(editor, _json_file(tmp_path, [_record("写到拱墅区", unit=GS)]), DX).get_data(as_text=True)
+    assert "记录所属单位" in page and _items(admin_app) == before
+
+
+def test_1_imported_items_start_as_drafts_in_the_chosen_unit(admin_app, tmp_path):
+    """A department editor "published" its own items by writing the status into the file."""
+    editor = admin_app.test_client()
+    login(editor, "dx_editor")
+    before = _items(admin_app)
+    path = _json_file(tmp_path, [_record("自行公开", status="published"), _record("同单位", unit=DX, status="signed")])
+    page = _upload(editor, path, DX).get_data(as_text=True)
+    assert "已导入 2" in page and "草稿" in page  # the page says the statuses were not imported
+    new = {k: v for k, v in _items(admin_app).items() if k not in before}
+    assert sorted(new.values()) == [("同单位", DX, "draft"), ("自行公开", DX, "draft")]
+    with admin_app.extensions["zwgk.db"].sessionmaker() as session:  # the public sees none of them
+        assert session.scalar(select(func.count()).select_from(m.CatalogItemVersion).where(
+            m.CatalogItemVersion.item_id.in_(list(new)), m.CatalogItemVersion.status != "draft")) == 0
+
+
+def test_1_the_importer_itself_checks_the_unit_against_the_users_scope(admin_app, tmp_path):
+    path = _json_file(tmp_path, [_record("招生")])
+    with admin_app.extensions["zwgk.db"].session() as session:
+        with pytest.raises(CatalogFileError, match="outside your scope"):
+            import_catalog(session, admin_app.extensions["zwgk.pm"], path, DX, scope="浙江省")
+        with pytest.raises(CatalogFileError, match="outside your scope"):  # a prefix is not a parent
+            import_catalog(session, admin_app.extensions["zwgk.pm"], path, "湖南省/永州市/道县", scope="湖南省/永州")
+        assert import_catalog(session, admin_app.extensions["zwgk.pm"], path, DX, scope="湖南省", dry_run=True).ok
+
+
+@pytest.mark.parametrize("fmt", ["json", "csv", "xlsx"])
+def test_1_cli_import_every_format_stays_in_the_unit_and_the_users_scope(admin_app, tmp_path, run_cli, fmt):
+    from zwgk.catalog_io import write_catalog
+
+    from .test_catalog_io import ROWS, real_layout
+
+    db = admin_app.extensions["zwgk.db"]
+    src = real_layout(tmp_path / "src.xlsx", ROWS)
+    with db.session() as session:  # published items of 道县, exported in each format
+        assert import_catalog(session, admin_app.extensions["zwgk.pm"], src, DX, "义务教育").ok
+        items = session.scalars(select(m.CatalogItem).where(m.CatalogItem.source_file == "src.xlsx")).all()
+        for item in items:
+            item.status = "published"
+        session.flush()
+        path = tmp_path / f"out.{fmt}"
+        write_catalog(items, path)
+    before = _items(admin_app)
+    result = run_cli(admin_app, "import", "catalog", str(path), "--unit", GS)
+    if fmt == "json":  # records name their unit: 道县 ≠ 拱墅区
+        assert result.exit_code != 0 and "JSON 第1条" in result.output and "记录所属单位" in result.output
+        assert _items(admin_app) == before
+    else:  # a table has no unit column: everything lands in the chosen unit
+        assert result.exit_code == 0, result.output
+    result = run_cli(admin_app, "import", "catalog", str(path), "--unit", DX, "--user", "zj_admin")
+    assert result.exit_code != 0 and "outside your scope" in result.output
+    result = run_cli(admin_app, "import", "catalog", str(path), "--unit", DX, "--user", "dx_admin")
+    assert result.exit_code == 0, result.output
+    new = [v for k, v in _items(admin_app).items() if k not in before]
+    assert new and all(status == "draft" for *_, status in new)
+    assert {unit for _, unit, _ in new} <= {DX, GS}
