@@ -39,14 +39,24 @@ def json_dumps(value: Any) -> str:
         return json.dumps(value, ensure_ascii=False)
 
 
-def make_engine(url: str) -> Engine:
-    engine = create_engine(url, json_serializer=json_dumps, json_deserializer=orjson.loads)
+def make_engine(url: str, busy_timeout: float = 30.0) -> Engine:
+    """The engine; on SQLite with foreign keys on, and a file database in WAL mode (readers do not
+    block the writer, nor it them) with a busy timeout: a writer waits ``busy_timeout`` seconds
+    for another's lock instead of failing at once with "database is locked"."""
+    is_sqlite = url.startswith("sqlite")
+    engine = create_engine(url, json_serializer=json_dumps, json_deserializer=orjson.loads,
+                           **({"connect_args": {"timeout": busy_timeout}} if is_sqlite else {}))
     if engine.dialect.name == "sqlite":
+        in_memory = engine.url.database in (None, "", ":memory:") or "mode=memory" in str(engine.url)
+
         # SQLite leaves foreign keys unchecked unless asked, per connection.
         @event.listens_for(engine, "connect")
         def _fk_on(dbapi_conn, _record):  # pragma: no cover - trivial
             cur = dbapi_conn.cursor()
             cur.execute("PRAGMA foreign_keys=ON")
+            cur.execute(f"PRAGMA busy_timeout={int(busy_timeout * 1000)}")
+            if not in_memory:
+                cur.execute("PRAGMA journal_mode=WAL")
             cur.close()
 
     return engine
@@ -55,9 +65,9 @@ def make_engine(url: str) -> Engine:
 class Database:
     """One engine and its session factory."""
 
-    def __init__(self, url: str):
+    def __init__(self, url: str, busy_timeout: float = 30.0):
         self.url = url
-        self.engine = make_engine(url)
+        self.engine = make_engine(url, busy_timeout)
         self.sessionmaker = sessionmaker(self.engine, expire_on_commit=False)
         event.listen(self.sessionmaker, "after_flush", _record_changes)
         from .catalog_history import record_versions, restart_review_on_edit  # they need this module
@@ -112,7 +122,7 @@ def _ignorable(diff: Any) -> bool:
 
 
 def init_app(app) -> Database:
-    db = Database(app.config["DATABASE_URL"])
+    db = Database(app.config["DATABASE_URL"], float(app.config.get("SQLITE_BUSY_TIMEOUT") or 30.0))
     app.extensions["zwgk.db"] = db
 
     @app.teardown_appcontext

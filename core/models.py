@@ -532,6 +532,8 @@ class User(Versioned, Base):
     unit_id: Mapped[int | None] = mapped_column(ForeignKey("admin_unit.id"))
     department: Mapped[str | None] = mapped_column(String(200))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    #: moved on by logout, a new password or role: sessions carry it, older ones stop working
+    session_generation: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     unit: Mapped[AdminUnit | None] = relationship()
 
 

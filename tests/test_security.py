@@ -145,3 +145,146 @@ def test_1_cli_import_every_format_stays_in_the_unit_and_the_users_scope(admin_a
     new = [v for k, v in _items(admin_app).items() if k not in before]
     assert new and all(status == "draft" for *_, status in new)
     assert {unit for _, unit, _ in new} <= {DX, GS}
+
+
+# --------------------------------------------------------------------------
+# 4. Open redirect
+# --------------------------------------------------------------------------
+
+HOSTILE_NEXT = ["/%09/evil.example/", "//evil.example/", "/%5Cevil.example/", "%5C%5Cevil.example",
+                "/%0D%0ASet-Cookie:%20x=1", "/\\/evil.example/", "https://evil.example/", "/%0A/evil.example",
+                "%09//evil.example", "javascript:alert(1)", "/%2F/evil.example"]
+
+
+def _same_site(location: str) -> bool:
+    from urllib.parse import urljoin, urlsplit
+
+    # as the browser resolves it: tabs and line breaks gone, backslashes read as slashes
+    seen = "".join(c for c in location if c not in "\t\r\n").replace("\\", "/")
+    return urlsplit(urljoin("http://localhost/admin/", seen)).netloc == "localhost"
+
+
+@pytest.mark.parametrize("target", HOSTILE_NEXT)
+def test_4_language_switch_redirects_only_to_this_site(admin_app, target):
+    answer = admin_app.test_client().get(f"/lang/en?next={target}")
+    assert answer.status_code == 302 and _same_site(answer.headers["Location"]), answer.headers["Location"]
+
+
+@pytest.mark.parametrize("target", HOSTILE_NEXT)
+def test_4_login_redirects_only_to_this_site(admin_app, target):
+    import re
+
+    client = admin_app.test_client()
+    page = client.get(f"/login?next={target}")
+    assert page.status_code == 200
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page.get_data(as_text=True)).group(1)
+    answer = client.post(f"/login?next={target}",
+                         data={"username": "dx_admin", "password": PASSWORD, "csrf_token": token})
+    assert answer.status_code == 302 and _same_site(answer.headers["Location"]), answer.headers["Location"]
+
+
+def test_4_a_local_next_is_kept(admin_app):
+    answer = admin_app.test_client().get("/lang/en?next=/admin/catalog_item/?page=2")
+    assert answer.headers["Location"] == "/admin/catalog_item/?page=2"
+
+
+# --------------------------------------------------------------------------
+# 7. Logout revokes the session
+# --------------------------------------------------------------------------
+
+
+def _cookie(client):
+    return client.get_cookie("session").value
+
+
+def test_7_a_cookie_copied_before_logout_does_not_work_after_it(admin_app):
+    client = admin_app.test_client()
+    login(client, "dx_admin")
+    stolen = _cookie(client)
+    thief = admin_app.test_client()
+    thief.set_cookie("session", stolen)
+    assert thief.get("/admin/catalog_item/").status_code == 200
+    client.post("/logout", data={"csrf_token": csrf(client, "/admin/")})
+    assert thief.get("/admin/catalog_item/").status_code == 302  # back to the login page
+    again = admin_app.test_client()  # the account itself logs in again as usual
+    assert login(again, "dx_admin").status_code == 302 and again.get("/admin/").status_code == 200
+
+
+def test_7_a_new_password_revokes_the_accounts_sessions(admin_app, run_cli):
+    client = admin_app.test_client()
+    login(client, "dx_admin")
+    assert client.get("/admin/").status_code == 200
+    result = run_cli(admin_app, "users", "set-password", "dx_admin", input="another-pass-99\nanother-pass-99\n")
+    assert result.exit_code == 0, result.output
+    assert client.get("/admin/").status_code == 302
+
+
+# --------------------------------------------------------------------------
+# 11. Login timing
+# --------------------------------------------------------------------------
+
+
+def test_11_an_unknown_user_costs_a_password_hash_like_a_known_one(admin_app, monkeypatch):
+    from zwgk import accounts
+
+    calls = []
+    real = accounts.check_password_hash
+    monkeypatch.setattr(accounts, "check_password_hash", lambda h, p: calls.append(h) or real(h, p))
+    for name in ("dx_admin", "nobody-at-all"):
+        assert login(admin_app.test_client(), name, "wrong password").status_code == 401
+    assert len(calls) == 2  # one hash each: unknown names are not answered faster
+    with admin_app.extensions["zwgk.db"].session() as session:  # nor inactive accounts
+        session.scalar(select(m.User).where(m.User.username == "dx_viewer")).active = False
+    assert login(admin_app.test_client(), "dx_viewer").status_code == 401 and len(calls) == 3
+
+
+def test_11_timing_of_unknown_and_known_names_is_alike(admin_app):
+    import time
+
+    def took(name):
+        client = admin_app.test_client()
+        best = float("inf")
+        for _ in range(3):
+            start = time.perf_counter()
+            login(client, name, "wrong password")
+            best = min(best, time.perf_counter() - start)
+        return best
+
+    known, unknown = took("dx_admin"), took("nobody-at-all")
+    assert unknown > 0.5 * known, (known, unknown)  # it was 10 ms against 160 ms
+
+
+# --------------------------------------------------------------------------
+# 5 (bodies). The request body is bounded before it is read
+# --------------------------------------------------------------------------
+
+
+def test_5_an_oversized_upload_is_refused_from_its_length_before_it_is_read(make_app, regions_db_url, tmp_path):
+    app = make_app(regions_db_url, plugins="zhejiang,shandong,daoxian", MAX_CONTENT_LENGTH=64 * 1024,
+                   ZWGK_LOGIN_RATE="1000 per minute")
+    seed(app)
+    client = app.test_client()
+    login(client, "dx_admin")
+    token = csrf(client, "/admin/catalog_import/")
+    read = []
+
+    class Body:
+        """A stream that records how much of it the server reads."""
+
+        def __init__(self, size):
+            self.left = size
+
+
+        def read(self, n=-1):
+            n = self.left if n is None or n < 0 else min(n, self.left)
+            self.left -= n
+            read.append(n)
+            return b"x" * n
+
+    size = 50 * 1024 * 1024
+    answer = client.post("/admin/catalog_import/", content_type="multipart/form-data; boundary=zz",
+                         headers={"X-CSRFToken": token},
+                         environ_overrides={"wsgi.input": Body(size), "CONTENT_LENGTH": str(size)})
+    assert answer.status_code == 413 and "请求过大" in answer.get_data(as_text=True)
+    assert sum(read) < 1024 * 1024  # refused from the header: the 50 MB were never read
+    assert app.config["MAX_CONTENT_LENGTH"] == 64 * 1024
