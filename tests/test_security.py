@@ -288,3 +288,154 @@ def test_5_an_oversized_upload_is_refused_from_its_length_before_it_is_read(make
     assert answer.status_code == 413 and "请求过大" in answer.get_data(as_text=True)
     assert sum(read) < 1024 * 1024  # refused from the header: the 50 MB were never read
     assert app.config["MAX_CONTENT_LENGTH"] == 64 * 1024
+
+
+# --------------------------------------------------------------------------
+# 2. Lost updates
+# --------------------------------------------------------------------------
+
+from html.parser import HTMLParser  # noqa: E402
+
+
+class _Form(HTMLParser):
+    """The fields of an admin page's main form as a browser would post them."""
+
+    def __init__(self):
+        super().__init__()
+        self.data, self.in_form, self._select, self._textarea, self.selects = {}, False, None, None, {}
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        if tag == "form" and "admin-form" in (a.get("class") or ""):
+            self.in_form = True
+        if not self.in_form:
+            return
+        if tag == "input" and a.get("name"):
+            kind = a.get("type", "text")
+            if kind == "checkbox":
+                if "checked" in a:
+                    self.data[a["name"]] = a.get("value") or "y"
+            elif kind not in ("submit", "button", "file"):
+                self.data[a["name"]] = a.get("value") or ""
+        elif tag == "select":
+            self._select = a.get("name")
+            self.selects[self._select] = []
+            self.data.setdefault(self._select, "")
+        elif tag == "option" and self._select:
+            self.selects[self._select].append(a.get("value") or "")
+            if "selected" in a:
+                self.data[self._select] = a.get("value") or ""
+        elif tag == "textarea":
+            self._textarea = a.get("name")
+            self.data[self._textarea] = ""
+
+    def handle_endtag(self, tag):
+        if tag == "form":
+            self.in_form = False
+        elif tag == "select":
+            self._select = None
+        elif tag == "textarea":
+            self._textarea = None
+
+    def handle_data(self, data):
+        if self._textarea:
+            if not self.data[self._textarea]:
+                data = data[1:] if data.startswith("\n") else data[2:] if data.startswith("\r\n") else data
+            self.data[self._textarea] += data
+
+
+def form_of(client, url):
+    page = client.get(url)
+    assert page.status_code == 200, (url, page.status_code)
+    parser = _Form()
+    parser.feed(page.get_data(as_text=True))
+    return parser
+
+
+def _item(app, item_id):
+    with app.extensions["zwgk.db"].sessionmaker() as session:
+        item = session.get(m.CatalogItem, item_id)
+        return {"content": item.content, "basis": item.basis, "version": item.version}
+
+
+def test_2_a_stale_edit_form_is_refused_and_says_what_changed(admin_app):
+    """A and B open the same item; A saves a content edit; B's stale form (basis changed) is refused."""
+    url = f"/admin/catalog_item/edit/?id={admin_app.ids['in']}"
+    a, b = admin_app.test_client(), admin_app.test_client()
+    login(a, "dx_admin")
+    login(b, "dx_editor")
+    form_a, form_b = form_of(a, url).data, form_of(b, url).data
+    assert form_a["loaded_version"].startswith("1:") and form_b["loaded_version"] == form_a["loaded_version"]
+    answer = a.post(url, data={**form_a, "content": "A 的新内容", "change_reason": "A"})
+    assert answer.status_code == 302 and _item(admin_app, admin_app.ids["in"])["content"] == "A 的新内容"
+    page = b.post(url, data={**form_b, "basis": "B 的依据", "change_reason": "B"}, follow_redirects=True)
+    text = page.get_data(as_text=True)
+    assert page.status_code == 200 and "未保存" in text and "第1版" in text and "第2版" in text
+    assert "dx_admin" in text and "A 的新内容" in text  # who changed what meanwhile
+    assert _item(admin_app, admin_app.ids["in"]) == {"content": "A 的新内容", "basis": FULL["basis"], "version": 2}
+    with admin_app.extensions["zwgk.db"].sessionmaker() as session:  # the history blames nobody for a revert
+        assert not session.scalars(select(m.Change).where(m.Change.actor == "dx_editor")).all()
+    fresh = form_of(b, url).data  # opened again, B's edit goes through
+    assert fresh["loaded_version"].startswith("2:")
+    assert b.post(url, data={**fresh, "basis": "B 的依据", "change_reason": "B"}).status_code == 302
+    assert _item(admin_app, admin_app.ids["in"]) == {"content": "A 的新内容", "basis": "B 的依据", "version": 3}
+
+
+def _one(app, model):
+    with app.extensions["zwgk.db"].sessionmaker() as session:
+        return session.scalar(select(model.id).order_by(model.id).limit(1))
+
+
+EDITED = {  # endpoint: (model, a text field the test edits)
+    "standard": (m.Standard, "title"),
+    "responsibility": (m.Responsibility, "task"),
+    "schedule": (m.Schedule, "title"),
+    "schedule_phase": (m.SchedulePhase, "name"),
+    "milestone": (m.Milestone, "title"),
+    "obligation": (m.Obligation, "title"),
+    "indicator": (m.Indicator, "name"),
+    "admin_unit": (m.AdminUnit, "written_as"),
+    "domain": (m.Domain, "name"),
+    "account": (m.User, "department"),
+}
+
+
+@pytest.mark.parametrize("endpoint", list(EDITED))
+def test_2_every_edited_kind_refuses_a_stale_form(admin_app, endpoint):
+    model, field = EDITED[endpoint]
+    record = _one(admin_app, model)
+    if record is None:
+        pytest.skip(f"no {endpoint} in the regional data")
+    client = admin_app.test_client()
+    login(client, "sys")
+    url = f"/admin/{endpoint}/edit/?id={record}"
+    form = form_of(client, url).data
+    assert form["loaded_version"]
+    with admin_app.extensions["zwgk.db"].session(actor="other") as session:  # someone saves meanwhile
+        obj = session.get(model, record)
+        setattr(obj, field, (getattr(obj, field) or "") + "（他人修改）")
+    page = client.post(url, data={**form, field: "过期的表单", "change_reason": "x"}, follow_redirects=True)
+    assert "未保存" in page.get_data(as_text=True)
+    with admin_app.extensions["zwgk.db"].sessionmaker() as session:
+        assert getattr(session.get(model, record), field).endswith("（他人修改）")
+
+
+def test_2_a_workflow_step_that_loses_a_race_answers_clearly(admin_app, monkeypatch):
+    from zwgk import workflow
+
+    real = workflow.submit
+
+    def racing(session, item, actor):  # another session takes the step first
+        with admin_app.extensions["zwgk.db"].session(actor="other") as other:
+            other.get(m.CatalogItem, item.id).status = "submitted"
+        return real(session, item, actor)
+
+    monkeypatch.setattr(workflow, "submit", racing)
+    client = admin_app.test_client()
+    login(client, "dx_admin")
+    token = csrf(client, "/admin/catalog_item/")
+    page = client.post("/admin/catalog_item/action/", data={"action": "submit", "rowid": [str(admin_app.ids["in"])],
+                                                            "csrf_token": token}, follow_redirects=True)
+    text = page.get_data(as_text=True)
+    assert page.status_code == 200 and "同时被他人修改" in text
+    assert "expected to update" not in text and "were matched" not in text

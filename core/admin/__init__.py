@@ -118,7 +118,12 @@ class TimelineView(LoginRequired, BaseView):
         elif not current_user.is_system_admin:
             q = q.where(False)
         schedules = list(session.scalars(q))
-        today = dt.date.fromisoformat(request.args["today"]) if request.args.get("today") else dt.date.today()
+        try:
+            today = dt.date.fromisoformat(request.args["today"]) if request.args.get("today") else dt.date.today()
+        except ValueError:
+            from flask import abort
+
+            abort(400)
         title = f"{region or '全部地区'}进度安排时间轴"
         return self.render("zwgk/chart.html", title=title, chart=charts.timeline(schedules, today),
                            regions=regions if current_user.is_system_admin else [], region=region,
