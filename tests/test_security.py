@@ -439,3 +439,116 @@ def test_2_a_workflow_step_that_loses_a_race_answers_clearly(admin_app, monkeypa
     text = page.get_data(as_text=True)
     assert page.status_code == 200 and "同时被他人修改" in text
     assert "expected to update" not in text and "were matched" not in text
+
+
+# --------------------------------------------------------------------------
+# 3. Relation fields (selects) limited to the user's scope
+# --------------------------------------------------------------------------
+
+
+def _views(app):
+    from zwgk.admin.views import ScopedModelView
+
+    return [v for v in app.extensions["zwgk.admin"]._views if isinstance(v, ScopedModelView)]
+
+
+def test_3_every_forms_relation_fields_offer_only_the_region_admins_scope(admin_app):
+    from zwgk.scope import record_path
+
+    from zwgk.admin.views import _KIND_OF
+
+    client = admin_app.test_client()
+    login(client, "zj_admin")
+    walked = {}
+    with admin_app.extensions["zwgk.db"].sessionmaker() as session:
+        for view in _views(admin_app):
+            if view.reference or view.endpoint in ("account", "change"):
+                continue  # reference data and accounts: the system administrator's
+            relationships = view.model.__mapper__.relationships
+            urls = [f"/admin/{view.endpoint}/new/"]
+            for url in urls:
+                form = form_of(client, url)
+                for name, values in form.selects.items():
+                    if name not in relationships:
+                        continue
+                    remote = relationships[name].mapper.class_
+                    ids = [int(v) for v in values if v.isdigit()]
+                    walked[f"{view.endpoint}.{name}"] = len(ids)
+                    if remote not in _KIND_OF:
+                        continue  # reference data: everyone reads it
+                    for obj in session.scalars(select(remote).where(remote.id.in_(ids))):
+                        path = record_path(obj)
+                        assert path and (path == "浙江省" or path.startswith("浙江省/")), (url, name, path)
+    # the walk reached the fields the issue names, and others
+    assert walked["publication_record.catalog_item"] >= 1  # 拱墅区's item, not 道县's
+    assert {"catalog_item.unit", "standard.parent", "milestone.phase", "schedule_phase.schedule",
+            "responsibility.standard", "score.indicator"} <= set(walked)
+
+
+def test_3_a_publication_record_cannot_link_to_another_regions_draft(admin_app):
+    client = admin_app.test_client()
+    login(client, "zj_admin")
+    form = form_of(client, "/admin/publication_record/new/")
+    assert str(admin_app.ids["in"]) not in form.selects["catalog_item"]  # 道县's draft
+    assert str(admin_app.ids["out"]) in form.selects["catalog_item"]  # 拱墅区's own
+    data = {**form.data, "catalog_item": str(admin_app.ids["in"]), "subject": "越界", "event_at": "2026-01-05 00:00:00",
+            "published_at": "2026-01-06 00:00:00", "change_reason": "x"}
+    client.post("/admin/publication_record/new/", data=data)
+    with admin_app.extensions["zwgk.db"].sessionmaker() as session:
+        assert not session.scalars(select(m.PublicationRecord).where(
+            m.PublicationRecord.catalog_item_id == admin_app.ids["in"])).all()
+
+
+# --------------------------------------------------------------------------
+# 8. Admin requests that answered 500;  9. xlsx export of every list
+# --------------------------------------------------------------------------
+
+BAD_LIST_ARGS = ["search=%00", "flt0_0=%00", "page=-1", "page=99999999999999999999", "page_size=-5"]
+
+
+def test_8_admin_lists_answer_400_to_arguments_no_list_can_answer(admin_app):
+    client = admin_app.test_client()
+    login(client, "sys")
+    for view in _views(admin_app):
+        for args in BAD_LIST_ARGS:
+            answer = client.get(f"/admin/{view.endpoint}/?{args}")
+            assert answer.status_code == 400, (view.endpoint, args, answer.status_code)
+        assert client.get(f"/admin/{view.endpoint}/?page=1").status_code == 200
+
+
+def test_8_ids_beyond_any_record_answer_404(admin_app):
+    client = admin_app.test_client()
+    login(client, "sys")
+    for view in _views(admin_app):
+        for page in ("details", "edit"):
+            for pk in ("99999999999999999999", "-99999999999999999999", "%00", "1e400"):
+                answer = client.get(f"/admin/{view.endpoint}/{page}/?id={pk}")
+                assert answer.status_code in ((404, 403) if page == "edit" else (404,)), (view.endpoint, page, pk)
+    token = csrf(client, "/admin/catalog_item/")
+    for action in ("delete", "submit", "export_layout"):
+        answer = client.post("/admin/catalog_item/action/", data={"action": action, "csrf_token": token,
+                                                                  "rowid": ["99999999999999999999"]})
+        assert answer.status_code == 400, (action, answer.status_code)
+    assert client.get("/admin/catalog_item/versions/?id=99999999999999999999").status_code == 404
+
+
+def test_8_timeline_with_a_day_that_is_no_date_is_a_400(admin_app):
+    client = admin_app.test_client()
+    login(client, "sys")
+    assert client.get("/admin/timeline/?today=notadate").status_code == 400
+    assert client.get("/admin/timeline/?today=2018-02-30").status_code == 400
+    assert client.get("/admin/timeline/?today=2018-02-15").status_code == 200
+
+
+def test_9_every_admin_list_exports_as_xlsx(admin_app):
+    import io
+    import zipfile
+
+    client = admin_app.test_client()
+    login(client, "sys")
+    for view in _views(admin_app):
+        for fmt in view.export_types:
+            answer = client.get(f"/admin/{view.endpoint}/export/{fmt}/")
+            assert answer.status_code == 200, (view.endpoint, fmt, answer.status_code)
+            if fmt == "xlsx":
+                assert zipfile.is_zipfile(io.BytesIO(answer.data)), view.endpoint
