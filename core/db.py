@@ -27,7 +27,9 @@ from .models import TRACKED, Base, Change
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 #: attributes that say nothing an auditor needs
-_UNTRACKED_ATTRS = {"version", "loaded", "updated_at", "created_at"}
+_UNTRACKED_ATTRS = {"version", "loaded", "updated_at", "created_at", "session_generation"}
+#: recorded as changed, never with their values (an account's password hash)
+_SECRET_ATTRS = {"password_hash": "password"}
 
 
 def json_dumps(value: Any) -> str:
@@ -162,6 +164,10 @@ def _column_changes(obj: Any, *, new: bool) -> dict[str, list[Any]]:
         if attr.key in _UNTRACKED_ATTRS:
             continue
         hist = state.attrs[attr.key].history
+        if attr.key in _SECRET_ATTRS:
+            if new or hist.has_changes():
+                out[_SECRET_ATTRS[attr.key]] = [None if new else "***", "***"]
+            continue
         if new:
             value = getattr(obj, attr.key)
             if value is not None:

@@ -565,4 +565,4 @@ class AppliedData(Base):
 #: models whose every change lands in ``Change``
 TRACKED = (DisclosureStage, CatalogElement, ElementRequirement, Domain, DomainAlias, DomainSuccession,
            AdminUnit, PilotProgram, Standard, CatalogItem, Responsibility, Schedule, SchedulePhase, Milestone,
-           Obligation, Indicator, Score, ReportSubmission, PublicationRecord)
+           Obligation, Indicator, Score, ReportSubmission, PublicationRecord, User)
