@@ -742,3 +742,9 @@ def demo_command(host: str, port: int, no_serve: bool) -> None:
     click.echo(f"演示管理员 demo administrator: admin / {password}")
     if not no_serve:
         _serve(app, host, port)
+
+
+from .cli_dump import dump_command, restore_command  # noqa: E402  (issue 10)
+
+main.add_command(dump_command)
+main.add_command(restore_command)
