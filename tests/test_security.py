@@ -535,6 +535,8 @@ def test_8_ids_beyond_any_record_answer_404(admin_app):
 def test_8_timeline_with_a_day_that_is_no_date_is_a_400(admin_app):
     client = admin_app.test_client()
     login(client, "sys")
+    for page in ("/admin/structure/", "/admin/timeline/", "/admin/catalog_diff/", "/admin/"):
+        assert client.get(f"{page}?region=%00").status_code == 400, page
     assert client.get("/admin/timeline/?today=notadate").status_code == 400
     assert client.get("/admin/timeline/?today=2018-02-30").status_code == 400
     assert client.get("/admin/timeline/?today=2018-02-15").status_code == 200

@@ -179,4 +179,15 @@ def init_app(app: Flask) -> Admin:
     for extra in admin_views(app.extensions["zwgk.pm"], admin, session):
         admin.add_view(extra)
     app.extensions["zwgk.admin"] = admin
+    app.before_request(_refuse_nul_arguments)
     return admin
+
+
+def _refuse_nul_arguments():
+    """A NUL in the admin's query arguments answers 400: PostgreSQL text cannot hold one, and
+    no search, filter or region contains it."""
+    if request.path.startswith("/admin") and any(
+            "\x00" in value for values in request.args.listvalues() for value in values):
+        from flask import abort
+
+        abort(400)
