@@ -523,7 +523,10 @@ def test_8_ids_beyond_any_record_answer_404(admin_app):
         for page in ("details", "edit"):
             for pk in ("99999999999999999999", "-99999999999999999999", "%00", "1e400"):
                 answer = client.get(f"/admin/{view.endpoint}/{page}/?id={pk}")
-                assert answer.status_code in ((404, 403) if page == "edit" else (404,)), (view.endpoint, page, pk)
+                allowed = {404, 403} if page == "edit" else {404}
+                if pk == "%00":  # a NUL in any admin argument is refused before the view
+                    allowed.add(400)
+                assert answer.status_code in allowed, (view.endpoint, page, pk, answer.status_code)
     token = csrf(client, "/admin/catalog_item/")
     for action in ("delete", "submit", "export_layout"):
         answer = client.post("/admin/catalog_item/action/", data={"action": action, "csrf_token": token,
