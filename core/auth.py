@@ -7,6 +7,8 @@ from urllib.parse import urlsplit
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import lazy_gettext as _l
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
 from flask_login import LoginManager, current_user, login_required, login_user, logout_user
 from flask_wtf import FlaskForm
 from flask_wtf.csrf import validate_csrf
@@ -21,6 +23,9 @@ from .models import User
 
 bp = Blueprint("auth", __name__)
 login_manager = LoginManager()
+#: Flask-Limiter, for views that decorate with ``@limiter.limit`` (its storage is the last app's
+#: ``RATELIMIT_STORAGE_URI``); the login's own limit is per app (``_rate_limited``)
+limiter = Limiter(get_remote_address, default_limits=[])
 
 #: what each role may do with the records inside its scope
 PERMISSIONS: dict[str, set[str]] = {
@@ -177,4 +182,7 @@ def init_app(app: Any) -> None:
     # one limiter per app (not per module: a second app in the process would take over its storage)
     uri = app.config.get("ZWGK_RATELIMIT_STORAGE") or app.config.get("RATELIMIT_STORAGE_URI") or "memory://"
     app.extensions["zwgk.login_limiter"] = MovingWindowRateLimiter(storage_from_string(uri))
+    app.config.setdefault("RATELIMIT_STORAGE_URI", uri)
+    app.config.setdefault("RATELIMIT_HEADERS_ENABLED", True)
+    limiter.init_app(app)
     app.register_blueprint(bp)
