@@ -239,19 +239,20 @@ def test_11_an_unknown_user_costs_a_password_hash_like_a_known_one(admin_app, mo
 
 
 def test_11_timing_of_unknown_and_known_names_is_alike(admin_app):
+    """Measured alternately (a shared machine's load drifts), medians compared: before the fix an
+    unknown name took about 7 % of a known one's time (10 ms against 154 ms)."""
+    import statistics
     import time
 
-    def took(name):
-        client = admin_app.test_client()
-        best = float("inf")
-        for _ in range(3):
+    client = admin_app.test_client()
+    times = {"dx_admin": [], "nobody-at-all": []}
+    for _ in range(5):
+        for name in times:
             start = time.perf_counter()
             login(client, name, "wrong password")
-            best = min(best, time.perf_counter() - start)
-        return best
-
-    known, unknown = took("dx_admin"), took("nobody-at-all")
-    assert unknown > 0.5 * known, (known, unknown)  # it was 10 ms against 160 ms
+            times[name].append(time.perf_counter() - start)
+    known, unknown = (statistics.median(times[n]) for n in ("dx_admin", "nobody-at-all"))
+    assert unknown > 0.3 * known, (known, unknown)
 
 
 # --------------------------------------------------------------------------
