@@ -62,6 +62,7 @@ def set_password(session: Session, username: str, password: str) -> None:
     user = get_user(session, username)
     _check(user.role, user.unit, password)
     user.password_hash = generate_password_hash(password)
+    revoke_sessions(user)
 
 
 def set_role(session: Session, username: str, role: str, unit: str | None = None) -> None:
@@ -69,7 +70,29 @@ def set_role(session: Session, username: str, role: str, unit: str | None = None
     unit_obj = _unit(session, unit) if unit else user.unit
     _check(role, unit_obj, None)
     user.role, user.unit = role, unit_obj
+    revoke_sessions(user)
 
 
 def verify(user: User, password: str) -> bool:
-    return user.active and check_password_hash(user.password_hash, password)
+    # the hash is checked first, always: an inactive account answers as slowly as an active one
+    return check_password_hash(user.password_hash, password) and user.active
+
+
+_NOBODY: list[str] = []
+
+
+def verify_nobody(password: str) -> bool:
+    """Check ``password`` against a hash of no account, as slowly as :func:`verify` checks a real
+    one: a login for an unknown name takes as long as one with a wrong password (no list of the
+    accounts by timing).  Always False."""
+    if not _NOBODY:
+        import secrets
+
+        _NOBODY.append(generate_password_hash(secrets.token_urlsafe(16)))
+    check_password_hash(_NOBODY[0], password)
+    return False
+
+
+def revoke_sessions(user: User) -> None:
+    """Every session cookie issued to ``user`` so far stops working (logout, new password, role)."""
+    user.session_generation = (user.session_generation or 0) + 1

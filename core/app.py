@@ -36,21 +36,26 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
                 instance_relative_config=True)
     instance = Path(app.instance_path)
     config = test_config or {}
+    from .settings import DEFAULTS, from_environment
+
     app.config.from_mapping(
-        DATABASE_URL=os.environ.get("ZWGK_DATABASE_URL") or f"sqlite:///{instance / 'zwgk.sqlite'}",
-        PLUGINS=os.environ.get("ZWGK_PLUGINS"),
+        DATABASE_URL=f"sqlite:///{instance / 'zwgk.sqlite'}",
+        PLUGINS=None,
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
         JSON_AS_ASCII=False,
+        **DEFAULTS,
     )
+    app.config.update(from_environment())  # every documented setting (core/settings.py)
     app.config.update(config)
-    if "SECRET_KEY" not in config:
+    if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = _secret_key(instance)
     if app.config["DATABASE_URL"].startswith("sqlite:///") and not app.config["DATABASE_URL"].startswith("sqlite:///:"):
         Path(app.config["DATABASE_URL"][len("sqlite:///"):]).parent.mkdir(parents=True, exist_ok=True)
     app.json.ensure_ascii = False
     app.json.sort_keys = False  # keep the schema's field order
 
+    app.register_error_handler(413, _too_large)
     dbmod.init_app(app)
     enabled = parse_enabled(app.config["PLUGINS"], installed_entry_points())
     app.extensions["zwgk.pm"] = get_plugin_manager(enabled)
@@ -103,6 +108,18 @@ def _security_headers(response):
     return response
 
 
+def _too_large(exc):
+    """A body over ``MAX_CONTENT_LENGTH`` (werkzeug refuses it from its Content-Length, before
+    reading it): said in words, as JSON to the import page's script."""
+    from flask import current_app, jsonify, request
+
+    limit = current_app.config.get("MAX_CONTENT_LENGTH") or 0
+    message = f"请求过大（上限 {limit // (1024 * 1024)} MB）request too large (limit {limit} bytes)"
+    if request.accept_mimetypes.best == "application/json":
+        return jsonify(errors={"file": [message]}), 413
+    return message, 413, {"Content-Type": "text/plain; charset=utf-8"}
+
+
 LANGUAGES = ("zh_Hans_CN", "en")
 
 
@@ -112,7 +129,7 @@ def _init_babel(app: Flask) -> None:
     from flask_babel import Babel
     from flask_wtf.csrf import generate_csrf
 
-    app.config.setdefault("ZWGK_LANGUAGE", os.environ.get("ZWGK_LANGUAGE", "zh_Hans_CN"))
+    app.config.setdefault("ZWGK_LANGUAGE", "zh_Hans_CN")
     app.config["BABEL_DEFAULT_LOCALE"] = app.config["ZWGK_LANGUAGE"]
     app.config["BABEL_TRANSLATION_DIRECTORIES"] = str(Path(__file__).parent / "translations")
 

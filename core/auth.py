@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlsplit
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import lazy_gettext as _l
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
-from flask_login import LoginManager, login_required, login_user, logout_user
+from flask_login import LoginManager, current_user, login_required, login_user, logout_user
 from flask_wtf import FlaskForm
 from flask_wtf.csrf import validate_csrf
 from wtforms.validators import ValidationError
@@ -22,6 +23,8 @@ from .models import User
 
 bp = Blueprint("auth", __name__)
 login_manager = LoginManager()
+#: Flask-Limiter, for views that decorate with ``@limiter.limit`` (its storage is the last app's
+#: ``RATELIMIT_STORAGE_URI``); the login's own limit is per app (``_rate_limited``)
 limiter = Limiter(get_remote_address, default_limits=[])
 
 #: what each role may do with the records inside its scope
@@ -45,13 +48,16 @@ class Account:
 
     def __init__(self, user: User):
         self.id = user.id
+        self.generation = user.session_generation or 0
         self.username = user.username
         self.role = user.role
         self.unit_path = user.unit.key if user.unit else None
         self.department = user.department
 
     def get_id(self) -> str:
-        return str(self.id)
+        # what the session cookie carries: the account and its session generation, which logout
+        # (and a new password) moves on, so that a copied cookie stops working
+        return f"{self.id}:{self.generation}"
 
     def can(self, action: str) -> bool:
         return action in PERMISSIONS.get(self.role, set())
@@ -71,8 +77,14 @@ class Account:
 
 @login_manager.user_loader
 def _load(user_id: str) -> Account | None:
-    user = get_db().scoped().get(User, int(user_id))
-    return Account(user) if user is not None and user.active else None
+    try:
+        uid, generation = (int(part) for part in user_id.split(":"))
+    except (ValueError, AttributeError):
+        return None  # a cookie from before generations, or a forged one
+    user = get_db().scoped().get(User, uid)
+    if user is None or not user.active or (user.session_generation or 0) != generation:
+        return None
+    return Account(user)
 
 
 class LoginForm(FlaskForm):
@@ -81,20 +93,54 @@ class LoginForm(FlaskForm):
 
 
 def _safe_next(target: str | None) -> str:
-    # only local paths: never redirect to another host after login
-    if target and target.startswith("/") and not target.startswith("//"):
-        return target
-    return url_for("admin.index")
+    """``target`` if it is a path on this site, else the admin's start page.
+
+    Judged as a browser reads it: browsers drop tabs and line breaks from a URL and read ``\\`` as
+    ``/``, so ``/\t/evil.example`` and ``/\\evil.example`` mean ``//evil.example`` — another host.
+    Any control character refuses the target (a CR/LF would also break the header)."""
+    fallback = url_for("admin.index")
+    if not target or any(ord(c) < 0x20 or ord(c) == 0x7F for c in target):
+        return fallback
+    path = target.replace("\\", "/")
+    if not path.startswith("/") or path.startswith("//"):
+        return fallback
+    parts = urlsplit(path)
+    if parts.scheme or parts.netloc:
+        return fallback
+    return path
+
+
+def _rate_limited() -> Any:
+    """The login limit per address (``ZWGK_LOGIN_RATE``), counted in ``ZWGK_RATELIMIT_STORAGE``:
+    memory for one process, Redis when several serve (they must share the count)."""
+    from limits import parse
+
+    limiter = current_app.extensions["zwgk.login_limiter"]
+    rate = parse(current_app.config.get("ZWGK_LOGIN_RATE") or "10 per minute")
+    address = request.remote_addr or "?"
+    if limiter.hit(rate, "zwgk-login", address):
+        return None
+    reset = limiter.get_window_stats(rate, "zwgk-login", address).reset_time
+    import time
+
+    retry = max(1, int(reset - time.time()) + 1)
+    body = render_template("auth/login.html", form=LoginForm(), too_many=True)
+    return body, 429, {"Retry-After": str(retry)}
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(lambda: current_app.config.get("ZWGK_LOGIN_RATE", "10 per minute"), methods=["POST"])
 def login():
+    if request.method == "POST":
+        refused = _rate_limited()
+        if refused is not None:
+            return refused
     form = LoginForm()
     if form.validate_on_submit():
         db_session = get_db().scoped()
         user = db_session.scalar(select(User).where(User.username == form.username.data))
-        if user is not None and accounts.verify(user, form.password.data):
+        if user is None:
+            accounts.verify_nobody(form.password.data)  # as slow as a wrong password: no user list by timing
+        elif accounts.verify(user, form.password.data):
             session.clear()  # a fresh session on login: no fixation
             login_user(Account(user))
             return redirect(_safe_next(request.args.get("next")))
@@ -109,6 +155,11 @@ def logout():
         validate_csrf(request.form.get("csrf_token"))
     except ValidationError:
         abort(400)
+    db_session = get_db().scoped()
+    user = db_session.get(User, current_user.id)
+    if user is not None:  # every cookie of this account issued so far stops working
+        accounts.revoke_sessions(user)
+        db_session.commit()
     logout_user()
     session.clear()
     return redirect(url_for("auth.login"))
@@ -126,7 +177,13 @@ def init_app(app: Any) -> None:
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
     login_manager.login_message = _l("Please log in.")
-    app.config.setdefault("RATELIMIT_STORAGE_URI", app.config.get("ZWGK_RATELIMIT_STORAGE", "memory://"))
+    from limits.storage import storage_from_string
+    from limits.strategies import MovingWindowRateLimiter
+
+    # one limiter per app (not per module: a second app in the process would take over its storage)
+    uri = app.config.get("ZWGK_RATELIMIT_STORAGE") or app.config.get("RATELIMIT_STORAGE_URI") or "memory://"
+    app.extensions["zwgk.login_limiter"] = MovingWindowRateLimiter(storage_from_string(uri))
+    app.config.setdefault("RATELIMIT_STORAGE_URI", uri)
     app.config.setdefault("RATELIMIT_HEADERS_ENABLED", True)
     limiter.init_app(app)
     app.register_blueprint(bp)

@@ -373,7 +373,8 @@ class ImportResult:
 def import_catalog(session: Session, pm: Any, path: Path, unit: str, domain: str | None = None,
                    dry_run: bool = False, progress: Progress | None = None,
                    example: bool = False, allowed_domains: set[int] | None = None,
-                   append: bool = False, withdraw_missing: bool = False) -> ImportResult:
+                   append: bool = False, withdraw_missing: bool = False,
+                   scope: str | None = None) -> ImportResult:
     """Validate every row, then write them all — or nothing, and say why for each row.
 
     ``progress(phase, done, total)`` is told how far it is: ``read`` (0 of 1, then 1 of 1),
@@ -383,10 +384,15 @@ def import_catalog(session: Session, pm: Any, path: Path, unit: str, domain: str
     Rows are matched to the unit's items of their domains (:mod:`zwgk.catalog_reimport`): changed
     ones get a new version, new ones are added, unchanged ones are left; ``append`` adds every row
     as a new item instead; ``withdraw_missing`` withdraws the items no row names.
+    ``scope``: the importing user's unit path (``None``: everywhere, a system administrator or the
+    CLI's operator); ``unit`` must lie inside it.  Every item belongs to ``unit`` and starts as a
+    draft, whatever a row says (see :func:`_own_unit`).
     """
     report = progress or (lambda phase, done, total: None)
     if session.scalar(select(m.AdminUnit.id).where(m.AdminUnit.key == unit)) is None:
         raise CatalogFileError(f"找不到单位 unknown unit {unit!r} (use its path, e.g. 浙江省/杭州市/拱墅区)")
+    if scope is not None and unit != scope and not unit.startswith(scope + "/"):
+        raise CatalogFileError(f"单位不在您的管辖范围内 the unit {unit!r} is outside your scope ({scope})")
     if domain and resolve_domain(session, domain) is None:
         raise CatalogFileError(f"找不到领域 unknown domain {domain!r}")
     report("read", 0, 1)
@@ -401,10 +407,14 @@ def import_catalog(session: Session, pm: Any, path: Path, unit: str, domain: str
     report("read", 1, 1)
     report("check", 0, len(rows))
     validate = ItemValidator(session, pm)
+    statuses: dict[str, int] = {}  # statuses the rows asked for that an import does not give
     pending: list[dict[str, Any]] = []  # item rows, while every row so far is valid
     for i in range(len(rows)):
         row, rows[i] = rows[i], None  # let each parsed row go once it is checked
+        foreign = _own_unit(row, unit, statuses)
         data, row_problems = validate(row.record, where=row.where)
+        if foreign is not None:
+            row_problems = [foreign, *row_problems]
         if data is not None and allowed_domains is not None and not row_problems:
             dom = validate.domain(data["domain"])
             if dom is not None and dom.id not in allowed_domains:
@@ -422,6 +432,10 @@ def import_catalog(session: Session, pm: Any, path: Path, unit: str, domain: str
     report("check", len(rows), len(rows))
     if not result.problems and not rows:
         result.problems.append(Problem(path.name, "", None, "文件中没有任何事项行 the file holds no item rows"))
+    if statuses:
+        result.warnings.append("导入的事项一律为草稿，须按本地区的审核步骤公开；以下状态未导入 imported items start as "
+                               "drafts and pass the region's steps; not imported: "
+                               + "、".join(f"{k} ×{n}" for k, n in sorted(statuses.items())))
     if result.problems:
         return result
     if not append:
@@ -436,12 +450,33 @@ def import_catalog(session: Session, pm: Any, path: Path, unit: str, domain: str
     return result
 
 
+def _own_unit(row: ParsedRow, unit: str, statuses: dict[str, int]) -> Problem | None:
+    """Every imported item belongs to the unit chosen for the import and starts as a draft.
+
+    A record (JSON) may name its unit and status: a unit other than the chosen one is an error
+    of that row (the import's scope was checked for the chosen unit only); a status is not
+    imported (counted, to be reported): only the workflow's steps publish."""
+    rec = row.record
+    named = rec.get("unit")
+    problem = None
+    if named not in (None, "") and (not isinstance(named, str) or named.strip() != unit):
+        problem = Problem(row.where, str(rec.get("level1") or ""), "unit",
+                          f"记录所属单位“{named}”不是本次导入的单位“{unit}” the record names another unit "
+                          f"than the one imported into")
+    rec["unit"] = unit
+    status = rec.get("status")
+    if status not in (None, "", "draft"):
+        statuses[str(status)] = statuses.get(str(status), 0) + 1
+    rec["status"] = "draft"
+    return problem
+
+
 _COLUMNS = tuple(c for c in CatalogItemSchema().fields if c not in ("unit", "domain", "source"))
 
 
 def _item_row(validate: ItemValidator, data: dict[str, Any], source: str, example: bool) -> dict[str, Any]:
     row = {c: data.get(c) for c in _COLUMNS}
-    row.update(stages=data.get("stages") or [], status=data.get("status") or "draft",
+    row.update(stages=data.get("stages") or [], status="draft",
                is_example=bool(data.get("is_example")) or example, unit_id=validate.unit(data["unit"]).id,
                domain_id=validate.domain(data["domain"]).id, source_file=source, version=1)
     return row

@@ -644,20 +644,24 @@ def import_group() -> None:
 @click.option("--append", is_flag=True, help="全部作为新事项追加，不与已有事项匹配 add every row as a new item")
 @click.option("--withdraw-missing", is_flag=True,
               help="撤回文件中不再列出的已有事项 withdraw the unit's items the file no longer lists")
+@click.option("--user", "username", help="以该账户导入（其管辖范围与领域）import as this account (its scope and domains)")
 @with_appcontext
-def import_catalog_command(path, unit, domain, dry_run, report, example, append, withdraw_missing) -> None:
+def import_catalog_command(path, unit, domain, dry_run, report, example, append, withdraw_missing, username) -> None:
     """导入政务公开事项标准目录（.xlsx/.csv/.json），全部有效才写入。
 
-    单位在该领域已有事项时按事项路径（一级/二级/三级事项）匹配：修改的事项生成新版本（回到草稿），
-    新事项追加，未变的不动；不再列出的只在 --withdraw-missing 时撤回。"""
+    每个事项都属于 --unit，一律为草稿；记录写明其他单位的是该行的错误。单位在该领域已有事项时按事项路径
+    （一级/二级/三级事项）匹配：修改的事项生成新版本（回到草稿），新事项追加，未变的不动；不再列出的只在
+    --withdraw-missing 时撤回。"""
     from .catalog_io import CatalogFileError, import_catalog, problems_csv
 
     db = get_db()
     bars = _PhaseBars()
     try:
-        with db.session(actor="import", reason=f"import {path.name}") as session:
+        with db.session(actor=username or "import", reason=f"import {path.name}") as session:
+            scope, allowed = _import_account(session, username)
             try:
                 result = import_catalog(session, get_pm(), path, unit, domain, dry_run, bars, example,
+                                        allowed_domains=allowed, scope=scope,
                                         append=append, withdraw_missing=withdraw_missing)
             finally:
                 bars.close()
@@ -680,6 +684,27 @@ def import_catalog_command(path, unit, domain, dry_run, report, example, append,
         click.echo(result.reimport.summary())
         for line in result.reimport.lines():
             click.echo(f"  {line}")
+
+
+def _import_account(session, username: str | None):
+    """(scope, allowed domain ids) of the account ``--user`` names; (None, None) without one."""
+    if not username:
+        return None, None
+    from .accounts import AccountError, get_user
+    from .admin.views import editor_domains_of
+    from .auth import Account
+
+    try:
+        user = get_user(session, username)
+    except AccountError as exc:
+        _fail(str(exc))
+    account = Account(user)
+    if account.is_system_admin:
+        return None, None
+    allowed = set(session.scalars(editor_domains_of(session, account))) if account.role == "editor" else None
+    if not account.can("create"):
+        _fail(f"账户 {username} 不能导入 may not import ({account.role})")
+    return account.unit_path or "\0", allowed
 
 
 @main.group("catalog")
@@ -933,3 +958,5 @@ LAZY_COMMANDS["participation"] = ("zwgk.participation.cli:participation", "公�
 LAZY_COMMANDS["requests"] = ("zwgk.foi.cli:requests_group", "依申请公开 disclosure on application")
 LAZY_COMMANDS["evaluate"] = ("zwgk.evaluation.cli:evaluate_command", "考核评估 score every unit of a region")
 LAZY_COMMANDS["evaluation"] = ("zwgk.evaluation.cli:evaluation_group", "考核评估 runs, reports, surveys")
+LAZY_COMMANDS["dump"] = ("zwgk.cli_dump:dump_command", "导出整个数据库 dump the whole database to a file")
+LAZY_COMMANDS["restore"] = ("zwgk.cli_dump:restore_command", "从文件恢复整个数据库 restore the whole database")

@@ -27,7 +27,9 @@ from .models import TRACKED, Base, Change
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 #: attributes that say nothing an auditor needs
-_UNTRACKED_ATTRS = {"version", "loaded", "updated_at", "created_at"}
+_UNTRACKED_ATTRS = {"version", "loaded", "updated_at", "created_at", "session_generation"}
+#: recorded as changed, never with their values (an account's password hash)
+_SECRET_ATTRS = {"password_hash": "password"}
 
 
 def json_dumps(value: Any) -> str:
@@ -39,14 +41,24 @@ def json_dumps(value: Any) -> str:
         return json.dumps(value, ensure_ascii=False)
 
 
-def make_engine(url: str) -> Engine:
-    engine = create_engine(url, json_serializer=json_dumps, json_deserializer=orjson.loads)
+def make_engine(url: str, busy_timeout: float = 30.0) -> Engine:
+    """The engine; on SQLite with foreign keys on, and a file database in WAL mode (readers do not
+    block the writer, nor it them) with a busy timeout: a writer waits ``busy_timeout`` seconds
+    for another's lock instead of failing at once with "database is locked"."""
+    is_sqlite = url.startswith("sqlite")
+    engine = create_engine(url, json_serializer=json_dumps, json_deserializer=orjson.loads,
+                           **({"connect_args": {"timeout": busy_timeout}} if is_sqlite else {}))
     if engine.dialect.name == "sqlite":
+        in_memory = engine.url.database in (None, "", ":memory:") or "mode=memory" in str(engine.url)
+
         # SQLite leaves foreign keys unchecked unless asked, per connection.
         @event.listens_for(engine, "connect")
         def _fk_on(dbapi_conn, _record):  # pragma: no cover - trivial
             cur = dbapi_conn.cursor()
             cur.execute("PRAGMA foreign_keys=ON")
+            cur.execute(f"PRAGMA busy_timeout={int(busy_timeout * 1000)}")
+            if not in_memory:
+                cur.execute("PRAGMA journal_mode=WAL")
             cur.close()
 
     return engine
@@ -64,9 +76,9 @@ class ZwgkSession(Session):
 class Database:
     """One engine and its session factory."""
 
-    def __init__(self, url: str):
+    def __init__(self, url: str, busy_timeout: float = 30.0):
         self.url = url
-        self.engine = make_engine(url)
+        self.engine = make_engine(url, busy_timeout)
         self.sessionmaker = sessionmaker(self.engine, class_=ZwgkSession, expire_on_commit=False)
         event.listen(self.sessionmaker, "after_flush", _record_changes)
         # Flask-Admin needs one session object per request: scoped to the thread.
@@ -117,7 +129,7 @@ def _ignorable(diff: Any) -> bool:
 
 
 def init_app(app) -> Database:
-    db = Database(app.config["DATABASE_URL"])
+    db = Database(app.config["DATABASE_URL"], float(app.config.get("SQLITE_BUSY_TIMEOUT") or 30.0))
     app.extensions["zwgk.db"] = db
 
     @app.teardown_appcontext
@@ -157,6 +169,10 @@ def _column_changes(obj: Any, *, new: bool) -> dict[str, list[Any]]:
         if attr.key in _UNTRACKED_ATTRS:
             continue
         hist = state.attrs[attr.key].history
+        if attr.key in _SECRET_ATTRS:
+            if new or hist.has_changes():
+                out[_SECRET_ATTRS[attr.key]] = [None if new else "***", "***"]
+            continue
         if new:
             value = getattr(obj, attr.key)
             if value is not None:

@@ -608,6 +608,8 @@ class User(Versioned, Base):
     unit_id: Mapped[int | None] = mapped_column(ForeignKey("admin_unit.id"))
     department: Mapped[str | None] = mapped_column(String(200))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    #: moved on by logout, a new password or role: sessions carry it, older ones stop working
+    session_generation: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     unit: Mapped[AdminUnit | None] = relationship()
 
     def __str__(self) -> str:
@@ -648,7 +650,7 @@ class AppliedData(Base):
 #: models whose every change lands in ``Change``
 TRACKED = (DisclosureStage, CatalogElement, ElementRequirement, Domain, DomainAlias, DomainSuccession,
            AdminUnit, PilotProgram, Standard, CatalogItem, Responsibility, Schedule, SchedulePhase, Milestone,
-           Obligation, Indicator, Score, ReportSubmission, PublicationRecord)
+           Obligation, Indicator, Score, ReportSubmission, PublicationRecord, User)
 from .participation import models as _participation_models  # noqa: E402,F401  (issue 16)
 from .foi import models as _foi_models  # noqa: E402,F401  (issue 17: 依申请公开)
 from .evaluation import models as _evaluation_models  # noqa: E402,F401  (issue 15: evaluation tables)

@@ -146,7 +146,12 @@ class TimelineView(LoginRequired, BaseView):
         schedules = list(session.scalars(q))
         from .display import today_in_beijing
 
-        today = dt.date.fromisoformat(request.args["today"]) if request.args.get("today") else today_in_beijing()
+        try:
+            today = dt.date.fromisoformat(request.args["today"]) if request.args.get("today") else today_in_beijing()
+        except ValueError:
+            from flask import abort
+
+            abort(400)
         title = gettext("%(region)s schedule timeline", region=region or gettext("All regions"))
         return self.render("zwgk/chart.html", title=title, chart=charts.timeline(schedules, today),
                            regions=regions if current_user.is_system_admin else [], region=region,
@@ -217,4 +222,15 @@ def init_app(app: Flask) -> Admin:
     for extra in admin_views(app.extensions["zwgk.pm"], admin, session):
         admin.add_view(extra)
     app.extensions["zwgk.admin"] = admin
+    app.before_request(_refuse_nul_arguments)
     return admin
+
+
+def _refuse_nul_arguments():
+    """A NUL in the admin's query arguments answers 400: PostgreSQL text cannot hold one, and
+    no search, filter or region contains it."""
+    if request.path.startswith("/admin") and any(
+            "\x00" in value for values in request.args.listvalues() for value in values):
+        from flask import abort
+
+        abort(400)

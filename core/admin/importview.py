@@ -53,6 +53,11 @@ class ImportView(BaseView):
     def _units(self):
         return [(key, key) for key in unit_keys_in_scope(get_db().scoped(), current_user)]
 
+    @staticmethod
+    def _scope():
+        """The importer checks the unit against this too, not only the form's choices."""
+        return None if current_user.is_system_admin else (current_user.unit_path or "\0")
+
     def _allowed_domains(self):
         if current_user.role != "editor":
             return None
@@ -97,7 +102,7 @@ class ImportView(BaseView):
                 job = app.extensions["zwgk.import_jobs"].start(
                     app.extensions["zwgk.db"], app.extensions["zwgk.pm"], path, current_user.id,
                     current_user.username, upload.filename or path.name, form.unit.data, form.domain.data or None,
-                    form.dry_run.data, self._allowed_domains(), cleanup=folder, **options)
+                    form.dry_run.data, self._allowed_domains(), cleanup=folder, scope=self._scope(), **options)
             except Busy:
                 return jsonify(errors={"file": [str(_l("An import of yours is still running; wait for it to "
                                                        "finish."))]}), 429
@@ -112,7 +117,7 @@ class ImportView(BaseView):
             try:
                 result = import_and_commit(session, self.admin.app.extensions["zwgk.pm"], path, form.unit.data,
                                            form.domain.data or None, form.dry_run.data, self._allowed_domains(),
-                                           **options)
+                                           scope=self._scope(), **options)
             except CatalogFileError as exc:
                 form.file.errors = list(form.file.errors) + [str(exc)]
         return self._page(form, result)

@@ -23,7 +23,9 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from marshmallow import ValidationError as SchemaError
 from sqlalchemy import select
-from wtforms import StringField
+from sqlalchemy.exc import DBAPIError, IntegrityError
+from sqlalchemy.orm.exc import StaleDataError
+from wtforms import HiddenField, StringField
 from wtforms.validators import ValidationError
 
 from .. import models as m
@@ -65,7 +67,10 @@ class ScopedModelView(ModelView):
     column_exclude_list = ("loaded", "source_text", "version", "retired_at")
     column_details_exclude_list = ("loaded",)
     form_excluded_columns = ("loaded", "version", "key", "origin", "created_at", "updated_at", "retired_at")
-    form_extra_fields = {"change_reason": StringField(_l("Reason for the change"))}
+    form_extra_fields = {"change_reason": StringField(_l("Reason for the change")),
+                         # the version the edit page was loaded at, and the last history row then:
+                         # a save based on an older version is refused (no lost update)
+                         "loaded_version": HiddenField()}
 
     kind: str = ""  # the export kind: how the view is scoped
     reference = False  # reference data: everyone reads it, only a system administrator edits it
@@ -108,7 +113,7 @@ class ScopedModelView(ModelView):
         super().__init_subclass__(**kwargs)
         # the reason field goes on every form, last
         if cls.__dict__.get("form_columns") and "change_reason" not in cls.form_columns:
-            cls.form_columns = (*cls.form_columns, "change_reason")
+            cls.form_columns = (*cls.form_columns, "change_reason", "loaded_version")
 
     # -- access ------------------------------------------------------------
 
@@ -172,8 +177,8 @@ class ScopedModelView(ModelView):
 
     def get_one(self, id: Any):
         try:
-            pk = self.pk_cast(id)
-        except (TypeError, ValueError):
+            pk = _in_range(self.pk_cast(id))
+        except (TypeError, ValueError, OverflowError):
             abort(404)
         column = self.model.__mapper__.primary_key[0]
         obj = self.get_query().filter(column == pk).one_or_none()
@@ -197,10 +202,100 @@ class ScopedModelView(ModelView):
     def action_delete(self, ids: Any) -> None:
         # ids come as text; PostgreSQL will not compare them to integers (the query stays scoped)
         try:
-            ids = tuple(self.pk_cast(i) for i in ids)
-        except (TypeError, ValueError):
+            ids = tuple(_in_range(self.pk_cast(i)) for i in ids)
+        except (TypeError, ValueError, OverflowError):
             abort(400)
         return super().action_delete(ids)
+
+    # -- requests that would otherwise answer 500 ------------------------------
+
+    def _get_list_extra_args(self):
+        """The list's query arguments, refused (400) when no list could answer them: a negative page
+        (a negative OFFSET fails on PostgreSQL), a NUL in a search or filter (PostgreSQL text
+        cannot hold one)."""
+        if any("\x00" in value for values in request.args.listvalues() for value in values):
+            abort(400)
+        args = super()._get_list_extra_args()
+        if not 0 <= (args.page or 0) <= _MAX_ID or not 0 <= (args.page_size or 0) <= 1000:
+            abort(400)
+        return args
+
+    def handle_view_exception(self, exc: Exception) -> bool:
+        """A save, delete or action that the database refused, said in words: never the
+        driver's or SQLAlchemy's text (it shows SQL), never a 500."""
+        import logging
+
+        if isinstance(exc, StaleDataError):
+            flash(str(_l("Someone else changed this record in the meantime; nothing was saved. Open it "
+                         "again to see the current version.")), "error")
+            return True
+        if isinstance(exc, IntegrityError):
+            logging.getLogger("zwgk.admin").warning("integrity error: %s", exc)
+            flash(str(_l("The database refused the change: a record with the same key exists, or another "
+                         "record still refers to this one. Nothing was saved.")), "error")
+            return True
+        if isinstance(exc, DBAPIError):
+            logging.getLogger("zwgk.admin").exception("database error")
+            flash(str(_l("The database refused the change; nothing was saved.")), "error")
+            return True
+        return super().handle_view_exception(exc)
+
+    # -- relation fields: only what the user may see -----------------------------
+
+    def create_form(self, obj: Any = None) -> Any:
+        return self._scope_relations(super().create_form(obj))
+
+    def edit_form(self, obj: Any = None) -> Any:
+        form = self._scope_relations(super().edit_form(obj))
+        if obj is not None and hasattr(form, "loaded_version") and hasattr(obj, "version") \
+                and request.method == "GET":
+            form.loaded_version.data = f"{obj.version}:{_history_mark(self.session, obj)}"
+        return form
+
+    def relation_query(self, name: str, remote: type) -> Any:
+        """The choices of a relation field: the related model's records inside the user's scope
+        (reference data for everyone).  The posted choice is checked against the same query."""
+        query = self.session.query(remote)
+        if current_user.is_system_admin:
+            return query
+        kind = _KIND_OF.get(remote)
+        if kind is None:  # reference data (domains, elements …): everyone reads it
+            return query
+        return scope_filter(query, kind, current_user.unit_path or "\0")
+
+    def _scope_relations(self, form: Any) -> Any:
+        from flask_admin.contrib.sqla.fields import QuerySelectField, QuerySelectMultipleField
+
+        relationships = self.model.__mapper__.relationships
+        for field in form:
+            if isinstance(field, (QuerySelectField, QuerySelectMultipleField)) and field.name in relationships:
+                remote = relationships[field.name].mapper.class_
+                field.query = self.relation_query(field.name, remote)
+        return form
+
+    def update_model(self, form: Any, model: Any) -> bool:
+        # before the form touches the record: once it does, a query may flush it
+        try:
+            self._check_version(form, model)
+        except ValidationError as exc:
+            flash(str(exc), "error")
+            return False
+        return super().update_model(form, model)
+
+    def _check_version(self, form: Any, model: Any) -> None:
+        """Refuse a save based on a version older than the record's (a lost update), saying what
+        others changed meanwhile."""
+        loaded = getattr(getattr(form, "loaded_version", None), "data", None)
+        if not loaded or not hasattr(model, "version"):
+            return
+        version, _, mark = str(loaded).partition(":")
+        try:
+            version, mark = int(version), int(mark or 0)
+        except ValueError:
+            raise ValidationError(str(_l("The form's version is not valid; open the record again."))) from None
+        if version == model.version:
+            return
+        raise ValidationError(_stale_message(self.session, model, version, mark))
 
     # -- saving ------------------------------------------------------------
 
@@ -230,6 +325,60 @@ class ScopedModelView(ModelView):
             schema.load(data, partial=("source",))
         except SchemaError as exc:
             _raise_on_fields(form, exc.messages)
+
+
+#: PostgreSQL's integer: an id beyond it names no record (and would fail the query, not miss)
+_MAX_ID = 2**31 - 1
+
+
+def _in_range(pk: Any) -> Any:
+    if isinstance(pk, int) and not -_MAX_ID <= pk <= _MAX_ID:
+        raise OverflowError(pk)
+    return pk
+
+
+def _history_mark(session: Any, obj: Any) -> int:
+    """The id of the last history row about ``obj`` (0 if none): what the editor has seen."""
+    from sqlalchemy import func
+
+    if not isinstance(obj, m.TRACKED):
+        return 0
+    return session.scalar(select(func.max(m.Change.id)).where(
+        m.Change.entity == obj.__tablename__, m.Change.entity_id == obj.id)) or 0
+
+
+def _stale_message(session: Any, model: Any, version: int, mark: int) -> str:
+    """Who changed what since version ``version`` (history rows after ``mark``), old → new."""
+    from ..catalog_history import in_beijing
+
+    lines = []
+    if isinstance(model, m.TRACKED):
+        rows = session.scalars(select(m.Change).where(
+            m.Change.entity == model.__tablename__, m.Change.entity_id == model.id, m.Change.id > mark)
+            .order_by(m.Change.id)).all()
+        for row in rows:
+            what = "；".join(f"{LABELS.get(k, k)}：“{_short(old)}” → “{_short(new)}”"
+                            for k, (old, new) in (row.changes or {}).items() if isinstance(row.changes, dict))
+            lines.append(f"{row.actor}（{in_beijing(row.at)[:16]}）{what}")
+    head = str(_l("Not saved: this record was changed after you opened it (you had version %(mine)s, it is "
+                  "now version %(now)s). Open it again and make your change on the current version.",
+                  mine=version, now=model.version))
+    return head + (" " + " | ".join(lines) if lines else "")
+
+
+def _short(value: Any, width: int = 60) -> str:
+    text = "" if value is None else str(value)
+    return text if len(text) <= width else text[:width] + "…"
+
+
+_KIND_OF: dict[type, str] = {
+    m.AdminUnit: "units", m.Standard: "standards", m.Responsibility: "responsibilities",
+    m.Schedule: "schedules", m.SchedulePhase: "schedule_phases", m.Milestone: "milestones",
+    m.Obligation: "obligations", m.Indicator: "indicators", m.Score: "scores",
+    m.ReportSubmission: "report_submissions", m.PublicationRecord: "publication_records",
+    m.CatalogItem: "catalog_items", m.PilotProgram: "pilot_programs", m.User: "users",
+    m.ElementRequirement: "element_requirements",
+}
 
 
 def _natural_key(model: Any, is_created: bool) -> None:
@@ -500,8 +649,8 @@ class CatalogItemView(ScopedModelView):
     @action("export_layout", _l("Export the selected items (catalog layout, .xlsx)"))
     def action_export_layout(self, ids):
         try:
-            ids = tuple(int(i) for i in ids)
-        except (TypeError, ValueError):
+            ids = tuple(_in_range(int(i)) for i in ids)
+        except (TypeError, ValueError, OverflowError):
             abort(400)
         items = self.get_query().filter(m.CatalogItem.id.in_(ids)).order_by(m.CatalogItem.unit_id,
                                                                              m.CatalogItem.domain_id,
@@ -559,6 +708,11 @@ class CatalogItemView(ScopedModelView):
         try:
             revert(self.session, item, version)
             self.session.commit()
+        except StaleDataError:
+            self.session.rollback()
+            flash(str(_l("Someone else changed this record in the meantime; nothing was saved. Open it "
+                         "again to see the current version.")), "error")
+            return redirect(target)
         except ValueError as exc:
             self.session.rollback()
             flash(str(exc), "error")
@@ -572,8 +726,8 @@ class CatalogItemView(ScopedModelView):
         from .. import workflow
 
         try:
-            ids = tuple(int(i) for i in ids)
-        except (TypeError, ValueError):
+            ids = tuple(_in_range(int(i)) for i in ids)
+        except (TypeError, ValueError, OverflowError):
             abort(400)
         done, failed = 0, []
         for item in self.get_query().filter(m.CatalogItem.id.in_(ids)).all():  # scoped
@@ -590,7 +744,16 @@ class CatalogItemView(ScopedModelView):
                 done += 1
             except workflow.WorkflowError as exc:
                 failed.append(str(exc))
-        self.session.commit()
+            except StaleDataError:  # another user's step or edit came first
+                failed.append(str(_l("“%(item)s” was changed by someone else at the same moment; this step was "
+                                     "not taken. Look at its status and try again.", item=item.level1)))
+        try:
+            self.session.commit()
+        except StaleDataError:
+            self.session.rollback()
+            flash(str(_l("Someone else changed these items at the same moment; nothing was done. Try again.")),
+                  "error")
+            return
         flash(f"{workflow.STEP_NAMES[step]}：{done} 项 items", "success" if done else "warning")
         for message in failed:
             flash(message, "error")
@@ -648,11 +811,16 @@ class CatalogItemView(ScopedModelView):
 
 def editor_domains(user: Any):
     """Domains whose responsibility (in the editor's unit or above) names the editor's department."""
-    rows = select(m.Responsibility.domain_id, m.Responsibility.responsible_units, m.AdminUnit.key).join(
-        m.AdminUnit, m.Responsibility.scope)
     from ..db import get_db
 
-    ids = [dom for dom, units, key in get_db().scoped().execute(rows)
+    return editor_domains_of(get_db().scoped(), user)
+
+
+def editor_domains_of(session: Any, user: Any):
+    """:func:`editor_domains` in a given session (the CLI has no request)."""
+    rows = select(m.Responsibility.domain_id, m.Responsibility.responsible_units, m.AdminUnit.key).join(
+        m.AdminUnit, m.Responsibility.scope)
+    ids = [dom for dom, units, key in session.execute(rows)
            if dom and user.department in (units or []) and user.unit_path
            and (user.unit_path == key or user.unit_path.startswith(key + "/"))]
     return select(m.Domain.id).where(m.Domain.id.in_(ids or [-1]))
