@@ -116,9 +116,10 @@ def import_catalog(session: Session, pm: Any, path: Path, unit: str, domain: str
     for i in range(len(rows)):
         row, rows[i] = rows[i], None  # let each parsed row go once it is checked
         data, row_problems = validate(row.record, where=row.where)
-        if missing and row_problems:  # said once for the sheet, not on every row
+        if (missing or reading.bad_cells) and row_problems:  # said once, for the sheet or the cell
             sheet = row.where.split("]", 1)[0] + "]"
-            row_problems = [p for p in row_problems if (sheet, p.field) not in missing]
+            row_problems = [p for p in row_problems
+                            if (sheet, p.field) not in missing and (row.where, p.field) not in reading.bad_cells]
         if data is not None and allowed_domains is not None and not row_problems:
             dom = validate.domain(data["domain"])
             if dom is not None and dom.id not in allowed_domains:

@@ -698,6 +698,8 @@ class Reading:
     problems: list[Problem] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     mappings: list[tuple[str, list[tuple[str, str]]]] = field(default_factory=list)  # sheet, (header, field)
+    #: (row, field) of the cells already refused: the validator need not say they are missing
+    bad_cells: set[tuple[str, str]] = field(default_factory=set)
     #: per sheet: its name, the fields its columns fill, and the headers seen
     columns: list[tuple[str, set[str], list[str]]] = field(default_factory=list)
 
@@ -705,6 +707,8 @@ class Reading:
 TEXT_FIELDS = ("category", "level1", "level2", "level3", "content", "basis", "duration", "time_limit", "subject",
                "department", "domain")
 CONTINUED = ("level1", "level2")
+_FIELDS_OF = {"audience": ("audience_public", "audience_specific"), "method": ("method_active", "method_on_request"),
+              "audience_specific": ("audience_public",), "method_on_request": ("method_active",)}
 LEGACY = {"level_county": "county", "level_township": "township"}
 
 
@@ -793,13 +797,13 @@ def _read_table(sheet: Sheet, unit: str, domain: str | None, domain_of: Callable
         for col, fname in plan:
             text = texts[col]
             label = layout.labels[col]
-            if "\x00" in text:
-                out.problems.append(Problem(where, "", label, "单元格含有 NUL 字符（\\x00），不被接受 a NUL byte in the cell"))
-                continue
-            if len(text) > MAX_CELL_CHARS:
-                out.problems.append(Problem(where, "", label, f"单元格超过 {MAX_CELL_CHARS} 字 cell too long"))
-                continue
             key = "levels" if fname == "levels_mark" else fname
+            if "\x00" in text or len(text) > MAX_CELL_CHARS:
+                out.problems.append(Problem(where, rec.get("level1") or "", label,
+                                            "单元格含有 NUL 字符（\\x00），不被接受 a NUL byte in the cell" if "\x00" in text
+                                            else f"单元格超过 {MAX_CELL_CHARS} 字 cell too long"))
+                out.bad_cells.update((where, f) for f in _FIELDS_OF.get(key, (key,)))
+                continue
             if SAME_AS_ABOVE.match(text):
                 if key not in above:
                     out.problems.append(Problem(where, rec.get("level1") or "", label,
@@ -843,6 +847,7 @@ def _read_table(sheet: Sheet, unit: str, domain: str | None, domain_of: Callable
                     value = rec[fname] = text or None
             except CellError as exc:
                 out.problems.append(Problem(where, rec.get("level1") or "", label, str(exc)))
+                out.bad_cells.update((where, f) for f in _FIELDS_OF.get(key, (key,)))
                 continue
             if value not in (None, "", [], {}):
                 above[key] = value

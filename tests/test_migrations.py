@@ -46,7 +46,7 @@ def test_init_uses_migrations_not_create_all(make_app, empty_db_url, run_cli):
     result = run_cli(app, "init")
     assert result.exit_code == 0, result.output
     assert "@ 0012" in result.output
-    assert app.extensions["zwgk.db"].current_revision() == "0005"
+    assert app.extensions["zwgk.db"].current_revision() == "0012"
     check = run_cli(app, "db", "check")
     assert check.exit_code == 0 and "no drift" in check.output
 
