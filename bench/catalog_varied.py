@@ -111,10 +111,11 @@ def generate(path: Path, n: int, refused: bool = False, uniform: bool = False) -
     if suffix == ".xlsx":
         from openpyxl import Workbook
 
+        from openpyxl.worksheet.cell_range import CellRange, MultiCellRange
+
         wb = Workbook(write_only=True)
         ws = wb.create_sheet("义务教育")
-        for rng in MERGES:
-            ws.merged_cells.add(rng)
+        merges = list(MERGES)  # collected, then set once: MultiCellRange.add is linear in its size
         ws.append([title])
         ws.append(TOP)
         ws.append(SUB)
@@ -122,9 +123,10 @@ def generate(path: Path, n: int, refused: bool = False, uniform: bool = False) -
         for r, (cells, continued) in enumerate(data, 4):
             if not continued:
                 if start is not None and r - 1 > start:
-                    ws.merged_cells.add(f"B{start}:B{r - 1}")
+                    merges.append(f"B{start}:B{r - 1}")
                 start = r
             ws.append(cells)
+        ws.merged_cells = MultiCellRange([CellRange(m) for m in merges])
         wb.save(path)
     elif suffix == ".csv":
         import csv

@@ -645,10 +645,16 @@ _CHANNEL_TOKEN = re.compile(rf"([{_BOX_ON}{_BOX_OFF}]|(?<![A-Za-z])[tno¨q](?=[\
 
 
 def channels(text: str) -> list[str]:
+    """The channels selected in a 公开渠道和载体 cell (see :func:`_channels`)."""
+    return list(_channels(text))
+
+
+@lru_cache(maxsize=4096)  # the same boxes are ticked row after row
+def _channels(text: str) -> tuple[str, ...]:
     """公开渠道和载体: ■/☑ (or Wingdings t / n) before a channel selects it, □ leaves it out;
     without boxes, every channel named (joined by 、，, / or a line break) is selected."""
     if not _CHANNEL_TOKEN.search(text):
-        return words(text)
+        return tuple(words(text))
     parts = _CHANNEL_TOKEN.split(text)
     out, selected = [], None
     for part in parts:
@@ -663,9 +669,9 @@ def channels(text: str) -> list[str]:
         if selected is None:  # text before the first box: a lead-in such as 公开渠道：
             continue
         if selected:
-            out.extend(words(name) if selected else [])
+            out.extend(words(name))
         selected = None
-    return out
+    return tuple(out)
 
 
 def stages(text: str) -> list[str]:
@@ -777,37 +783,41 @@ def _read_table(sheet: Sheet, unit: str, domain: str | None, domain_of: Callable
     sheet_domain = domain
     if not sheet_domain and "domain" not in layout.columns.values():
         sheet_domain = domain_of(layout.title) or domain_of(sheet.title) or domain_of(sheet.name)
-    plan = sorted(layout.columns.items())
-    width = max(layout.columns) + 1
+    # per column: index, field, key (where 同上 finds the value above), label, converter
+    plan = [(col, fname, "levels" if fname == "levels_mark" else fname, layout.labels[col],
+             _CONVERTERS.get(fname, _CONVERTERS["text"] if fname not in _KEEP_KIND else None))
+            for col, fname in sorted(layout.columns.items())]
+    cols = [col for col, *_ in plan]
+    width = max(cols) + 1
+    has_marks = any(f == "levels_mark" for _, f, *_ in plan)
+    names = [col for col, f, *_ in plan if f in ("level1", "level2")]
     above: dict[str, Any] = {}
     for r, row in enumerate(sheet.rows[layout.header_rows:], layout.header_rows + 1):
         if len(row) < width:
             row = list(row) + [None] * (width - len(row))
-        texts = {col: norm(row[col]) for col, _ in plan}
-        if not any(texts.values()):
+        texts = [norm(row[col]) for col in cols]
+        first = next((t for t in texts if t), None)
+        if first is None:
             continue  # a blank row left by hand
-        filled = [t for t in (norm(c) for c in row) if t]
-        if FOOTNOTE.match(filled[0]) and (len(set(filled)) == 1 or not any(
-                texts.get(c) for c, f in plan if f in ("level1", "level2"))):
-            break  # 注：… below the table
+        if first[0] in "注说备附" and FOOTNOTE.match(first):
+            filled = {t for t in (norm(c) for c in row) if t}
+            if len(filled) == 1 or not any(norm(row[c]) for c in names):
+                break  # 注：… below the table
         where = f"[{sheet.name}] 第{r}行 row {r}"
         rec: dict[str, Any] = {"unit": unit}
         levels: set[str] = set()
         continued = False
-        for col, fname in plan:
-            text = texts[col]
-            label = layout.labels[col]
-            key = "levels" if fname == "levels_mark" else fname
+        for (col, fname, key, label, convert), text in zip(plan, texts):
             if "\x00" in text or len(text) > MAX_CELL_CHARS:
                 out.problems.append(Problem(where, rec.get("level1") or "", label,
                                             "单元格含有 NUL 字符（\\x00），不被接受 a NUL byte in the cell" if "\x00" in text
                                             else f"单元格超过 {MAX_CELL_CHARS} 字 cell too long"))
                 out.bad_cells.update((where, f) for f in _FIELDS_OF.get(key, (key,)))
                 continue
-            if SAME_AS_ABOVE.match(text):
+            if "同上" in text and SAME_AS_ABOVE.match(text):
                 if key not in above:
                     out.problems.append(Problem(where, rec.get("level1") or "", label,
-                                            "“同上”但上一行没有值 同上 with nothing above"))
+                                                "“同上”但上一行没有值 同上 with nothing above"))
                     continue
                 value = above[key]
                 if fname == "levels_mark":
@@ -819,44 +829,56 @@ def _read_table(sheet: Sheet, unit: str, domain: str | None, domain_of: Callable
                 if key == "level1":
                     continued = True
                 continue
-            if key in CONTINUED and not text and key in above and (key == "level1" or continued):
+            if not text and key in CONTINUED and key in above and (key == "level1" or continued):
                 rec[key] = above[key]  # blank under a filled cell, merged or not: continues it
                 continued = True
                 continue
             try:
-                if fname == "levels_mark":
+                if convert is not None:
+                    value = rec[fname] = convert(text)
+                elif fname == "levels_mark":
                     if text and mark(text):
                         levels.update(layout.tiers[col])
                     continue
-                if fname == "levels":
+                elif fname == "levels":
                     value = levels_text(text)
                     levels.update(value)
-                elif fname in ("audience", "method"):
-                    vocabulary = AUDIENCE_WORDS if fname == "audience" else METHOD_WORDS
-                    value = {f: True for f in text_choice(text, vocabulary, "公开对象" if fname == "audience" else "公开方式")}
+                else:  # audience, method: words naming the boxes to tick
+                    value = _choices(text, fname)
                     rec.update(value)
-                elif fname.startswith(("audience_", "method_")):
-                    value = rec[fname] = mark(text) if text else False
-                elif fname == "channels":
-                    value = rec[fname] = channels(text)
-                elif fname == "stages":
-                    value = rec[fname] = stages(text)
-                elif fname == "seq":
-                    value = rec[fname] = seq(text)
-                else:
-                    value = rec[fname] = text or None
             except CellError as exc:
                 out.problems.append(Problem(where, rec.get("level1") or "", label, str(exc)))
                 out.bad_cells.update((where, f) for f in _FIELDS_OF.get(key, (key,)))
                 continue
-            if value not in (None, "", [], {}):
+            if value or value is False:
                 above[key] = value
-        if any(f == "levels_mark" for _, f in plan):
+        if has_marks:
             above["levels"] = set(levels)
         rec["levels"] = [t for t in TIERS if t in levels]
         if sheet_domain and not rec.get("domain"):
             rec["domain"] = sheet_domain
         out.rows.append(ParsedRow(where, rec))
+
+
+def _mark_or_false(text: str) -> bool:
+    return mark(text) if text else False
+
+
+def _text(text: str) -> str | None:
+    return text or None
+
+
+def _choices(text: str, fname: str) -> dict[str, bool]:
+    if fname == "audience":
+        return {f: True for f in text_choice(text, AUDIENCE_WORDS, "公开对象")}
+    return {f: True for f in text_choice(text, METHOD_WORDS, "公开方式")}
+
+
+_CONVERTERS: dict[str, Any] = {"audience_public": _mark_or_false, "audience_specific": _mark_or_false,
+                               "method_active": _mark_or_false, "method_on_request": _mark_or_false,
+                               "channels": lambda text: list(_channels(text)), "stages": stages, "seq": seq,
+                               "text": _text}
+_KEEP_KIND = {"levels_mark", "levels", "audience", "method"}
 
 
 def parse_rows(sheets: list[Sheet], unit: str, domain: str | None,
