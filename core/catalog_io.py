@@ -256,8 +256,25 @@ def _insert_sqlite(conn: Any, part: list[dict[str, Any]]) -> list[int]:
         raise RuntimeError(f"catalog_item ids moved during an import ({first} ≠ {top})")
     ids = list(range(first, first + len(part)))
     if len(part) > 1:
-        conn.execute(insert(items), [dict(row, id=i) for i, row in zip(ids[1:], part[1:])])
+        rest = [dict(row, id=i) for i, row in zip(ids[1:], part[1:])]
+        if not _executemany_compiled(conn, insert(items), rest):
+            conn.execute(insert(items), rest)
     return ids
+
+
+def _executemany_compiled(conn: Any, stmt: Any, rows: list[dict[str, Any]]) -> bool:
+    """The INSERT compiled once and handed to the driver's executemany, each value through the
+    column type's own bind processor (JSON, booleans, dates) — what ``conn.execute`` does, less
+    its per-row parameter assembly.  False (nothing done) if the rows do not carry every
+    parameter the statement wants (a Python-side default), so the caller takes the usual path."""
+    compiled = stmt.compile(dialect=conn.dialect, column_keys=list(rows[0]))
+    keys = compiled.positiontup
+    if keys is None or not set(keys) <= set(rows[0]):
+        return False
+    processors = compiled._bind_processors
+    plan = [(k, processors.get(k)) for k in keys]
+    conn.exec_driver_sql(compiled.string, [tuple(p(row[k]) if p else row[k] for k, p in plan) for row in rows])
+    return True
 
 
 def mapping_lines(result: ImportResult, rows: int = 3) -> list[str]:
@@ -295,10 +312,19 @@ SUB = (["", "一级事项", "二级事项", "", "", "", "", "", "全社会", "�
        + [""] * 6)
 
 
+def _col(n: int) -> str:
+    """Column letters of a 1-based column number (1 → A, 27 → AA)."""
+    out = ""
+    while n:
+        n, rest = divmod(n - 1, 26)
+        out = chr(65 + rest) + out
+    return out
+
+
 def _merges(top: list[str], sub: list[str], title_row: bool = True) -> list[str]:
     """The merged ranges of the two-row header (rows 2 and 3 below a title row): a parent over
     its children, and each column without children two rows tall."""
-    from openpyxl.utils import get_column_letter as col
+    col = _col
 
     out = [f"A1:{col(len(top))}1"] if title_row else []
     c = 0
