@@ -232,7 +232,9 @@ def _bulk_insert(session: Session, pending: list[dict[str, Any]], source: str, u
             ["item_id", "version", "unit_key", "status", "deleted", "snapshot", "actor", "reason", "at"],
             select(items.c.id, items.c.version, unit_key, items.c.status, literal(False), snapshot,
                    literal(actor), literal(reason, type_=versions.c.reason.type),
-                   literal(now, type_=versions.c.at.type)).where(items.c.id.in_(ids))))
+                   literal(now, type_=versions.c.at.type)).where(
+                # contiguous ids (always on SQLite): a range, not one bound parameter per id
+                items.c.id.between(ids[0], ids[-1]) if ids[-1] - ids[0] + 1 == len(ids) else items.c.id.in_(ids))))
         first = ids[0] if first is None else first
         last = ids[-1]
         report("write", start + len(part), len(pending))
