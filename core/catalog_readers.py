@@ -122,10 +122,29 @@ def norm(value: Any) -> str:
     return _norm_text(str(value))
 
 
+@lru_cache(maxsize=1)
+def _traditional() -> frozenset[str] | None:
+    """The characters Traditional → Simplified changes, found once by converting every CJK
+    character: a cell with none of them is left to itself, without a call into OpenCC (most
+    cells of a Simplified catalog).  None if the conversion is not character for character."""
+    chars = [chr(c) for c in (*range(0x3400, 0x4DC0), *range(0x4E00, 0xA000), *range(0xF900, 0xFB00))]
+    out = _t2s().convert("\n".join(chars)).split("\n")  # one segment per character: fast, no phrases
+    if len(out) != len(chars):
+        return None
+    return frozenset(a for a, b in zip(chars, out) if a != b)
+
+
+def _simplified(text: str) -> str:
+    changes = _traditional()
+    if changes is not None and changes.isdisjoint(text):
+        return text
+    return _t2s().convert(text)
+
+
 @lru_cache(maxsize=200_000)
 def _norm_text(value: str) -> str:
     # ASCII is already NFKC and has nothing to convert; NFKC turns U+3000 into a plain space
-    text = value.strip() if value.isascii() else _t2s().convert(unicodedata.normalize("NFKC", value).strip())
+    text = value.strip() if value.isascii() else _simplified(unicodedata.normalize("NFKC", value).strip())
     if "  " in text or "\t" in text:
         text = _SPACES.sub(" ", text)
     text = text.strip()
@@ -795,7 +814,7 @@ def _read_table(sheet: Sheet, unit: str, domain: str | None, domain_of: Callable
     for r, row in enumerate(sheet.rows[layout.header_rows:], layout.header_rows + 1):
         if len(row) < width:
             row = list(row) + [None] * (width - len(row))
-        texts = [norm(row[col]) for col in cols]
+        texts = [norm(v) if (v := row[col]) else "" for col in cols]
         first = next((t for t in texts if t), None)
         if first is None:
             continue  # a blank row left by hand
