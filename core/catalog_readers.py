@@ -366,10 +366,48 @@ def _read_docx(path: Path) -> list[Sheet]:
             if block.text.strip():
                 title = block.text.strip()
         elif isinstance(block, Table):
-            # python-docx repeats a merged cell (gridSpan across, vMerge down) in each grid position
-            rows = [[cell.text for cell in row.cells] for row in block.rows]
-            sheets.append(Sheet(f"表{len(sheets) + 1}", rows, title))
+            sheets.append(Sheet(f"表{len(sheets) + 1}", _docx_grid(block._tbl), title))
     return sheets
+
+
+_W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+
+
+def _docx_grid(tbl: Any) -> list[list[str]]:
+    """A Word table's cells as a grid, each merged cell repeated in every grid position it covers
+    (gridSpan across, vMerge down), as python-docx's ``row.cells`` gives them — read from the XML
+    in one pass: ``cell.text`` costs an XPath query per paragraph, minutes for a long 附件."""
+    grid: list[list[str]] = []
+    for tr in tbl.iterchildren(f"{_W}tr"):
+        row: list[str] = []
+        for tc in tr.iterchildren(f"{_W}tc", f"{_W}sdt"):
+            if tc.tag == f"{_W}sdt":  # a content control around cells
+                tcs = list(tc.iter(f"{_W}tc"))
+            else:
+                tcs = [tc]
+            for cell in tcs:
+                props = cell.find(f"{_W}tcPr")
+                span, continued = 1, False
+                if props is not None:
+                    gs = props.find(f"{_W}gridSpan")
+                    if gs is not None:
+                        try:
+                            span = max(1, int(gs.get(f"{_W}val", "1")))
+                        except ValueError:
+                            span = 1
+                    vm = props.find(f"{_W}vMerge")
+                    continued = vm is not None and vm.get(f"{_W}val", "continue") == "continue"
+                if continued and grid:
+                    above = grid[-1]
+                    text = above[len(row)] if len(row) < len(above) else ""
+                else:
+                    text = "\n".join("".join(
+                        (t.text or "") if t.tag == f"{_W}t" else "\t" if t.tag == f"{_W}tab" else "\n"
+                        for t in p.iter(f"{_W}t", f"{_W}tab", f"{_W}br", f"{_W}cr"))
+                        for p in cell.iter(f"{_W}p"))
+                row.extend([text] * span)
+        grid.append(row)
+    return grid
 
 
 def _read_html(path: Path) -> list[Sheet]:
