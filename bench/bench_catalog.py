@@ -71,7 +71,7 @@ def floor(path: str, url: str, out) -> None:
         dom = conn.execute(select(m.Domain.id).where(m.Domain.name == "义务教育")).scalar()
         conn.execute(insert(m.CatalogItem), [
             dict(unit_id=unit, domain_id=dom, level1=r[1], level2=r[2], content=r[3], basis=r[4], time_limit=r[5],
-                 subject=r[6], channels=r[7], audience_public=True, method_active=True, level_county=True,
+                 subject=r[6], channels=[r[7]], audience_public=True, method_active=True, levels=["county"],
                  stages=[], status="draft", version=1) for r in rows])
     out.put(time.perf_counter() - t)
     out.put(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)

@@ -14,12 +14,8 @@ from __future__ import annotations
 import csv
 import io
 import json
-import re
-import unicodedata
-import zipfile
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -30,321 +26,31 @@ from . import catalog_reimport as reimport
 from . import models as m
 from .import_words import in_words
 from .catalog import ItemValidator
+from .catalog_readers import (  # noqa: F401 — the readers' names, as callers have imported them from here
+    MARKS, MAX_FILE_BYTES, MAX_ROWS, MAX_UNZIPPED_BYTES, STAGE_WORDS, TIER_NAMES, TIERS, CatalogFileError, Layout,
+    ParsedRow, Sheet, domain_from_text, find_layout, formula_cells, norm, parse_rows, read_records, read_sheets)
+from .catalog_readers import ACCEPTED, FIELD_HEADERS, TEXT_ALTERNATIVES
 from .domains import resolve_domain
-from .export import _FORMULA_START, neutralise
+from .export import neutralise
 from .loader import Problem
 from .schemas import CatalogItemSchema
-from .timelimits import _t2s
-
-MAX_FILE_BYTES = 20 * 1024 * 1024
-MAX_UNZIPPED_BYTES = 200 * 1024 * 1024
-MAX_ROWS = 200_000
-MARKS = {"√", "✓", "✔", "■", "●", "○", "☑", "是", "Y", "y", "1", "V", "v", "x", "X", "×"}
-SAME_AS_ABOVE = {"同上", "同上。"}
-
-# header text (normalised) → item field; the first pattern that matches a column wins
-HEADERS: tuple[tuple[str, str], ...] = (
-    (r"^序号$", "seq"),
-    (r"领域", "domain"),
-    (r"^类别$|事项类别", "category"),
-    (r"一级事项", "level1"),
-    (r"二级事项", "level2"),
-    (r"三级事项", "level3"),
-    (r"公开内容|内容", "content"),
-    (r"公开依据|依据", "basis"),
-    (r"公开时长|时长", "duration"),
-    (r"公开时限|时限", "time_limit"),
-    (r"公开主体|责任主体|主体", "subject"),
-    (r"责任科室|责任股室|科室", "department"),
-    (r"渠道|载体", "channels"),
-    (r"全社会", "audience_public"),
-    (r"特定群体|特定群众|特定对象", "audience_specific"),
-    (r"^主动", "method_active"),
-    (r"依申请", "method_on_request"),
-    (r"县级", "level_county"),
-    (r"乡级|乡、村级|乡镇级", "level_township"),
-    (r"五公开", "stages"),
-    (r"^事项名称$|公开事项名称", "level1"),
-)
-SUB_HEADER_WORDS = {"一级事项", "二级事项", "三级事项", "全社会", "特定群体", "特定群众", "特定对象", "主动", "主动公开",
-                    "依申请", "依申请公开", "县级", "乡级", "乡、村级", "乡镇级"}
-BOOL_FIELDS = {"audience_public", "audience_specific", "method_active", "method_on_request", "level_county",
-               "level_township"}
-STAGE_WORDS = {"决策": "decision", "执行": "execution", "管理": "management", "服务": "service", "结果": "result"}
 
 
-class CatalogFileError(ValueError):
-    """The file cannot be read as a catalog at all (type, size, layout)."""
-
-
-@lru_cache(maxsize=200_000, typed=True)  # catalogs repeat the same cells row after row
-def norm(value: Any) -> str:
-    """Cell text: NFKC (full-width → half-width), Traditional → Simplified, no stray spaces."""
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)  # python-calamine gives whole numbers as floats
-    return _norm_text(str(value))
-
-
-@lru_cache(maxsize=200_000)  # catalogs repeat the same bases, bodies and channels row after row
-def _norm_text(value: str) -> str:
-    # ASCII is already NFKC and has nothing to convert; NFKC turns U+3000 into a plain space
-    text = value.strip() if value.isascii() else _t2s().convert(unicodedata.normalize("NFKC", value).strip())
-    if "  " in text or "\t" in text:
-        text = _SPACES.sub(" ", text)
-    text = text.strip()
-    if text[:1] == "'" and text[1:2] and text[1] in _FORMULA_START:
-        text = text[1:]  # the quote our export puts before a cell a spreadsheet would run
-    return text
-
-
-_SPACES = re.compile(r"[ \t]+")
-
-
-# --------------------------------------------------------------------------
-# Reading
-# --------------------------------------------------------------------------
-
-
-@dataclass
-class Sheet:
-    name: str
-    rows: list[list[Any]]
-
-
-LOOKS = {"xlsx": "看起来是 Excel 工作簿 the file is not what its name says (looks like an .xlsx workbook)",
-         "json": "看起来是 JSON the file is not what its name says (looks like JSON)",
-         "csv": "看起来是文本（CSV）the file is not what its name says (looks like text, CSV)",
-         "binary": "无法识别的二进制内容，不是表格文件 unrecognised binary content, not a catalog file"}
-
-
-def _kind(path: Path, head: bytes) -> str:
-    suffix = path.suffix.lower()
-    looks = "xlsx" if head.startswith(b"PK\x03\x04") else (
-        "json" if head.lstrip(b"\xef\xbb\xbf \r\n\t").startswith((b"[", b"{")) else
-        "csv" if not any(b < 9 or 13 < b < 32 and b != 27 for b in head) else "binary")
-    expected = {".xlsx": "xlsx", ".json": "json", ".csv": "csv"}.get(suffix)
-    if expected is None:
-        raise CatalogFileError(f"{path.name}: 只接受 .xlsx、.csv、.json only .xlsx, .csv and .json are accepted")
-    if looks != expected and not (expected == "csv" and looks == "csv"):
-        raise CatalogFileError(f"{path.name}: 文件内容不是 {suffix}，{LOOKS[looks]}")
-    return expected
-
-
-def read_sheets(path: Path) -> list[Sheet]:
-    """The sheets of a catalog file, refusing what is too big or not what its name says."""
-    size = path.stat().st_size
-    if size > MAX_FILE_BYTES:
-        raise CatalogFileError(f"{path.name}: 文件过大 file too large ({size} bytes > {MAX_FILE_BYTES})")
-    with path.open("rb") as f:
-        head = f.read(8)
-    kind = _kind(path, head)
-    if kind == "xlsx":
-        try:
-            with zipfile.ZipFile(path) as z:
-                unzipped = sum(i.file_size for i in z.infolist())
-        except zipfile.BadZipFile as exc:
-            raise CatalogFileError(f"{path.name}: 不是有效的 xlsx not a valid xlsx ({exc})") from exc
-        if unzipped > MAX_UNZIPPED_BYTES:
-            raise CatalogFileError(f"{path.name}: 解压后过大（疑似压缩炸弹）uncompressed size {unzipped} bytes "
-                                   f"exceeds {MAX_UNZIPPED_BYTES}")
-        part = _part_with_dtd(path)
-        if part:
-            raise CatalogFileError(f"{path.name}: 工作簿含有 DTD（{part}），不被接受（XML 实体扩展风险）"
-                                   "a workbook part declares a DTD: refused (entity expansion)")
-        from python_calamine import CalamineWorkbook
-
-        try:
-            wb = CalamineWorkbook.from_path(str(path))
-            sheets = [Sheet(n, wb.get_sheet_by_name(n).to_python(skip_empty_area=False)) for n in wb.sheet_names]
-        except Exception as exc:  # calamine raises its own error types
-            raise CatalogFileError(f"{path.name}: 无法读取 cannot read the workbook ({exc})") from exc
-    elif kind == "csv":
-        text = path.read_bytes().decode("utf-8-sig", errors="strict")
-        sheets = [Sheet(path.stem, [row for row in csv.reader(io.StringIO(text))])]
-    else:
-        try:
-            data = json.loads(path.read_text(encoding="utf-8-sig"))
-        except (ValueError, UnicodeDecodeError) as exc:
-            raise CatalogFileError(f"{path.name}: 不是有效的 JSON not valid JSON ({exc})") from exc
-        if not isinstance(data, list) or not all(isinstance(r, dict) for r in data):
-            raise CatalogFileError(f"{path.name}: JSON 应为记录列表 expected a list of objects")
-        return [Sheet("json", [[None]] + [[r] for r in data])]  # records, not a table
-    for sheet in sheets:
-        if len(sheet.rows) > MAX_ROWS:
-            raise CatalogFileError(f"{path.name} [{sheet.name}]: 行数过多 too many rows ({len(sheet.rows)} > {MAX_ROWS})")
-    return sheets
-
-
-def _part_with_dtd(path: Path, block: int = 1 << 20) -> str | None:
-    """The first XML part of an xlsx that declares a DTD, if any.  Spreadsheet programs never
-    write one; a DTD is how entity expansion (billion laughs) and external entities (reading the
-    server's files) get in, so such a workbook is refused before any parser sees it."""
-    with zipfile.ZipFile(path) as z:
-        for info in z.infolist():
-            if not info.filename.endswith((".xml", ".rels", ".vml")):
-                continue
-            with z.open(info) as f:
-                tail = b""
-                while chunk := f.read(block):
-                    if b"<!DOCTYPE" in tail + chunk:  # XML spells it in capitals only
-                        return info.filename
-                    tail = chunk[-9:]
-    return None
-
-
-@dataclass
-class Layout:
-    header_rows: int  # rows above the data (title rows and the header)
-    columns: dict[int, str]  # column index → field
-    labels: dict[int, str]  # column index → header text, for messages
-    ignored: dict[int, str] = field(default_factory=dict)  # headed columns that are no item field
-
-
-def find_layout(rows: list[list[Any]]) -> Layout | None:
-    """Find the header by its text: the row naming 一级事项 / 公开事项 / 事项名称, plus a sub-header row."""
-    for i, row in enumerate(rows[:15]):
-        texts = [norm(c) for c in row]
-        if not any(re.search(r"一级事项|公开事项|事项名称", t) for t in texts):
-            continue
-        sub = [norm(c) for c in rows[i + 1]] if i + 1 < len(rows) else []
-        # a sub-header names a child column under a merged parent (whose other cells read empty);
-        # a first data row that merely mentions 主动 or 全社会 is data, not a header
-        has_sub = any(t in SUB_HEADER_WORDS and not (texts[c] if c < len(texts) else "") for c, t in enumerate(sub))
-        columns, labels, ignored, parent = {}, {}, {}, ""
-        width = max(len(row), len(sub))
-        for col in range(width):
-            top = texts[col] if col < len(texts) else ""
-            below = sub[col] if has_sub and col < len(sub) else ""
-            parent = top or parent  # a merged parent cell covers the columns to its right
-            label = below or top
-            for pattern, fname in HEADERS:
-                if label and re.search(pattern, label) and fname not in columns.values():
-                    columns[col] = fname
-                    labels[col] = f"{parent}/{label}" if below and parent != label else label
-                    break
-            else:
-                if label:
-                    ignored[col] = label
-        if "level1" in columns.values():
-            return Layout(i + 1 + (1 if has_sub else 0), columns, labels, ignored)
-    return None
-
-
-def _mark(text: str) -> bool:
-    return text in MARKS or text.lower() in ("true", "yes")
-
-
-def _stages(text: str) -> list[str]:
-    return [code for word, code in STAGE_WORDS.items() if word in text]
-
-
-def _text_or_none(text: str) -> str | None:
-    return text or None
-
-
-def _seq(text: str) -> int | None:
-    return int(text) if text.isdigit() else None
-
-
-_CONVERT: dict[str, Callable[[str], Any]] = {**{f: _mark for f in BOOL_FIELDS}, "seq": _seq, "stages": _stages}
-
-
-@dataclass
-class ParsedRow:
-    where: str
-    record: dict[str, Any]
-
-
-_FORMULA_TAG = re.compile(rb"<f[ >/]")
-_CELL_REF = re.compile(rb'<c r="([A-Z]+[0-9]+)"')
-
-
-def formula_cells(path: Path, block: int = 1 << 20) -> list[tuple[str, str]]:
-    """(sheet file, cell) of every formula in an xlsx: a catalog holds text, not formulas.
-
-    The sheet XML is streamed in blocks cut at a cell's start (``<c ``), so each block holds whole
-    cells and memory stays flat however large the sheet is."""
-    found = []
-    with zipfile.ZipFile(path) as z:
-        for name in sorted(n for n in z.namelist() if n.startswith("xl/worksheets/sheet") and n.endswith(".xml")):
-            sheet = name.rsplit("/", 1)[-1]
-            with z.open(name) as f:
-                carry = b""
-                while True:
-                    more = f.read(block)
-                    data = carry + more
-                    cut = data.rfind(b"<c ") if more else len(data)
-                    if cut <= 0 and more:
-                        carry = data
-                        continue
-                    part, carry = data[:cut], data[cut:]
-                    for tag in _FORMULA_TAG.finditer(part):
-                        ref = _CELL_REF.match(part, part.rfind(b"<c ", 0, tag.start()))
-                        found.append((sheet, ref.group(1).decode() if ref else "?"))
-                    if not more:
-                        break
-    return found
-
-
-def parse_rows(sheets: list[Sheet], unit: str, domain: str | None,
-               warnings: list[str] | None = None) -> tuple[list[ParsedRow], list[Problem]]:
-    """Rows of every sheet as item records; 同上 resolved, marks and text normalised.
-
-    A headed column that is no item field (备注 …) is not imported; if it holds anything, a
-    line in ``warnings`` says which column and how many cells, so nothing is dropped unseen."""
-    out: list[ParsedRow] = []
-    problems: list[Problem] = []
-    warnings = warnings if warnings is not None else []
-    for sheet in sheets:
-        if sheet.name == "json":
-            for n, (rec,) in enumerate(sheet.rows[1:], 1):
-                rec = {k: v for k, v in rec.items() if k not in ("key", "origin", "source", "version")}
-                rec.setdefault("unit", unit)
-                if domain:
-                    rec.setdefault("domain", domain)
-                out.append(ParsedRow(f"JSON 第{n}条 record {n}", rec))
-            continue
-        layout = find_layout(sheet.rows)
-        if layout is None:
-            if any(any(norm(c) for c in r) for r in sheet.rows):
-                problems.append(Problem(f"[{sheet.name}]", "", None,
-                                        "找不到表头（需要“一级事项”或“公开事项”列）no header with 一级事项 / 公开事项"))
-            continue
-        for col, label in layout.ignored.items():
-            filled = sum(1 for row in sheet.rows[layout.header_rows:] if col < len(row) and norm(row[col]))
-            if filled:
-                warnings.append(f"[{sheet.name}] 列“{label}”不是目录的字段，其 {filled} 个单元格未导入 "
-                                f"column {label!r} is not a catalog field: {filled} cells not imported")
-        plan = [(col, fname, _CONVERT.get(fname, _text_or_none), layout.labels[col])
-                for col, fname in layout.columns.items()]
-        width = max(layout.columns) + 1
-        name_at = next((i for i, (_, fname, *_) in enumerate(plan) if fname == "level1"), None)
-        above: dict[str, Any] = {"domain": domain} if domain else {}
-        for r, row in enumerate(sheet.rows[layout.header_rows:], layout.header_rows + 1):
-            if len(row) < width:
-                row = list(row) + [None] * (width - len(row))
-            texts = [norm(row[col]) for col, *_ in plan]
-            if not any(texts):
-                continue
-            where = f"[{sheet.name}] 第{r}行 row {r}"
-            rec: dict[str, Any] = {"unit": unit}
-            for (col, fname, convert, label), text in zip(plan, texts):
-                if text in SAME_AS_ABOVE:
-                    if fname not in above:
-                        problems.append(Problem(where, texts[name_at] if name_at is not None else "", label,
-                                                "“同上”但上一行没有值 同上 with nothing above"))
-                        continue
-                    rec[fname] = above[fname]
-                    continue
-                value = rec[fname] = convert(text)
-                if value is not None and value != "":
-                    above[fname] = value
-            if domain and not rec.get("domain"):
-                rec["domain"] = domain
-            out.append(ParsedRow(where, rec))
-    return out, problems
+def resolve_unit(session: Session, unit: str) -> str:
+    """A unit given by its path (湖南省/永州市/道县) or by a unique name (道县, 拱墅区) → its path.
+    An ambiguous name is refused with its candidates."""
+    text = (unit or "").strip()
+    if session.scalar(select(m.AdminUnit.id).where(m.AdminUnit.key == text)) is not None:
+        return text
+    candidates = session.scalars(select(m.AdminUnit.key).where(m.AdminUnit.name == text)
+                                 .order_by(m.AdminUnit.key)).all()
+    if len(candidates) == 1:
+        return candidates[0]
+    if candidates:
+        raise CatalogFileError(f"单位名称“{text}”不唯一，请写完整路径 ambiguous unit name {text!r}; candidates: "
+                               + "、".join(candidates))
+    raise CatalogFileError(f"找不到单位 unknown unit {text!r} (写单位名称或路径 a unit name or path, "
+                           "e.g. 拱墅区 or 浙江省/杭州市/拱墅区)")
 
 
 # --------------------------------------------------------------------------
@@ -364,6 +70,10 @@ class ImportResult:
     problems: list[Problem] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)  # what was read but not imported
     reimport: Any = None  # a catalog_reimport.Plan: new / changed / unchanged / no longer listed
+    unit: str = ""  # the unit's path, however it was named
+    #: per sheet, the column mapping chosen (header → field), shown by the dry run
+    mappings: list[tuple[str, list[tuple[str, str]]]] = field(default_factory=list)
+    preview: list[tuple[str, dict[str, Any]]] = field(default_factory=list)  # the first rows as read
 
     @property
     def ok(self) -> bool:
@@ -389,30 +99,42 @@ def import_catalog(session: Session, pm: Any, path: Path, unit: str, domain: str
     draft, whatever a row says (see :func:`_own_unit`).
     """
     report = progress or (lambda phase, done, total: None)
-    if session.scalar(select(m.AdminUnit.id).where(m.AdminUnit.key == unit)) is None:
-        raise CatalogFileError(f"找不到单位 unknown unit {unit!r} (use its path, e.g. 浙江省/杭州市/拱墅区)")
+    unit = resolve_unit(session, unit)
     if scope is not None and unit != scope and not unit.startswith(scope + "/"):
         raise CatalogFileError(f"单位不在您的管辖范围内 the unit {unit!r} is outside your scope ({scope})")
     if domain and resolve_domain(session, domain) is None:
         raise CatalogFileError(f"找不到领域 unknown domain {domain!r}")
     report("read", 0, 1)
     sheets = read_sheets(path)
-    warnings: list[str] = []
-    rows, problems = parse_rows(sheets, unit, domain, warnings)
+    known: dict[str, str | None] = {}
+
+    def domain_of(text: str) -> str | None:  # a sheet's or title's …领域…目录
+        if text not in known:
+            known[text] = domain_from_text(text, lambda name: resolve_domain(session, name) is not None)
+        return known[text]
+
+    reading = read_records(sheets, unit, domain, domain_of)
     del sheets
+    rows, problems = reading.rows, reading.problems
     if path.suffix.lower() == ".xlsx":
         problems += [Problem(f"[{sheet}] {cell}", "", cell, "公式单元格不被接受（目录只收文本）a formula cell is refused")
                      for sheet, cell in formula_cells(path)]
-    result = ImportResult(rows=len(rows), problems=problems, warnings=warnings)
+    result = ImportResult(rows=len(rows), problems=problems, warnings=reading.warnings, unit=unit,
+                          mappings=reading.mappings, preview=[(r.where, dict(r.record)) for r in rows[:5]])
     report("read", 1, 1)
     report("check", 0, len(rows))
     validate = ItemValidator(session, pm)
     statuses: dict[str, int] = {}  # statuses the rows asked for that an import does not give
+    missing = _missing_columns(validate, unit, reading.columns, result.problems)
     pending: list[dict[str, Any]] = []  # item rows, while every row so far is valid
     for i in range(len(rows)):
         row, rows[i] = rows[i], None  # let each parsed row go once it is checked
         foreign = _own_unit(row, unit, statuses)
         data, row_problems = validate(row.record, where=row.where)
+        if (missing or reading.bad_cells) and row_problems:  # said once, for the sheet or the cell
+            sheet = row.where.split("]", 1)[0] + "]"
+            row_problems = [p for p in row_problems
+                            if (sheet, p.field) not in missing and (row.where, p.field) not in reading.bad_cells]
         if foreign is not None:
             row_problems = [foreign, *row_problems]
         if data is not None and allowed_domains is not None and not row_problems:
@@ -469,6 +191,27 @@ def _own_unit(row: ParsedRow, unit: str, statuses: dict[str, int]) -> Problem | 
         statuses[str(status)] = statuses.get(str(status), 0) + 1
     rec["status"] = "draft"
     return problem
+
+
+def _missing_columns(validate: ItemValidator, unit: str, columns: list[tuple[str, set[str], list[str]]],
+                     problems: list[Problem]) -> set[tuple[str, str]]:
+    """A required element with no column at all in a sheet: one problem naming the headers seen
+    and the headers accepted, rather than the same complaint on every row."""
+    missing: set[tuple[str, str]] = set()
+    for sheet, fields, seen in columns:
+        for code, element_fields, wording, source, name in validate.required(unit):
+            if element_fields is None:
+                continue
+            options = set(element_fields) | {TEXT_ALTERNATIVES[f] for f in element_fields if f in TEXT_ALTERNATIVES}
+            if options & fields:
+                continue
+            header = FIELD_HEADERS.get(element_fields[0], wording)
+            problems.append(Problem(f"[{sheet}] 表头 header", "", element_fields[0],
+                                    f"缺少必填要素“{wording}”的列（应有“{header}”列，依据 {source}）；表头有："
+                                    f"{'、'.join(seen)}；可接受的表头：{'；'.join(ACCEPTED)} "
+                                    f"no column for the required element {name!r}"))
+            missing.add((f"[{sheet}]", element_fields[0]))
+    return missing
 
 
 _COLUMNS = tuple(c for c in CatalogItemSchema().fields if c not in ("unit", "domain", "source"))
@@ -542,7 +285,9 @@ def _bulk_insert(session: Session, pending: list[dict[str, Any]], source: str, u
             ["item_id", "version", "unit_key", "status", "deleted", "snapshot", "actor", "reason", "at"],
             select(items.c.id, items.c.version, unit_key, items.c.status, literal(False), snapshot,
                    literal(actor), literal(reason, type_=versions.c.reason.type),
-                   literal(now, type_=versions.c.at.type)).where(items.c.id.in_(ids))))
+                   literal(now, type_=versions.c.at.type)).where(
+                # contiguous ids (always on SQLite): a range, not one bound parameter per id
+                items.c.id.between(ids[0], ids[-1]) if ids[-1] - ids[0] + 1 == len(ids) else items.c.id.in_(ids))))
         first = ids[0] if first is None else first
         last = ids[-1]
         report("write", start + len(part), len(pending))
@@ -566,8 +311,38 @@ def _insert_sqlite(conn: Any, part: list[dict[str, Any]]) -> list[int]:
         raise RuntimeError(f"catalog_item ids moved during an import ({first} ≠ {top})")
     ids = list(range(first, first + len(part)))
     if len(part) > 1:
-        conn.execute(insert(items), [dict(row, id=i) for i, row in zip(ids[1:], part[1:])])
+        rest = [dict(row, id=i) for i, row in zip(ids[1:], part[1:])]
+        if not _executemany_compiled(conn, insert(items), rest):
+            conn.execute(insert(items), rest)
     return ids
+
+
+def _executemany_compiled(conn: Any, stmt: Any, rows: list[dict[str, Any]]) -> bool:
+    """The INSERT compiled once and handed to the driver's executemany, each value through the
+    column type's own bind processor (JSON, booleans, dates) — what ``conn.execute`` does, less
+    its per-row parameter assembly.  False (nothing done) if the rows do not carry every
+    parameter the statement wants (a Python-side default), so the caller takes the usual path."""
+    compiled = stmt.compile(dialect=conn.dialect, column_keys=list(rows[0]))
+    keys = compiled.positiontup
+    if keys is None or not set(keys) <= set(rows[0]):
+        return False
+    processors = compiled._bind_processors
+    plan = [(k, processors.get(k)) for k in keys]
+    conn.exec_driver_sql(compiled.string, [tuple(p(row[k]) if p else row[k] for k, p in plan) for row in rows])
+    return True
+
+
+def mapping_lines(result: ImportResult, rows: int = 3) -> list[str]:
+    """The column mapping chosen for each sheet (header → field) and the first rows as read: what
+    the dry run shows, so that a person sees a misreading before anything is written."""
+    lines = []
+    for sheet, pairs in result.mappings:
+        lines.append(f"[{sheet}] 列的对应 columns read as:")
+        lines += [f"  {header} → {fname}" for header, fname in pairs]
+    for where, record in result.preview[:rows]:
+        shown_fields = {k: v for k, v in record.items() if v not in (None, "", [], False) and k != "unit"}
+        lines.append(f"{where}: " + json.dumps(shown_fields, ensure_ascii=False))
+    return lines
 
 
 def problems_csv(problems: Iterable[Problem]) -> str:
@@ -584,39 +359,69 @@ def problems_csv(problems: Iterable[Problem]) -> str:
 # Exporting in the same layout
 # --------------------------------------------------------------------------
 
-TOP = ["序号", "公开事项", "", "公开内容（要素）", "公开依据", "公开时限", "公开主体", "公开渠道和载体",
-       "公开对象", "", "公开方式", "", "公开层级", "", "领域", "类别", "三级事项", "责任科室", "五公开", "公开时长"]
-SUB = ["", "一级事项", "二级事项", "", "", "", "", "", "全社会", "特定群体", "主动", "依申请", "县级", "乡级",
-       "", "", "", "", "", ""]
+TIER_COLUMNS = [TIER_NAMES[t] for t in TIERS]  # 省级 市级 县级 乡级 村级: 公开层级 as a set of tiers
+TOP = (["序号", "公开事项", "", "公开内容（要素）", "公开依据", "公开时限", "公开主体", "公开渠道和载体",
+        "公开对象", "", "公开方式", "", "公开层级"] + [""] * (len(TIERS) - 1)
+       + ["领域", "类别", "三级事项", "责任科室", "五公开", "公开时长"])
+SUB = (["", "一级事项", "二级事项", "", "", "", "", "", "全社会", "特定群体", "主动", "依申请"] + TIER_COLUMNS
+       + [""] * 6)
+
+
+def _col(n: int) -> str:
+    """Column letters of a 1-based column number (1 → A, 27 → AA)."""
+    out = ""
+    while n:
+        n, rest = divmod(n - 1, 26)
+        out = chr(65 + rest) + out
+    return out
+
+
+def _merges(top: list[str], sub: list[str], title_row: bool = True) -> list[str]:
+    """The merged ranges of the two-row header (rows 2 and 3 below a title row): a parent over
+    its children, and each column without children two rows tall."""
+    col = _col
+
+    out = [f"A1:{col(len(top))}1"] if title_row else []
+    c = 0
+    while c < len(top):
+        end = c
+        while end + 1 < len(top) and top[end + 1] == "" and sub[end + 1]:
+            end += 1
+        out.append(f"{col(c + 1)}2:{col(end + 1)}2" if sub[c] else f"{col(c + 1)}2:{col(c + 1)}3")
+        c = end + 1
+    return out
+
+
 # below a title row (row 1, merged across): the header is rows 2 and 3
-MERGES = ("A1:T1", "A2:A3", "B2:C2", "D2:D3", "E2:E3", "F2:F3", "G2:G3", "H2:H3", "I2:J2", "K2:L2", "M2:N2",
-          "O2:O3", "P2:P3", "Q2:Q3", "R2:R3", "S2:S3", "T2:T3")
+MERGES = tuple(_merges(TOP, SUB))
 STAGE_NAMES = {v: k for k, v in STAGE_WORDS.items()}
 
 
 def shown(value: Any) -> str:
-    """A snapshot value as a reader expects it: √ for yes, 五公开 by name, empty for nothing."""
+    """A snapshot value as a reader expects it: √ for yes, 五公开 and tiers by name, empty for nothing."""
     if value is True:
         return "√"
     if value is False or value is None or value == "" or value == []:
         return ""
     if isinstance(value, list):
-        return "、".join(STAGE_NAMES.get(v, v) + "公开" if v in STAGE_NAMES else str(v) for v in value)
+        return "、".join(STAGE_NAMES[v] + "公开" if v in STAGE_NAMES else TIER_NAMES.get(v, str(v)) for v in value)
     return str(value)
 
 
 def item_row(n: int, item: m.CatalogItem) -> list[str]:
     tick = lambda b: "√" if b else ""  # noqa: E731
-    return [str(item.seq or n), item.level1, item.level2 or "", item.content or "", item.basis or "",
-            item.time_limit or "", item.subject or "", item.channels or "", tick(item.audience_public),
-            tick(item.audience_specific), tick(item.method_active), tick(item.method_on_request),
-            tick(item.level_county), tick(item.level_township), item.domain.name, item.category or "",
-            item.level3 or "", item.department or "", "、".join(STAGE_NAMES[s] + "公开" for s in item.stages or []),
-            item.duration or ""]
+    levels = set(item.levels or ())
+    return ([str(item.seq or n), item.level1, item.level2 or "", item.content or "", item.basis or "",
+             item.time_limit or "", item.subject or "", "、".join(item.channels or ()), tick(item.audience_public),
+             tick(item.audience_specific), tick(item.method_active), tick(item.method_on_request)]
+            + [tick(t in levels) for t in TIERS]
+            + [item.domain.name, item.category or "", item.level3 or "", item.department or "",
+               "、".join(STAGE_NAMES[s] + "公开" for s in item.stages or []), item.duration or ""])
 
 
-PUBLISHED_TOP = TOP[:14]
-PUBLISHED_SUB = SUB[:14]
+#: the layout the plugins' example catalogs are written in: 公开层级 over 县级 and 乡级
+PUBLISHED_TOP = TOP[:13] + [""]
+PUBLISHED_SUB = SUB[:12] + ["县级", "乡级"]
 
 
 def write_published_layout(path: Path, title: str, rows: Iterable[list[Any]],
@@ -634,7 +439,7 @@ def write_published_layout(path: Path, title: str, rows: Iterable[list[Any]],
     ws.append([title])
     ws.append(PUBLISHED_TOP + list(extra_columns))
     ws.append(PUBLISHED_SUB + [""] * len(extra_columns))
-    for rng in MERGES[1:11]:
+    for rng in _merges(PUBLISHED_TOP, PUBLISHED_SUB)[1:]:
         ws.merge_cells(rng)
     for i in range(len(extra_columns)):
         letter = get_column_letter(15 + i)

@@ -636,9 +636,9 @@ def import_group() -> None:
 
 @import_group.command("catalog")
 @click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--unit", required=True, help="单位路径 unit path, e.g. 湖南省/永州市/道县")
-@click.option("--domain", help="整个文件属于的领域（文件无“领域”列时）the domain of every row")
-@click.option("--dry-run", is_flag=True, help="只检查，不写入 check only")
+@click.option("--unit", required=True, help="单位名称或路径 unit name or path, e.g. 道县 or 湖南省/永州市/道县")
+@click.option("--domain", help="整个文件属于的领域（文件无“领域”列、表名或标题未写明时）the domain of every row")
+@click.option("--dry-run", is_flag=True, help="只检查，不写入；显示列的对应和前几行 check only; show the mapping")
 @click.option("--report", type=click.Path(dir_okay=False, path_type=Path), help="错误报告 CSV error report")
 @click.option("--example", is_flag=True, help="标记为示例数据 mark the items as example data")
 @click.option("--append", is_flag=True, help="全部作为新事项追加，不与已有事项匹配 add every row as a new item")
@@ -647,12 +647,12 @@ def import_group() -> None:
 @click.option("--user", "username", help="以该账户导入（其管辖范围与领域）import as this account (its scope and domains)")
 @with_appcontext
 def import_catalog_command(path, unit, domain, dry_run, report, example, append, withdraw_missing, username) -> None:
-    """导入政务公开事项标准目录（.xlsx/.csv/.json），全部有效才写入。
+    """导入政务公开事项标准目录（.xlsx/.xls/.csv/.docx/.html/.json），全部有效才写入。
 
     每个事项都属于 --unit，一律为草稿；记录写明其他单位的是该行的错误。单位在该领域已有事项时按事项路径
     （一级/二级/三级事项）匹配：修改的事项生成新版本（回到草稿），新事项追加，未变的不动；不再列出的只在
     --withdraw-missing 时撤回。"""
-    from .catalog_io import CatalogFileError, import_catalog, problems_csv
+    from .catalog_io import CatalogFileError, import_catalog, mapping_lines, problems_csv
 
     db = get_db()
     bars = _PhaseBars()
@@ -669,6 +669,8 @@ def import_catalog_command(path, unit, domain, dry_run, report, example, append,
                 session.rollback()
     except CatalogFileError as exc:
         _fail(str(exc))
+    if dry_run or result.problems:
+        click.echo("\n".join(mapping_lines(result)))
     for warning in result.warnings:
         click.echo(f"注意 note: {warning}", err=True)
     if report and result.problems:

@@ -333,14 +333,14 @@ class CatalogItem(Versioned, Sourced, Base):
     time_limit: Mapped[str | None] = mapped_column(Text)  # 公开时限, as written
     subject: Mapped[str | None] = mapped_column(Text)  # 公开主体
     department: Mapped[str | None] = mapped_column(String(200))  # 责任科室
-    channels: Mapped[str | None] = mapped_column(Text)  # 公开渠道和载体
+    channels: Mapped[list[Any]] = mapped_column(JSON, default=list)  # 公开渠道和载体, the channels selected
     duration: Mapped[str | None] = mapped_column(String(200))  # 公开时长 (local variants)
     audience_public: Mapped[bool] = mapped_column(Boolean, default=False)  # 全社会
     audience_specific: Mapped[bool] = mapped_column(Boolean, default=False)  # 特定群体
     method_active: Mapped[bool] = mapped_column(Boolean, default=False)  # 主动
     method_on_request: Mapped[bool] = mapped_column(Boolean, default=False)  # 依申请
-    level_county: Mapped[bool] = mapped_column(Boolean, default=False)  # 县级
-    level_township: Mapped[bool] = mapped_column(Boolean, default=False)  # 乡级
+    # 公开层级: the tiers that publish the item (province, city, county, township, village)
+    levels: Mapped[list[Any]] = mapped_column(JSON, default=list)
     stages: Mapped[list[Any]] = mapped_column(JSON, default=list)  # 五公开 codes
     status: Mapped[str] = mapped_column(String(20), default="draft", index=True)
     is_example: Mapped[bool] = mapped_column(Boolean, default=False)

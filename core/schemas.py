@@ -18,6 +18,8 @@ from .models import EDITIONS, ITEM_STATUSES, STANDARD_CATEGORIES, STANDARD_STATU
 _PARTIAL_DATE = re.compile(r"^\d{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?)?$")
 STAGE_CODES = ("decision", "execution", "management", "service", "result")
 CADENCES = ("monthly", "quarterly", "yearly")
+#: 公开层级: the tiers of government that publish a catalog item, from the top down
+TIERS = ("province", "city", "county", "township", "village")
 
 
 class Ref(fields.Field):
@@ -257,14 +259,13 @@ class CatalogItemSchema(StrictSchema):
     time_limit = fields.String(allow_none=True)
     subject = fields.String(allow_none=True)
     department = fields.String(allow_none=True)
-    channels = fields.String(allow_none=True)
+    channels = fields.List(fields.String(validate=validate.Length(min=1)), load_default=list)
     duration = fields.String(allow_none=True)
     audience_public = fields.Boolean(load_default=False)
     audience_specific = fields.Boolean(load_default=False)
     method_active = fields.Boolean(load_default=False)
     method_on_request = fields.Boolean(load_default=False)
-    level_county = fields.Boolean(load_default=False)
-    level_township = fields.Boolean(load_default=False)
+    levels = fields.List(fields.String(validate=validate.OneOf(TIERS)), load_default=list)
     stages = fields.List(fields.String(validate=validate.OneOf(STAGE_CODES)), load_default=list)
     status = fields.String(load_default="draft", validate=validate.OneOf(ITEM_STATUSES))
     is_example = fields.Boolean(load_default=False)

@@ -16,7 +16,7 @@ ROLES = {  # username: (role, unit, department)
     "zj_admin": ("region_admin", "浙江省", None),
 }
 FULL = dict(basis="《中华人民共和国义务教育法》", content="招生范围、招生条件", time_limit="每年7月底前",
-            subject="县教育局", channels="政府网站", audience_public=True, method_active=True, level_county=True)
+            subject="县教育局", channels=["政府网站"], audience_public=True, method_active=True, levels=["county"])
 
 
 def seed(app):

@@ -310,7 +310,7 @@ def test_dashboard_counts_items_and_their_completeness(admin_app):
     assert "100%" in page
     with admin_app.extensions["zwgk.db"].session() as session:
         item = session.get(m.CatalogItem, admin_app.ids["in"])
-        item.channels = None  # 渠道 is one of 道县's 8 elements
+        item.channels = []  # 渠道 is one of 道县's 8 elements
     page = client.get("/admin/").get_data(as_text=True)
     assert "88%" in page  # 7 of 道县's 8 required elements on the 义务教育 row
 

@@ -96,8 +96,9 @@ def test_region_admin_creates_and_edits_an_item_and_the_history_shows_it(live):
                          "basis": "《学生资助资金管理办法》", "time_limit": "自信息形成或者变更之日起20个工作日内",
                          "subject": "县教育局", "channels": "政府网站、公示栏", "change_reason": "新增事项"}.items():
         page.fill(f"#{field}", value)
-    for box in ("audience_public", "method_active", "level_county"):
+    for box in ("audience_public", "method_active"):
         page.check(f"#{box}")
+    page.select_option("#levels", ["county"])
     page.click("input[type=submit][value='保存']")
     page.wait_for_url(f"{base}/admin/catalog_item/**")
     errors = page.locator(".invalid-feedback, .help-block, .alert-danger").all_inner_texts()
@@ -106,6 +107,7 @@ def test_region_admin_creates_and_edits_an_item_and_the_history_shows_it(live):
     with app.extensions["zwgk.db"].sessionmaker() as session:
         item = session.scalar(select(m.CatalogItem).where(m.CatalogItem.level1 == "学生资助"))
         assert item.unit.key == DX and item.method_active and item.audience_public
+        assert item.channels == ["政府网站", "公示栏"] and item.levels == ["county"]
     page.goto(f"{base}/admin/catalog_item/edit/?id={item.id}")
     page.fill("#content", "资助标准、申请条件、资助名单")
     page.fill("#change_reason", "补充资助名单")
@@ -180,7 +182,7 @@ def test_catalog_diff_page(live):
             v.at = dt.datetime(2026, 11, 1, 9, tzinfo=BEIJING)
     with db.session(actor="dx_admin", reason="调整") as session:
         item = session.get(m.CatalogItem, app.ids["in"])
-        item.content, item.channels = "招生范围、招生条件、招生结果", "政府网站、公示栏"
+        item.content, item.channels = "招生范围、招生条件、招生结果", ["政府网站", "公示栏"]
     page = _login(browser, base, "dx_admin")
     page.goto(f"{base}/admin/catalog_diff/")
     page.select_option("#unit", DX)

@@ -64,11 +64,10 @@ def test_real_layout_with_merged_headers_marks_same_as_above_traditional_and_ful
         items = session.scalars(select(m.CatalogItem).order_by(m.CatalogItem.seq)).all()
         first, second, third = items
         assert (second.level1, second.level2, second.basis, second.subject, second.channels) == (
-            "招生入学", "招生结果", "《中华人民共和国义务教育法》", "县教育局", "政府网站、公示栏")  # 同上, t2s
+            "招生入学", "招生结果", "《中华人民共和国义务教育法》", "县教育局", ["政府网站", "公示栏"])  # 同上, t2s
         assert second.time_limit == "招生工作结束后及时公开"
-        assert (first.audience_public, first.method_active, first.level_county, first.level_township) == (
-            True, True, True, False)
-        assert second.level_township is True
+        assert (first.audience_public, first.method_active, first.levels) == (True, True, ["county"])
+        assert second.levels == ["county", "township"]
         assert (third.seq, third.content, third.time_limit) == (3, "资助标准", "自信息形成或者变更之日起20个工作日内")
         assert third.audience_specific and third.method_on_request and not third.audience_public
         assert all(i.unit.key == DX and i.domain.name == "义务教育" for i in items)
@@ -162,7 +161,7 @@ def test_export_imports_back_to_identical_records(app, tmp_path, fmt):
         assert sheet["A1"].value == "政务公开事项标准目录"
         assert [c.value for c in sheet[2]][:2] == ["序号", "公开事项"]
         assert [c.value for c in sheet[3]][1:3] == ["一级事项", "二级事项"]
-        assert {"B2:C2", "I2:J2", "K2:L2", "M2:N2"} <= {str(r) for r in sheet.merged_cells.ranges}
+        assert {"B2:C2", "I2:J2", "K2:L2", "M2:Q2"} <= {str(r) for r in sheet.merged_cells.ranges}
 
 
 def test_bad_rows_are_reported_by_sheet_row_and_column_and_nothing_is_written(app, tmp_path):
@@ -221,7 +220,7 @@ def test_unknown_domain_formula_cell_and_wrong_file_type(app, tmp_path, run_cli)
 
 
 def test_size_and_zip_bomb_limits(app, tmp_path, monkeypatch):
-    import zwgk.catalog_io as cio
+    import zwgk.catalog_readers as cio
 
     def refused(path, match):
         before = _count(app)
@@ -281,8 +280,8 @@ def test_local_variant_columns_are_kept_and_an_unknown_column_is_reported(app, t
     assert "列“备注”不是目录的字段，其 1 个单元格未导入" in result.output
     with app.extensions["zwgk.db"].sessionmaker() as session:
         first, second = session.scalars(select(m.CatalogItem).order_by(m.CatalogItem.seq)).all()
-        assert (first.level3, first.department, first.duration, first.stages, first.level_township) == (
-            "城市低保", "社会救助股", "长期", ["management", "result"], True)
+        assert (first.level3, first.department, first.duration, first.stages, first.levels) == (
+            "城市低保", "社会救助股", "长期", ["management", "result"], ["township", "village"])
         assert (second.level1, second.department, second.duration, second.stages) == ("低保", "社会救助股", "1年",
                                                                                        ["result"])
     # the exported layout carries them too, and imports back to the same values
@@ -298,7 +297,7 @@ def test_export_never_writes_a_live_formula(app, tmp_path):
         unit = session.scalar(select(m.AdminUnit).where(m.AdminUnit.key == DX))
         dom = session.scalar(select(m.Domain).where(m.Domain.name == "义务教育"))
         session.add(m.CatalogItem(unit=unit, domain=dom, level1="=HYPERLINK(\"http://x\")", content="+1",
-                                  channels="@SUM(A1)"))
+                                  channels=["@SUM(A1)"]))
     out = tmp_path / "x.xlsx"
     with db.sessionmaker() as session:
         write_xlsx(session.scalars(select(m.CatalogItem)), out)

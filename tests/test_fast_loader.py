@@ -9,8 +9,8 @@ from zwgk.schemas import CatalogItemSchema, StageSchema, fast_loader
 
 TYPED_ROW = {"unit": "湖南省/永州市/道县", "domain": "义务教育", "seq": 3, "level1": "招生入学", "level2": None,
              "content": "招生范围", "basis": "《义务教育法》", "time_limit": "每年7月底前", "subject": "县教育局",
-             "channels": "政府网站", "audience_public": True, "audience_specific": False, "method_active": True,
-             "method_on_request": False, "level_county": True, "level_township": False, "stages": ["result"]}
+             "channels": ["政府网站"], "audience_public": True, "audience_specific": False, "method_active": True,
+             "method_on_request": False, "levels": ["county"], "stages": ["result"]}
 
 # values a cell, a JSON record or a form may carry: right, wrong, and almost right
 POOL = [None, "", " ", "x", " x ", "招生入学", "draft", "published", "bogus", 0, 1, 3, -2, 1.0, 2.5, True, False,

@@ -156,10 +156,10 @@ def test_zwgk_validate_catalog_item_and_required_elements(db):
     with db.sessionmaker() as session:
         _, problems = validate_item(session, pm, dict(ITEM), where="目录.xlsx 第3行")
         assert [p.message for p in problems] == ["湖南要求写明公开渠道"]
-        _, problems = validate_item(session, pm, dict(ITEM, channels="政府网站"))
+        _, problems = validate_item(session, pm, dict(ITEM, channels=["政府网站"]))
         assert problems == []
         missing = {k: v for k, v in ITEM.items() if k not in ("basis", "method_active")}
-        _, problems = validate_item(session, pm, dict(missing, channels="政府网站"), where="第4行")
+        _, problems = validate_item(session, pm, dict(missing, channels=["政府网站"]), where="第4行")
         assert [(p.where, p.field) for p in problems] == [("第4行", "basis"), ("第4行", "method_active")]
         assert "缺少必填要素“依据”" in problems[0].message and "002_66f574390f353fca.txt" in problems[0].message
         data, problems = validate_item(session, pm, dict(ITEM, unit="浙江省/杭州市/拱墅区"))

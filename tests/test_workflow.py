@@ -11,8 +11,8 @@ from zwgk import models as m
 DX = "湖南省/永州市/道县"
 SD = "山东省"
 ZJ = "浙江省/杭州市/拱墅区"
-FULL = dict(basis="依据", content="内容", time_limit="20个工作日内", subject="主体", channels="政府网站",
-            category="类别", audience_public=True, method_active=True, level_county=True)
+FULL = dict(basis="依据", content="内容", time_limit="20个工作日内", subject="主体", channels=["政府网站"],
+            category="类别", audience_public=True, method_active=True, levels=["county"])
 
 
 @pytest.fixture
@@ -115,7 +115,7 @@ def test_diff_between_two_moments_lists_exactly_what_changed(app, run_cli):
     db = app.extensions["zwgk.db"]
     with db.session(actor="editor", reason="调整") as session:
         session.get(m.CatalogItem, change).content = "新的公开内容"
-        session.get(m.CatalogItem, change).channels = "政府网站、公示栏"
+        session.get(m.CatalogItem, change).channels = ["政府网站", "公示栏"]
         session.delete(session.get(m.CatalogItem, drop))
     added = _new_item(app, DX, "新增事项")
     time.sleep(0.01)
@@ -125,7 +125,7 @@ def test_diff_between_two_moments_lists_exactly_what_changed(app, run_cli):
     out = run_cli(app, "catalog", "diff", "--region", DX, "--from", t1.isoformat(), "--to", t2.isoformat()).output
     assert out.splitlines()[0] == "新增 added 1  删除 removed 1  变更 changed 1"
     assert "+ 新增事项" in out and "- 删除事项" in out and "~ 修改事项" in out
-    assert "content: '内容' → '新的公开内容'" in out and "channels: '政府网站' → '政府网站、公示栏'" in out
+    assert "content: '内容' → '新的公开内容'" in out and "channels: ['政府网站'] → ['政府网站', '公示栏']" in out
     assert "保留事项" not in out and "t2 之后的修改" not in out
     assert keep and added
 

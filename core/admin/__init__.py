@@ -10,7 +10,7 @@ from flask_admin import Admin, AdminIndexView, BaseView, expose
 from flask_admin.theme import Bootstrap4Theme
 from flask_babel import gettext, lazy_gettext as _l
 from flask_login import current_user
-from sqlalchemy import case, func, select
+from sqlalchemy import String, case, cast, func, select
 from sqlalchemy.orm import selectinload
 
 from .. import models as m
@@ -85,8 +85,9 @@ def _catalog_summary(session, path: str | None) -> list[dict[str, Any]]:
     """Per unit and domain: items, and how complete they are against the unit's required elements."""
     item = m.CatalogItem
     filled = {code: func.sum(case(*[(getattr(item, f).isnot(None) & (getattr(item, f) != "")
-                                     if f in ("level1", "basis", "content", "subject", "time_limit", "channels",
-                                              "category") else getattr(item, f).is_(True), 1)
+                                     if f in ("level1", "basis", "content", "subject", "time_limit", "category")
+                                     else cast(getattr(item, f), String).notin_(["[]", "null"])
+                                     if f == "channels" else getattr(item, f).is_(True), 1)
                                     for f in fields], else_=0))
               for code, fields in ELEMENT_FIELDS.items()}
     q = (select(m.AdminUnit.key, m.Domain.name, func.count(item.id), *filled.values())

@@ -19,10 +19,23 @@ from ..catalog_io import MAX_FILE_BYTES, CatalogFileError, problems_csv
 from ..db import get_db
 from ..importjobs import Busy, import_and_commit
 from ..scope import unit_keys_in_scope
+from .views import tier_names
+
+
+def _field_label(fname: str) -> str:
+    """A field of the mapping as the interface names it (``levels ← county+township`` → 公开层级：县级、乡级)."""
+    from .labels import LABELS
+
+    if fname.startswith("levels ← "):
+        from ..catalog_readers import TIER_NAMES
+
+        return f"{LABELS['levels']}：" + "、".join(TIER_NAMES.get(t, t) for t in fname[9:].split("+"))
+    extra = {"audience": _l("Audience (words)"), "method": _l("Method (words)")}
+    return str(LABELS.get(fname) or extra.get(fname) or fname)
 
 
 class UploadForm(FlaskForm):
-    file = FileField(_l("Catalog file"), validators=[FileRequired(), FileAllowed(["xlsx", "csv", "json"])])
+    file = FileField(_l("Catalog file"), validators=[FileRequired(), FileAllowed(["xlsx", "xls", "csv", "json", "docx", "html", "htm"])])
     unit = SelectField(_l("Unit"), choices=[])
     domain = StringField(_l("Domain (if the file has no domain column)"))
     dry_run = BooleanField(_l("Check only, write nothing"))
@@ -73,6 +86,7 @@ class ImportView(BaseView):
             else:
                 report = Markup("data:text/csv;charset=utf-8," + quote("\ufeff" + problems_csv(result.problems)))
         return self.render("zwgk/import.html", form=form, result=result, report=report, job=job,
+                           field_label=_field_label, tiers=tier_names,
                            dry_run=job.dry_run if job else form.dry_run.data,
                            limit_mb=MAX_FILE_BYTES // (1024 * 1024))
 

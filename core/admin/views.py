@@ -25,7 +25,7 @@ from marshmallow import ValidationError as SchemaError
 from sqlalchemy import select
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
-from wtforms import HiddenField, StringField
+from wtforms import HiddenField, SelectMultipleField, StringField
 from wtforms.validators import ValidationError
 
 from .. import models as m
@@ -563,6 +563,48 @@ class PublicationView(ScopedModelView):
     column_list = ("subject", "obligation", "event_at", "published_at")
 
 
+def tier_names(levels: Any) -> str:
+    from ..catalog_readers import TIER_NAMES
+
+    return "、".join(str(TIER_NAMES.get(t, t)) for t in levels or ())
+
+
+class ChannelsField(StringField):
+    """A list of channels, shown and typed as one line joined by 、 (or ，, / and line breaks)."""
+
+    def _value(self) -> str:
+        if isinstance(self.data, list):
+            return "、".join(self.data)
+        return self.data or ""
+
+    def process_formdata(self, valuelist: list[str]) -> None:
+        from ..catalog_readers import norm, words
+
+        self.data = [norm(w) for w in words(valuelist[0])] if valuelist else []
+
+
+class LevelsField(SelectMultipleField):
+    """公开层级: the tiers that publish the item."""
+
+    def __init__(self, label: Any = None, validators: Any = None, **kwargs: Any):
+        from ..catalog_readers import TIERS
+
+        kwargs.pop("allow_blank", None)
+        super().__init__(label, validators, choices=[(t, _TIER_LABELS[t]) for t in TIERS], **kwargs)
+
+    def process_data(self, value: Any) -> None:
+        self.data = list(value or [])
+
+    def process_formdata(self, valuelist: list[str]) -> None:
+        from ..catalog_readers import TIERS
+
+        self.data = [t for t in TIERS if t in valuelist]
+
+
+_TIER_LABELS = {"province": _l("Province level"), "city": _l("City level"), "county": _l("County level"),
+                "township": _l("Township level"), "village": _l("Village level")}
+
+
 class CatalogItemView(ScopedModelView):
     """公开事项: editors work on their department's domains; only a region administrator publishes."""
 
@@ -574,7 +616,11 @@ class CatalogItemView(ScopedModelView):
     column_filters = ("status", "is_example", "domain.name", "unit.key")
     form_columns = ("unit", "domain", "seq", "category", "level1", "level2", "level3", "content", "basis",
                     "time_limit", "subject", "department", "channels", "duration", "audience_public",
-                    "audience_specific", "method_active", "method_on_request", "level_county", "level_township")
+                    "audience_specific", "method_active", "method_on_request", "levels")
+    # 公开渠道和载体 typed as one line (政府网站、公示栏), kept as a list; 公开层级 picked from the tiers
+    form_overrides = {"channels": ChannelsField, "levels": LevelsField}
+    column_formatters_detail = {"channels": lambda view, ctx, model, name: "、".join(model.channels or ()),
+                                "levels": lambda view, ctx, model, name: tier_names(model.levels)}
     ACTION_PERMISSIONS = {"delete": "delete", "submit": "edit", "review": "review", "signoff": "review",
                           "publish": "publish", "export_layout": "export"}
     # the list's export links write the published layout (.xlsx), its columns (.csv) or records (.json)

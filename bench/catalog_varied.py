@@ -1,0 +1,249 @@
+"""A catalog whose rows vary the way real ones do, and the commands `farm-bench` times (issue #18).
+
+    python bench/catalog_varied.py generate OUT.xlsx ROWS [--refused] [--uniform]   # also .csv .xls .docx
+    python bench/catalog_varied.py template DB.sqlite          # a migrated database with 道县 applied
+    python bench/catalog_varied.py floor FILE.xlsx DB.sqlite   # python-calamine read + one executemany
+    python bench/catalog_varied.py import FILE DB.sqlite       # zwgk's importer, as users run it
+
+`floor` and `import` copy DB.sqlite to a fresh file first (both pay the same copy), so each run
+starts from the same empty catalog. Measured with
+`farm-bench --vs 'python bench/catalog_varied.py floor F D' -- python bench/catalog_varied.py import F D`.
+
+How the rows vary (nothing repeats row after row, so no cache does the work for it):
+- 公开内容 is unique on every row; 二级事项 too;
+- 公开时限 is one of the phrasings the documents use (DESIGN.md: 自信息形成或者变更之日起20个工作日内,
+  3个工作日内, 24小时内, 每年7月底前, 按月, 按季度, 不少于10天);
+- 公开主体 is one of 150 subjects (the 道县 plan's departments, 004, with their offices);
+- 公开渠道和载体 are ■/□ boxes over five channels, at least one ticked;
+- the marks are √ ✓ ● ☑ ■ chosen per row, and which boxes are ticked varies;
+- about 3 % of rows are in Traditional characters with full-width digits;
+- 一级事项 is vertically merged over groups of 1–6 rows; about 8 % of 公开依据 / 公开主体 cells say 同上;
+- `--refused`: about 2 % of rows lack 公开依据 or carry an impossible date (the refused path);
+- `--uniform`: the old best case, one row repeated (kept only as a labelled best case).
+"""
+
+from __future__ import annotations
+
+import random
+import shutil
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+UNIT = "湖南省/永州市/道县"
+DOMAIN = "义务教育"
+TIME_LIMITS = ["自信息形成或者变更之日起20个工作日内", "3个工作日内", "24小时内", "每年7月底前", "按月", "按季度", "不少于10天"]
+# the departments named in 道县's plan (004, 附件), each with its offices: 150 subjects
+DEPTS = ["县发改局", "县教育局", "县税务局", "生态环境道县分局", "县民政局", "县自然资源局", "县财政局", "县卫健局",
+         "县人力资源和社会保障局", "县应急管理局", "县住建局", "县文体广旅局", "县文物局", "县市场监管局", "县公安局",
+         "县农业农村局", "县司法局"]
+OFFICES = ["", "办公室", "政策法规股", "行政审批股", "综合股", "财务股", "监督股", "业务股", "信息中心"]
+SUBJECTS = [d + o for d in DEPTS for o in OFFICES][:150]
+CHANNELS = ["政府网站", "政务新媒体", "公开栏", "新闻发布会", "广播电视"]
+LEVEL1 = ["招生入学", "学生资助", "教师管理", "校园安全", "教育收费", "督导评估", "课后服务", "营养改善"]
+TICKS = ["√", "✓", "●", "☑", "■"]
+TRAD = str.maketrans({"县": "縣", "学": "學", "资": "資", "务": "務", "内": "內", "员": "員", "费": "費",
+                      "单": "單", "业": "業", "门": "門", "网": "網", "开": "開", "栏": "欄", "发": "發"})
+FULL = str.maketrans("0123456789", "０１２３４５６７８９")
+TOP = ["序号", "公开事项", None, "公开内容（要素）", "公开依据", "公开时限", "公开主体", "公开渠道和载体", "公开对象", None,
+       "公开方式", None, "公开层级", None]
+SUB = [None, "一级事项", "二级事项", None, None, None, None, None, "全社会", "特定群体", "主动", "依申请", "县级", "乡级"]
+MERGES = ("A2:A3", "B2:C2", "D2:D3", "E2:E3", "F2:F3", "G2:G3", "H2:H3", "I2:J2", "K2:L2", "M2:N2")
+
+
+def rows(n: int, refused: bool = False, uniform: bool = False, seed: int = 12):
+    """(cells, merged_with_above) per row; the first row of each 一级事项 group has the name."""
+    rnd = random.Random(seed)
+    if uniform:
+        row = ["", "招生入学", "", "招生范围、招生条件、招生程序", "《中华人民共和国义务教育法》", "每年7月底前", "县教育局",
+               "政府网站、公示栏", "√", "", "√", "", "√", ""]
+        for i in range(1, n + 1):
+            out = list(row)
+            out[0], out[2] = str(i), f"招生政策{i}"
+            yield out, False
+        return
+    group_left = 0
+    prev_basis = prev_subject = None
+    for i in range(1, n + 1):
+        first = group_left == 0
+        if first:
+            group_left = rnd.randint(1, 6)
+            level1 = rnd.choice(LEVEL1)
+        group_left -= 1
+        basis = rnd.choice(["《中华人民共和国义务教育法》", "《学生资助资金管理办法》", "《中华人民共和国政府信息公开条例》",
+                            "《校车安全管理条例》", "《教育督导条例》"])
+        subject = rnd.choice(SUBJECTS)
+        content = f"{rnd.choice(['实施方案', '办理结果', '申请条件', '工作程序', '名单公示'])}（第{i}项，{rnd.randint(1, 10**6)}）"
+        time_limit = rnd.choice(TIME_LIMITS)
+        chosen = rnd.sample(CHANNELS, rnd.randint(1, 3))
+        boxes = " ".join(("■" if c in chosen else "□") + c for c in CHANNELS)
+        tick = rnd.choice(TICKS)
+        aud = rnd.choice([(1, 0), (0, 1), (1, 1)])
+        meth = rnd.choice([(1, 0), (1, 1), (0, 1)])
+        lev = rnd.choice([(1, 0), (0, 1), (1, 1)])
+        basis_cell = "同上" if prev_basis == basis and rnd.random() < 0.5 else basis
+        if rnd.random() < 0.08 and prev_basis is not None:
+            basis_cell, basis = "同上", prev_basis
+        subject_cell = subject
+        if rnd.random() < 0.08 and prev_subject is not None:
+            subject_cell, subject = "同上", prev_subject
+        prev_basis, prev_subject = basis, subject
+        cells = [str(i), level1 if first else "", f"二级事项{i}", content, basis_cell, time_limit, subject_cell, boxes,
+                 *(tick if x else "" for x in aud), *(tick if x else "" for x in meth), *(tick if x else "" for x in lev)]
+        if rnd.random() < 0.03:  # Traditional characters and full-width digits
+            cells = [c.translate(TRAD).translate(FULL) if c not in ("同上",) else c for c in cells]
+        if refused and rnd.random() < 0.02:
+            if rnd.random() < 0.5:
+                cells[4] = ""
+            else:
+                cells[5] = "每年2月30日前"
+        yield cells, not first
+
+
+def generate(path: Path, n: int, refused: bool = False, uniform: bool = False) -> None:
+    title = "道县义务教育领域基层政务公开标准目录"
+    suffix = path.suffix.lower()
+    data = rows(n, refused, uniform)
+    if suffix == ".xlsx":
+        from openpyxl import Workbook
+
+        from openpyxl.worksheet.cell_range import CellRange, MultiCellRange
+
+        wb = Workbook(write_only=True)
+        ws = wb.create_sheet("义务教育")
+        merges = list(MERGES)  # collected, then set once: MultiCellRange.add is linear in its size
+        ws.append([title])
+        ws.append(TOP)
+        ws.append(SUB)
+        start = None
+        for r, (cells, continued) in enumerate(data, 4):
+            if not continued:
+                if start is not None and r - 1 > start:
+                    merges.append(f"B{start}:B{r - 1}")
+                start = r
+            ws.append(cells)
+        ws.merged_cells = MultiCellRange([CellRange(m) for m in merges])
+        wb.save(path)
+    elif suffix == ".csv":
+        import csv
+
+        with path.open("w", encoding="gb18030", newline="") as f:  # as Excel on a Chinese Windows saves it
+            w = csv.writer(f)
+            w.writerow([title])
+            w.writerow([c or "" for c in TOP])
+            w.writerow([c or "" for c in SUB])
+            w.writerows(cells for cells, _ in data)
+    elif suffix == ".xls":
+        import xlwt
+
+        wb = xlwt.Workbook(encoding="utf-8")
+        ws = wb.add_sheet("义务教育")
+        ws.write(0, 0, title)
+        for c, t in enumerate(TOP):
+            if t:
+                ws.write(1, c, t)
+        for c, t in enumerate(SUB):
+            if t:
+                ws.write(2, c, t)
+        for r, (cells, _) in enumerate(data, 3):
+            for c, v in enumerate(cells):
+                if v:
+                    ws.write(r, c, v)
+        wb.save(str(path))
+    elif suffix == ".docx":
+        import docx
+
+        doc = docx.Document()
+        doc.add_paragraph(title)
+        table = doc.add_table(rows=0, cols=len(TOP))
+        for header in (TOP, SUB):
+            cells = table.add_row().cells
+            for c, t in enumerate(header):
+                cells[c].text = t or ""
+        for cells_in, _ in data:
+            cells = table.add_row().cells
+            for c, v in enumerate(cells_in):
+                if v:
+                    cells[c].text = v
+        doc.save(path)
+    else:
+        raise SystemExit(f"unknown format {suffix}")
+
+
+def template(db_path: Path) -> None:
+    from zwgk.db import Database
+    from zwgk.plugin_manager import apply, get_plugin_manager
+
+    db = Database(f"sqlite:///{db_path}")
+    db.upgrade()
+    apply(db, get_plugin_manager(["daoxian"]))
+    db.dispose()
+
+
+def _fresh(db_path: str) -> str:
+    import atexit
+
+    tmp = Path(tempfile.mkdtemp(prefix="zwgk-bench-"))
+    atexit.register(shutil.rmtree, tmp, True)
+    shutil.copy(db_path, tmp / "db.sqlite")
+    return f"sqlite:///{tmp / 'db.sqlite'}"
+
+
+def floor(path: str, db_path: str) -> None:
+    """The least any importer must do: read the cells with python-calamine, one executemany."""
+    import sqlite3
+
+    from python_calamine import CalamineWorkbook
+
+    url = _fresh(db_path)
+    wb = CalamineWorkbook.from_path(path)
+    data = wb.get_sheet_by_name(wb.sheet_names[0]).to_python()[3:]
+    conn = sqlite3.connect(url.removeprefix("sqlite:///"))
+    unit = conn.execute("select id from admin_unit where key = ?", (UNIT,)).fetchone()[0]
+    dom = conn.execute("select id from domain where name = ?", (DOMAIN,)).fetchone()[0]
+    conn.executemany(
+        "insert into catalog_item (unit_id, domain_id, level1, level2, content, basis, time_limit, subject, channels,"
+        " audience_public, audience_specific, method_active, method_on_request, levels, stages, status, is_example,"
+        " version, source_file) values (?,?,?,?,?,?,?,?,?,?,?,?,?,?,'[]','draft',0,1,?)",
+        [(unit, dom, r[1] or "-", r[2], r[3], r[4], r[5], r[6], '["' + str(r[7])[:20] + '"]', bool(r[8]), bool(r[9]),
+          bool(r[10]), bool(r[11]), '["county"]', "bench") for r in data])
+    conn.commit()
+
+
+def do_import(path: str, db_path: str, expect_ok: bool = True) -> None:
+    from zwgk.catalog_io import import_catalog
+    from zwgk.db import Database
+    from zwgk.plugin_manager import get_plugin_manager
+
+    db = Database(_fresh(db_path))
+    t = time.perf_counter()
+    with db.session(actor="bench") as session:
+        result = import_catalog(session, get_plugin_manager(["daoxian"]), Path(path), UNIT, DOMAIN)
+        if not result.ok:
+            session.rollback()
+    if expect_ok and not result.ok:
+        raise SystemExit("\n".join(str(p) for p in result.problems[:5]))
+    print(f"rows {result.rows} written {result.written} problems {len(result.problems)} "
+          f"in {time.perf_counter() - t:.2f} s", file=sys.stderr)
+
+
+def main(argv: list[str]) -> None:
+    cmd, *args = argv
+    if cmd == "generate":
+        generate(Path(args[0]), int(args[1]), "--refused" in args, "--uniform" in args)
+    elif cmd == "template":
+        template(Path(args[0]))
+    elif cmd == "floor":
+        floor(args[0], args[1])
+    elif cmd == "import":
+        do_import(args[0], args[1], "--refused" not in args)
+    else:
+        raise SystemExit(__doc__)
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])

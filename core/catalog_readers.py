@@ -1,0 +1,975 @@
+"""Reading catalogs as counties publish them: files → sheets → header mapping → item records.
+
+Formats: .xlsx and .xls (python-calamine, merged cells expanded), .csv (UTF-8 with or without a
+BOM, or GB18030/GBK as Excel on a Chinese Windows writes it), .docx tables (python-docx), tables
+of a saved web page (.html, lxml, rowspan/colspan expanded) and .json records.
+
+Columns are recognised by their header text and content, never by position: one- or two-row
+headers with merged parents, title rows above, 注/说明 footnotes below, synonyms (特定群体 /
+特定群众 / 特定对象, 公开时限 / 时限要求, 公开主体 / 责任主体 …), level columns of any tier (县级,
+区级, 乡镇级, 街道, 乡、村级 …), marks (√ ✓ ✔ ● ☑ ■ and the Wingdings letters t / n), channels
+with ■/□, text-valued 公开对象 / 公开方式 / 公开层级 / 五公开 columns, continuations (a blank or
+merged 一级事项 under a filled one, 同上), Traditional characters and full-width digits.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+import unicodedata
+import zipfile
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+from .export import _FORMULA_START
+from .loader import Problem
+from .timelimits import _t2s
+
+MAX_FILE_BYTES = 20 * 1024 * 1024
+MAX_UNZIPPED_BYTES = 200 * 1024 * 1024
+MAX_ROWS = 200_000
+MAX_CELL_CHARS = 131_072  # csv's own default field limit: a catalog cell is never near it
+MAX_JSON_DEPTH = 64
+MARKS = {"√", "✓", "✔", "■", "●", "☑", "☒", "✗", "○", "是", "Y", "y", "1", "V", "v", "x", "X", "×", "有",
+         # letters a lost Wingdings font leaves behind: n ■, t ◆, ü ✓, þ ☑
+         "n", "t", "ü", "þ"}
+NO_MARKS = {"", "否", "无", "□", "—", "-", "/", "N", "n/a"}
+SAME_AS_ABOVE = re.compile(r'^["“”\'‘’]*同上[。.]?["“”\'‘’]*$')
+FOOTNOTE = re.compile(r"^(注|说明|备注|附注)\s*[0-9一二三四五六七八九十]*\s*[:：、.]")
+SPLIT = re.compile(r"[、，,/／;；\n\r\t ]+")
+
+#: tiers that publish an item (公开层级), from the top down
+TIERS = ("province", "city", "county", "township", "village")
+TIER_NAMES = {"province": "省级", "city": "市级", "county": "县级", "township": "乡级", "village": "村级"}
+_TIER_WORDS = (
+    (re.compile(r"省"), "province"),
+    (re.compile(r"市|州|盟"), "city"),
+    (re.compile(r"县|区|旗"), "county"),
+    (re.compile(r"乡|镇|街道|苏木"), "township"),
+    (re.compile(r"村|社区|居委|嘎查"), "village"),
+)
+AUDIENCE_WORDS = {"全社会": "audience_public", "社会公众": "audience_public", "公众": "audience_public",
+                  "特定群体": "audience_specific", "特定群众": "audience_specific",
+                  "特定对象": "audience_specific", "特定人群": "audience_specific"}
+METHOD_WORDS = {"主动": "method_active", "主动公开": "method_active",
+                "依申请": "method_on_request", "依申请公开": "method_on_request"}
+STAGE_WORDS = {"决策": "decision", "执行": "execution", "管理": "management", "服务": "service", "结果": "result"}
+
+# header text (normalised) → field; the first pattern that matches wins.  ``*_mark`` fields are
+# sub-columns holding a mark; the others hold text.
+HEADERS: tuple[tuple[str, str], ...] = (
+    (r"^(序号|编号|序列号|No\.?)$", "seq"),
+    (r"领域", "domain"),
+    (r"^类别$|事项类别|^类型$", "category"),
+    (r"一级事项|一级目录", "level1"),
+    (r"二级事项|二级目录", "level2"),
+    (r"三级事项|三级目录", "level3"),
+    (r"^(公开)?事项(名称)?$|^公开事项名称$|^事项$", "level1"),
+    (r"公开内容|内容", "content"),
+    (r"依据", "basis"),
+    (r"时长", "duration"),
+    (r"时限", "time_limit"),
+    (r"主体", "subject"),
+    (r"责任科室|责任股室|科室|股室|责任单位|责任部门", "department"),
+    (r"渠道|载体", "channels"),
+    (r"^(全社会|社会公众)$", "audience_public"),
+    (r"^特定(群体|群众|对象|人群)$", "audience_specific"),
+    (r"^主动(公开)?$", "method_active"),
+    (r"^依申请(公开)?$", "method_on_request"),
+    (r"公开对象|^对象$", "audience"),
+    (r"公开方式|^方式$", "method"),
+    (r"公开层级|^层级$", "levels"),
+    (r"五公开|公开类别|公开环节", "stages"),
+)
+#: what the accepted headers look like, for the message about a column that matches none
+ACCEPTED = ("序号", "领域", "类别", "一级事项", "二级事项", "三级事项", "事项名称", "公开内容（要素）", "公开依据",
+            "公开时限/时限要求", "公开主体/责任主体/公开责任主体", "责任科室/责任单位", "公开渠道和载体",
+            "公开对象（全社会、特定群体/特定群众/特定对象）", "公开方式（主动/主动公开、依申请/依申请公开）",
+            "公开层级（县级、区级、市级、乡级、镇级、乡镇级、街道、乡、村级、镇、村级、村级 …）", "五公开", "公开时长",
+            "备注/说明（不导入 not imported）")
+#: the header a person would write for each field, for messages about a missing column
+FIELD_HEADERS = {"level1": "一级事项/事项名称", "content": "公开内容（要素）", "basis": "公开依据",
+                 "time_limit": "公开时限/时限要求", "subject": "公开主体/责任主体", "channels": "公开渠道和载体",
+                 "method_active": "公开方式（主动、依申请）", "audience_public": "公开对象（全社会、特定群体）",
+                 "category": "类别", "department": "责任科室"}
+#: a text column that carries the same element as a group of mark columns
+TEXT_ALTERNATIVES = {"method_active": "method", "method_on_request": "method", "audience_public": "audience",
+                     "audience_specific": "audience"}
+#: headed columns that are known and deliberately not imported
+IGNORED = re.compile(r"^(备注|说明|附注|联系电话|联系方式|咨询电话|监督电话|公开状态|更新时间)")
+_LEVEL_HEADER = re.compile(r"^(省|市|州|县|区|旗|乡|镇|街道|村|社区)[、，,/和及]?(乡|镇|村|社区|街道)?[级]?$|"
+                           r"^(省级|市级|县级|区级|县区级|县（区）级|乡级|镇级|乡镇级|乡镇（街道）|乡镇街道|街道级|村级|"
+                           r"乡、村级|镇、村级|村（社区）级?|村（居）级?)$")
+PARENTS = re.compile(r"公开事项|事项名称|公开对象|公开方式|公开层级|^对象$|^方式$|^层级$|公开渠道")
+
+
+class CatalogFileError(ValueError):
+    """The file cannot be read as a catalog at all (type, size, encoding, layout)."""
+
+
+@lru_cache(maxsize=200_000, typed=True)  # catalogs repeat the same cells row after row
+def norm(value: Any) -> str:
+    """Cell text: NFKC (full-width → half-width), Traditional → Simplified, no stray spaces."""
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)  # python-calamine gives whole numbers as floats
+    return _norm_text(str(value))
+
+
+@lru_cache(maxsize=1)
+def _traditional() -> frozenset[str] | None:
+    """The characters Traditional → Simplified changes, found once by converting every CJK
+    character: a cell with none of them is left to itself, without a call into OpenCC (most
+    cells of a Simplified catalog).  None if the conversion is not character for character."""
+    chars = [chr(c) for c in (*range(0x3400, 0x4DC0), *range(0x4E00, 0xA000), *range(0xF900, 0xFB00))]
+    out = _t2s().convert("\n".join(chars)).split("\n")  # one segment per character: fast, no phrases
+    if len(out) != len(chars):
+        return None
+    return frozenset(a for a, b in zip(chars, out) if a != b)
+
+
+def _simplified(text: str) -> str:
+    changes = _traditional()
+    if changes is not None and changes.isdisjoint(text):
+        return text
+    return _t2s().convert(text)
+
+
+@lru_cache(maxsize=200_000)
+def _norm_text(value: str) -> str:
+    # ASCII is already NFKC and has nothing to convert; NFKC turns U+3000 into a plain space
+    text = value.strip() if value.isascii() else _simplified(unicodedata.normalize("NFKC", value).strip())
+    if "  " in text or "\t" in text:
+        text = _SPACES.sub(" ", text)
+    text = text.strip()
+    if text[:1] == "'" and text[1:2] and text[1] in _FORMULA_START:
+        text = text[1:]  # the quote our export puts before a cell a spreadsheet would run
+    return text
+
+
+_SPACES = re.compile(r"[ \t]+")
+
+
+# --------------------------------------------------------------------------
+# Files → sheets
+# --------------------------------------------------------------------------
+
+
+@dataclass
+class Sheet:
+    name: str
+    rows: list[list[Any]]
+    title: str = ""  # text near the table (a docx paragraph, an HTML heading or caption)
+    records: bool = False  # JSON: each row is one record (a dict), not a table row
+
+
+SUFFIXES = {".xlsx": "xlsx", ".xls": "xls", ".csv": "csv", ".json": "json", ".docx": "docx", ".html": "html",
+            ".htm": "html"}
+
+
+def _looks(head: bytes) -> str:
+    if head.startswith(b"PK\x03\x04"):
+        return "zip"
+    if head.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):
+        return "ole"
+    stripped = head.lstrip(b"\xef\xbb\xbf \r\n\t")
+    if stripped.startswith((b"[", b"{")):
+        return "json"
+    if stripped[:1] == b"<":
+        return "html"
+    return "text"
+
+
+def _kind(path: Path, head: bytes) -> str:
+    expected = SUFFIXES.get(path.suffix.lower())
+    if expected is None:
+        raise CatalogFileError(f"{path.name}: 只接受 .xlsx、.xls、.csv、.json、.docx、.html "
+                               "only .xlsx, .xls, .csv, .json, .docx and .html are accepted")
+    looks = _looks(head)
+    fits = {"xlsx": ("zip",), "docx": ("zip",), "xls": ("ole",), "json": ("json",), "html": ("html", "text"),
+            "csv": ("text", "html", "json")}[expected]
+    if looks not in fits:
+        raise CatalogFileError(f"{path.name}: 文件内容不是 {path.suffix} the file is not what its name says "
+                               f"(looks like {looks})")
+    return expected
+
+
+def decode_text(data: bytes, name: str) -> str:
+    """UTF-8 (with or without BOM) if it is that, else GB18030 (a superset of GBK and GB2312)."""
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        pass
+    try:
+        return data.decode("gb18030")
+    except UnicodeDecodeError as exc:
+        raise CatalogFileError(f"{name}: 无法识别文字编码（应为 UTF-8 或 GB18030/GBK）cannot decode the text as "
+                               f"UTF-8 or GB18030 (byte {exc.start})") from exc
+
+
+def read_sheets(path: Path) -> list[Sheet]:
+    """The sheets (tables) of a catalog file, refusing what is too big or not what its name says."""
+    size = path.stat().st_size
+    if size > MAX_FILE_BYTES:
+        raise CatalogFileError(f"{path.name}: 文件过大 file too large ({size} bytes > {MAX_FILE_BYTES})")
+    if size == 0:
+        raise CatalogFileError(f"{path.name}: 文件为空 the file is empty")
+    with path.open("rb") as f:
+        head = f.read(512)
+    kind = _kind(path, head)
+    if kind in ("xlsx", "docx"):
+        _check_zip(path)
+    reader = {"xlsx": _read_workbook, "xls": _read_workbook, "csv": _read_csv, "json": _read_json,
+              "docx": _read_docx, "html": _read_html}[kind]
+    sheets = reader(path)
+    for sheet in sheets:
+        if len(sheet.rows) > MAX_ROWS:
+            raise CatalogFileError(f"{path.name} [{sheet.name}]: 行数过多 too many rows ({len(sheet.rows)} > {MAX_ROWS})")
+    return sheets
+
+
+def _check_zip(path: Path) -> None:
+    try:
+        with zipfile.ZipFile(path) as z:
+            unzipped = sum(i.file_size for i in z.infolist())
+    except zipfile.BadZipFile as exc:
+        raise CatalogFileError(f"{path.name}: 不是有效的 {path.suffix} not a valid {path.suffix} ({exc})") from exc
+    if unzipped > MAX_UNZIPPED_BYTES:
+        raise CatalogFileError(f"{path.name}: 解压后过大（疑似压缩炸弹）uncompressed size {unzipped} bytes "
+                               f"exceeds {MAX_UNZIPPED_BYTES}")
+    part = part_with_dtd(path)
+    if part:
+        raise CatalogFileError(f"{path.name}: 文件含有 DTD（{part}），不被接受（XML 实体扩展风险）"
+                               "a part declares a DTD: refused (entity expansion)")
+
+
+def part_with_dtd(path: Path, block: int = 1 << 20) -> str | None:
+    """The first part of an Office file that declares a DTD, if any.  Office programs never write
+    one; a DTD is how entity expansion (billion laughs) and external entities get in, so such a
+    file is refused before any parser sees it.  Every part is scanned, whatever its name."""
+    with zipfile.ZipFile(path) as z:
+        for info in z.infolist():
+            with z.open(info) as f:
+                tail = b""
+                while chunk := f.read(block):
+                    if b"<!DOCTYPE" in tail + chunk:  # XML spells it in capitals only
+                        return info.filename
+                    tail = chunk[-9:]
+    return None
+
+
+def _read_workbook(path: Path) -> list[Sheet]:
+    from python_calamine import CalamineWorkbook
+
+    try:
+        wb = CalamineWorkbook.from_path(str(path))
+        sheets = []
+        for name in wb.sheet_names:
+            ws = wb.get_sheet_by_name(name)
+            rows = ws.to_python(skip_empty_area=False)
+            _expand_merges(rows, ws.merged_cell_ranges or ())
+            sheets.append(Sheet(name, rows))
+    except CatalogFileError:
+        raise
+    except Exception as exc:  # calamine raises its own error types
+        raise CatalogFileError(f"{path.name}: 无法读取 cannot read the workbook ({exc})") from exc
+    return sheets
+
+
+def _expand_merges(rows: list[list[Any]], ranges: Any) -> None:
+    """Give every cell of a merged range the value of its top-left cell, as a reader sees it."""
+    for (r0, c0), (r1, c1) in ranges:
+        if (r1 - r0 + 1) * (c1 - c0 + 1) > 100_000:
+            continue  # a merge over a whole area is decoration, not a table cell
+        while len(rows) <= r1:
+            rows.append([])
+        value = rows[r0][c0] if c0 < len(rows[r0]) else None
+        for r in range(r0, r1 + 1):
+            row = rows[r]
+            if len(row) <= c1:
+                row.extend([""] * (c1 + 1 - len(row)))
+            for c in range(c0, c1 + 1):
+                row[c] = value
+
+
+def _read_csv(path: Path) -> list[Sheet]:
+    text = decode_text(path.read_bytes(), path.name)
+    reader = csv.reader(io.StringIO(text))
+    rows = []
+    try:
+        for row in reader:
+            rows.append(row)
+    except csv.Error as exc:
+        raise CatalogFileError(f"{path.name}: 第{reader.line_num}行无法读取 row {reader.line_num} cannot be read "
+                               f"(单元格超过 {MAX_CELL_CHARS} 字或引号不配对 a cell over {MAX_CELL_CHARS} "
+                               f"characters or an unclosed quote: {exc})") from exc
+    return [Sheet(path.stem, rows)]
+
+
+def _depth(text: str) -> int:
+    """How deep brackets nest outside strings, without recursion (a hostile file nests 200,000 deep)."""
+    depth = top = 0
+    in_string = escaped = False
+    for ch in text:
+        if in_string:
+            if escaped:
+                escaped = False
+            elif ch == "\\":
+                escaped = True
+            elif ch == '"':
+                in_string = False
+        elif ch == '"':
+            in_string = True
+        elif ch in "[{":
+            depth += 1
+            if depth > top:
+                top = depth
+                if top > MAX_JSON_DEPTH:
+                    return top
+        elif ch in "]}":
+            depth -= 1
+    return top
+
+
+def _read_json(path: Path) -> list[Sheet]:
+    text = decode_text(path.read_bytes(), path.name)
+    if _depth(text) > MAX_JSON_DEPTH:
+        raise CatalogFileError(f"{path.name}: JSON 嵌套过深（超过 {MAX_JSON_DEPTH} 层）JSON nested too deeply")
+    try:
+        data = json.loads(text)
+    except (ValueError, RecursionError) as exc:
+        raise CatalogFileError(f"{path.name}: 不是有效的 JSON not valid JSON ({exc})") from exc
+    if not isinstance(data, list) or not all(isinstance(r, dict) for r in data):
+        raise CatalogFileError(f"{path.name}: JSON 应为记录列表 expected a list of objects")
+    return [Sheet("json", [[r] for r in data], records=True)]
+
+
+def _read_docx(path: Path) -> list[Sheet]:
+    """Every table of a Word document; each table's title is the paragraph just above it."""
+    import docx
+    from docx.table import Table
+    from docx.text.paragraph import Paragraph
+
+    try:
+        document = docx.Document(str(path))
+    except Exception as exc:  # python-docx raises KeyError, ValueError … on a broken package
+        raise CatalogFileError(f"{path.name}: 无法读取 cannot read the document ({exc})") from exc
+    sheets, title = [], ""
+    for block in document.iter_inner_content():
+        if isinstance(block, Paragraph):
+            if block.text.strip():
+                title = block.text.strip()
+        elif isinstance(block, Table):
+            sheets.append(Sheet(f"表{len(sheets) + 1}", _docx_grid(block._tbl), title))
+    return sheets
+
+
+_W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+
+
+def _docx_grid(tbl: Any) -> list[list[str]]:
+    """A Word table's cells as a grid, each merged cell repeated in every grid position it covers
+    (gridSpan across, vMerge down), as python-docx's ``row.cells`` gives them — read from the XML
+    in one pass: ``cell.text`` costs an XPath query per paragraph, minutes for a long 附件."""
+    grid: list[list[str]] = []
+    for tr in tbl.iterchildren(f"{_W}tr"):
+        row: list[str] = []
+        for tc in tr.iterchildren(f"{_W}tc", f"{_W}sdt"):
+            if tc.tag == f"{_W}sdt":  # a content control around cells
+                tcs = list(tc.iter(f"{_W}tc"))
+            else:
+                tcs = [tc]
+            for cell in tcs:
+                props = cell.find(f"{_W}tcPr")
+                span, continued = 1, False
+                if props is not None:
+                    gs = props.find(f"{_W}gridSpan")
+                    if gs is not None:
+                        try:
+                            span = max(1, int(gs.get(f"{_W}val", "1")))
+                        except ValueError:
+                            span = 1
+                    vm = props.find(f"{_W}vMerge")
+                    continued = vm is not None and vm.get(f"{_W}val", "continue") == "continue"
+                if continued and grid:
+                    above = grid[-1]
+                    text = above[len(row)] if len(row) < len(above) else ""
+                else:
+                    text = "\n".join("".join(
+                        (t.text or "") if t.tag == f"{_W}t" else "\t" if t.tag == f"{_W}tab" else "\n"
+                        for t in p.iter(f"{_W}t", f"{_W}tab", f"{_W}br", f"{_W}cr"))
+                        for p in cell.iter(f"{_W}p"))
+                row.extend([text] * span)
+        grid.append(row)
+    return grid
+
+
+def _read_html(path: Path) -> list[Sheet]:
+    """Every outermost ``<table>`` of a saved page or fragment, rowspan/colspan expanded."""
+    import lxml.html
+
+    text = decode_text(path.read_bytes(), path.name)
+    text = re.sub(r"^\s*<\?xml[^>]*>", "", text)  # lxml refuses a str with an encoding declaration
+    try:
+        root = lxml.html.document_fromstring(text) if text.strip() else None
+    except Exception as exc:  # lxml's ParserError
+        raise CatalogFileError(f"{path.name}: 无法解析网页 cannot parse the page ({exc})") from exc
+    sheets: list[Sheet] = []
+    if root is None:
+        return sheets
+    for table in root.iter("table"):
+        if any(a.tag == "table" for a in table.iterancestors()):
+            continue
+        caption = table.find("caption")
+        title = caption.text_content().strip() if caption is not None else _heading_before(table)
+        sheets.append(Sheet(f"表{len(sheets) + 1}", _html_grid(table), title))
+    return sheets
+
+
+def _heading_before(table: Any) -> str:
+    for el in table.itersiblings(preceding=True):
+        text = el.text_content().strip() if hasattr(el, "text_content") else ""
+        if text:
+            return text[:200]
+    return ""
+
+
+def _span(cell: Any, name: str) -> int:
+    try:
+        return max(1, min(int(cell.get(name, "1") or 1), 1000))
+    except ValueError:
+        return 1
+
+
+def _html_grid(table: Any) -> list[list[str]]:
+    rows = [tr for tr in table.iter("tr") if next(tr.iterancestors("table")) is table]
+    grid: list[list[str]] = []
+    pending: dict[tuple[int, int], str] = {}  # (row, col) filled by a rowspan from above
+    for r, tr in enumerate(rows):
+        out: list[str] = []
+        c = 0
+        cells = [td for td in tr if td.tag in ("td", "th")]
+        for td in cells:
+            while (r, c) in pending:
+                out.append(pending.pop((r, c)))
+                c += 1
+            for br in td.iter("br"):
+                br.tail = "\n" + (br.tail or "")
+            text = td.text_content().strip()
+            rowspan, colspan = _span(td, "rowspan"), _span(td, "colspan")
+            for dc in range(colspan):
+                out.append(text)
+                for dr in range(1, rowspan):
+                    pending[(r + dr, c + dc)] = text
+            c += colspan
+        while (r, c) in pending:
+            out.append(pending.pop((r, c)))
+            c += 1
+        grid.append(out)
+    return grid
+
+
+# --------------------------------------------------------------------------
+# The formula scan: sheets found through the workbook's relationships
+# --------------------------------------------------------------------------
+
+_FORMULA_TAG = re.compile(rb"<(?:\w+:)?f[ >/]")
+_CELL_REF = re.compile(rb'<(?:\w+:)?c r="([A-Z]+[0-9]+)"')
+_FORMULA_PROBES = (b"<f>", b"<f ", b"<f/", b":f>", b":f ", b":f/")
+_REL = re.compile(rb"<(?:\w+:)?Relationship\b[^>]*>")
+_ATTR = re.compile(rb'(\w+)="([^"]*)"')
+
+
+def sheet_parts(z: zipfile.ZipFile) -> list[str]:
+    """The worksheet parts of an xlsx, as its workbook's relationships name them (any file name)."""
+    names = set(z.namelist())
+    rels = "xl/_rels/workbook.xml.rels"
+    found = []
+    if rels in names:
+        for tag in _REL.findall(z.read(rels)):
+            attrs = dict(_ATTR.findall(tag))
+            if attrs.get(b"Type", b"").endswith(b"/worksheet") or attrs.get(b"Type", b"").endswith(b"/chartsheet"):
+                target = attrs.get(b"Target", b"").decode()
+                part = target.lstrip("/") if target.startswith("/") else str(PurePosixPath("xl") / target)
+                found.append(str(PurePosixPath(part)))
+    return found
+
+
+def formula_cells(path: Path, block: int = 1 << 20) -> list[tuple[str, str]]:
+    """(part, cell) of every formula in an xlsx: a catalog holds text, not formulas.
+
+    The sheet parts are found through the workbook's relationships and every other XML part is
+    scanned as well, so a sheet renamed (``Sheet1.xml``, ``data.xml``) is no way around it.
+    Parts are streamed in blocks cut at a cell's start, so memory stays flat."""
+    found = []
+    with zipfile.ZipFile(path) as z:
+        names = sheet_parts(z)
+        names += sorted(n for n in z.namelist() if n not in names and n.lower().endswith(".xml"))
+        for name in names:
+            if name not in z.namelist():
+                continue
+            sheet = name.rsplit("/", 1)[-1]
+            with z.open(name) as f:
+                carry = b""
+                while True:
+                    more = f.read(block)
+                    data = carry + more
+                    cut = data.rfind(b"<c ") if more else len(data)
+                    if cut <= 0 and more:
+                        carry = data
+                        continue
+                    part, carry = data[:cut], data[cut:]
+                    if not any(probe in part for probe in _FORMULA_PROBES):
+                        if not more:
+                            break
+                        continue  # a plain substring test rules out most blocks far faster than the regex
+                    for tag in _FORMULA_TAG.finditer(part):
+                        ref = _CELL_REF.match(part, max(part.rfind(b"<c ", 0, tag.start()), 0))
+                        found.append((sheet, ref.group(1).decode() if ref else "?"))
+                    if not more:
+                        break
+    return found
+
+
+# --------------------------------------------------------------------------
+# Header → fields
+# --------------------------------------------------------------------------
+
+
+@dataclass
+class Column:
+    index: int
+    field: str  # an item field, or audience / method / levels (text to split), or *_mark / tier:CODE
+    label: str  # the header as seen, "parent/child" under a merged parent
+
+
+@dataclass
+class Layout:
+    header_rows: int  # rows above the data (title rows and the header)
+    columns: dict[int, str]  # column index → field
+    labels: dict[int, str]  # column index → header text, for messages
+    ignored: dict[int, str] = field(default_factory=dict)  # known columns that are not imported
+    unknown: dict[int, str] = field(default_factory=dict)  # headed columns that match nothing
+    title: str = ""  # the text above the header (…领域…目录)
+    tiers: dict[int, tuple[str, ...]] = field(default_factory=dict)  # level sub-column → tiers
+
+    def mapping(self) -> list[tuple[str, str]]:
+        """(header, field) in column order, as the dry run shows it."""
+        out = []
+        for col in sorted({**self.columns, **self.ignored, **self.unknown}):
+            if col in self.columns:
+                fname = self.columns[col]
+                if col in self.tiers:
+                    fname = "levels ← " + "+".join(self.tiers[col])
+                out.append((self.labels[col], fname))
+            elif col in self.ignored:
+                out.append((self.ignored[col], "（不导入 not imported）"))
+            else:
+                out.append((self.unknown[col], "？（不认识 unknown）"))
+        return out
+
+
+def tiers_of(text: str) -> tuple[str, ...]:
+    """The tiers a level header or cell names: 县级 → county; 乡、村级 → township + village."""
+    found = {code for pattern, code in _TIER_WORDS if pattern.search(text)}
+    return tuple(t for t in TIERS if t in found)
+
+
+def _field_of(label: str, parent: str) -> str | None:
+    if parent and re.search(r"公开层级|^层级$", parent) and label != parent:
+        return "tier" if tiers_of(label) else None
+    if _LEVEL_HEADER.match(label):
+        return "tier"
+    for pattern, fname in HEADERS:
+        if re.search(pattern, label):
+            return fname
+    return None
+
+
+_SUBFIELDS = {"audience_public", "audience_specific", "method_active", "method_on_request", "level1", "level2",
+              "level3", "tier"}
+
+
+def _is_sub_header(top: list[str], sub: list[str]) -> bool:
+    """Whether ``sub`` names the children of a merged parent in ``top``: a parent over at least
+    two children, its cell empty beside them (a merge as a workbook gives it) or repeated (a merge
+    expanded from Word or HTML).  A first data row that merely says 主动 or 全社会 is data."""
+    def child(c: int, parent: str) -> bool:
+        text = sub[c] if c < len(sub) else ""
+        return bool(text) and text != (top[c] if c < len(top) else "") and _field_of(text, parent) in _SUBFIELDS
+
+    for c in range(len(sub) - 1):
+        parent = top[c] if c < len(top) else ""
+        right = top[c + 1] if c + 1 < len(top) else ""
+        if parent and (right == "" or right == parent) and child(c, parent) and child(c + 1, parent):
+            return True
+    return False
+
+
+def find_layout(rows: list[list[Any]]) -> Layout | None:
+    """Find the header by its text: a row naming the item (一级事项 / 公开事项 / 事项名称) and at
+    least one other element, with a sub-header row below it when a parent is merged."""
+    for i, row in enumerate(rows[:20]):
+        texts = [norm(c) for c in row]
+        fields_here = [_field_of(t, "") for t in texts if t]
+        if "level1" not in fields_here or sum(1 for f in fields_here if f) < 2:
+            continue
+        sub = [norm(c) for c in rows[i + 1]] if i + 1 < len(rows) else []
+        has_sub = _is_sub_header(texts, sub)
+        layout = Layout(i + 1 + (1 if has_sub else 0), {}, {})
+        layout.title = " ".join(norm(c) for r in rows[:i] for c in r if norm(c))
+        width = max(len(texts), len(sub))
+        parent = ""
+        for col in range(width):
+            top = texts[col] if col < len(texts) else ""
+            below = sub[col] if has_sub and col < len(sub) else ""
+            if top:
+                parent = top
+            elif not below:
+                parent = ""
+            label = below if below and below != top else top
+            if not label:
+                continue
+            shown = f"{parent}/{label}" if below and below != top and parent else label
+            fname = _field_of(label, parent if below and below != top else "")
+            if fname == "tier":
+                layout.tiers[col] = tiers_of(label)
+                fname = "levels_mark"
+            if fname is None or (fname in layout.columns.values() and fname != "levels_mark"):
+                if IGNORED.match(label) or fname is not None:
+                    layout.ignored[col] = shown
+                else:
+                    layout.unknown[col] = shown
+                continue
+            layout.columns[col] = fname
+            layout.labels[col] = shown
+        if "level1" not in layout.columns.values():
+            continue
+        return layout
+    return None
+
+
+# --------------------------------------------------------------------------
+# Cells → values
+# --------------------------------------------------------------------------
+
+
+class CellError(ValueError):
+    """A cell whose content the column does not accept; the message says what it does accept."""
+
+
+def mark(text: str) -> bool:
+    if text in MARKS or text.lower() in ("true", "yes"):
+        return True
+    if text in NO_MARKS or text.lower() in ("false", "no"):
+        return False
+    raise CellError(f"不认识的标记“{text[:20]}”（√ ✓ ✔ ● ☑ ■ 表示是，空白表示否）unknown mark")
+
+
+def words(text: str) -> list[str]:
+    return [w for w in SPLIT.split(text) if w]
+
+
+def text_choice(text: str, vocabulary: dict[str, str], what: str) -> set[str]:
+    found = set()
+    for word in words(text):
+        key = word.removesuffix("公开") if word not in vocabulary else word
+        if key in vocabulary:
+            found.add(vocabulary[key])
+        elif word in vocabulary:
+            found.add(vocabulary[word])
+        else:
+            accepted = "、".join(vocabulary)
+            raise CellError(f"{what}“{word[:20]}”不认识（可写 {accepted}）unknown value")
+    return found
+
+
+def levels_text(text: str) -> list[str]:
+    found: set[str] = set()
+    for word in words(text):
+        tiers = tiers_of(word)
+        if not tiers:
+            raise CellError(f"公开层级“{word[:20]}”不认识（可写 县级、区级、乡级、镇级、街道、村级 …）unknown tier")
+        found.update(tiers)
+    return [t for t in TIERS if t in found]
+
+
+_BOX_ON = "■☑▣◼●√✓✔"
+_BOX_OFF = "□☐▢◻○"
+_BOXES = set(_BOX_ON + _BOX_OFF + "tno¨q")
+_CHANNEL_TOKEN = re.compile(rf"([{_BOX_ON}{_BOX_OFF}]|(?<![A-Za-z])[tno¨q](?=[\u4e00-\u9fff]))")
+
+
+def channels(text: str) -> list[str]:
+    """The channels selected in a 公开渠道和载体 cell (see :func:`_channels`)."""
+    return list(_channels(text))
+
+
+@lru_cache(maxsize=4096)  # the same boxes are ticked row after row
+def _channels(text: str) -> tuple[str, ...]:
+    """公开渠道和载体: ■/☑ (or Wingdings t / n) before a channel selects it, □ leaves it out;
+    without boxes, every channel named (joined by 、，, / or a line break) is selected."""
+    if not _CHANNEL_TOKEN.search(text):
+        return tuple(words(text))
+    parts = _CHANNEL_TOKEN.split(text)
+    out, selected = [], None
+    for part in parts:
+        if not part:
+            continue
+        if len(part) == 1 and part in _BOXES:  # split() returns the boxes it cut at as parts of their own
+            selected = part in _BOX_ON or part in "tn"
+            continue
+        name = part.strip(" 、，,/;；\n\t")
+        if not name:
+            continue
+        if selected is None:  # text before the first box: a lead-in such as 公开渠道：
+            continue
+        if selected:
+            out.extend(words(name))
+        selected = None
+    return tuple(out)
+
+
+def stages(text: str) -> list[str]:
+    found = [code for word, code in STAGE_WORDS.items() if word in text]
+    if text and not found:
+        raise CellError(f"五公开“{text[:20]}”不认识（可写 决策、执行、管理、服务、结果）unknown value")
+    return found
+
+
+def seq(text: str) -> int | None:
+    return int(text) if text.isascii() and text.isdigit() and len(text) < 10 else None
+
+
+# --------------------------------------------------------------------------
+# Sheets → records
+# --------------------------------------------------------------------------
+
+
+@dataclass
+class ParsedRow:
+    where: str
+    record: dict[str, Any]
+
+
+@dataclass
+class Reading:
+    """What was read: the records, the problems, notes, and each sheet's column mapping."""
+
+    rows: list[ParsedRow] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    mappings: list[tuple[str, list[tuple[str, str]]]] = field(default_factory=list)  # sheet, (header, field)
+    #: (row, field) of the cells already refused: the validator need not say they are missing
+    bad_cells: set[tuple[str, str]] = field(default_factory=set)
+    #: per sheet: its name, the fields its columns fill, and the headers seen
+    columns: list[tuple[str, set[str], list[str]]] = field(default_factory=list)
+
+
+TEXT_FIELDS = ("category", "level1", "level2", "level3", "content", "basis", "duration", "time_limit", "subject",
+               "department", "domain")
+CONTINUED = ("level1", "level2")
+_FIELDS_OF = {"audience": ("audience_public", "audience_specific"), "method": ("method_active", "method_on_request"),
+              "audience_specific": ("audience_public",), "method_on_request": ("method_active",)}
+LEGACY = {"level_county": "county", "level_township": "township"}
+
+
+def _json_record(rec: dict[str, Any]) -> dict[str, Any]:
+    rec = {k: v for k, v in rec.items() if k not in ("key", "origin", "source", "version")}
+    levels = list(rec.pop("levels", None) or [])
+    for old, tier in LEGACY.items():  # records exported before 公开层级 became a set of tiers
+        if rec.pop(old, False) and tier not in levels:
+            levels.append(tier)
+    rec["levels"] = [t for t in TIERS if t in levels] + [t for t in levels if t not in TIERS]
+    if isinstance(rec.get("channels"), str):
+        rec["channels"] = words(rec["channels"])
+    elif rec.get("channels") is None and "channels" in rec:
+        rec["channels"] = []
+    return rec
+
+
+def read_records(sheets: list[Sheet], unit: str, domain: str | None,
+                 domain_of: Callable[[str], str | None] = lambda text: None) -> Reading:
+    """Rows of every sheet as item records, with each sheet's mapping for the dry run.
+
+    ``domain_of(text)`` names the domain a sheet name or title speaks of (…领域…目录), or None;
+    it is asked only when ``domain`` is not given and the sheet has no 领域 column."""
+    out = Reading()
+    for sheet in sheets:
+        if sheet.records:
+            for n, (rec,) in enumerate(sheet.rows, 1):
+                rec = _json_record(rec)
+                rec.setdefault("unit", unit)
+                if domain:
+                    rec.setdefault("domain", domain)
+                out.rows.append(ParsedRow(f"JSON 第{n}条 record {n}", rec))
+            continue
+        _read_table(sheet, unit, domain, domain_of, out)
+    if not out.rows and not out.problems:
+        out.problems.append(Problem("", "", None, "文件中没有事项行（空文件或只有表头）no item rows: the file is empty "
+                                                  "or holds only a header"))
+    return out
+
+
+def _read_table(sheet: Sheet, unit: str, domain: str | None, domain_of: Callable[[str], str | None],
+                out: Reading) -> None:
+    layout = find_layout(sheet.rows)
+    if layout is None:
+        if any(any(norm(c) for c in r) for r in sheet.rows):
+            seen = next(("、".join(norm(c) for c in r if norm(c))[:120] for r in sheet.rows if any(norm(c) for c in r)),
+                        "")
+            out.problems.append(Problem(f"[{sheet.name}]", "", None,
+                                        f"找不到表头（第一行非空内容为“{seen}”）；需要“一级事项”“事项名称”或“公开事项”列及其他"
+                                        f"要素列，可接受的表头：{'；'.join(ACCEPTED)} no header found"))
+        return
+    out.mappings.append((sheet.name, layout.mapping()))
+    filled_fields = set(layout.columns.values())
+    if "levels_mark" in filled_fields:
+        filled_fields.add("levels")
+    out.columns.append((sheet.name, filled_fields, [label for label, _ in layout.mapping()]))
+    for col, label in layout.unknown.items():
+        out.problems.append(Problem(f"[{sheet.name}] 表头 header", "", label,
+                                    f"列“{label}”无法对应到目录要素；可接受的表头：{'；'.join(ACCEPTED)} "
+                                    f"column {label!r} matches no catalog element"))
+    for col, label in layout.ignored.items():
+        filled = sum(1 for row in sheet.rows[layout.header_rows:] if col < len(row) and norm(row[col]))
+        if filled:
+            out.warnings.append(f"[{sheet.name}] 列“{label}”不是目录的字段，其 {filled} 个单元格未导入 "
+                                f"column {label!r} is not a catalog field: {filled} cells not imported")
+    sheet_domain = domain
+    if not sheet_domain and "domain" not in layout.columns.values():
+        sheet_domain = domain_of(layout.title) or domain_of(sheet.title) or domain_of(sheet.name)
+    # per column: index, field, key (where 同上 finds the value above), label, converter
+    plan = [(col, fname, "levels" if fname == "levels_mark" else fname, layout.labels[col],
+             _CONVERTERS.get(fname, _CONVERTERS["text"] if fname not in _KEEP_KIND else None))
+            for col, fname in sorted(layout.columns.items())]
+    cols = [col for col, *_ in plan]
+    width = max(cols) + 1
+    has_marks = any(f == "levels_mark" for _, f, *_ in plan)
+    names = [col for col, f, *_ in plan if f in ("level1", "level2")]
+    above: dict[str, Any] = {}
+    for r, row in enumerate(sheet.rows[layout.header_rows:], layout.header_rows + 1):
+        if len(row) < width:
+            row = list(row) + [None] * (width - len(row))
+        texts = [norm(v) if (v := row[col]) else "" for col in cols]
+        first = next((t for t in texts if t), None)
+        if first is None:
+            continue  # a blank row left by hand
+        if first[0] in "注说备附" and FOOTNOTE.match(first):
+            filled = {t for t in (norm(c) for c in row) if t}
+            if len(filled) == 1 or not any(norm(row[c]) for c in names):
+                break  # 注：… below the table
+        where = f"[{sheet.name}] 第{r}行 row {r}"
+        rec: dict[str, Any] = {"unit": unit}
+        levels: set[str] = set()
+        continued = False
+        for (col, fname, key, label, convert), text in zip(plan, texts):
+            if "\x00" in text or len(text) > MAX_CELL_CHARS:
+                out.problems.append(Problem(where, rec.get("level1") or "", label,
+                                            "单元格含有 NUL 字符（\\x00），不被接受 a NUL byte in the cell" if "\x00" in text
+                                            else f"单元格超过 {MAX_CELL_CHARS} 字 cell too long"))
+                out.bad_cells.update((where, f) for f in _FIELDS_OF.get(key, (key,)))
+                continue
+            if "同上" in text and SAME_AS_ABOVE.match(text):
+                if key not in above:
+                    out.problems.append(Problem(where, rec.get("level1") or "", label,
+                                                "“同上”但上一行没有值 同上 with nothing above"))
+                    continue
+                value = above[key]
+                if fname == "levels_mark":
+                    levels.update(value)
+                elif key in ("audience", "method"):
+                    rec.update(value)
+                else:
+                    rec[key] = value
+                if key == "level1":
+                    continued = True
+                continue
+            if not text and key in CONTINUED and key in above and (key == "level1" or continued):
+                rec[key] = above[key]  # blank under a filled cell, merged or not: continues it
+                continued = True
+                continue
+            try:
+                if convert is not None:
+                    value = rec[fname] = convert(text)
+                elif fname == "levels_mark":
+                    if text and mark(text):
+                        levels.update(layout.tiers[col])
+                    continue
+                elif fname == "levels":
+                    value = levels_text(text)
+                    levels.update(value)
+                else:  # audience, method: words naming the boxes to tick
+                    value = _choices(text, fname)
+                    rec.update(value)
+            except CellError as exc:
+                out.problems.append(Problem(where, rec.get("level1") or "", label, str(exc)))
+                out.bad_cells.update((where, f) for f in _FIELDS_OF.get(key, (key,)))
+                continue
+            if value or value is False:
+                above[key] = value
+        if has_marks:
+            above["levels"] = set(levels)
+        rec["levels"] = [t for t in TIERS if t in levels]
+        if sheet_domain and not rec.get("domain"):
+            rec["domain"] = sheet_domain
+        out.rows.append(ParsedRow(where, rec))
+
+
+def _mark_or_false(text: str) -> bool:
+    return mark(text) if text else False
+
+
+def _text(text: str) -> str | None:
+    return text or None
+
+
+def _choices(text: str, fname: str) -> dict[str, bool]:
+    if fname == "audience":
+        return {f: True for f in text_choice(text, AUDIENCE_WORDS, "公开对象")}
+    return {f: True for f in text_choice(text, METHOD_WORDS, "公开方式")}
+
+
+_CONVERTERS: dict[str, Any] = {"audience_public": _mark_or_false, "audience_specific": _mark_or_false,
+                               "method_active": _mark_or_false, "method_on_request": _mark_or_false,
+                               "channels": lambda text: list(_channels(text)), "stages": stages, "seq": seq,
+                               "text": _text}
+_KEEP_KIND = {"levels_mark", "levels", "audience", "method"}
+
+
+def parse_rows(sheets: list[Sheet], unit: str, domain: str | None,
+               warnings: list[str] | None = None) -> tuple[list[ParsedRow], list[Problem]]:
+    """Rows of every sheet as item records (the older interface of :func:`read_records`)."""
+    reading = read_records(sheets, unit, domain)
+    if warnings is not None:
+        warnings.extend(reading.warnings)
+    return reading.rows, reading.problems
+
+
+def domain_from_text(text: str, known: Callable[[str], Any]) -> str | None:
+    """The domain a title or sheet name speaks of: ``道县义务教育领域基层政务公开标准目录`` → 义务教育.
+
+    ``known(name)`` says whether a name (or alias) is a domain.  The words before 领域 are tried
+    from the longest tail to the shortest, so a unit's name in front does not matter."""
+    text = norm(text)
+    if not text:
+        return None
+    candidates = []
+    m = re.search(r"(.+?)领域", text)
+    if m:
+        candidates.append(m.group(1))
+    candidates.append(re.sub(r"(基层)?(政务)?公开(事项)?(标准)?(目录|清单)?.*$", "", text))
+    candidates.append(text)
+    for head in candidates:
+        for start in range(len(head)):
+            tail = head[start:]
+            if len(tail) >= 2 and known(tail):
+                return tail
+    return None
+

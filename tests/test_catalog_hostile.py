@@ -1,0 +1,146 @@
+"""Hostile and broken catalog files are refused clearly, naming row and column, and nothing is written
+(issue #10, failures 10 and 12)."""
+
+import io
+import re
+import zipfile
+
+import pytest
+from openpyxl import Workbook
+from sqlalchemy import func, select
+
+from zwgk import models as m
+from zwgk.catalog_io import CatalogFileError, import_catalog
+
+DX = "湖南省/永州市/道县"
+HEADER = "序号,一级事项,公开内容,公开依据,公开时限,公开主体,公开渠道和载体,全社会,主动\n"
+ROW = "1,低保,户主姓名,《社会救助暂行办法》,长期公示,县民政局,公示栏,√,√\n"
+
+
+@pytest.fixture
+def app(make_app, regions_db_url):
+    return make_app(regions_db_url, plugins="daoxian")
+
+
+def _count(app):
+    with app.extensions["zwgk.db"].sessionmaker() as session:
+        return session.scalar(select(func.count()).select_from(m.CatalogItem))
+
+
+def _import(app, path, domain="社会救助"):
+    with app.extensions["zwgk.db"].session() as session:
+        result = import_catalog(session, app.extensions["zwgk.pm"], path, DX, domain)
+        if not result.ok:
+            session.rollback()
+    return result
+
+
+def test_a_gbk_csv_is_read_as_gb18030(app, tmp_path, run_cli):
+    path = tmp_path / "gbk.csv"
+    path.write_bytes((HEADER + ROW).encode("gbk"))
+    result = run_cli(app, "import", "catalog", str(path), "--unit", "道县", "--domain", "社会救助")
+    assert result.exit_code == 0, result.output
+    with app.extensions["zwgk.db"].sessionmaker() as session:
+        assert session.scalar(select(m.CatalogItem.content)) == "户主姓名"
+
+
+def test_json_nested_200000_deep_is_a_clear_error(app, tmp_path):
+    path = tmp_path / "deep.json"
+    path.write_text("[" * 200_000 + "]" * 200_000, encoding="utf-8")
+    with app.extensions["zwgk.db"].session() as session:
+        with pytest.raises(CatalogFileError, match="嵌套过深"):
+            import_catalog(session, app.extensions["zwgk.pm"], path, DX, "社会救助")
+    assert _count(app) == 0
+
+
+def test_a_csv_cell_over_the_field_limit_is_a_clear_error_naming_the_row(app, tmp_path):
+    path = tmp_path / "long.csv"
+    path.write_text(HEADER + ROW + "2,低保," + "长" * 140_000 + ",依据,时限,主体,渠道,√,√\n", encoding="utf-8")
+    with app.extensions["zwgk.db"].session() as session:
+        with pytest.raises(CatalogFileError, match="第3行"):
+            import_catalog(session, app.extensions["zwgk.pm"], path, DX, "社会救助")
+    assert _count(app) == 0
+
+
+def test_a_nul_byte_is_refused_naming_row_and_column_never_as_sql(app, tmp_path, run_cli):
+    path = tmp_path / "nul.csv"
+    path.write_text(HEADER + ROW + "2,特困,姓名\x00,依据,时限,主体,渠道,√,√\n", encoding="utf-8")
+    result = _import(app, path)
+    assert [(p.where, p.field) for p in result.problems] == [("[nul] 第3行 row 3", "公开内容")]
+    assert "NUL" in result.problems[0].message
+    cli = run_cli(app, "import", "catalog", str(path), "--unit", DX, "--domain", "社会救助")
+    assert cli.exit_code == 1 and "INSERT" not in cli.output and "第3行" in cli.output
+    assert _count(app) == 0
+
+
+@pytest.mark.parametrize("content", ["", HEADER, "\ufeff" + HEADER + "\n,,,\n"])
+def test_an_empty_or_header_only_file_is_an_error_not_zero_imported(app, tmp_path, run_cli, content):
+    path = tmp_path / "empty.csv"
+    path.write_text(content, encoding="utf-8")
+    result = run_cli(app, "import", "catalog", str(path), "--unit", DX, "--domain", "社会救助")
+    assert result.exit_code == 1
+    assert "已导入" not in result.output
+    assert re.search("文件为空|没有事项行", result.output)
+
+
+def test_the_admin_upload_of_a_gbk_csv_answers_a_page_not_a_500(make_app, regions_db_url):
+    from .admin_helpers import csrf, login, seed
+
+    app = make_app(regions_db_url, plugins="zhejiang,shandong,daoxian", ZWGK_LOGIN_RATE="1000 per minute")
+    seed(app)
+    client = app.test_client()
+    login(client, "dx_admin")
+    token = csrf(client, "/admin/catalog_import/")
+    page = client.post("/admin/catalog_import/", data={
+        "csrf_token": token, "unit": DX, "domain": "社会救助", "dry_run": "y",
+        "file": (io.BytesIO((HEADER + ROW).encode("gbk")), "目录.csv")}, content_type="multipart/form-data")
+    assert page.status_code == 200
+    text = page.get_data(as_text=True)
+    assert "import-mapping" in text and "公开依据" in text  # the mapping is shown at the check step
+
+
+def _renamed_sheet_workbook(path, part="xl/worksheets/Sheet1.xml"):
+    """A workbook whose sheet part is renamed (the relationships still find it) with a formula."""
+    wb = Workbook()
+    ws = wb.active
+    ws.append(["序号", "一级事项", "公开内容", "公开依据", "公开时限", "公开主体", "公开渠道和载体", "全社会", "主动"])
+    ws.append(["1", "低保", "=1+1", "依据", "长期公示", "县民政局", "公示栏", "√", "√"])
+    buf = io.BytesIO()
+    wb.save(buf)
+    with zipfile.ZipFile(buf) as src, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as out:
+        for info in src.infolist():
+            data = src.read(info.filename)
+            name = info.filename
+            if name == "xl/worksheets/sheet1.xml":
+                name = part
+            data = data.replace(b"worksheets/sheet1.xml", part.removeprefix("xl/").encode())
+            out.writestr(name, data)
+    return path
+
+
+def test_a_formula_in_a_renamed_sheet_part_is_caught(app, tmp_path):
+    from zwgk.catalog_readers import formula_cells, sheet_parts
+
+    path = _renamed_sheet_workbook(tmp_path / "renamed.xlsx")
+    with zipfile.ZipFile(path) as z:
+        assert sheet_parts(z) == ["xl/worksheets/Sheet1.xml"]
+    assert formula_cells(path) == [("Sheet1.xml", "C2")]
+    result = _import(app, path)
+    assert any(p.field == "C2" and "formula" in p.message for p in result.problems)
+    assert _count(app) == 0
+
+
+def test_a_formula_in_a_sheet_part_with_any_name_is_caught(tmp_path):
+    from zwgk.catalog_readers import formula_cells
+
+    path = _renamed_sheet_workbook(tmp_path / "data.xlsx", part="xl/data/table.xml")
+    assert formula_cells(path) == [("table.xml", "C2")]
+
+
+def test_a_dtd_in_any_part_is_refused(app, tmp_path):
+    path = _renamed_sheet_workbook(tmp_path / "dtd.xlsx")
+    with zipfile.ZipFile(path, "a") as z:
+        z.writestr("docProps/custom.bin", b'<!DOCTYPE x [<!ENTITY a "b">]><x/>')
+    with app.extensions["zwgk.db"].session() as session:
+        with pytest.raises(CatalogFileError, match="DTD"):
+            import_catalog(session, app.extensions["zwgk.pm"], path, DX, "社会救助")
