@@ -484,6 +484,10 @@ def _bulk_insert(session: Session, pending: list[dict[str, Any]], source: str, u
             select(items.c.id, items.c.version, unit_key, items.c.status, literal(False), snapshot,
                    literal(actor), literal(reason, type_=versions.c.reason.type),
                    literal(now, type_=versions.c.at.type)).where(items.c.id.in_(ids))))
+        if any(row.get("status") == "published" for row in part):  # what the public sees (#18)
+            from .published import refresh
+
+            refresh(conn, ids)
         first = ids[0] if first is None else first
         last = ids[-1]
         report("write", start + len(part), len(pending))

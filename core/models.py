@@ -564,3 +564,6 @@ class AppliedData(Base):
 TRACKED = (DisclosureStage, CatalogElement, ElementRequirement, Domain, DomainAlias, DomainSuccession,
            AdminUnit, PilotProgram, Standard, CatalogItem, Responsibility, Schedule, SchedulePhase, Milestone,
            Obligation, Indicator, Score, ReportSubmission, PublicationRecord)
+
+from . import published  # noqa: E402,F401  (issue 14: the public catalog table)
+from . import apitokens  # noqa: E402,F401  (issue 14: per-user API tokens)

@@ -16,7 +16,7 @@ def test_empty_database_upgrades_to_head_without_drift(empty_db_url):
     db = Database(empty_db_url)
     assert db.current_revision() is None
     db.upgrade()
-    assert db.current_revision() == _head(db) == "0005"
+    assert db.current_revision() == _head(db) == "0014"
     tables = set(inspect(db.engine).get_table_names())
     assert set(Base.metadata.tables) <= tables
     assert db.drift() == []
@@ -45,8 +45,8 @@ def test_init_uses_migrations_not_create_all(make_app, empty_db_url, run_cli):
     app = make_app(empty_db_url)
     result = run_cli(app, "init")
     assert result.exit_code == 0, result.output
-    assert "@ 0005" in result.output
-    assert app.extensions["zwgk.db"].current_revision() == "0005"
+    assert "@ 0014" in result.output
+    assert app.extensions["zwgk.db"].current_revision() == "0014"
     check = run_cli(app, "db", "check")
     assert check.exit_code == 0 and "no drift" in check.output
 
