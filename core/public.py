@@ -81,36 +81,8 @@ def changes_page():
                            error=error, labels=LABELS, shown=shown)
 
 
-@bp.get("/api/v1/<kind>")
-def api_list(kind: str):
-    if kind not in PUBLIC_KINDS:
-        abort(404)
-    session = get_db().scoped()
-    region = request.args.get("region")
-    try:
-        if kind == "catalog_items":  # the public sees published versions only, never drafts
-            path = export.resolve_region(session, get_pm(), region)[0] if region else None
-            return jsonify(catalog_history.published(session, path))
-        objs = export.query(session, kind, get_pm(), region)
-    except export.ExportError as exc:
-        return jsonify(message=str(exc)), 400
-    return jsonify(export.dump(kind, objs))
-
-
-@bp.get("/api/v1/catalog_changes")
-def api_catalog_changes():
-    """公开的目录调整记录: what changed in a unit's catalog between two dates (?region=&from=&to=,
-    dates in Beijing time, ``to`` included)."""
-    session = get_db().scoped()
-    try:
-        path = export.resolve_region(session, get_pm(), request.args.get("region", ""))[0]
-        start = catalog_history.parse_moment(request.args.get("from"))
-        end = catalog_history.parse_moment(request.args.get("to"), end=True)
-    except (export.ExportError, ValueError) as exc:
-        return jsonify(message=str(exc)), 400
-    result = catalog_history.diff(session, path, start, end, published_only=True)
-    return jsonify(added=result.added, removed=result.removed, changed=result.changed)
-
-
 def init_app(app) -> None:
     app.register_blueprint(bp)
+    from . import api
+
+    api.init_app(app)

@@ -19,7 +19,8 @@ import datetime as dt
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from sqlalchemy import JSON, DateTime, Index, Integer, String, Text, bindparam, delete, func, insert, literal_column, select, text
+from sqlalchemy import (JSON, DateTime, Index, Integer, String, Text, bindparam, column, delete, func, insert, literal_column,
+                        select, table, text)
 from sqlalchemy.dialects.postgresql import TSVECTOR
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Mapped, mapped_column
@@ -161,3 +162,105 @@ def create_fts(conn: Connection) -> None:
     """The SQLite full-text table (the migration and ``refresh`` need it; PostgreSQL has none)."""
     if conn.dialect.name == "sqlite":
         conn.execute(text(f"CREATE VIRTUAL TABLE IF NOT EXISTS {FTS_TABLE} USING fts5(body, tokenize='unicode61')"))
+
+
+# --------------------------------------------------------------------------
+# Reading: keyset pages and search, with the filters the public uses
+# --------------------------------------------------------------------------
+
+#: the most items one page may hold, whatever is asked (pages, API, search)
+MAX_PAGE = 200
+
+
+def units_under(path: str) -> Any:
+    """Ids of the unit at ``path`` and every unit below it (a subquery)."""
+    return select(m.AdminUnit.id).where((m.AdminUnit.key == path) | m.AdminUnit.key.like(path + "/%"))
+
+
+def _filtered(q: Any, unit_path: str | None, domain_id: int | None, stage: str | None,
+              since: dt.datetime | None) -> Any:
+    t = PublishedItem
+    if unit_path:
+        q = q.where(t.unit_id.in_(units_under(unit_path)))
+    if domain_id is not None:
+        q = q.where(t.domain_id == domain_id)
+    if stage:
+        q = q.where(t.stages.like(f"%,{stage},%"))
+    if since is not None:
+        q = q.where(t.published_at >= since)
+    return q
+
+
+def page(session: Any, unit_path: str | None = None, domain_id: int | None = None, stage: str | None = None,
+         since: dt.datetime | None = None, after: int | None = None,
+         limit: int = 50) -> tuple[list[dict[str, Any]], int | None]:
+    """One page of published items in id order, after the item ``after`` (keyset: as cheap on the
+    thousandth page as on the first); returns the records and the id to continue after, or None."""
+    limit = max(1, min(limit, MAX_PAGE))
+    t = PublishedItem
+    q = _filtered(select(t.item_id, t.record), unit_path, domain_id, stage, since)
+    if after is not None:
+        q = q.where(t.item_id > after)
+    rows = session.execute(q.order_by(t.item_id).limit(limit + 1)).all()
+    more = len(rows) > limit
+    rows = rows[:limit]
+    return [r.record for r in rows], (rows[-1].item_id if more and rows else None)
+
+
+def last_change(session: Any) -> dt.datetime | None:
+    """When the public catalog last gained a version (for Last-Modified)."""
+    moment = session.scalar(select(func.max(PublishedItem.published_at)))
+    if moment is not None and moment.tzinfo is None:
+        moment = moment.replace(tzinfo=dt.timezone.utc)
+    return moment
+
+
+def search(session: Any, terms: list[str], unit_path: str | None = None, domain_id: int | None = None,
+           limit: int = 20, offset: int = 0) -> list[dict[str, Any]]:
+    """Published items matching any of ``terms`` (already folded and segmented), best first:
+    an item with more of the words, and rarer ones, ranks higher (bm25 / ts_rank)."""
+    if not terms:
+        return []
+    limit = max(1, min(limit, MAX_PAGE))
+    t = PublishedItem
+    if session.get_bind().dialect.name == "postgresql":
+        query = None
+        for term in terms:
+            one = func.plainto_tsquery(literal_column("'simple'::regconfig"), term)
+            query = one if query is None else query.op("||")(one)
+        rank = func.ts_rank(t.search_vector, query)
+        q = select(t.record, rank.label("rank")).where(t.search_vector.op("@@")(query))
+        q = _filtered(q, unit_path, domain_id, None, None).order_by(rank.desc(), t.item_id)
+    else:
+        fts = table(FTS_TABLE, column("rowid"))
+        match = text(f"{FTS_TABLE} MATCH :match").bindparams(match=_fts5(terms))
+        rank = literal_column(f"bm25({FTS_TABLE})")
+        q = select(t.record, rank.label("rank")).select_from(t).join(fts, fts.c.rowid == t.item_id).where(match)
+        q = _filtered(q, unit_path, domain_id, None, None).order_by(rank, t.item_id)
+    return [r.record for r in session.execute(q.limit(limit).offset(offset))]
+
+
+def _fts5(terms: list[str]) -> str:
+    from .textsearch import fts5_query
+
+    return fts5_query(terms)
+
+
+def public_history(session: Any, item_id: int) -> list[dict[str, Any]]:
+    """An item's public history: each version the public saw (published, withdrawn, deleted),
+    with what changed from the one before; drafts and review steps are not public."""
+    from .catalog_history import ELEMENTS
+
+    ver = m.CatalogItemVersion
+    rows = session.scalars(select(ver).where(ver.item_id == item_id, ver.status.in_(("published", "withdrawn"))
+                                             | ver.deleted).order_by(ver.version))
+    out, before = [], None
+    for v in rows:
+        status = "deleted" if v.deleted else v.status
+        changes = {} if before is None or status != "published" else {
+            f: [before.get(f), v.snapshot.get(f)] for f in ELEMENTS if before.get(f) != v.snapshot.get(f)}
+        at = v.at if v.at.tzinfo else v.at.replace(tzinfo=dt.timezone.utc)
+        out.append({"version": v.version, "status": status, "at": at.isoformat(), "changes": changes})
+        if status == "published":
+            before = v.snapshot
+    return out

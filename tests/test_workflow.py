@@ -84,25 +84,25 @@ def test_editing_a_published_item_keeps_the_published_version_visible(app, run_c
     for name in ("submit", "review", "publish"):
         step(run_cli, app, name, item)
     public = app.test_client()
-    assert [r["content"] for r in public.get(f"/api/v1/catalog_items?region={SD}").get_json()] == ["内容"]
+    assert [r["content"] for r in public.get(f"/api/v1/catalog_items?region={SD}").get_json()["items"]] == ["内容"]
     with app.extensions["zwgk.db"].session(actor="editor") as session:
         obj = session.get(m.CatalogItem, item)
         obj.content = "新内容"
         workflow.edited(obj)
     assert _status(app, item) == "draft"
-    shown = public.get(f"/api/v1/catalog_items?region={SD}").get_json()
+    shown = public.get(f"/api/v1/catalog_items?region={SD}").get_json()["items"]
     assert [r["content"] for r in shown] == ["内容"]  # the published version stays
     for name in ("submit", "review", "publish"):
         assert step(run_cli, app, name, item).exit_code == 0
-    shown = public.get(f"/api/v1/catalog_items?region={SD}").get_json()
+    shown = public.get(f"/api/v1/catalog_items?region={SD}").get_json()["items"]
     assert [r["content"] for r in shown] == ["新内容"]
     step(run_cli, app, "withdraw", item, "--reason", "政策废止")
-    assert public.get(f"/api/v1/catalog_items?region={SD}").get_json() == []
+    assert public.get(f"/api/v1/catalog_items?region={SD}").get_json()["items"] == []
 
 
 def test_drafts_are_not_public(app):
     _new_item(app, DX, "草稿事项")
-    assert app.test_client().get("/api/v1/catalog_items").get_json() == []
+    assert app.test_client().get("/api/v1/catalog_items").get_json()["items"] == []
 
 
 def test_diff_between_two_moments_lists_exactly_what_changed(app, run_cli):
