@@ -232,3 +232,33 @@ def test_published_table_follows_withdraw_and_delete(app):
         session.delete(session.get(m.CatalogItem, b))
     with db.sessionmaker() as session:
         assert session.scalar(select(func.count()).select_from(PublishedItem)) == 0
+
+
+def test_exports_of_the_published_catalog_stream_with_the_same_filters(app):
+    import csv
+    import io
+    import json
+
+    from openpyxl import load_workbook
+
+    a = publish(app, DX, 3, level1="道县事项")
+    publish(app, ZJ, 2, level1="拱墅事项")
+    client = app.test_client()
+    response = client.get("/export/catalog.csv?region=daoxian")
+    assert response.status_code == 200 and response.is_streamed
+    rows = list(csv.reader(io.StringIO(response.get_data(as_text=True).lstrip("\ufeff"))))
+    assert rows[0][:3] == ["序号", "一级事项", "二级事项"] and [r[1] for r in rows[1:]] == ["道县事项0", "道县事项1", "道县事项2"]
+    assert rows[1][8] == "√"  # 全社会
+    records = json.loads(client.get("/export/catalog.json?region=zhejiang").get_data())
+    assert [r["level1"] for r in records] == ["拱墅事项0", "拱墅事项1"]
+    wb = load_workbook(io.BytesIO(client.get("/export/catalog.xlsx?region=daoxian").get_data()), read_only=True)
+    values = [r for r in wb.active.iter_rows(values_only=True)]
+    assert values[3][1] == "道县事项0" and len(values) == 3 + len(a)
+    wb.close()
+    first = client.get("/export/catalog.csv?region=daoxian")
+    first.close()
+    assert client.get("/export/catalog.csv?region=daoxian",
+                      headers={"If-None-Match": first.headers["ETag"]}).status_code == 304
+    assert client.get("/export/catalog.csv?region=火星").status_code == 400
+    assert "宁夏回族自治区" in client.get("/export/units.csv?region=宁夏回族自治区").get_data(as_text=True)
+    assert client.get("/export/changes.csv").status_code == 404
