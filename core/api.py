@@ -313,6 +313,10 @@ class CatalogChanges(MethodView):
 def _out_schema(kind: str) -> type[Schema]:
     base = export.EXPORTS[kind].schema
     attrs: dict[str, Any] = {"Meta": type("Meta", (), {"unknown": INCLUDE}), "id": fields.Integer(required=True)}
+    for name, field in base._declared_fields.items():  # decimals travel as strings ("12.50"), as dumped
+        if isinstance(field, fields.Decimal):
+            attrs[name] = fields.String(allow_none=field.allow_none, required=field.required,
+                                        metadata={"description": "decimal, as a string"})
     if issubclass(export.EXPORTS[kind].model, m.Loaded):
         attrs.update(key=fields.String(), origin=fields.String())
     name = "".join(p.title() for p in kind.split("_"))
