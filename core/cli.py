@@ -716,3 +716,8 @@ def demo_command(host: str, port: int, no_serve: bool) -> None:
     click.echo(f"演示管理员 demo administrator: admin / {password}")
     if not no_serve:
         _serve(app, host, port)
+
+
+from .cli_api import register as _register_api_commands  # noqa: E402  (issue 14: tokens, reindex)
+
+_register_api_commands(main)

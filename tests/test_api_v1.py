@@ -262,3 +262,26 @@ def test_exports_of_the_published_catalog_stream_with_the_same_filters(app):
     assert client.get("/export/catalog.csv?region=火星").status_code == 400
     assert "宁夏回族自治区" in client.get("/export/units.csv?region=宁夏回族自治区").get_data(as_text=True)
     assert client.get("/export/changes.csv").status_code == 404
+
+
+def test_token_and_reindex_commands(app, run_cli):
+    seed(app)
+    made = run_cli(app, "token", "create", "dx_editor", "--name", "县网站")
+    assert made.exit_code == 0, made.output
+    token = made.output.splitlines()[1]
+    listed = run_cli(app, "token", "list").output
+    assert "dx_editor" in listed and token not in listed and token[:12] in listed
+    client = app.test_client()
+    ok = client.post("/api/v1/catalog_items", json=ITEM, headers={"Authorization": f"Bearer {token}"})
+    assert ok.status_code == 201
+    assert run_cli(app, "token", "revoke", "1").exit_code == 0
+    assert client.post("/api/v1/catalog_items", json=ITEM, headers={"Authorization": f"Bearer {token}"}
+                       ).status_code == 401
+    assert run_cli(app, "token", "create", "nobody").exit_code == 1
+    ids = publish(app, DX, 2)
+    with app.extensions["zwgk.db"].session() as session:
+        session.execute(PublishedItem.__table__.delete())
+    assert client.get("/api/v1/catalog_items").get_json()["items"] == []
+    assert "2" in run_cli(app, "public", "reindex").output
+    assert [i["id"] for i in client.get("/api/v1/catalog_items").get_json()["items"]] == ids
+    assert [i["id"] for i in client.get("/api/v1/catalog_items?domain=义务教育").get_json()["items"]] == ids
