@@ -95,14 +95,83 @@ def decode_cursor(cursor: str | None) -> int | None:
         abort(400, message="cursor 无效 invalid cursor: use the next_cursor of the previous page")
 
 
+class AnswerCache:
+    """The last answers of the public catalog endpoints, keyed by URL and valid for one
+    generation of ``published_item`` (:func:`zwgk.published.generation`): a county site's page
+    asks the same URL again and again, and between two publications the answer is the same.
+    Bounded in entries and in size; each process keeps its own (nothing to invalidate across
+    processes: the generation is read from the database on every request)."""
+
+    def __init__(self, entries: int = 512, max_body: int = 256 * 1024):
+        import threading
+        from collections import OrderedDict
+
+        self._items: OrderedDict[str, tuple[int, bytes, str, dt.datetime | None]] = OrderedDict()
+        self._lock = threading.Lock()
+        self.entries, self.max_body = entries, max_body
+
+    def get(self, key: str, gen: int):
+        with self._lock:
+            hit = self._items.get(key)
+            if hit is None or hit[0] != gen:
+                return None
+            self._items.move_to_end(key)
+            return hit
+
+    def put(self, key: str, gen: int, body: bytes, etag: str, last_modified: dt.datetime | None) -> None:
+        if len(body) > self.max_body:
+            return
+        with self._lock:
+            self._items[key] = (gen, body, etag, last_modified)
+            self._items.move_to_end(key)
+            while len(self._items) > self.entries:
+                self._items.popitem(last=False)
+
+
+def _cache_key() -> str | None:
+    """Only the anonymous GETs of the published catalog are kept (a token's answer never is)."""
+    if request.method != "GET" or "Authorization" in request.headers:
+        return None
+    if request.endpoint not in ("catalog_items.CatalogItems", "catalog_items.CatalogItemOne"):
+        return None
+    return request.full_path
+
+
+def _answer(body: bytes, etag: str, last_modified: dt.datetime | None):
+    response = current_app.response_class(body, mimetype="application/json")
+    if last_modified is not None:
+        response.last_modified = last_modified
+    response.set_etag(etag)
+    return response.make_conditional(request)
+
+
+def _cached_answer():
+    """before_request of the catalog endpoints: the kept answer, if still current."""
+    from flask import g
+
+    from .published import generation
+
+    key = _cache_key()
+    if key is None:
+        return None
+    g.zwgk_generation = generation(get_db().scoped())
+    hit = current_app.extensions["zwgk.answers"].get(key, g.zwgk_generation)
+    return _answer(hit[1], hit[2], hit[3]) if hit else None
+
+
 def _json(payload: dict[str, Any], last_modified: dt.datetime | None = None):
     """orjson straight to the answer (the records are already in the schema's form), with an
     ETag and Last-Modified so a county site's cache can ask "has it changed?"."""
-    response = current_app.response_class(orjson.dumps(payload), mimetype="application/json")
-    if last_modified is not None:
-        response.last_modified = last_modified
-    response.add_etag()
-    return response.make_conditional(request)
+    from flask import g
+
+    body = orjson.dumps(payload)
+    import hashlib
+
+    etag = hashlib.sha1(body).hexdigest()
+    key = _cache_key()
+    if key is not None and getattr(g, "zwgk_generation", None) is not None:
+        current_app.extensions["zwgk.answers"].put(key, g.zwgk_generation, body, etag, last_modified)
+    return _answer(body, etag, last_modified)
 
 
 def _region(session, region: str | None) -> tuple[str | None, str | None]:
@@ -112,6 +181,14 @@ def _region(session, region: str | None) -> tuple[str | None, str | None]:
         return export.resolve_region(session, get_pm(), region)
     except export.ExportError as exc:
         abort(400, message=str(exc))
+
+
+def _unit_key(session, region: str | None) -> str | None:
+    """A unit path as given (one indexed read), else whatever :func:`export.resolve_region` makes of it."""
+    if not region:
+        return None
+    key = session.execute(select(m.AdminUnit.key).where(m.AdminUnit.key == region)).scalar()
+    return key or _region(session, region)[0]
 
 
 def _page_schema(name: str, item: Any) -> type[Schema]:
@@ -168,6 +245,7 @@ class PublishedItemDetailSchema(PublishedItemSchema):
 
 catalog_blp = Blueprint("catalog_items", __name__, url_prefix=f"{PREFIX}/catalog_items",
                         description="公开事项（已公开的版本）published catalog items")
+catalog_blp.before_request(_cached_answer)
 
 
 @catalog_blp.route("")
@@ -177,9 +255,9 @@ class CatalogItems(MethodView):
     def get(self, args):
         """已公开的事项，按 id 分页 published items, in id order, one keyset page at a time"""
         session = get_db().scoped()
-        path = _region(session, args.get("region"))[0]
+        path = _unit_key(session, args.get("region"))
         if args.get("unit"):
-            unit_path = _region(session, args["unit"])[0]
+            unit_path = _unit_key(session, args["unit"])
             if path and unit_path and not (unit_path == path or unit_path.startswith(path + "/")):
                 return _json({"items": [], "next_cursor": None, "limit": args["limit"]})
             path = unit_path or path
@@ -187,10 +265,12 @@ class CatalogItems(MethodView):
         if args.get("domain"):
             from .domains import resolve_domain
 
-            dom = resolve_domain(session, args["domain"])
-            if dom is None:
-                abort(400, message=f"找不到领域 unknown domain {args['domain']!r}")
-            domain_id = dom.id
+            domain_id = session.execute(select(m.Domain.id).where(m.Domain.name == args["domain"])).scalar()
+            if domain_id is None:  # an alias, or a name written another way
+                dom = resolve_domain(session, args["domain"])
+                if dom is None:
+                    abort(400, message=f"找不到领域 unknown domain {args['domain']!r}")
+                domain_id = dom.id
         since = args.get("updated_since")
         items, after = page(session, path, domain_id, args.get("stage"), since,
                             decode_cursor(args.get("cursor")), args["limit"])
@@ -394,6 +474,7 @@ def init_app(app) -> Api:
                                                              "列表按 id 分页（cursor），每页最多 %d 条。" % MAX_PAGE}})
     api.spec.components.security_scheme("token", {"type": "http", "scheme": "bearer",
                                                   "description": "个人接口令牌 a personal API token (zwgk token create)"})
+    app.extensions["zwgk.answers"] = AnswerCache()
     api.register_blueprint(catalog_blp)
     api.register_blueprint(changes_blp)
     for blp in KIND_BLUEPRINTS.values():

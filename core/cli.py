@@ -676,20 +676,21 @@ def users_set_role(username, role, unit) -> None:
 # --------------------------------------------------------------------------
 
 
-def _serve(app, host: str, port: int) -> None:
+def _serve(app, host: str, port: int, threads: int = 8) -> None:
     from waitress import serve
 
     click.echo(f"正在运行 serving on http://{host}:{port}/  (Ctrl+C 退出 to stop)")
-    serve(app, host=host, port=port, threads=8)
+    serve(app, host=host, port=port, threads=threads)
 
 
 @main.command("serve")
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True, type=int)
+@click.option("--threads", default=8, show_default=True, type=click.IntRange(1, 256), help="工作线程数 worker threads")
 @with_appcontext
-def serve_command(host: str, port: int) -> None:
+def serve_command(host: str, port: int, threads: int) -> None:
     """运行网站 serve the app (waitress)."""
-    _serve(current_app._get_current_object(), host, port)
+    _serve(current_app._get_current_object(), host, port, threads)
 
 
 @main.command("demo")

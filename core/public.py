@@ -337,7 +337,6 @@ def init_app(app) -> None:
     app.register_blueprint(bp)
     from . import api, public_export
 
-    public_export.bp.before_request(_refuse_control_characters)
     app.register_blueprint(public_export.bp)
 
     api.init_app(app)

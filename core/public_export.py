@@ -22,6 +22,13 @@ from .db import get_db
 from .published import PublishedItem, _filtered, last_change, page
 
 bp = Blueprint("public_export", __name__)
+
+
+@bp.before_request
+def _refuse_control_characters():
+    from .public import _refuse_control_characters as refuse
+
+    return refuse()
 CHUNK = 1000
 MIMETYPES = {"csv": "text/csv; charset=utf-8", "json": "application/json",
              "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}

@@ -20,7 +20,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from sqlalchemy import (JSON, DateTime, Index, Integer, String, Text, bindparam, column, delete, func, insert, literal_column,
-                        select, table, text)
+                        select, table, text, update)
 from sqlalchemy.dialects.postgresql import TSVECTOR
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Mapped, mapped_column
@@ -55,6 +55,25 @@ class PublishedItem(Base):
     )
 
 
+class PublishedState(Base):
+    """One row: a number that goes up whenever ``published_item`` changes, so any process can
+    tell in one cheap read whether an answer it keeps is still what the public should see."""
+
+    __tablename__ = "published_state"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    generation: Mapped[int] = mapped_column(Integer, default=0)
+
+
+def _bump(conn: Connection) -> None:
+    state = PublishedState.__table__
+    if conn.execute(update(state).where(state.c.id == 1).values(generation=state.c.generation + 1)).rowcount == 0:
+        conn.execute(insert(state).values(id=1, generation=1))
+
+
+def generation(conn: Any) -> int:
+    return conn.execute(text("SELECT generation FROM published_state WHERE id = 1")).scalar() or 0
+
+
 def _search_body(record: dict[str, Any]) -> str:
     return index_text(record.get(f) for f in SEARCH_FIELDS)
 
@@ -69,6 +88,7 @@ def _write(conn: Connection, rows: list[dict[str, Any]]) -> None:
 def _drop(conn: Connection, ids: Sequence[int]) -> None:
     if not ids:
         return
+    _bump(conn)
     for start in range(0, len(ids), 500):
         part = list(ids[start:start + 500])
         conn.execute(delete(PublishedItem.__table__).where(PublishedItem.item_id.in_(part)))
@@ -107,6 +127,7 @@ def refresh(conn: Connection, item_ids: Sequence[int] | None = None, chunk: int 
     units = dict(conn.execute(select(m.AdminUnit.key, m.AdminUnit.id)).all())
     domains = dict(conn.execute(select(m.Domain.name, m.Domain.id)).all())
     if item_ids is None:
+        _bump(conn)
         conn.execute(delete(PublishedItem.__table__))
         if conn.dialect.name != "postgresql":
             conn.execute(text(f"DELETE FROM {FTS_TABLE}"))
@@ -146,6 +167,7 @@ def _insert_fresh(conn: Connection, rows: list[dict[str, Any]]) -> None:
     """Insert rows known to be absent (after a delete): no per-row delete first."""
     if not rows:
         return
+    _bump(conn)
     table = PublishedItem.__table__
     pg = conn.dialect.name == "postgresql"
     stmt = insert(table)

@@ -285,3 +285,15 @@ def test_token_and_reindex_commands(app, run_cli):
     assert "2" in run_cli(app, "public", "reindex").output
     assert [i["id"] for i in client.get("/api/v1/catalog_items").get_json()["items"]] == ids
     assert [i["id"] for i in client.get("/api/v1/catalog_items?domain=义务教育").get_json()["items"]] == ids
+
+
+def test_kept_answers_follow_every_publication(app):
+    client = app.test_client()
+    url = "/api/v1/catalog_items?region=daoxian"
+    assert client.get(url).get_json()["items"] == []
+    first = publish(app, DX, 1)
+    assert [i["id"] for i in client.get(url).get_json()["items"]] == first
+    with app.extensions["zwgk.db"].session() as session:
+        session.get(m.CatalogItem, first[0]).status = "withdrawn"
+    assert client.get(url).get_json()["items"] == []
+    assert client.get(f"/api/v1/catalog_items/{first[0]}").status_code == 404

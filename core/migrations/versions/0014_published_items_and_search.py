@@ -1,4 +1,5 @@
-"""published_item: what the public sees, apart from the drafts, with its search index; api_token
+"""published_item: what the public sees, apart from the drafts, with its search index and a
+generation number (published_state); api_token
 
 Revision ID: 0014
 Revises: 0005
@@ -35,6 +36,13 @@ def upgrade() -> None:
     op.create_index(op.f('ix_published_item_published_at'), 'published_item', ['published_at'])
     op.create_index('ix_published_item_search_vector', 'published_item', ['search_vector'],
                     postgresql_using='gin')
+    state = op.create_table(
+        'published_state',
+        sa.Column('id', sa.Integer(), autoincrement=False, nullable=False),
+        sa.Column('generation', sa.Integer(), nullable=False),
+        sa.PrimaryKeyConstraint('id', name=op.f('pk_published_state')),
+    )
+    op.bulk_insert(state, [{'id': 1, 'generation': 0}])
     op.create_table(
         'api_token',
         sa.Column('id', sa.Integer(), nullable=False),
@@ -61,6 +69,7 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.drop_index(op.f('ix_api_token_user_id'), table_name='api_token')
     op.drop_table('api_token')
+    op.drop_table('published_state')
     if op.get_bind().dialect.name == 'sqlite':
         op.execute('DROP TABLE IF EXISTS published_item_fts')
     op.drop_index('ix_published_item_search_vector', table_name='published_item')
