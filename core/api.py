@@ -149,12 +149,11 @@ def _cached_answer():
     """before_request of the catalog endpoints: the kept answer, if still current."""
     from flask import g
 
-    from .published import generation
-
     key = _cache_key()
     if key is None:
         return None
-    g.zwgk_generation = generation(get_db().scoped())
+    with get_db().engine.connect() as conn:  # Core, not the ORM session: this read is on every request
+        g.zwgk_generation = conn.exec_driver_sql("SELECT generation FROM published_state WHERE id = 1").scalar() or 0
     hit = current_app.extensions["zwgk.answers"].get(key, g.zwgk_generation)
     return _answer(hit[1], hit[2], hit[3]) if hit else None
 
