@@ -66,17 +66,52 @@ def public_group() -> None:
 
 
 @public_group.command("reindex")
+@click.option("--background", is_flag=True, help="作为后台任务 as a background job (prints its id)")
 @with_appcontext
-def public_reindex() -> None:
+def public_reindex(background: bool) -> None:
     """由版本记录重建公开目录及其检索索引 rebuild the public catalog and its index from the history."""
-    from .db import get_db
-    from .published import refresh
+    from .jobs import get_jobs, reindex_public
 
-    with get_db().session() as session:
-        count = refresh(session.connection())
-    click.echo(f"已公开事项 published items: {count}")
+    if background:
+        click.echo(get_jobs().enqueue("zwgk.jobs.reindex_public"))
+        return
+    click.echo(f"已公开事项 published items: {reindex_public()}")
+
+
+@click.command("worker")
+@click.option("--burst", is_flag=True, help="队列空了就退出 stop when the queue is empty")
+@click.option("--simple", is_flag=True, help="在本进程中运行任务（不 fork）run jobs in this process (no fork)")
+@with_appcontext
+def worker_command(burst: bool, simple: bool) -> None:
+    """运行后台任务（RQ，需要 ZWGK_REDIS_URL）run background jobs from the Redis queue."""
+    from rq import SimpleWorker, Worker
+
+    from .jobs import RQJobs, get_jobs
+
+    jobs = get_jobs()
+    if not isinstance(jobs, RQJobs):
+        raise click.ClickException("未设置 ZWGK_REDIS_URL：任务在网站进程内运行，无需 worker "
+                                   "ZWGK_REDIS_URL is not set: jobs run inside the server, no worker needed")
+    cls = SimpleWorker if simple else Worker
+    cls([jobs.queue], connection=jobs.connection).work(burst=burst, with_scheduler=False)
+
+
+@click.command("job")
+@click.argument("job_id")
+@with_appcontext
+def job_status(job_id: str) -> None:
+    """后台任务的进度 a background job's state and progress."""
+    from .jobs import get_jobs
+
+    state = get_jobs().status(job_id)
+    if state is None:
+        raise click.ClickException(f"找不到任务 unknown job {job_id}")
+    click.echo(f"{state['state']} {state['done']}/{state['total']} {state['result'] if state['result'] is not None else ''}"
+               f"{' ' + state['error'] if state['error'] else ''}")
 
 
 def register(main: click.Group) -> None:
     main.add_command(token_group)
     main.add_command(public_group)
+    main.add_command(worker_command)
+    main.add_command(job_status)

@@ -335,7 +335,9 @@ def changes_page():
 
 def init_app(app) -> None:
     app.register_blueprint(bp)
-    from . import api, public_export
+    from . import api, jobs, public_export
+
+    jobs.init_app(app)
 
     app.register_blueprint(public_export.bp)
 
