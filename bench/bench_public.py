@@ -190,42 +190,38 @@ def publish_all(url: str) -> float:
     db = Database(url)
     t0 = time.perf_counter()
     ver = m.CatalogItemVersion.__table__
-    units = {}
-    domains = {}
-    with db.engine.connect() as read, db.engine.begin() as conn:
-        units = dict(conn.execute(select(m.AdminUnit.key, m.AdminUnit.id)).all())
-        domains = dict(conn.execute(select(m.Domain.name, m.Domain.id)).all())
-        import zwgk.published as published
+    import zwgk.published as published
 
-        def body(record):  # the same words as index_text, each distinct phrase segmented once
-            parts = []
-            for f in SEARCH_FIELDS:
-                value = record.get(f)
-                if not value:
-                    continue
-                head, sep, number = re.split(r"(?=（第\d+号）$|事项\d+$)", value, maxsplit=1)[0], "", ""
-                parts.append(_terms(head))
-                rest = value[len(head):]
-                if rest:
-                    parts.append(_terms(rest))
-            return " ".join(p for p in parts if p)
+    def body(record):  # the same words as index_text, each distinct phrase segmented once
+        parts = []
+        for f in SEARCH_FIELDS:
+            value = record.get(f)
+            if not value:
+                continue
+            head = re.split(r"(?=（第\d+号）$|事项\d+$)", value, maxsplit=1)[0]
+            parts.append(_terms(head))
+            if value[len(head):]:
+                parts.append(_terms(value[len(head):]))
+        return " ".join(p for p in parts if p)
 
-        original = published._search_body
-        published._search_body = body
-        try:
-            pending = []
-            result = read.execution_options(yield_per=5000).execute(
-                select(ver.c.item_id, ver.c.snapshot).order_by(ver.c.item_id))
-            for item_id, snap in result:
-                snap = dict(snap, status="published")
-                pending.append(public_row(item_id, 1, units[snap["unit"]], domains[snap["domain"]],
-                                          dt.datetime.now(dt.timezone.utc), snap))
-                if len(pending) >= 5000:
-                    _insert_fresh(conn, pending)
-                    pending = []
-            _insert_fresh(conn, pending)
-        finally:
-            published._search_body = original
+    original = published._search_body
+    published._search_body = body
+    try:
+        with db.engine.begin() as conn:
+            units = dict(conn.execute(select(m.AdminUnit.key, m.AdminUnit.id)).all())
+            domains = dict(conn.execute(select(m.Domain.name, m.Domain.id)).all())
+            after = 0
+            while True:  # keyset over the versions, on the one connection that writes (SQLite locks)
+                rows = conn.execute(select(ver.c.item_id, ver.c.snapshot).where(ver.c.item_id > after)
+                                    .order_by(ver.c.item_id).limit(5000)).all()
+                if not rows:
+                    break
+                after = rows[-1].item_id
+                now = dt.datetime.now(dt.timezone.utc)
+                _insert_fresh(conn, [public_row(item_id, 1, units[snap["unit"]], domains[snap["domain"]], now,
+                                                dict(snap, status="published")) for item_id, snap in rows])
+    finally:
+        published._search_body = original
     if db.engine.dialect.name == "postgresql":
         with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
             conn.exec_driver_sql("VACUUM ANALYZE")

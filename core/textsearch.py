@@ -32,6 +32,11 @@ def fold(text: str | None) -> str:
     """Traditional → Simplified, lower case (ASCII words match whatever their case)."""
     if not text:
         return ""
+    return _fold(text)
+
+
+@functools.lru_cache(maxsize=65536)
+def _fold(text: str) -> str:  # the same texts (titles, phrases, queries) come back again and again
     return _converter().convert(text).lower()
 
 
