@@ -181,9 +181,9 @@ def test_public_pages_show_published_items_search_and_the_changelog(app, run_cli
     client = app.test_client()
     page = client.get(f"/catalog?region={SD}").get_data(as_text=True)
     assert "环境质量公开" in page and "招生信息公开" in page and "草稿中的事项" not in page
-    assert f"{SD}：2 项" in page
-    page = client.get(f"/catalog?region={SD}&q=环境").get_data(as_text=True)
-    assert "环境质量公开" in page and "招生信息公开" not in page and "（含“环境”）" in page
+    assert f"{SD}：本页 2 项" in page
+    page = client.get(f"/search?region={SD}&q=环境").get_data(as_text=True)  # search has its own page now
+    assert "<mark>环境</mark>质量公开" in page and "招生信息公开" not in page
     # a change made after publication is not public until it is published again
     with app.extensions["zwgk.db"].session(actor="editor") as session:
         session.get(m.CatalogItem, shown).content = "尚未公开的新内容"
