@@ -200,10 +200,14 @@ def units_under(path: str) -> Any:
 
 
 def _filtered(q: Any, unit_path: str | None, domain_id: int | None, stage: str | None,
-              since: dt.datetime | None) -> Any:
+              since: dt.datetime | None, session: Any = None) -> Any:
     t = PublishedItem
     if unit_path:
-        q = q.where(t.unit_id.in_(units_under(unit_path)))
+        if session is None:
+            q = q.where(t.unit_id.in_(units_under(unit_path)))
+        else:  # the ids themselves: "unit_id = ?" lets the planner walk (unit, domain, item) in order
+            ids = list(session.execute(units_under(unit_path)).scalars())
+            q = q.where(t.unit_id == ids[0]) if len(ids) == 1 else q.where(t.unit_id.in_(ids or [-1]))
     if domain_id is not None:
         q = q.where(t.domain_id == domain_id)
     if stage:
@@ -220,7 +224,7 @@ def page(session: Any, unit_path: str | None = None, domain_id: int | None = Non
     thousandth page as on the first); returns the records and the id to continue after, or None."""
     limit = max(1, min(limit, MAX_PAGE))
     t = PublishedItem
-    q = _filtered(select(t.item_id, t.record), unit_path, domain_id, stage, since)
+    q = _filtered(select(t.item_id, t.record), unit_path, domain_id, stage, since, session)
     if after is not None:
         q = q.where(t.item_id > after)
     rows = session.execute(q.order_by(t.item_id).limit(limit + 1)).all()
@@ -252,13 +256,14 @@ def search(session: Any, terms: list[str], unit_path: str | None = None, domain_
             query = one if query is None else query.op("||")(one)
         rank = func.ts_rank(t.search_vector, query)
         q = select(t.record, rank.label("rank")).where(t.search_vector.op("@@")(query))
-        q = _filtered(q, unit_path, domain_id, None, None).order_by(rank.desc(), t.item_id)
+        q = _filtered(q, unit_path, domain_id, None, None, session).order_by(rank.desc(), t.item_id)
     else:
-        fts = table(FTS_TABLE, column("rowid"))
-        match = text(f"{FTS_TABLE} MATCH :match").bindparams(match=_fts5(terms))
-        rank = literal_column(f"bm25({FTS_TABLE})")
-        q = select(t.record, rank.label("rank")).select_from(t).join(fts, fts.c.rowid == t.item_id).where(match)
-        q = _filtered(q, unit_path, domain_id, None, None).order_by(rank, t.item_id)
+        # driven from the full-text table (its matches, ranked by bm25), then joined to the rows
+        hits = (select(literal_column("rowid").label("item_id"), literal_column("rank").label("rank"))
+                .select_from(table(FTS_TABLE)).where(text(f"{FTS_TABLE} MATCH :match").bindparams(match=_fts5(terms)))
+                .subquery("hits"))
+        q = select(t.record, hits.c.rank).join(hits, hits.c.item_id == t.item_id)
+        q = _filtered(q, unit_path, domain_id, None, None, session).order_by(hits.c.rank, t.item_id)
     return [r.record for r in session.execute(q.limit(limit).offset(offset))]
 
 
