@@ -254,17 +254,18 @@ def search(session: Any, terms: list[str], unit_path: str | None = None, domain_
         for term in terms:
             one = func.plainto_tsquery(literal_column("'simple'::regconfig"), term)
             query = one if query is None else query.op("||")(one)
-        rank = func.ts_rank(t.search_vector, query)
-        q = select(t.record, rank.label("rank")).where(t.search_vector.op("@@")(query))
-        q = _filtered(q, unit_path, domain_id, None, None, session).order_by(rank.desc(), t.item_id)
-    else:
-        # driven from the full-text table (its matches, ranked by bm25), then joined to the rows
+        rank = (-func.ts_rank(t.search_vector, query)).label("rank")  # ascending, as bm25
+        top = select(t.item_id, rank).where(t.search_vector.op("@@")(query))
+    else:  # driven from the full-text table: its matches, ranked by bm25 (lower is better)
         hits = (select(literal_column("rowid").label("item_id"), literal_column("rank").label("rank"))
                 .select_from(table(FTS_TABLE)).where(text(f"{FTS_TABLE} MATCH :match").bindparams(match=_fts5(terms)))
                 .subquery("hits"))
-        q = select(t.record, hits.c.rank).join(hits, hits.c.item_id == t.item_id)
-        q = _filtered(q, unit_path, domain_id, None, None, session).order_by(hits.c.rank, t.item_id)
-    return [r.record for r in session.execute(q.limit(limit).offset(offset))]
+        top = select(t.item_id, hits.c.rank).join(hits, hits.c.item_id == t.item_id)
+    # rank and page on ids only; the records (the wide column) are read for the page alone
+    top = _filtered(top, unit_path, domain_id, None, None, session)
+    top = top.order_by(literal_column("rank"), t.item_id).limit(limit).offset(offset).subquery("top")
+    q = select(t.record).join(top, top.c.item_id == t.item_id).order_by(top.c.rank, t.item_id)
+    return [r.record for r in session.execute(q)]
 
 
 def _fts5(terms: list[str]) -> str:
