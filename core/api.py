@@ -90,7 +90,7 @@ def decode_cursor(cursor: str | None) -> int | None:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
         if raw[:1] != "i" or not raw[1:].isdigit() or len(raw) > 20:
             raise ValueError(raw)
-        return int(raw[1:])
+        return min(int(raw[1:]), 2**31 - 1)  # ids are 32-bit integers (PostgreSQL "integer")
     except (ValueError, binascii.Error, UnicodeDecodeError):
         abort(400, message="cursor 无效 invalid cursor: use the next_cursor of the previous page")
 
@@ -295,7 +295,7 @@ class CatalogItemOne(MethodView):
         from .published import PublishedItem, public_history
 
         session = get_db().scoped()
-        row = session.get(PublishedItem, item_id) if item_id < 2**63 else None
+        row = session.get(PublishedItem, item_id) if item_id < 2**31 else None
         if row is None:
             abort(404, message="没有这个已公开的事项 no such published item")
         return _json({**row.record, "history": public_history(session, item_id)}, row.published_at)

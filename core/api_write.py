@@ -119,7 +119,7 @@ def update_item(item_id: int, raw: dict[str, Any]) -> dict[str, Any]:
 
     account = token_account()
     session = get_db().scoped()
-    item = session.get(m.CatalogItem, item_id) if item_id < 2**63 else None
+    item = session.get(m.CatalogItem, item_id) if item_id < 2**31 else None
     if item is None or not _allowed(account, "edit", item.unit.key, item.domain_id):
         abort(404, message="没有这个事项，或不在您的权限范围内 no such item in your scope")
     raw = dict(raw)
@@ -150,7 +150,7 @@ def submit_item(item_id: int) -> dict[str, Any]:
 
     account = token_account()
     session = get_db().scoped()
-    item = session.get(m.CatalogItem, item_id) if item_id < 2**63 else None
+    item = session.get(m.CatalogItem, item_id) if item_id < 2**31 else None
     if item is None or not _allowed(account, "edit", item.unit.key, item.domain_id):
         abort(404, message="没有这个事项，或不在您的权限范围内 no such item in your scope")
     session.info.update(actor=account.username, reason="API")
@@ -169,7 +169,7 @@ def draft_of(item_id: int) -> dict[str, Any]:
 
     account = token_account()
     session = get_db().scoped()
-    item = session.get(m.CatalogItem, item_id) if item_id < 2**63 else None
+    item = session.get(m.CatalogItem, item_id) if item_id < 2**31 else None
     if item is None or not _allowed(account, "view", item.unit.key, item.domain_id):
         abort(404, message="没有这个事项，或不在您的权限范围内 no such item in your scope")
     return {**snapshot(item), "id": item.id, "version": item.version}

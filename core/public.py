@@ -210,7 +210,7 @@ def item_page(item_id: int):
     from .published import PublishedItem, public_history
 
     session = get_db().scoped()
-    row = session.get(PublishedItem, item_id) if item_id < 2**63 else None
+    row = session.get(PublishedItem, item_id) if item_id < 2**31 else None
     if row is None:
         abort(404)
     history = public_history(session, item_id)

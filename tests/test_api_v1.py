@@ -297,3 +297,12 @@ def test_kept_answers_follow_every_publication(app):
         session.get(m.CatalogItem, first[0]).status = "withdrawn"
     assert client.get(url).get_json()["items"] == []
     assert client.get(f"/api/v1/catalog_items/{first[0]}").status_code == 404
+
+
+def test_ids_beyond_32_bits_are_not_found_not_errors(app):
+    from zwgk.api import encode_cursor
+
+    client = app.test_client()
+    assert client.get("/api/v1/catalog_items/2147483648").status_code == 404
+    assert client.get(f"/api/v1/catalog_items?cursor={encode_cursor(2**40)}").get_json()["items"] == []
+    assert client.get("/catalog/items/99999999999999999999").status_code == 404
