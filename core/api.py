@@ -152,8 +152,17 @@ def _cached_answer():
     key = _cache_key()
     if key is None:
         return None
-    with get_db().engine.connect() as conn:  # Core, not the ORM session: this read is on every request
-        g.zwgk_generation = conn.exec_driver_sql("SELECT generation FROM published_state WHERE id = 1").scalar() or 0
+    # the driver's own cursor on a pooled connection: this one read is the whole cost of a kept answer
+    raw = get_db().engine.raw_connection()
+    try:
+        cursor = raw.cursor()
+        cursor.execute("SELECT generation FROM published_state WHERE id = 1")
+        row = cursor.fetchone()
+        cursor.close()
+        raw.commit()  # end the read transaction (PostgreSQL would keep it open in the pool otherwise)
+    finally:
+        raw.close()  # back to the pool
+    g.zwgk_generation = row[0] if row else 0
     hit = current_app.extensions["zwgk.answers"].get(key, g.zwgk_generation)
     return _answer(hit[1], hit[2], hit[3]) if hit else None
 
