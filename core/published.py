@@ -19,7 +19,7 @@ import datetime as dt
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from sqlalchemy import (JSON, DateTime, Index, Integer, String, Text, bindparam, column, delete, func, insert, literal_column,
+from sqlalchemy import (JSON, DateTime, Index, Integer, String, Text, bindparam, delete, func, insert, literal_column,
                         select, table, text, update)
 from sqlalchemy.dialects.postgresql import TSVECTOR
 from sqlalchemy.engine import Connection
