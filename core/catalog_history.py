@@ -52,7 +52,7 @@ def restart_review_on_edit(session: Session, _ctx: Any, _instances: Any) -> None
 def record_versions(session: Session, _ctx: Any) -> None:
     """after_flush: one ``catalog_item_version`` row per created, changed or deleted item."""
     now = dt.datetime.now(dt.timezone.utc)
-    rows = []
+    rows, ids = [], []
     for objs, deleted in ((session.new, False), (session.dirty, False), (session.deleted, True)):
         for obj in objs:
             if not isinstance(obj, m.CatalogItem):
@@ -63,8 +63,12 @@ def record_versions(session: Session, _ctx: Any) -> None:
             rows.append(dict(item_id=obj.id, version=version, unit_key=obj.unit.key, status=obj.status,
                              deleted=deleted, snapshot=snapshot(obj), at=now,
                              actor=session.info.get("actor", "system"), reason=session.info.get("reason")))
+            ids.append((obj.unit_id, obj.domain_id))
     if rows:
         session.connection().execute(insert(m.CatalogItemVersion), rows)
+        from .published import apply_versions  # what the public sees follows the versions
+
+        apply_versions(session.connection(), [dict(r, unit_id=u, domain_id=d) for r, (u, d) in zip(rows, ids)])
 
 
 #: 北京时间: dates and times without a zone are read in it (China has kept UTC+8, without summer

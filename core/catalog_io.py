@@ -288,6 +288,10 @@ def _bulk_insert(session: Session, pending: list[dict[str, Any]], source: str, u
                    literal(now, type_=versions.c.at.type)).where(
                 # contiguous ids (always on SQLite): a range, not one bound parameter per id
                 items.c.id.between(ids[0], ids[-1]) if ids[-1] - ids[0] + 1 == len(ids) else items.c.id.in_(ids))))
+        if any(row.get("status") == "published" for row in part):  # what the public sees (#18)
+            from .published import refresh
+
+            refresh(conn, ids)
         first = ids[0] if first is None else first
         last = ids[-1]
         report("write", start + len(part), len(pending))

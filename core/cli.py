@@ -913,20 +913,21 @@ def users_set_role(username, role, unit) -> None:
 # --------------------------------------------------------------------------
 
 
-def _serve(app, host: str, port: int) -> None:
+def _serve(app, host: str, port: int, threads: int = 8) -> None:
     from waitress import serve
 
     click.echo(f"正在运行 serving on http://{host}:{port}/  (Ctrl+C 退出 to stop)")
-    serve(app, host=host, port=port, threads=8)
+    serve(app, host=host, port=port, threads=threads)
 
 
 @main.command("serve")
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True, type=int)
+@click.option("--threads", default=8, show_default=True, type=click.IntRange(1, 256), help="工作线程数 worker threads")
 @with_appcontext
-def serve_command(host: str, port: int) -> None:
+def serve_command(host: str, port: int, threads: int) -> None:
     """运行网站 serve the app (waitress)."""
-    _serve(current_app._get_current_object(), host, port)
+    _serve(current_app._get_current_object(), host, port, threads)
 
 
 @main.command("demo")
@@ -962,3 +963,7 @@ LAZY_COMMANDS["evaluate"] = ("zwgk.evaluation.cli:evaluate_command", "考核评�
 LAZY_COMMANDS["evaluation"] = ("zwgk.evaluation.cli:evaluation_group", "考核评估 runs, reports, surveys")
 LAZY_COMMANDS["dump"] = ("zwgk.cli_dump:dump_command", "导出整个数据库 dump the whole database to a file")
 LAZY_COMMANDS["restore"] = ("zwgk.cli_dump:restore_command", "从文件恢复整个数据库 restore the whole database")
+LAZY_COMMANDS["token"] = ("zwgk.cli_api:token_group", "开放接口令牌 API tokens")
+LAZY_COMMANDS["public"] = ("zwgk.cli_api:public_group", "公开目录 the public catalog (reindex)")
+LAZY_COMMANDS["worker"] = ("zwgk.cli_api:worker_command", "后台任务执行器 run background jobs from Redis (RQ)")
+LAZY_COMMANDS["job"] = ("zwgk.cli_api:job_status", "后台任务状态 a background job's state")

@@ -125,7 +125,9 @@ class Database:
 
 def _ignorable(diff: Any) -> bool:
     # alembic's own bookkeeping table is not ours to model
-    return isinstance(diff, tuple) and diff[0] == "remove_table" and diff[1].name == "alembic_version"
+    # nor SQLite's full-text table of the public catalog and its shadow tables (no model can say FTS5)
+    return isinstance(diff, tuple) and diff[0] == "remove_table" and (
+        diff[1].name == "alembic_version" or diff[1].name.startswith("published_item_fts"))
 
 
 def init_app(app) -> Database:

@@ -120,6 +120,11 @@ def _domains_of_region(path: str) -> Any:
 
 
 def query(session: Session, kind: str, pm: Any = None, region: str | None = None) -> list[Any]:
+    return list(session.scalars(select_query(session, kind, pm, region)).unique())
+
+
+def select_query(session: Session, kind: str, pm: Any = None, region: str | None = None) -> Select:
+    """The SELECT of ``kind`` (filtered by region, in export order) without running it."""
     if kind not in EXPORTS:
         raise ExportError(f"未知类型 unknown kind {kind!r}; 可选 choose from {', '.join(KINDS)}")
     exp = EXPORTS[kind]
@@ -141,8 +146,7 @@ def query(session: Session, kind: str, pm: Any = None, region: str | None = None
             q = q.where(exp.model.origin == (owner or ""))
         else:
             raise ExportError(f"{kind} 不能按地区筛选 cannot be filtered by region")
-    q = q.order_by(*(getattr(exp.model, c) for c in exp.order))
-    return list(session.scalars(q).unique())
+    return q.order_by(*(getattr(exp.model, c) for c in exp.order))
 
 
 def dump(kind: str, objs: list[Any]) -> list[dict[str, Any]]:

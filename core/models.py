@@ -654,3 +654,5 @@ TRACKED = (DisclosureStage, CatalogElement, ElementRequirement, Domain, DomainAl
 from .participation import models as _participation_models  # noqa: E402,F401  (issue 16)
 from .foi import models as _foi_models  # noqa: E402,F401  (issue 17: 依申请公开)
 from .evaluation import models as _evaluation_models  # noqa: E402,F401  (issue 15: evaluation tables)
+from . import published  # noqa: E402,F401  (issue 14: the public catalog table)
+from . import apitokens  # noqa: E402,F401  (issue 14: per-user API tokens)

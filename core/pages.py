@@ -41,7 +41,12 @@ def favicon() -> Response:
 
 def _error_page(error: HTTPException) -> Any:
     code = error.code or 500
-    if request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json":
+    if request.path.startswith("/api/"):  # the API answers its errors in JSON (flask-smorest's shape)
+        from flask import current_app
+
+        api = current_app.extensions.get("zwgk.api")
+        return api.handle_http_exception(error) if api is not None else error
+    if request.accept_mimetypes.best == "application/json":
         return error
     title, text = ERRORS.get(code, (error.name, error.description))
     from flask_babel import get_locale

@@ -1,8 +1,12 @@
-"""Public, read-only pages and JSON API."""
+"""Public, read-only pages: regions → units → domains → the catalog, items and their history,
+standard systems, search.  Server-rendered, no script needed, stable URLs; the JSON API is in
+:mod:`zwgk.api`."""
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, jsonify, render_template, request
+import re
+
+from flask import Blueprint, abort, render_template, request
 from sqlalchemy import func, select
 
 from . import catalog_history, export
@@ -31,31 +35,295 @@ def index():
 
 def _published_units(session) -> list[str]:
     """Units whose catalogs have something published (the public pages offer these)."""
-    rows = session.scalars(select(m.CatalogItemVersion.unit_key).where(
-        m.CatalogItemVersion.status == "published").distinct().order_by(m.CatalogItemVersion.unit_key))
-    return list(rows)
+    from sqlalchemy import exists
+
+    from .published import PublishedItem
+
+    # one index probe per unit (unit_id leads an index), not a scan of every published row
+    has_items = exists().where(PublishedItem.unit_id == m.AdminUnit.id)
+    return list(session.scalars(select(m.AdminUnit.key).where(has_items).order_by(m.AdminUnit.key)))
+
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
+@bp.before_request
+def _refuse_control_characters():
+    """A NUL or other control character in a query is a bad request, not a database error."""
+    if any(_CONTROL.search(v) for v in request.args.values()) or any(_CONTROL.search(k) for k in request.args):
+        abort(400)
+
+
+@bp.after_request
+def _cacheable(response):
+    """ETag on every public page, so a county site or a cache can ask "has it changed?"."""
+    if request.method == "GET" and response.status_code == 200 and not response.is_streamed:
+        response.add_etag()
+        response.make_conditional(request)
+    return response
+
+
+def _resolve(session, region: str) -> str:
+    try:
+        return export.resolve_region(session, get_pm(), region)[0] or ""
+    except export.ExportError:
+        abort(404)
+
+
+def _unit_counts(session) -> dict[str, int]:
+    """Published items per unit path, each counted in its unit and every unit above it."""
+    from .published import PublishedItem
+
+    counts: dict[str, int] = {}
+    rows = session.execute(select(PublishedItem.unit_key, func.count()).group_by(PublishedItem.unit_key))
+    for key, n in rows:
+        parts = key.split("/")
+        for i in range(1, len(parts) + 1):
+            counts["/".join(parts[:i])] = counts.get("/".join(parts[:i]), 0) + n
+    return counts
+
+
+@bp.get("/regions")
+def regions_page():
+    """地区: the provinces (and other top units) with how many items each has published."""
+    session = get_db().scoped()
+    counts = _unit_counts(session)
+    tops = session.scalars(select(m.AdminUnit).where(m.AdminUnit.parent_id.is_(None))
+                           .order_by(m.AdminUnit.position, m.AdminUnit.key)).all()
+    return render_template("public/regions.html", units=tops, counts=counts, unit=None, trail=[])
+
+
+@bp.get("/regions/<path:key>")
+def unit_page(key: str):
+    """A unit: the units below it, the domains of its published catalog, its standards and documents."""
+    from .published import PublishedItem, units_under
+
+    session = get_db().scoped()
+    unit = session.scalar(select(m.AdminUnit).where(m.AdminUnit.key == key))
+    if unit is None:
+        abort(404)
+    counts = _unit_counts(session)
+    children = sorted(unit.children, key=lambda u: (u.position, u.key))
+    by_domain = dict(session.execute(select(PublishedItem.domain_id, func.count())
+                                     .where(PublishedItem.unit_id.in_(units_under(unit.key)))
+                                     .group_by(PublishedItem.domain_id)).all())
+    domains = session.scalars(select(m.Domain).where(m.Domain.id.in_(list(by_domain) or [-1]))
+                              .order_by(m.Domain.position)).all()
+    has_standards = session.scalar(select(func.count()).select_from(m.Standard).where(
+        m.Standard.scope_id.in_(units_under(unit.key)))) or 0
+    trail = _trail(session, unit.key)
+    return render_template("public/regions.html", unit=unit, units=children, counts=counts, domains=domains,
+                           by_domain=by_domain, has_standards=has_standards, trail=trail,
+                           documents=_documents_link(unit.key))
+
+
+def _trail(session, key: str) -> list[tuple[str, str]]:
+    parts = key.split("/")
+    paths = ["/".join(parts[:i]) for i in range(1, len(parts) + 1)]
+    names = dict(session.execute(select(m.AdminUnit.key, m.AdminUnit.name).where(m.AdminUnit.key.in_(paths))).all())
+    return [(p, names.get(p, p.rsplit("/", 1)[-1])) for p in paths]
+
+
+def _documents_link(unit_key: str) -> str | None:
+    """Extension point: the policy documents (政策文件) of a region.  The document model is another
+    issue's (#11); when it registers a public endpoint named ``public_documents.index`` (taking
+    ``region``), the unit pages link to it.  Until then there is nothing to link."""
+    from flask import current_app, url_for
+
+    if "public_documents.index" in current_app.view_functions:
+        return url_for("public_documents.index", region=unit_key)
+    return None
+
+
+#: the 标准目录 layout: (top header, sub header, field); a top header spanning several columns
+#: repeats on each, the template merges them
+LAYOUT = [
+    ("序号", "", "seq"), ("公开事项", "一级事项", "level1"), ("公开事项", "二级事项", "level2"),
+    ("公开内容（要素）", "", "content"), ("公开依据", "", "basis"), ("公开时限", "", "time_limit"),
+    ("公开主体", "", "subject"), ("公开渠道和载体", "", "channels"),
+    ("公开对象", "全社会", "audience_public"), ("公开对象", "特定群体", "audience_specific"),
+    ("公开方式", "主动", "method_active"), ("公开方式", "依申请", "method_on_request"),
+]
+
+
+def _layout(items: list[dict]) -> list[tuple[str, str, str]]:
+    """LAYOUT with a 公开层级 column for each tier the items publish at (县级 and 乡级 always), each item marked ``level_<tier>`` for the √ (公开层级 is a set of tiers)."""
+    from .catalog_readers import TIER_NAMES, TIERS
+
+    present = [t for t in TIERS if t in ("county", "township") or any(t in (i.get("levels") or ()) for i in items)]
+    for i in items:
+        for t in TIERS:
+            i[f"level_{t}"] = t in (i.get("levels") or ())
+    return LAYOUT + [("公开层级", TIER_NAMES[t], f"level_{t}") for t in present]
+#: local columns, shown when the region requires them or an item on the page has them
+EXTRA = [("类别", "category"), ("三级事项", "level3"), ("责任科室", "department"), ("公开时长", "duration"),
+         ("五公开", "stages")]
+
+
+def _columns(items: list[dict], required_fields: set[str], show_domain: bool,
+             layout: list[tuple[str, str, str]]) -> tuple[list, list]:
+    extra = [(label, f) for label, f in EXTRA if f in required_fields or any(i.get(f) for i in items)]
+    if show_domain:
+        extra.insert(0, ("领域", "domain"))
+    top: list[list] = []  # [label, colspan, rowspan]
+    for label, sub, _f in layout:
+        if top and top[-1][0] == label and sub:
+            top[-1][1] += 1
+        else:
+            top.append([label, 1, 1 if sub else 2])
+    top += [[label, 1, 2] for label, _f in extra]
+    return top, [sub for _l, sub, _f in layout if sub], extra
 
 
 @bp.get("/catalog")
 def catalog_page():
-    """公开目录: the published catalog of a unit, searchable — what the public may read."""
+    """公开目录: a unit's published catalog (and the units below it) in the 标准目录 layout, one
+    keyset page at a time (at most 200 rows), optionally one domain."""
+    from .catalog import ELEMENT_FIELDS, required_elements
+    from .catalog_io import shown
+    from .domains import resolve_domain
+    from .published import MAX_PAGE, page
+
     session = get_db().scoped()
     units = _published_units(session)
-    region, q = request.args.get("region") or (units[0] if units else ""), (request.args.get("q") or "").strip()
-    error, items = None, []
+    region = request.args.get("region") or (units[0] if units else "")
+    domain_name = request.args.get("domain") or ""
+    try:
+        limit = min(max(int(request.args.get("limit", 100)), 1), MAX_PAGE)
+        after = int(request.args["after"]) if request.args.get("after") else None
+    except ValueError:
+        abort(400)
+    error, items, next_after, required = None, [], None, []
+    path = None
     if region:
         try:
             path = export.resolve_region(session, get_pm(), region)[0]
-            items = catalog_history.published(session, path)
         except export.ExportError as exc:
             error = str(exc)
-    if q:
-        items = [i for i in items if any(q in (i.get(f) or "") for f in ("level1", "level2", "level3", "content",
-                                                                        "basis", "subject"))]
-    items.sort(key=lambda i: (i["unit"], i["domain"], i.get("seq") or 0, i["level1"]))
+    domain = resolve_domain(session, domain_name) if domain_name else None
+    if domain_name and domain is None:
+        error = f"找不到领域 unknown domain {domain_name!r}"
+    if path and not error:
+        items, next_after = page(session, path, domain.id if domain else None, after=after, limit=limit)
+        required = required_elements(session, path)
+    required_fields = {f for r in required for f in (ELEMENT_FIELDS.get(r.element.code) or ())}
+    layout = _layout(items)
+    top, sub, extra = _columns(items, required_fields, domain is None, layout)
     for i in items:  # the day it was published, in Beijing time
         i["published_on"] = catalog_history.in_beijing(i["published_at"])[:10]
-    return render_template("public/catalog.html", units=units, region=region, q=q, items=items, error=error)
+    return render_template("public/catalog.html", units=units, region=region, path=path, items=items, error=error,
+                           domain=domain, top=top, sub=sub, layout=layout, extra=extra, shown=shown,
+                           required=required, next_after=next_after, after=after, limit=limit,
+                           trail=_trail(session, path) if path else [])
+
+
+@bp.get("/catalog/items/<int:item_id>")
+def item_page(item_id: int):
+    """A published item with every element and its public history (公开的变更记录)."""
+    from .admin.labels import LABELS
+    from .catalog_io import shown
+    from .published import PublishedItem, public_history
+
+    session = get_db().scoped()
+    row = session.get(PublishedItem, item_id) if item_id < 2**31 else None
+    if row is None:
+        abort(404)
+    history = public_history(session, item_id)
+    for h in history:
+        h["at_bj"] = catalog_history.in_beijing(h["at"])
+    fields = [((sub or top), f) for top, sub, f in _layout([row.record])] + [(label, f) for label, f in EXTRA]
+    return render_template("public/item.html", item=row.record, history=history, fields=fields, shown=shown,
+                           labels=LABELS, trail=_trail(session, row.unit_key),
+                           published_on=catalog_history.in_beijing(row.record["published_at"]))
+
+
+@bp.get("/standards")
+def standards_page():
+    """标准体系: a region's standard system as a tree picture and a list (national when no region)."""
+    from .admin import charts
+    from .published import units_under
+
+    session = get_db().scoped()
+    region = request.args.get("region") or ""
+    unit = None
+    q = select(m.Standard).order_by(m.Standard.position, m.Standard.code)
+    if region:
+        unit = session.scalar(select(m.AdminUnit).where(m.AdminUnit.key == _resolve(session, region)))
+        if unit is None:
+            abort(404)
+        q = q.where(m.Standard.scope_id.in_(units_under(unit.key)))
+    else:
+        q = q.where(m.Standard.scope_id.is_(None))
+    standards = list(session.scalars(q))
+    title = f"{unit.name if unit else '全国'}基层政务公开标准体系"
+    return render_template("public/standards.html", title=title, unit=unit, standards=standards,
+                           chart=charts.standard_tree(title, standards) if standards else None,
+                           trail=_trail(session, unit.key) if unit else [])
+
+
+SEARCH_PAGE = 20
+SEARCH_MAX_OFFSET = 1000  # deeper than 50 pages of ranked results nobody reads; the API pages everything
+
+
+@bp.get("/search")
+def search_page():
+    """检索: published items, standards (and documents, when there are) by words written in
+    Simplified or Traditional, ranked, highlighted, filtered by region and domain."""
+    from .catalog_io import shown
+    from .domains import resolve_domain
+    from .published import search
+    from .textsearch import fold, highlight, query_terms
+
+    session = get_db().scoped()
+    q = (request.args.get("q") or "").strip()[:100]
+    region, domain_name = request.args.get("region") or "", request.args.get("domain") or ""
+    try:
+        offset = min(max(int(request.args.get("start", 0)), 0), SEARCH_MAX_OFFSET)
+    except ValueError:
+        abort(400)
+    error, items, standards, terms = None, [], [], query_terms(q) if q else []
+    path = None
+    if region:
+        try:
+            path = export.resolve_region(session, get_pm(), region)[0]
+        except export.ExportError as exc:
+            error = str(exc)
+    domain = resolve_domain(session, domain_name) if domain_name else None
+    if domain_name and domain is None:
+        error = f"找不到领域 unknown domain {domain_name!r}"
+    if terms and not error:
+        items = search(session, terms, path, domain.id if domain else None, SEARCH_PAGE + 1, offset)
+        standards = _search_standards(session, terms, path, domain) if offset == 0 else []
+    more = len(items) > SEARCH_PAGE
+    items = items[:SEARCH_PAGE]
+    fields = ("level1", "level2", "content", "basis", "subject")
+    for i in items:
+        i["_hl"] = {f: highlight(shown(i.get(f)), terms) for f in fields}
+    domains = session.scalars(select(m.Domain).order_by(m.Domain.position)).all()
+    return render_template("public/search.html", q=q, region=region, domain=domain, domains=domains, items=items,
+                           standards=[(st, highlight(st.title, terms)) for st in standards], error=error,
+                           terms=terms, offset=offset, more=more and offset + SEARCH_PAGE <= SEARCH_MAX_OFFSET,
+                           page_size=SEARCH_PAGE, folded=fold(q), documents=_documents_link(path or ""))
+
+
+def _search_standards(session, terms: list[str], path: str | None, domain) -> list:
+    """Standards whose code or title holds a query word (folded); a few hundred rows at most,
+    read and ranked here by how many of the words each has."""
+    from .published import units_under
+    from .textsearch import fold
+
+    q = select(m.Standard)
+    if path:
+        q = q.where(m.Standard.scope_id.in_(units_under(path)) | m.Standard.scope_id.is_(None))
+    if domain is not None:
+        q = q.where(m.Standard.domain_id == domain.id)
+    scored = []
+    for st in session.scalars(q):
+        text = fold(f"{st.code} {st.title}")
+        hits = sum(t in text for t in terms)
+        if hits:
+            scored.append((-hits, st.position, st.code, st))
+    return [st for *_k, st in sorted(scored, key=lambda r: r[:3])][:20]
 
 
 @bp.get("/catalog/changes")
@@ -80,36 +348,12 @@ def changes_page():
                            error=error, labels=LABELS, shown=shown)
 
 
-@bp.get("/api/v1/<kind>")
-def api_list(kind: str):
-    if kind not in PUBLIC_KINDS:
-        abort(404)
-    session = get_db().scoped()
-    region = request.args.get("region")
-    try:
-        if kind == "catalog_items":  # the public sees published versions only, never drafts
-            path = export.resolve_region(session, get_pm(), region)[0] if region else None
-            return jsonify(catalog_history.published(session, path))
-        objs = export.query(session, kind, get_pm(), region)
-    except export.ExportError as exc:
-        return jsonify(message=str(exc)), 400
-    return jsonify(export.dump(kind, objs))
-
-
-@bp.get("/api/v1/catalog_changes")
-def api_catalog_changes():
-    """公开的目录调整记录: what changed in a unit's catalog between two dates (?region=&from=&to=,
-    dates in Beijing time, ``to`` included)."""
-    session = get_db().scoped()
-    try:
-        path = export.resolve_region(session, get_pm(), request.args.get("region", ""))[0]
-        start = catalog_history.parse_moment(request.args.get("from"))
-        end = catalog_history.parse_moment(request.args.get("to"), end=True)
-    except (export.ExportError, ValueError) as exc:
-        return jsonify(message=str(exc)), 400
-    result = catalog_history.diff(session, path, start, end, published_only=True)
-    return jsonify(added=result.added, removed=result.removed, changed=result.changed)
-
-
 def init_app(app) -> None:
     app.register_blueprint(bp)
+    from . import api, jobs, public_export
+
+    jobs.init_app(app)
+
+    app.register_blueprint(public_export.bp)
+
+    api.init_app(app)

@@ -84,25 +84,25 @@ def test_editing_a_published_item_keeps_the_published_version_visible(app, run_c
     for name in ("submit", "review", "publish"):
         step(run_cli, app, name, item)
     public = app.test_client()
-    assert [r["content"] for r in public.get(f"/api/v1/catalog_items?region={SD}").get_json()] == ["内容"]
+    assert [r["content"] for r in public.get(f"/api/v1/catalog_items?region={SD}").get_json()["items"]] == ["内容"]
     with app.extensions["zwgk.db"].session(actor="editor") as session:
         obj = session.get(m.CatalogItem, item)
         obj.content = "新内容"
         workflow.edited(obj)
     assert _status(app, item) == "draft"
-    shown = public.get(f"/api/v1/catalog_items?region={SD}").get_json()
+    shown = public.get(f"/api/v1/catalog_items?region={SD}").get_json()["items"]
     assert [r["content"] for r in shown] == ["内容"]  # the published version stays
     for name in ("submit", "review", "publish"):
         assert step(run_cli, app, name, item).exit_code == 0
-    shown = public.get(f"/api/v1/catalog_items?region={SD}").get_json()
+    shown = public.get(f"/api/v1/catalog_items?region={SD}").get_json()["items"]
     assert [r["content"] for r in shown] == ["新内容"]
     step(run_cli, app, "withdraw", item, "--reason", "政策废止")
-    assert public.get(f"/api/v1/catalog_items?region={SD}").get_json() == []
+    assert public.get(f"/api/v1/catalog_items?region={SD}").get_json()["items"] == []
 
 
 def test_drafts_are_not_public(app):
     _new_item(app, DX, "草稿事项")
-    assert app.test_client().get("/api/v1/catalog_items").get_json() == []
+    assert app.test_client().get("/api/v1/catalog_items").get_json()["items"] == []
 
 
 def test_diff_between_two_moments_lists_exactly_what_changed(app, run_cli):
@@ -181,9 +181,9 @@ def test_public_pages_show_published_items_search_and_the_changelog(app, run_cli
     client = app.test_client()
     page = client.get(f"/catalog?region={SD}").get_data(as_text=True)
     assert "环境质量公开" in page and "招生信息公开" in page and "草稿中的事项" not in page
-    assert f"{SD}：2 项" in page
-    page = client.get(f"/catalog?region={SD}&q=环境").get_data(as_text=True)
-    assert "环境质量公开" in page and "招生信息公开" not in page and "（含“环境”）" in page
+    assert f"{SD}：本页 2 项" in page
+    page = client.get(f"/search?region={SD}&q=环境").get_data(as_text=True)  # search has its own page now
+    assert "<mark>环境</mark>质量公开" in page and "招生信息公开" not in page
     # a change made after publication is not public until it is published again
     with app.extensions["zwgk.db"].session(actor="editor") as session:
         session.get(m.CatalogItem, shown).content = "尚未公开的新内容"

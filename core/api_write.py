@@ -1,0 +1,179 @@
+"""Writes of catalog items through the API: the admin's rules, by token.
+
+A request carries ``Authorization: Bearer <token>`` (a personal token, see
+:mod:`zwgk.apitokens`) and acts as that user: the role's permissions, the unit's subtree,
+and for a department editor the department's domains.  The item goes through the one
+validation path (:func:`zwgk.catalog.validate_item`); whatever is written is a draft (the
+review steps of the region decide when it is published, as in the admin), and an edit must
+name the version it was based on (a stale one is refused, nothing is overwritten).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import request
+from flask_smorest import abort
+from marshmallow import RAISE, Schema, fields
+from sqlalchemy.orm.exc import StaleDataError
+
+from . import models as m
+from . import schemas as s
+from .app import get_pm
+from .db import get_db
+
+
+class ItemInputSchema(s.CatalogItemSchema):
+    """A catalog item as a client sends it: no status (every write is a draft), no source."""
+
+    class Meta:
+        unknown = RAISE
+        exclude = ("status", "is_example", "source")
+
+
+class ItemPatchSchema(ItemInputSchema):
+    """Changed fields only, with the version the client read (``version``, required)."""
+
+    version = fields.Integer(required=True, metadata={"description": "读取时的版本 the version the edit is based on"})
+
+
+class WriteResultSchema(Schema):
+    id = fields.Integer(required=True)
+    version = fields.Integer(required=True)
+    status = fields.String(required=True)
+    unit = fields.String(required=True)
+    domain = fields.String(required=True)
+
+
+def token_account() -> Any:
+    """The account of the request's bearer token, or a 401."""
+    from .apitokens import user_for
+    from .auth import Account
+
+    header = request.headers.get("Authorization", "")
+    scheme, _, token = header.partition(" ")
+    session = get_db().scoped()
+    user = user_for(session, token.strip()) if scheme.lower() == "bearer" else None
+    if user is None:
+        abort(401, message="需要有效的接口令牌 a valid API token is required (Authorization: Bearer …)",
+              headers={"WWW-Authenticate": "Bearer"})
+    account = Account(user)
+    session.commit()  # last_used_at
+    return account
+
+
+def _allowed(account: Any, action: str, unit_key: str | None, domain_id: int | None) -> bool:
+    if not account.can(action) or not account.covers(unit_key):
+        return False
+    if account.role == "editor":
+        from .admin.views import editor_domains
+
+        return domain_id in set(get_db().scoped().scalars(editor_domains(account)))
+    return True
+
+
+def _problems(problems: list[Any]) -> None:
+    abort(400, message="事项未通过校验 the item is not valid",
+          errors={p.field or "item": [p.message] for p in problems})
+
+
+def _result(item: m.CatalogItem) -> dict[str, Any]:
+    return {"id": item.id, "version": item.version, "status": item.status, "unit": item.unit.key,
+            "domain": item.domain.name}
+
+
+def _apply(item: m.CatalogItem, data: dict[str, Any], validator: Any) -> None:
+    for name in ItemInputSchema().fields:
+        if name == "unit":
+            item.unit = validator.unit(data["unit"])
+        elif name == "domain":
+            item.domain = validator.domain(data["domain"])
+        elif name in data:
+            setattr(item, name, data[name])
+
+
+def create_item(raw: dict[str, Any]) -> dict[str, Any]:
+    from .catalog import ItemValidator
+
+    account = token_account()
+    session = get_db().scoped()
+    validator = ItemValidator(session, get_pm())
+    data, problems = validator(dict(raw), where="body")
+    if problems or data is None:
+        _problems(problems)
+    unit, domain = validator.unit(data["unit"]), validator.domain(data["domain"])
+    if not _allowed(account, "create", unit.key, domain.id):
+        abort(403, message=f"不在您的权限范围内 outside your scope: {unit.key} / {domain.name}")
+    session.info.update(actor=account.username, reason="API")
+    item = m.CatalogItem(status="draft")
+    _apply(item, data, validator)
+    item.status = "draft"
+    session.add(item)
+    session.commit()
+    return _result(item)
+
+
+def update_item(item_id: int, raw: dict[str, Any]) -> dict[str, Any]:
+    from .catalog import ItemValidator
+    from .catalog_history import snapshot
+
+    account = token_account()
+    session = get_db().scoped()
+    item = session.get(m.CatalogItem, item_id) if item_id < 2**31 else None
+    if item is None or not _allowed(account, "edit", item.unit.key, item.domain_id):
+        abort(404, message="没有这个事项，或不在您的权限范围内 no such item in your scope")
+    raw = dict(raw)
+    based_on = raw.pop("version")
+    if based_on != item.version:
+        abort(409, message=f"事项已被修改：您读取的是第{based_on}版，现为第{item.version}版 "
+                           f"the item changed since version {based_on}; it is now version {item.version}")
+    current = {k: v for k, v in snapshot(item).items() if k in ItemInputSchema().fields}
+    validator = ItemValidator(session, get_pm())
+    data, problems = validator({**current, **raw}, where="body")
+    if problems or data is None:
+        _problems(problems)
+    unit, domain = validator.unit(data["unit"]), validator.domain(data["domain"])
+    if not _allowed(account, "edit", unit.key, domain.id):
+        abort(403, message=f"不在您的权限范围内 outside your scope: {unit.key} / {domain.name}")
+    session.info.update(actor=account.username, reason="API")
+    _apply(item, data, validator)
+    try:
+        session.commit()  # a content change puts the item back to draft (the flush listener)
+    except StaleDataError:
+        session.rollback()
+        abort(409, message="事项刚被他人修改，请重新读取 the item was changed meanwhile; read it again")
+    return _result(item)
+
+
+def submit_item(item_id: int) -> dict[str, Any]:
+    from . import workflow
+
+    account = token_account()
+    session = get_db().scoped()
+    item = session.get(m.CatalogItem, item_id) if item_id < 2**31 else None
+    if item is None or not _allowed(account, "edit", item.unit.key, item.domain_id):
+        abort(404, message="没有这个事项，或不在您的权限范围内 no such item in your scope")
+    session.info.update(actor=account.username, reason="API")
+    try:
+        workflow.submit(session, item, account.username)
+        session.commit()
+    except workflow.WorkflowError as exc:
+        session.rollback()
+        abort(409, message=str(exc))
+    return _result(item)
+
+
+def draft_of(item_id: int) -> dict[str, Any]:
+    """The item as it stands now (draft or not), for a user whose scope covers it."""
+    from .catalog_history import snapshot
+
+    account = token_account()
+    session = get_db().scoped()
+    item = session.get(m.CatalogItem, item_id) if item_id < 2**31 else None
+    if item is None or not _allowed(account, "view", item.unit.key, item.domain_id):
+        abort(404, message="没有这个事项，或不在您的权限范围内 no such item in your scope")
+    return {**snapshot(item), "id": item.id, "version": item.version}
+
+
+__all__ = ["ItemInputSchema", "ItemPatchSchema", "WriteResultSchema", "create_item", "update_item", "submit_item",
+           "draft_of"]

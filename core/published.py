@@ -1,0 +1,294 @@
+"""What the public sees, kept apart from the drafts: one row per item that is published.
+
+``published_item`` holds the last published version of every item that is still public
+(a draft made from a published item leaves the published version here until the new one is
+published; withdrawing or deleting removes it).  Public pages, the API and search read only
+this table, with the indexes their filters use, so their cost does not grow with the number
+of drafts (#18), and keyset pages stay cheap at any depth.
+
+It is kept by the same flush listener that writes ``catalog_item_version`` (every ORM path)
+and by the importer's bulk path; :func:`refresh` rebuilds any part of it from the history.
+On SQLite the words are indexed in an FTS5 table (``unicode61`` over jieba-segmented,
+OpenCC-folded text); on PostgreSQL in a ``tsvector`` column with a GIN index
+(``to_tsvector('simple', …)``: no extension needed).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from sqlalchemy import (JSON, DateTime, Index, Integer, String, Text, bindparam, delete, func, insert, literal_column,
+                        select, table, text, update)
+from sqlalchemy.dialects.postgresql import TSVECTOR
+from sqlalchemy.engine import Connection
+from sqlalchemy.orm import Mapped, mapped_column
+
+from . import models as m
+from .models import Base
+from .textsearch import index_text
+
+FTS_TABLE = "published_item_fts"
+#: the fields whose words are indexed for search
+SEARCH_FIELDS = ("domain", "category", "level1", "level2", "level3", "content", "basis", "subject")
+
+
+class PublishedItem(Base):
+    """The published version of a catalog item (公开的事项), as the public reads it."""
+
+    __tablename__ = "published_item"
+    item_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    version: Mapped[int] = mapped_column(Integer)
+    unit_id: Mapped[int] = mapped_column(Integer)
+    unit_key: Mapped[str] = mapped_column(String(400))
+    domain_id: Mapped[int] = mapped_column(Integer)
+    seq: Mapped[int | None] = mapped_column(Integer)
+    stages: Mapped[str] = mapped_column(String(100), default=",")  # ",decision,result," for LIKE
+    published_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), index=True)
+    record: Mapped[dict[str, Any]] = mapped_column(JSON)
+    search_vector: Mapped[Any] = mapped_column(Text().with_variant(TSVECTOR(), "postgresql"), nullable=True)
+    __table_args__ = (
+        Index("ix_published_item_unit_domain", "unit_id", "domain_id", "item_id"),
+        Index("ix_published_item_domain", "domain_id", "item_id"),
+        Index("ix_published_item_search_vector", "search_vector", postgresql_using="gin"),
+    )
+
+
+class PublishedState(Base):
+    """One row: a number that goes up whenever ``published_item`` changes, so any process can
+    tell in one cheap read whether an answer it keeps is still what the public should see."""
+
+    __tablename__ = "published_state"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    generation: Mapped[int] = mapped_column(Integer, default=0)
+
+
+def _bump(conn: Connection) -> None:
+    state = PublishedState.__table__
+    if conn.execute(update(state).where(state.c.id == 1).values(generation=state.c.generation + 1)).rowcount == 0:
+        conn.execute(insert(state).values(id=1, generation=1))
+
+
+def generation(conn: Any) -> int:
+    return conn.execute(text("SELECT generation FROM published_state WHERE id = 1")).scalar() or 0
+
+
+def _search_body(record: dict[str, Any]) -> str:
+    return index_text(record.get(f) for f in SEARCH_FIELDS)
+
+
+def _write(conn: Connection, rows: list[dict[str, Any]]) -> None:
+    """Replace the public rows of these items by ``rows`` (each with its search body)."""
+    if rows:
+        _drop(conn, [r["item_id"] for r in rows])
+        _insert_fresh(conn, rows)
+
+
+def _drop(conn: Connection, ids: Sequence[int]) -> None:
+    if not ids:
+        return
+    _bump(conn)
+    for start in range(0, len(ids), 500):
+        part = list(ids[start:start + 500])
+        conn.execute(delete(PublishedItem.__table__).where(PublishedItem.item_id.in_(part)))
+        if conn.dialect.name != "postgresql":
+            conn.execute(text(f"DELETE FROM {FTS_TABLE} WHERE rowid IN ({','.join(str(int(i)) for i in part)})"))
+
+
+def public_row(item_id: int, version: int, unit_id: int, domain_id: int, at: dt.datetime,
+               snapshot: dict[str, Any]) -> dict[str, Any]:
+    record = {**snapshot, "id": item_id, "version": version, "published_at": at.isoformat()}
+    return dict(item_id=item_id, version=version, unit_id=unit_id, unit_key=snapshot["unit"], domain_id=domain_id,
+                seq=snapshot.get("seq"), stages="," + "".join(s + "," for s in snapshot.get("stages") or []),
+                published_at=at, record=record, body=_search_body(snapshot))
+
+
+def apply_versions(conn: Connection, versions: Iterable[dict[str, Any]]) -> None:
+    """Follow the versions just written (``catalog_item_version`` rows plus ``unit_id`` and
+    ``domain_id``): a published one becomes what the public sees, a withdrawn or deleted one
+    takes the item away; any other status leaves the public version as it was."""
+    shown, gone = {}, []
+    for v in versions:
+        if v["deleted"] or v["status"] == "withdrawn":
+            shown.pop(v["item_id"], None)
+            gone.append(v["item_id"])
+        elif v["status"] == "published":
+            shown[v["item_id"]] = public_row(v["item_id"], v["version"], v["unit_id"], v["domain_id"], v["at"],
+                                             v["snapshot"])
+    _drop(conn, [i for i in gone if i not in shown])
+    _write(conn, list(shown.values()))
+
+
+def refresh(conn: Connection, item_ids: Sequence[int] | None = None, chunk: int = 2000) -> int:
+    """Rebuild the public rows of ``item_ids`` (all items when None) from the history; returns
+    how many are public.  Used by the importer's bulk path, the migration and ``zwgk search reindex``."""
+    ver = m.CatalogItemVersion.__table__
+    units = dict(conn.execute(select(m.AdminUnit.key, m.AdminUnit.id)).all())
+    domains = dict(conn.execute(select(m.Domain.name, m.Domain.id)).all())
+    if item_ids is None:
+        _bump(conn)
+        conn.execute(delete(PublishedItem.__table__))
+        if conn.dialect.name != "postgresql":
+            conn.execute(text(f"DELETE FROM {FTS_TABLE}"))
+        batches: Iterable[Sequence[int] | None] = [None]
+    else:
+        batches = [item_ids[i:i + chunk] for i in range(0, len(item_ids), chunk)]
+    count = 0
+    for ids in batches:
+        latest = select(ver.c.item_id, func.max(ver.c.version).label("v")).where(
+            ver.c.status.in_(("published", "withdrawn")) | ver.c.deleted)
+        if ids is not None:
+            latest = latest.where(ver.c.item_id.in_(list(ids)))
+        latest = latest.group_by(ver.c.item_id).subquery()
+        q = (select(ver.c.item_id, ver.c.version, ver.c.status, ver.c.deleted, ver.c.at, ver.c.snapshot)
+             .join(latest, (ver.c.item_id == latest.c.item_id) & (ver.c.version == latest.c.v))
+             .order_by(ver.c.item_id))
+        if ids is not None:
+            _drop(conn, ids)
+        pending: list[dict[str, Any]] = []
+        for row in conn.execute(q).yield_per(chunk):
+            if row.deleted or row.status != "published":
+                continue
+            snap = row.snapshot
+            at = row.at if row.at.tzinfo else row.at.replace(tzinfo=dt.timezone.utc)
+            pending.append(public_row(row.item_id, row.version, units.get(snap["unit"], 0),
+                                      domains.get(snap["domain"], 0), at, snap))
+            if len(pending) >= chunk:
+                _insert_fresh(conn, pending)
+                count += len(pending)
+                pending = []
+        _insert_fresh(conn, pending)
+        count += len(pending)
+    return count
+
+
+def _insert_fresh(conn: Connection, rows: list[dict[str, Any]]) -> None:
+    """Insert rows known to be absent (after a delete): no per-row delete first."""
+    if not rows:
+        return
+    _bump(conn)
+    table = PublishedItem.__table__
+    pg = conn.dialect.name == "postgresql"
+    stmt = insert(table)
+    if pg:
+        stmt = stmt.values(search_vector=func.to_tsvector(literal_column("'simple'::regconfig"),
+                                                          bindparam("body", type_=Text)))
+    conn.execute(stmt, [{k: v for k, v in r.items() if pg or k != "body"} for r in rows])
+    if not pg:
+        conn.execute(text(f"INSERT INTO {FTS_TABLE}(rowid, body) VALUES (:item_id, :body)"),
+                     [{"item_id": r["item_id"], "body": r["body"]} for r in rows])
+
+
+def create_fts(conn: Connection) -> None:
+    """The SQLite full-text table (the migration and ``refresh`` need it; PostgreSQL has none)."""
+    if conn.dialect.name == "sqlite":
+        conn.execute(text(f"CREATE VIRTUAL TABLE IF NOT EXISTS {FTS_TABLE} USING fts5(body, tokenize='unicode61')"))
+
+
+# --------------------------------------------------------------------------
+# Reading: keyset pages and search, with the filters the public uses
+# --------------------------------------------------------------------------
+
+#: the most items one page may hold, whatever is asked (pages, API, search)
+MAX_PAGE = 200
+
+
+def units_under(path: str) -> Any:
+    """Ids of the unit at ``path`` and every unit below it (a subquery)."""
+    return select(m.AdminUnit.id).where((m.AdminUnit.key == path) | m.AdminUnit.key.like(path + "/%"))
+
+
+def _filtered(q: Any, unit_path: str | None, domain_id: int | None, stage: str | None,
+              since: dt.datetime | None, session: Any = None) -> Any:
+    t = PublishedItem
+    if unit_path:
+        if session is None:
+            q = q.where(t.unit_id.in_(units_under(unit_path)))
+        else:  # the ids themselves: "unit_id = ?" lets the planner walk (unit, domain, item) in order
+            ids = list(session.execute(units_under(unit_path)).scalars())
+            q = q.where(t.unit_id == ids[0]) if len(ids) == 1 else q.where(t.unit_id.in_(ids or [-1]))
+    if domain_id is not None:
+        q = q.where(t.domain_id == domain_id)
+    if stage:
+        q = q.where(t.stages.like(f"%,{stage},%"))
+    if since is not None:
+        q = q.where(t.published_at >= since)
+    return q
+
+
+def page(session: Any, unit_path: str | None = None, domain_id: int | None = None, stage: str | None = None,
+         since: dt.datetime | None = None, after: int | None = None,
+         limit: int = 50) -> tuple[list[dict[str, Any]], int | None]:
+    """One page of published items in id order, after the item ``after`` (keyset: as cheap on the
+    thousandth page as on the first); returns the records and the id to continue after, or None."""
+    limit = max(1, min(limit, MAX_PAGE))
+    t = PublishedItem
+    q = _filtered(select(t.item_id, t.record), unit_path, domain_id, stage, since, session)
+    if after is not None:
+        q = q.where(t.item_id > after)
+    rows = session.execute(q.order_by(t.item_id).limit(limit + 1)).all()
+    more = len(rows) > limit
+    rows = rows[:limit]
+    return [r.record for r in rows], (rows[-1].item_id if more and rows else None)
+
+
+def last_change(session: Any) -> dt.datetime | None:
+    """When the public catalog last gained a version (for Last-Modified)."""
+    moment = session.scalar(select(func.max(PublishedItem.published_at)))
+    if moment is not None and moment.tzinfo is None:
+        moment = moment.replace(tzinfo=dt.timezone.utc)
+    return moment
+
+
+def search(session: Any, terms: list[str], unit_path: str | None = None, domain_id: int | None = None,
+           limit: int = 20, offset: int = 0) -> list[dict[str, Any]]:
+    """Published items matching any of ``terms`` (already folded and segmented), best first:
+    an item with more of the words, and rarer ones, ranks higher (bm25 / ts_rank)."""
+    if not terms:
+        return []
+    limit = max(1, min(limit, MAX_PAGE))
+    t = PublishedItem
+    if session.get_bind().dialect.name == "postgresql":
+        query = None
+        for term in terms:
+            one = func.plainto_tsquery(literal_column("'simple'::regconfig"), term)
+            query = one if query is None else query.op("||")(one)
+        rank = (-func.ts_rank(t.search_vector, query)).label("rank")  # ascending, as bm25
+        top = select(t.item_id, rank).where(t.search_vector.op("@@")(query))
+    else:  # driven from the full-text table: its matches, ranked by bm25 (lower is better)
+        hits = (select(literal_column("rowid").label("item_id"), literal_column("rank").label("rank"))
+                .select_from(table(FTS_TABLE)).where(text(f"{FTS_TABLE} MATCH :match").bindparams(match=_fts5(terms)))
+                .subquery("hits"))
+        top = select(t.item_id, hits.c.rank).join(hits, hits.c.item_id == t.item_id)
+    # rank and page on ids only; the records (the wide column) are read for the page alone
+    top = _filtered(top, unit_path, domain_id, None, None, session)
+    top = top.order_by(literal_column("rank"), t.item_id).limit(limit).offset(offset).subquery("top")
+    q = select(t.record).join(top, top.c.item_id == t.item_id).order_by(top.c.rank, t.item_id)
+    return [r.record for r in session.execute(q)]
+
+
+def _fts5(terms: list[str]) -> str:
+    from .textsearch import fts5_query
+
+    return fts5_query(terms)
+
+
+def public_history(session: Any, item_id: int) -> list[dict[str, Any]]:
+    """An item's public history: each version the public saw (published, withdrawn, deleted),
+    with what changed from the one before; drafts and review steps are not public."""
+    from .catalog_history import ELEMENTS
+
+    ver = m.CatalogItemVersion
+    rows = session.scalars(select(ver).where(ver.item_id == item_id, ver.status.in_(("published", "withdrawn"))
+                                             | ver.deleted).order_by(ver.version))
+    out, before = [], None
+    for v in rows:
+        status = "deleted" if v.deleted else v.status
+        changes = {} if before is None or status != "published" else {
+            f: [before.get(f), v.snapshot.get(f)] for f in ELEMENTS if before.get(f) != v.snapshot.get(f)}
+        at = v.at if v.at.tzinfo else v.at.replace(tzinfo=dt.timezone.utc)
+        out.append({"version": v.version, "status": status, "at": at.isoformat(), "changes": changes})
+        if status == "published":
+            before = v.snapshot
+    return out

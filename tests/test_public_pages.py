@@ -1,0 +1,85 @@
+"""Public pages: regions → units → domains → the catalog in the full 标准目录 layout, the item
+page with its public history, the standard system; landmarks, labels, print layout."""
+
+import re
+
+import pytest
+from sqlalchemy import select
+
+from zwgk import models as m
+
+from .admin_helpers import DX, FULL
+
+
+@pytest.fixture
+def app(make_app, regions_db_url):
+    return make_app(regions_db_url, plugins="zhejiang,shandong,daoxian")
+
+
+def publish(app, unit_key, domain="义务教育", **fields):
+    with app.extensions["zwgk.db"].session(actor="test") as session:
+        unit = session.scalar(select(m.AdminUnit).where(m.AdminUnit.key == unit_key))
+        dom = session.scalar(select(m.Domain).where(m.Domain.name == domain))
+        item = m.CatalogItem(unit=unit, domain=dom, **{**FULL, **fields})
+        session.add(item)
+        session.flush()
+        item.status = "published"
+        return item.id
+
+
+def test_regions_lead_to_units_domains_and_the_catalog(app):
+    publish(app, DX, level1="招生入学")
+    client = app.test_client()
+    regions = client.get("/regions").get_data(as_text=True)
+    assert 'href="/regions/湖南省"' in regions
+    county = client.get(f"/regions/{DX}").get_data(as_text=True)
+    assert "招生入学" not in county and "义务教育" in county
+    link = re.search(r'href="(/catalog\?region=[^"]+&amp;domain=[^"]+)"', county).group(1).replace("&amp;", "&")
+    catalog = client.get(link).get_data(as_text=True)
+    assert "招生入学" in catalog
+    assert client.get("/regions/火星").status_code == 404
+
+
+def test_catalog_shows_the_full_layout_with_marks(app):
+    publish(app, DX, level1="招生入学", audience_specific=True, method_on_request=True,
+            levels=["county", "township"])  # 公开层级 is a set of tiers (issue 12)
+    page = app.test_client().get(f"/catalog?region={DX}").get_data(as_text=True)
+    for header in ("序号", "一级事项", "二级事项", "公开内容（要素）", "公开依据", "公开时限", "公开主体", "公开渠道和载体",
+                   "公开对象", "全社会", "特定群体", "公开方式", "主动", "依申请", "公开层级", "县级", "乡级"):
+        assert f">{header}</th>" in page, header
+    row = page[page.index("招生入学"):]
+    row = row[:row.index("</tr>")]
+    assert row.count("√") == 6  # every mark of the item, as √
+    assert "本地区目录必备要素" in page  # the region's required elements, named with their source
+
+
+def test_item_page_shows_its_public_history_only(app):
+    item = publish(app, DX, level1="招生入学")
+    with app.extensions["zwgk.db"].session(actor="editor") as session:
+        obj = session.get(m.CatalogItem, item)
+        obj.content = "草稿中的修改"  # a draft: not public
+    page = app.test_client().get(f"/catalog/items/{item}").get_data(as_text=True)
+    assert FULL["content"] in page and "草稿中的修改" not in page and "首次公开" in page
+    with app.extensions["zwgk.db"].session(actor="editor") as session:
+        session.get(m.CatalogItem, item).status = "published"
+    page = app.test_client().get(f"/catalog/items/{item}").get_data(as_text=True)
+    assert "<ins>草稿中的修改</ins>" in page
+    assert app.test_client().get("/catalog/items/999999").status_code == 404
+
+
+def test_standard_system_page_draws_the_tree(app):
+    page = app.test_client().get("/standards?region=zhejiang").get_data(as_text=True)
+    assert "<svg" in page and "运行管理" in page and "标准体系" in page
+    assert app.test_client().get("/standards?region=火星").status_code == 404
+
+
+def test_pages_have_landmarks_labels_and_print_rules(app):
+    publish(app, DX, level1="招生入学")
+    client = app.test_client()
+    for url in ("/regions", f"/catalog?region={DX}", "/search?q=招生", "/standards", "/catalog/items/1"):
+        page = client.get(url).get_data(as_text=True)
+        assert '<main id="main">' in page and "<header>" in page and 'aria-label="主导航"' in page, url
+        assert '<html lang="zh-CN">' in page and "@media print" in page and "size: A4" in page, url
+        assert "<script" not in page, url  # works without JavaScript
+        for field_id in re.findall(r'<(?:input|select)[^>]* id="([^"]+)"', page):
+            assert f'for="{field_id}"' in page, (url, field_id)

@@ -1,0 +1,93 @@
+"""Search: Traditional and Simplified alike, two-character words, ranking, highlighting, filters."""
+
+import pytest
+from sqlalchemy import select
+
+from zwgk import models as m
+from zwgk.textsearch import fold, highlight, index_terms, query_terms
+
+from .admin_helpers import DX, FULL
+
+ZJ = "浙江省/杭州市/拱墅区"
+
+
+@pytest.fixture
+def app(make_app, regions_db_url):
+    return make_app(regions_db_url, plugins="zhejiang,shandong,daoxian")
+
+
+def publish(app, unit_key, domain="义务教育", **fields):
+    with app.extensions["zwgk.db"].session(actor="test") as session:
+        unit = session.scalar(select(m.AdminUnit).where(m.AdminUnit.key == unit_key))
+        dom = session.scalar(select(m.Domain).where(m.Domain.name == domain))
+        item = m.CatalogItem(unit=unit, domain=dom, **{**FULL, **fields})
+        session.add(item)
+        session.flush()
+        item.status = "published"
+        return item.id
+
+
+def found(app, query, **filters):
+    from urllib.parse import urlencode
+
+    page = app.test_client().get("/search?" + urlencode({"q": query, **filters}))
+    assert page.status_code == 200
+    import re
+
+    return [int(i) for i in re.findall(r'<li><a href="/catalog/items/(\d+)"', page.get_data(as_text=True))]
+
+
+def test_folding_and_segmentation():
+    assert fold("政務公開") == "政务公开"
+    assert "教育" in index_terms("義務教育招生") and "义务" in index_terms("義務教育招生")
+    assert query_terms("義務教育 招生結果") == ["义务教育", "招生", "结果"]
+    assert str(highlight("政務公開<b>", ["政务"])) == "<mark>政務</mark>公開&lt;b&gt;"
+
+
+def test_traditional_finds_simplified_and_the_reverse(app):
+    simplified = publish(app, DX, level1="政务公开专栏", content="义务教育招生结果")
+    traditional = publish(app, DX, level1="資助政策", content="政務公開 招生結果")
+    assert found(app, "政務公開") == [simplified, traditional] or found(app, "政務公開") == [traditional, simplified]
+    assert set(found(app, "政务公开")) == {simplified, traditional}
+    assert found(app, "專欄") == [simplified]
+    assert found(app, "资助") == [traditional]
+    assert set(found(app, "招生结果")) == {simplified, traditional}
+    assert found(app, "火星") == []
+
+
+def test_two_character_words_match(app):
+    item = publish(app, DX, level1="学生资助", content="助学金发放名单")
+    assert found(app, "资助") == [item]
+    assert found(app, "名单") == [item]
+
+
+def test_an_item_with_both_words_ranks_above_one_with_one(app):
+    one = publish(app, DX, level1="低保名单", content="城乡低保对象名单")
+    both = publish(app, DX, level1="资助名单", content="学生资助对象名单")
+    other = publish(app, DX, level1="资助政策", content="政策文件")
+    results = found(app, "资助 名单")
+    assert results[0] == both and set(results) == {one, both, other}
+
+
+def test_search_filters_by_region_and_domain_and_highlights(app):
+    dx = publish(app, DX, level1="招生入学", content="招生范围")
+    zj = publish(app, ZJ, level1="招生入学", content="招生范围")
+    relief = publish(app, DX, domain="社会救助", level1="招生补助", content="招生")
+    assert set(found(app, "招生", region="daoxian")) == {dx, relief}
+    assert found(app, "招生", region="zhejiang") == [zj]
+    assert found(app, "招生", region=DX, domain="社会救助") == [relief]
+    page = app.test_client().get("/search?q=招生&region=zhejiang").get_data(as_text=True)
+    assert "<mark>招生</mark>入学" in page
+
+
+def test_drafts_are_not_found(app):
+    with app.extensions["zwgk.db"].session(actor="test") as session:
+        unit = session.scalar(select(m.AdminUnit).where(m.AdminUnit.key == DX))
+        dom = session.scalar(select(m.Domain).where(m.Domain.name == "义务教育"))
+        session.add(m.CatalogItem(unit=unit, domain=dom, level1="未公开的草稿", **FULL))
+    assert found(app, "草稿") == []
+
+
+def test_standards_are_searched_too(app):
+    page = app.test_client().get("/search?q=運行管理&region=zhejiang").get_data(as_text=True)
+    assert 'id="standards"' in page and "政务公开 <mark>运行管理</mark>" in page
