@@ -10,7 +10,7 @@ from typing import Any
 
 from flask import Response, abort, current_app, flash, redirect, request, url_for
 from flask_admin import BaseView, expose
-from flask_babel import lazy_gettext as _l
+from flask_babel import gettext, lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf.csrf import validate_csrf
 from sqlalchemy import or_, select
@@ -21,7 +21,7 @@ from .. import models as m
 from ..db import get_db
 from ..scope import unit_keys_in_scope
 from ..workcalendar import WorkCalendar
-from . import deadlines, privacy, proactive, report as rp, service
+from . import deadlines, privacy, proactive, report as rp, service, words
 from .models import (APPEAL_KINDS, APPEAL_OUTCOMES, APPLICANT_KINDS, CHANNELS, CONSULT_PARTIES, REPLY_CHOICES,
                      REPLY_TYPES, STEP_KINDS, AppealCase, InfoRequest)
 
@@ -93,7 +93,7 @@ class RequestsView(_Base):
         cal, today = WorkCalendar.load(session), _today()
         listed = [(r, deadlines.compute(r, cal, today)) for r in rows]
         return self.render("foi/admin_list.html", listed=listed, status=status, today=today,
-                           may_see=lambda r: privacy.may_see_personal(current_user, r), channels=CHANNELS)
+                           may_see=lambda r: privacy.may_see_personal(current_user, r), channels=words.CHANNELS)
 
     @expose("/new", methods=("GET", "POST"))
     def new(self):
@@ -236,9 +236,9 @@ class ReportView(_Base):
                 for section in rp.NARRATIVES:
                     rp.save_text(session, rep.unit, year, section, request.form.get(section, ""))
                 session.commit()
-                flash("已保存 saved", "success")
+                flash(gettext("Saved."), "success")
                 return redirect(url_for(".index", unit=unit, year=year))
-        return self.render("foi/report.html", rep=rep, rp=rp, units=units, unit=unit, year=year,
+        return self.render("foi/report.html", rep=rep, rp=rp, w=words, units=units, unit=unit, year=year,
                            link=self.link(unit, year) if unit else None, printable=request.args.get("print") == "1",
                            can_edit=bool(unit) and self.can_act(unit))
 
@@ -343,11 +343,11 @@ def appeal_view(session):
 
         column_list = ("unit", "kind", "filed_on", "outcome", "decided_on", "note")
         form_columns = ("unit", "kind", "filed_on", "outcome", "decided_on", "note")
-        form_choices = {"kind": list(APPEAL_KINDS.items()), "outcome": list(APPEAL_OUTCOMES.items())}
-        column_formatters = {"kind": lambda v, c, mo, n: APPEAL_KINDS.get(mo.kind, mo.kind),
-                             "outcome": lambda v, c, mo, n: APPEAL_OUTCOMES.get(mo.outcome, mo.outcome)}
-        column_labels = {"unit": "单位 Unit", "kind": "类别 Kind", "filed_on": "收到日期 Filed",
-                         "outcome": "结果 Outcome", "decided_on": "审结日期 Decided", "note": "备注 Note"}
+        form_choices = {"kind": list(words.APPEAL_KINDS.items()), "outcome": list(words.APPEAL_OUTCOMES.items())}
+        column_formatters = {"kind": lambda v, c, mo, n: str(words.APPEAL_KINDS.get(mo.kind, mo.kind)),
+                             "outcome": lambda v, c, mo, n: str(words.APPEAL_OUTCOMES.get(mo.outcome, mo.outcome))}
+        column_labels = {"unit": _l("Unit"), "kind": _l("Kind"), "filed_on": _l("Filed on"),
+                         "outcome": _l("Outcome"), "decided_on": _l("Decided on"), "note": _l("Note")}
 
         def _scoped(self, query):
             if current_user.is_system_admin:
