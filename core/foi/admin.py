@@ -22,7 +22,7 @@ from ..db import get_db
 from ..scope import unit_keys_in_scope
 from ..workcalendar import WorkCalendar
 from . import deadlines, privacy, proactive, report as rp, service, words
-from .models import (APPEAL_KINDS, APPEAL_OUTCOMES, APPLICANT_KINDS, CHANNELS, CONSULT_PARTIES, REPLY_CHOICES,
+from .models import (APPLICANT_KINDS, CHANNELS, CONSULT_PARTIES, REPLY_CHOICES,
                      REPLY_TYPES, STEP_KINDS, AppealCase, InfoRequest)
 
 ACTORS = frozenset({"system_admin", "region_admin", "editor"})
@@ -119,10 +119,11 @@ class RequestsView(_Base):
                 session.rollback()
                 flash(str(exc), "error")
             else:
-                flash(f"已登记 registered: {req.tracking_no}　查询码 code: {secret}（只显示一次，请告知申请人 shown once）",
-                      "success")
+                flash(gettext("Registered: %(number)s, query code: %(code)s (shown once only: tell the applicant)",
+                              number=req.tracking_no, code=secret), "success")
                 return redirect(url_for(".detail", id=req.id))
-        return self.render("foi/admin_new.html", units=units, channels=CHANNELS, kinds=APPLICANT_KINDS, form=form)
+        return self.render("foi/admin_new.html", units=units, channels=words.CHANNELS, kinds=words.APPLICANT_KINDS,
+                           form=form)
 
     def _get(self, session, id: int) -> InfoRequest:
         req = session.scalar(_scoped(select(InfoRequest)).where(InfoRequest.id == id))
@@ -272,8 +273,8 @@ class ReportView(_Base):
         found = {r.id for r in rows}
         missing = [i for i in cell.ids if i not in found]  # e.g. a catalog item deleted since
         return self.render("foi/report_records.html", rep=rep, cell=cell, key=request.args["cell"], rows=rows,
-                           missing=missing, unit=unit, year=year, steps=STEP_KINDS, reply_types=REPLY_TYPES,
-                           appeal_kinds=APPEAL_KINDS, outcomes=APPEAL_OUTCOMES)
+                           missing=missing, unit=unit, year=year, steps=STEP_KINDS, reply_types=words.REPLY_TYPES,
+                           appeal_kinds=words.APPEAL_KINDS, outcomes=words.APPEAL_OUTCOMES)
 
 
 class ProactiveView(_Base):
