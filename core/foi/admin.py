@@ -22,7 +22,7 @@ from ..db import get_db
 from ..scope import unit_keys_in_scope
 from ..workcalendar import WorkCalendar
 from . import deadlines, privacy, proactive, report as rp, service, words
-from .models import (APPLICANT_KINDS, CHANNELS, CONSULT_PARTIES, REPLY_CHOICES,
+from .models import (REPLY_CHOICES,
                      REPLY_TYPES, STEP_KINDS, AppealCase, InfoRequest)
 
 ACTORS = frozenset({"system_admin", "region_admin", "editor"})
@@ -138,10 +138,10 @@ class RequestsView(_Base):
         today = dt.date.fromisoformat(request.args["today"]) if request.args.get("today") else _today()
         dl = deadlines.compute(req, WorkCalendar.load(session), today)
         domains = session.scalars(select(m.Domain).order_by(m.Domain.position)).all()
-        return self.render("foi/admin_detail.html", req=req, dl=dl, today=today, steps=STEP_KINDS,
+        return self.render("foi/admin_detail.html", req=req, dl=dl, today=today, steps=words.STEP_KINDS, w=words,
                            personal=privacy.may_see_personal(current_user, req), can_act=self.can_act(req.unit.key),
-                           reply_types=REPLY_TYPES, reply_choices=REPLY_CHOICES, parties=CONSULT_PARTIES,
-                           channels=CHANNELS, kinds=APPLICANT_KINDS, remedies=service.REMEDIES_TEMPLATE,
+                           reply_types=REPLY_TYPES, reply_choices=REPLY_CHOICES, parties=words.CONSULT_PARTIES,
+                           channels=words.CHANNELS, kinds=words.APPLICANT_KINDS, remedies=service.REMEDIES_TEMPLATE,
                            domains=domains, submitted=service.in_beijing(req.submitted_at).strftime("%Y-%m-%d %H:%M"))
 
     @expose("/<int:id>/act", methods=("POST",))

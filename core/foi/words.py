@@ -54,3 +54,12 @@ T3_COLUMNS = {**APPLICANT_KINDS, "total": TOTAL}
 T3_ROWS = {"new": _l("1. Requests received this year"), "carried_in": _l("2. Requests carried over from last year"),
            **REPLY_TYPES, "handled": _l("(7) Total"), "carried_out": _l("4. Carried over to next year")}
 T4_COLUMNS = {**APPEAL_OUTCOMES, "total": TOTAL}
+STEP_KINDS = {"registered": _l("Registered"), "received": _l("Receipt confirmed (Regulations, article 31)"),
+              "correction_requested": _l("Correction asked for (Regulations, article 30)"),
+              "correction_received": _l("Correction received (Regulations, article 30)"),
+              "consultation_sent": _l("Opinions sought (Regulations, article 32)"),
+              "consultation_returned": _l("Opinions received (Regulations, article 32)"),
+              "extension": _l("Reply time extended (Regulations, article 33)"),
+              "replied": _l("Replied (Regulations, article 36)"), "withdrawn": _l("Withdrawn"),
+              "lapsed": _l("Not corrected in time, taken as given up (Regulations, article 30)")}
+CONSULT_PARTIES = {"third_party": _l("Third party (opinions within 15 working days)"), "agency": _l("Other agency")}
