@@ -93,7 +93,8 @@ class RequestsView(_Base):
         cal, today = WorkCalendar.load(session), _today()
         listed = [(r, deadlines.compute(r, cal, today)) for r in rows]
         return self.render("foi/admin_list.html", listed=listed, status=status, today=today,
-                           may_see=lambda r: privacy.may_see_personal(current_user, r), channels=words.CHANNELS)
+                           may_see=lambda r: privacy.may_see_personal(current_user, r), channels=words.CHANNELS,
+                           w=words)
 
     @expose("/new", methods=("GET", "POST"))
     def new(self):

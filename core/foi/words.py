@@ -63,3 +63,8 @@ STEP_KINDS = {"registered": _l("Registered"), "received": _l("Receipt confirmed 
               "replied": _l("Replied (Regulations, article 36)"), "withdrawn": _l("Withdrawn"),
               "lapsed": _l("Not corrected in time, taken as given up (Regulations, article 30)")}
 CONSULT_PARTIES = {"third_party": _l("Third party (opinions within 15 working days)"), "agency": _l("Other agency")}
+#: ``zwgk.foi.deadlines.STATUS_NAMES`` (the public tracking page keeps those)
+DUE_STATUSES = {"unconfirmed": _l("Receipt to be confirmed"), "awaiting_correction": _l("Awaiting correction"),
+                "correction_overdue": _l("Correction time over, not corrected"),
+                "consulting": _l("Opinions being sought"), "open": _l("Being handled"), "due_soon": _l("Due soon"),
+                "overdue": _l("Overdue"), "closed": _l("Closed"), "closed_late": _l("Closed late")}
