@@ -30,6 +30,15 @@ _COMPILED = tuple((re.compile(p), zh) for p, zh in MESSAGES)
 
 
 def message_words(message: str) -> str:
+    """The catalog import's own words for a marshmallow message; the plugin loader's Chinese wording
+    (``zwgk.loader.translate``, for plugin data) gives way to it, message by message."""
+    from .loader import untranslate
+
+    parts = [untranslate(part.strip()) for part in message.split("; ")]
+    return "; ".join(_one_message_words(part) for part in parts)
+
+
+def _one_message_words(message: str) -> str:
     for pattern, zh in _COMPILED:
         found = pattern.match(message.strip())
         if found:

@@ -406,6 +406,15 @@ def translate(message: str) -> str:
     return message
 
 
+def untranslate(message: str) -> str:
+    """marshmallow's own message again, from what ``translate`` made of it (others unchanged), so that
+    an importer can word the problem its own way."""
+    zh, sep, en = message.partition(" / ")
+    if sep and translate(en) == message:
+        return en
+    return message
+
+
 def _flatten_errors(at: str, label: str, messages: Any, prefix: str = "", raw: Any = None) -> list[Problem]:
     """One Problem per field; nested records are counted from 1 and named (阶段「试点实施」第1个)."""
     out = []

@@ -42,6 +42,8 @@ LABELS.update({
     "passed": _l("Passed"), "deleted": _l("Deleted"), "snapshot": _l("Content"), "unit_key": _l("Unit"),
     "finished_on": _l("Finished on"), "file": _l("File"), "items": _l("Items"), "ids": _l("Record ids"), "password_hash": _l("Password"), "item_id": _l("Item"),
 })
+# retired records (retired_at): the shared label every details page uses
+LABELS["retired_at"] = _l("Retired at")
 
 STATUS_CHOICES = [("draft", _l("Draft")), ("submitted", _l("Submitted")),
                   ("reviewed", _l("Confidentiality reviewed")), ("signed", _l("Signed off")),

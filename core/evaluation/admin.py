@@ -11,7 +11,7 @@ from typing import Any
 
 from flask import abort, flash, redirect, request, send_file, url_for
 from flask_admin import BaseView, expose
-from flask_babel import lazy_gettext as _l
+from flask_babel import get_locale, lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import func, or_, select
 
@@ -86,6 +86,8 @@ class RunsView(_Base):
         runs = list(self.session.scalars(q.limit(200)))
         try:
             systems = list(collect_systems(get_pm()).values())
+            if str(get_locale() or "").startswith("en"):  # a system may carry its title in English
+                systems = [dict(s, title=s.get("title_en") or s["title"]) for s in systems]
         except SystemError as exc:
             systems = []
             flash(str(exc), "error")

@@ -59,6 +59,9 @@ class EvaluationResult(Base):
     unit: Mapped[AdminUnit] = relationship()
     __table_args__ = (UniqueConstraint("run_id", "unit_id"),)
 
+    def __str__(self) -> str:
+        return f"{self.run} · {self.unit}"
+
 
 engagement_unit = Table(
     "engagement_unit",
@@ -105,6 +108,9 @@ class Assessment(Versioned, Base):
                                                          order_by="AssessmentScore.indicator")
     __table_args__ = (UniqueConstraint("engagement_id", "unit_id"),)
 
+    def __str__(self) -> str:
+        return f"{self.engagement} · {self.unit}"
+
 
 class AssessmentScore(Base):
     """An assessor's score (0–100) on one indicator, with a comment, the assessor's name and evidence."""
@@ -121,6 +127,9 @@ class AssessmentScore(Base):
     evidence: Mapped[list[Evidence]] = relationship(back_populates="score", cascade="all, delete-orphan")
     __table_args__ = (UniqueConstraint("assessment_id", "indicator"),)
 
+    def __str__(self) -> str:
+        return f"{self.assessment} · {self.indicator}"
+
 
 class Evidence(Base):
     """A file an assessor uploaded with a score, kept in the database beside it (the app stays stateless)."""
@@ -135,6 +144,9 @@ class Evidence(Base):
     data: Mapped[bytes] = mapped_column(LargeBinary)
     uploaded_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
     score: Mapped[AssessmentScore] = relationship(back_populates="evidence")
+
+    def __str__(self) -> str:
+        return self.filename
 
 
 class Questionnaire(Versioned, Base):
@@ -165,3 +177,6 @@ class SurveyResponse(Base):
     channel: Mapped[str] = mapped_column(String(20), default="entered")  # entered | csv
     questionnaire: Mapped[Questionnaire] = relationship()
     unit: Mapped[AdminUnit] = relationship()
+
+    def __str__(self) -> str:
+        return f"{self.questionnaire} · {self.unit} {self.answered_on}"

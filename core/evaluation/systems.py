@@ -58,6 +58,7 @@ class IndicatorNodeSchema(Schema):
 class SystemSchema(Schema):
     code = fields.String(required=True, validate=validate.Length(1, 60))
     title = fields.String(required=True)
+    title_en = fields.String(load_default=None, allow_none=True)  # the title in the English interface
     version = fields.String(required=True, validate=validate.Length(1, 20))
     scope = fields.String(load_default=None, allow_none=True)  # the region it is for (None: everywhere)
     base = fields.String(load_default=None, allow_none=True)

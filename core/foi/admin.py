@@ -10,7 +10,7 @@ from typing import Any
 
 from flask import Response, abort, current_app, flash, redirect, request, url_for
 from flask_admin import BaseView, expose
-from flask_babel import lazy_gettext as _l
+from flask_babel import gettext, lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf.csrf import validate_csrf
 from sqlalchemy import or_, select
@@ -21,8 +21,8 @@ from .. import models as m
 from ..db import get_db
 from ..scope import unit_keys_in_scope
 from ..workcalendar import WorkCalendar
-from . import deadlines, privacy, proactive, report as rp, service
-from .models import (APPEAL_KINDS, APPEAL_OUTCOMES, APPLICANT_KINDS, CHANNELS, CONSULT_PARTIES, REPLY_CHOICES,
+from . import deadlines, privacy, proactive, report as rp, service, words
+from .models import (REPLY_CHOICES,
                      REPLY_TYPES, STEP_KINDS, AppealCase, InfoRequest)
 
 ACTORS = frozenset({"system_admin", "region_admin", "editor"})
@@ -93,7 +93,8 @@ class RequestsView(_Base):
         cal, today = WorkCalendar.load(session), _today()
         listed = [(r, deadlines.compute(r, cal, today)) for r in rows]
         return self.render("foi/admin_list.html", listed=listed, status=status, today=today,
-                           may_see=lambda r: privacy.may_see_personal(current_user, r), channels=CHANNELS)
+                           may_see=lambda r: privacy.may_see_personal(current_user, r), channels=words.CHANNELS,
+                           w=words)
 
     @expose("/new", methods=("GET", "POST"))
     def new(self):
@@ -119,10 +120,11 @@ class RequestsView(_Base):
                 session.rollback()
                 flash(str(exc), "error")
             else:
-                flash(f"已登记 registered: {req.tracking_no}　查询码 code: {secret}（只显示一次，请告知申请人 shown once）",
-                      "success")
+                flash(gettext("Registered: %(number)s, query code: %(code)s (shown once only: tell the applicant)",
+                              number=req.tracking_no, code=secret), "success")
                 return redirect(url_for(".detail", id=req.id))
-        return self.render("foi/admin_new.html", units=units, channels=CHANNELS, kinds=APPLICANT_KINDS, form=form)
+        return self.render("foi/admin_new.html", units=units, channels=words.CHANNELS, kinds=words.APPLICANT_KINDS,
+                           form=form)
 
     def _get(self, session, id: int) -> InfoRequest:
         req = session.scalar(_scoped(select(InfoRequest)).where(InfoRequest.id == id))
@@ -137,10 +139,10 @@ class RequestsView(_Base):
         today = dt.date.fromisoformat(request.args["today"]) if request.args.get("today") else _today()
         dl = deadlines.compute(req, WorkCalendar.load(session), today)
         domains = session.scalars(select(m.Domain).order_by(m.Domain.position)).all()
-        return self.render("foi/admin_detail.html", req=req, dl=dl, today=today, steps=STEP_KINDS,
+        return self.render("foi/admin_detail.html", req=req, dl=dl, today=today, steps=words.STEP_KINDS, w=words,
                            personal=privacy.may_see_personal(current_user, req), can_act=self.can_act(req.unit.key),
-                           reply_types=REPLY_TYPES, reply_choices=REPLY_CHOICES, parties=CONSULT_PARTIES,
-                           channels=CHANNELS, kinds=APPLICANT_KINDS, remedies=service.REMEDIES_TEMPLATE,
+                           reply_types=REPLY_TYPES, reply_choices=REPLY_CHOICES, parties=words.CONSULT_PARTIES,
+                           channels=words.CHANNELS, kinds=words.APPLICANT_KINDS, remedies=service.REMEDIES_TEMPLATE,
                            domains=domains, submitted=service.in_beijing(req.submitted_at).strftime("%Y-%m-%d %H:%M"))
 
     @expose("/<int:id>/act", methods=("POST",))
@@ -236,9 +238,9 @@ class ReportView(_Base):
                 for section in rp.NARRATIVES:
                     rp.save_text(session, rep.unit, year, section, request.form.get(section, ""))
                 session.commit()
-                flash("已保存 saved", "success")
+                flash(gettext("Saved."), "success")
                 return redirect(url_for(".index", unit=unit, year=year))
-        return self.render("foi/report.html", rep=rep, rp=rp, units=units, unit=unit, year=year,
+        return self.render("foi/report.html", rep=rep, rp=rp, w=words, units=units, unit=unit, year=year,
                            link=self.link(unit, year) if unit else None, printable=request.args.get("print") == "1",
                            can_edit=bool(unit) and self.can_act(unit))
 
@@ -272,8 +274,8 @@ class ReportView(_Base):
         found = {r.id for r in rows}
         missing = [i for i in cell.ids if i not in found]  # e.g. a catalog item deleted since
         return self.render("foi/report_records.html", rep=rep, cell=cell, key=request.args["cell"], rows=rows,
-                           missing=missing, unit=unit, year=year, steps=STEP_KINDS, reply_types=REPLY_TYPES,
-                           appeal_kinds=APPEAL_KINDS, outcomes=APPEAL_OUTCOMES)
+                           missing=missing, unit=unit, year=year, steps=STEP_KINDS, reply_types=words.REPLY_TYPES,
+                           appeal_kinds=words.APPEAL_KINDS, outcomes=words.APPEAL_OUTCOMES)
 
 
 class ProactiveView(_Base):
@@ -343,11 +345,11 @@ def appeal_view(session):
 
         column_list = ("unit", "kind", "filed_on", "outcome", "decided_on", "note")
         form_columns = ("unit", "kind", "filed_on", "outcome", "decided_on", "note")
-        form_choices = {"kind": list(APPEAL_KINDS.items()), "outcome": list(APPEAL_OUTCOMES.items())}
-        column_formatters = {"kind": lambda v, c, mo, n: APPEAL_KINDS.get(mo.kind, mo.kind),
-                             "outcome": lambda v, c, mo, n: APPEAL_OUTCOMES.get(mo.outcome, mo.outcome)}
-        column_labels = {"unit": "单位 Unit", "kind": "类别 Kind", "filed_on": "收到日期 Filed",
-                         "outcome": "结果 Outcome", "decided_on": "审结日期 Decided", "note": "备注 Note"}
+        form_choices = {"kind": list(words.APPEAL_KINDS.items()), "outcome": list(words.APPEAL_OUTCOMES.items())}
+        column_formatters = {"kind": lambda v, c, mo, n: str(words.APPEAL_KINDS.get(mo.kind, mo.kind)),
+                             "outcome": lambda v, c, mo, n: str(words.APPEAL_OUTCOMES.get(mo.outcome, mo.outcome))}
+        column_labels = {"unit": _l("Unit"), "kind": _l("Kind"), "filed_on": _l("Filed on"),
+                         "outcome": _l("Outcome"), "decided_on": _l("Decided on"), "note": _l("Note")}
 
         def _scoped(self, query):
             if current_user.is_system_admin:

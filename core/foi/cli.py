@@ -63,7 +63,7 @@ def report_command(unit: str, year: int, output: Path, base_url: str) -> None:
     from flask import render_template
 
     from ..db import get_db
-    from . import report as rp
+    from . import report as rp, words
 
     session = get_db().scoped()
     try:
@@ -79,7 +79,7 @@ def report_command(unit: str, year: int, output: Path, base_url: str) -> None:
         rp.write_xlsx(rep, output, link)
     elif output.suffix.lower() in (".html", ".htm"):
         with current_app.test_request_context(base_url=base_url):
-            output.write_text(render_template("foi/report.html", rep=rep, rp=rp, link=link, printable=True,
+            output.write_text(render_template("foi/report.html", rep=rep, rp=rp, w=words, link=link, printable=True,
                                               can_edit=False), encoding="utf-8")
     else:
         raise click.BadParameter("应为 .xlsx 或 .html must end in .xlsx or .html", param_hint="--output")

@@ -142,6 +142,9 @@ class RequestStep(Base):
     at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
     request: Mapped[InfoRequest] = relationship(back_populates="steps")
 
+    def __str__(self) -> str:
+        return f"{self.request} {self.on} {STEP_KINDS.get(self.kind, self.kind)}"
+
 
 class AppealCase(Base):
     """政府信息公开行政复议、行政诉讼: entered by staff, counted in the annual report (表四)."""
@@ -163,6 +166,9 @@ class AppealCase(Base):
         """The unit the record belongs to, where ``zwgk.scope.record_path`` looks for it."""
         return self.unit
 
+    def __str__(self) -> str:
+        return f"{self.unit} {self.filed_on} {APPEAL_KINDS.get(self.kind, self.kind)}"
+
 
 class AnnualReportText(Base):
     """The narrative sections of a unit's 政府信息公开工作年度报告, filled in by staff."""
@@ -175,3 +181,6 @@ class AnnualReportText(Base):
     text: Mapped[str] = mapped_column(Text, default="")
     unit: Mapped[AdminUnit] = relationship()
     __table_args__ = (UniqueConstraint("unit_id", "year", "section"),)
+
+    def __str__(self) -> str:
+        return f"{self.unit} {self.year} {self.section}"

@@ -14,7 +14,7 @@ from typing import Any
 from flask import abort, flash, redirect, request, url_for
 from flask_admin import expose
 from flask_admin.actions import action
-from flask_babel import lazy_gettext as _l
+from flask_babel import gettext, lazy_gettext as _l
 from flask_login import current_user
 from markupsafe import Markup, escape
 from sqlalchemy import select
@@ -27,9 +27,10 @@ from ..admin.views import ScopedModelView
 from . import service as svc
 from .models import ConcernResponse, Feedback, Interpretation, ParticipationSetting, TopicPage
 
-STATUS_NAMES = {"pending": "待审核", "approved": "已公开", "hidden": "不公开"}
-KIND_NAMES = {"text": "文字解读", "graphic": "图解", "video": "视频解读"}
-PAGE_KIND_NAMES = {"news": "工作动态", "practice": "经验做法"}
+STATUS_NAMES = {"pending": _l("Awaiting moderation"), "approved": _l("Made public"), "hidden": _l("Not made public")}
+KIND_NAMES = {"text": _l("Text interpretation"), "graphic": _l("Graphic interpretation"),
+              "video": _l("Video interpretation")}
+PAGE_KIND_NAMES = {"news": _l("Work news"), "practice": _l("Good practice")}
 MAX_IMAGE = 2 * 1024 * 1024
 IMAGE_TYPES = {b"\x89PNG\r\n\x1a\n": "image/png", b"\xff\xd8\xff": "image/jpeg", b"GIF87a": "image/gif",
                b"GIF89a": "image/gif"}
@@ -103,7 +104,7 @@ class ParticipationView(ScopedModelView):
 
 
 def _fmt_status(view, ctx, model, name):
-    return STATUS_NAMES.get(model.status, model.status)
+    return str(STATUS_NAMES.get(model.status, model.status))
 
 
 def _fmt_useful(view, ctx, model, name):
@@ -157,7 +158,7 @@ class FeedbackView(ParticipationView):
             svc.moderate(fb, status)
         self.session.info["actor"] = current_user.username
         self.session.commit()
-        flash(f"{len(rows)} 条意见已设为“{STATUS_NAMES[status]}”", "success")
+        flash(gettext("%(n)s comments set to “%(status)s”", n=len(rows), status=STATUS_NAMES[status]), "success")
 
     @action("approve", _l("Publish the comments"))
     def action_approve(self, ids):
@@ -206,7 +207,7 @@ class FeedbackView(ParticipationView):
 
 
 def _fmt_kind(view, ctx, model, name):
-    return KIND_NAMES.get(model.kind, model.kind)
+    return str(KIND_NAMES.get(model.kind, model.kind))
 
 
 def _fmt_timing(view, ctx, model, name):
@@ -288,7 +289,7 @@ class TopicPageView(ParticipationView):
 
     unit_join = (TopicPage.unit,)
     column_list = ("unit", "kind", "title", "published", "published_on", "author")
-    column_formatters = {"kind": lambda v, c, model, n: PAGE_KIND_NAMES.get(model.kind, model.kind)}
+    column_formatters = {"kind": lambda v, c, model, n: str(PAGE_KIND_NAMES.get(model.kind, model.kind))}
     form_columns = ("unit", "kind", "title", "body", "published", "published_on", "author")
     form_overrides = {"kind": SelectField, "body": TextAreaField}
     form_args = {"kind": {"choices": list(PAGE_KIND_NAMES.items())}, "unit": {"query_factory": _in_scope_units}}

@@ -91,6 +91,10 @@ class ConcernResponse(Versioned, Base):
     unit: Mapped[AdminUnit] = relationship()
     item: Mapped[CatalogItem | None] = relationship()
 
+    def __str__(self) -> str:
+        question = self.question if len(self.question or "") <= 40 else self.question[:39] + "…"
+        return f"{self.answered_on} {question}"
+
 
 class TopicPage(Versioned, Base):
     """A short page of a 试点工作专题: 工作动态 or 经验做法, written by the region's administrator."""
@@ -118,3 +122,6 @@ class ParticipationSetting(Versioned, Base):
     unit_id: Mapped[int] = mapped_column(ForeignKey("admin_unit.id"), unique=True)
     contact_retention_days: Mapped[int] = mapped_column(Integer)
     unit: Mapped[AdminUnit] = relationship()
+
+    def __str__(self) -> str:
+        return str(self.unit) if self.unit else f"#{self.unit_id}"
