@@ -33,6 +33,9 @@ class ApiToken(Base):
     revoked_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
     user: Mapped[User] = relationship()
 
+    def __str__(self) -> str:
+        return f"接口令牌 {self.name}（{self.user.username if self.user else self.user_id}）"
+
 
 class TokenError(ValueError):
     pass

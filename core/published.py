@@ -54,6 +54,9 @@ class PublishedItem(Base):
         Index("ix_published_item_search_vector", "search_vector", postgresql_using="gin"),
     )
 
+    def __str__(self) -> str:
+        return f"{self.record.get('level1') or ''}（{self.unit_key}，第{self.version}版）"
+
 
 class PublishedState(Base):
     """One row: a number that goes up whenever ``published_item`` changes, so any process can
@@ -62,6 +65,9 @@ class PublishedState(Base):
     __tablename__ = "published_state"
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     generation: Mapped[int] = mapped_column(Integer, default=0)
+
+    def __str__(self) -> str:
+        return f"公开目录状态 {self.generation}"
 
 
 def _bump(conn: Connection) -> None:

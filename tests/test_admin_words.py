@@ -14,7 +14,8 @@ from zwgk import models as m
 from .admin_helpers import login, seed
 
 #: words that are not interface text: language names of the switch, file formats, units
-ALLOWED_EN = {"English", "CSV", "XLSX", "JSON", "xlsx", "csv", "json", "UTC", "MB"}
+ALLOWED_EN = {"English", "CSV", "XLSX", "JSON", "xlsx", "csv", "json", "UTC", "MB",
+              "xls", "docx", "html", "htm"}  # file types, written as their extensions in both languages
 ALLOWED_ZH = {"中文"}
 
 

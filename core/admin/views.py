@@ -19,6 +19,7 @@ from flask_admin import expose
 from flask_admin.actions import action
 from flask_admin.babel import lazy_gettext as admin_gettext
 from flask_admin.form import SecureForm
+from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from marshmallow import ValidationError as SchemaError
@@ -563,10 +564,13 @@ class PublicationView(ScopedModelView):
     column_list = ("subject", "obligation", "event_at", "published_at")
 
 
-def tier_names(levels: Any) -> str:
-    from ..catalog_readers import TIER_NAMES
+#: the tiers of 公开层级 in the interface's language (the data's words are catalog_readers.TIER_NAMES)
+TIER_WORDS = {"province": _l("province"), "city": _l("city"), "county": _l("county"), "township": _l("township"),
+              "village": _l("village")}
 
-    return "、".join(str(TIER_NAMES.get(t, t)) for t in levels or ())
+
+def tier_names(levels: Any) -> str:
+    return gettext("、").join(str(TIER_WORDS.get(t, t)) for t in levels or ())
 
 
 class ChannelsField(StringField):
