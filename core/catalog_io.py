@@ -183,7 +183,7 @@ def _own_unit(row: ParsedRow, unit: str, statuses: dict[str, int]) -> Problem | 
     problem = None
     if named not in (None, "") and (not isinstance(named, str) or named.strip() != unit):
         problem = Problem(row.where, str(rec.get("level1") or ""), "unit",
-                          f"记录所属单位“{named}”不是本次导入的单位“{unit}” the record names another unit "
+                          f"记录所属单位“{named}”是另一单位，不是本次导入的单位“{unit}” the record names another unit "
                           f"than the one imported into")
     rec["unit"] = unit
     status = rec.get("status")
