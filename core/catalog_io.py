@@ -127,9 +127,19 @@ def import_catalog(session: Session, pm: Any, path: Path, unit: str, domain: str
     statuses: dict[str, int] = {}  # statuses the rows asked for that an import does not give
     missing = _missing_columns(validate, unit, reading.columns, result.problems)
     pending: list[dict[str, Any]] = []  # item rows, while every row so far is valid
+    named_units: dict[str, bool] = {}
+
+    def names_unit(text: str) -> bool:  # a record's unit by its path or its unique name (道县)
+        if text not in named_units:
+            try:
+                named_units[text] = resolve_unit(session, text) == unit
+            except CatalogFileError:
+                named_units[text] = False
+        return named_units[text]
+
     for i in range(len(rows)):
         row, rows[i] = rows[i], None  # let each parsed row go once it is checked
-        foreign = _own_unit(row, unit, statuses)
+        foreign = _own_unit(row, unit, statuses, names_unit)
         data, row_problems = validate(row.record, where=row.where)
         if (missing or reading.bad_cells) and row_problems:  # said once, for the sheet or the cell
             sheet = row.where.split("]", 1)[0] + "]"
@@ -172,7 +182,8 @@ def import_catalog(session: Session, pm: Any, path: Path, unit: str, domain: str
     return result
 
 
-def _own_unit(row: ParsedRow, unit: str, statuses: dict[str, int]) -> Problem | None:
+def _own_unit(row: ParsedRow, unit: str, statuses: dict[str, int],
+              names_unit: Callable[[str], bool] = lambda text: False) -> Problem | None:
     """Every imported item belongs to the unit chosen for the import and starts as a draft.
 
     A record (JSON) may name its unit and status: a unit other than the chosen one is an error
@@ -181,9 +192,10 @@ def _own_unit(row: ParsedRow, unit: str, statuses: dict[str, int]) -> Problem | 
     rec = row.record
     named = rec.get("unit")
     problem = None
-    if named not in (None, "") and (not isinstance(named, str) or named.strip() != unit):
+    if named not in (None, "") and (not isinstance(named, str) or named.strip() != unit
+                                    and not names_unit(named.strip())):
         problem = Problem(row.where, str(rec.get("level1") or ""), "unit",
-                          f"记录所属单位“{named}”不是本次导入的单位“{unit}” the record names another unit "
+                          f"记录所属单位“{named}”是另一单位，不是本次导入的单位“{unit}” the record names another unit "
                           f"than the one imported into")
     rec["unit"] = unit
     status = rec.get("status")

@@ -183,7 +183,30 @@ def _looks(head: bytes) -> str:
         return "json"
     if stripped[:1] == b"<":
         return "html"
+    if any(b < 9 or 13 < b < 32 and b != 27 for b in head) and not _decodes(head):
+        return "binary"  # control bytes and no text encoding: a stray NUL in a text file is the row's problem
     return "text"
+
+
+def _decodes(head: bytes) -> bool:
+    """The first bytes read as UTF-8 or GB18030 (the last character may be cut off)."""
+    for encoding in ("utf-8-sig", "gb18030"):
+        for cut in range(4):
+            try:
+                head[:len(head) - cut].decode(encoding)
+                return True
+            except UnicodeDecodeError:
+                continue
+    return False
+
+
+#: what a file's content looks like, in words (Chinese first), when it is not what its name says
+LOOKS = {"zip": "看起来是压缩包（Excel 工作簿或 Word 文档）looks like a zip (an .xlsx workbook or .docx document)",
+         "ole": "看起来是旧版 Office 文件（.xls 或 .doc）looks like an old Office file (.xls or .doc)",
+         "json": "看起来是 JSON looks like JSON",
+         "html": "看起来是网页（HTML）looks like HTML",
+         "text": "看起来是文本（CSV）looks like text (CSV)",
+         "binary": "无法识别的二进制内容，不是表格文件 unrecognised binary content, not a catalog file"}
 
 
 def _kind(path: Path, head: bytes) -> str:
@@ -195,8 +218,8 @@ def _kind(path: Path, head: bytes) -> str:
     fits = {"xlsx": ("zip",), "docx": ("zip",), "xls": ("ole",), "json": ("json",), "html": ("html", "text"),
             "csv": ("text", "html", "json")}[expected]
     if looks not in fits:
-        raise CatalogFileError(f"{path.name}: 文件内容不是 {path.suffix} the file is not what its name says "
-                               f"(looks like {looks})")
+        raise CatalogFileError(f"{path.name}: 文件内容不是 {path.suffix}，{LOOKS[looks]} "
+                               "the file is not what its name says")
     return expected
 
 
@@ -812,7 +835,7 @@ def read_records(sheets: list[Sheet], unit: str, domain: str | None,
             continue
         _read_table(sheet, unit, domain, domain_of, out)
     if not out.rows and not out.problems:
-        out.problems.append(Problem("", "", None, "文件中没有事项行（空文件或只有表头）no item rows: the file is empty "
+        out.problems.append(Problem("", "", None, "文件中没有任何事项行（空文件或只有表头）no item rows: the file is empty "
                                                   "or holds only a header"))
     return out
 

@@ -29,7 +29,7 @@ from . import models as m
 PATH = ("domain_id", "level1", "level2", "level3")
 COMPARED = ("domain_id", "category", "level1", "level2", "level3", "content", "basis", "time_limit", "subject",
             "department", "channels", "duration", "audience_public", "audience_specific", "method_active",
-            "method_on_request", "level_county", "level_township", "stages")
+            "method_on_request", "levels", "stages")
 KINDS = {"new": "新增", "changed": "修改", "unchanged": "未变", "missing": "不再列出"}
 #: each field by the column heading of the published layout (what the clerk's file calls it)
 HEADINGS = {"unit": "单位", "domain": "领域", "domain_id": "领域", "seq": "序号", "category": "类别",
@@ -37,8 +37,7 @@ HEADINGS = {"unit": "单位", "domain": "领域", "domain_id": "领域", "seq": 
             "basis": "公开依据", "time_limit": "公开时限", "subject": "公开主体", "department": "责任科室",
             "channels": "公开渠道和载体", "duration": "公开时长", "audience_public": "公开对象·全社会",
             "audience_specific": "公开对象·特定群体", "method_active": "公开方式·主动",
-            "method_on_request": "公开方式·依申请", "level_county": "公开层级·县级",
-            "level_township": "公开层级·乡级", "stages": "五公开", "status": "状态", "is_example": "示例"}
+            "method_on_request": "公开方式·依申请", "levels": "公开层级", "stages": "五公开", "status": "状态", "is_example": "示例"}
 
 
 def _same(a: Any, b: Any) -> bool:

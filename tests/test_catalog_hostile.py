@@ -80,7 +80,7 @@ def test_an_empty_or_header_only_file_is_an_error_not_zero_imported(app, tmp_pat
     result = run_cli(app, "import", "catalog", str(path), "--unit", DX, "--domain", "社会救助")
     assert result.exit_code == 1
     assert "已导入" not in result.output
-    assert re.search("文件为空|没有事项行", result.output)
+    assert re.search("文件为空|没有任何事项行", result.output)
 
 
 def test_the_admin_upload_of_a_gbk_csv_answers_a_page_not_a_500(make_app, regions_db_url):

@@ -122,6 +122,22 @@ def test_rows_of_another_unit_are_refused(app, tmp_path):
     assert "浙江省/杭州市/拱墅区" in str(result.problems[0]) and "另一单位" in str(result.problems[0])
 
 
+def test_a_record_may_name_its_unit_by_its_unique_name(app, tmp_path):
+    _imported(app, tmp_path)
+    records = json.loads(_export(app, tmp_path / "all.json").read_text(encoding="utf-8"))
+    path = tmp_path / "named.json"
+    for named, ok in (("道县", True), ("永州市", False)):
+        records[1]["unit"] = named
+        path.write_text(json.dumps(records, ensure_ascii=False), encoding="utf-8")
+        with app.extensions["zwgk.db"].session() as session:
+            result = import_catalog(session, app.extensions["zwgk.pm"], path, "道县", dry_run=True)
+        assert result.ok is ok, result.problems
+        if ok:
+            assert result.reimport.counts()["unchanged"] == len(records)
+        else:
+            assert "永州市" in str(result.problems[0]) and "另一单位" in str(result.problems[0])
+
+
 def test_an_empty_or_header_only_file_is_not_a_success(app, tmp_path):
     path = real_layout(tmp_path / "空.xlsx", [])
     with app.extensions["zwgk.db"].session() as session:

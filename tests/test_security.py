@@ -140,7 +140,10 @@ def test_1_cli_import_every_format_stays_in_the_unit_and_the_users_scope(admin_a
         assert result.exit_code == 0, result.output
     result = run_cli(admin_app, "import", "catalog", str(path), "--unit", DX, "--user", "zj_admin")
     assert result.exit_code != 0 and "outside your scope" in result.output
-    result = run_cli(admin_app, "import", "catalog", str(path), "--unit", DX, "--user", "dx_admin")
+    result = run_cli(admin_app, "import", "catalog", str(path), "--unit", DX, "--user", "dx_admin", "--dry-run")
+    assert result.exit_code == 0 and "未变 3" in result.output, result.output  # re-import (issue 13): same items
+    # --append: every row a new item, so where the rows land (and as what) is seen
+    result = run_cli(admin_app, "import", "catalog", str(path), "--unit", DX, "--user", "dx_admin", "--append")
     assert result.exit_code == 0, result.output
     new = [v for k, v in _items(admin_app).items() if k not in before]
     assert new and all(status == "draft" for *_, status in new)
