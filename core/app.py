@@ -115,9 +115,13 @@ def _too_large(exc):
 
     limit = current_app.config.get("MAX_CONTENT_LENGTH") or 0
     message = f"请求过大（上限 {limit // (1024 * 1024)} MB）request too large (limit {limit} bytes)"
-    if request.accept_mimetypes.best == "application/json":
+    if request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json":
         return jsonify(errors={"file": [message]}), 413
-    return message, 413, {"Content-Type": "text/plain; charset=utf-8"}
+    from werkzeug.exceptions import RequestEntityTooLarge
+
+    from .pages import _error_page
+
+    return _error_page(RequestEntityTooLarge(), text=message)
 
 
 LANGUAGES = ("zh_Hans_CN", "en")

@@ -39,7 +39,7 @@ def favicon() -> Response:
     return response
 
 
-def _error_page(error: HTTPException) -> Any:
+def _error_page(error: HTTPException, text: Any = None) -> Any:
     code = error.code or 500
     if request.path.startswith("/api/"):  # the API answers its errors in JSON (flask-smorest's shape)
         from flask import current_app
@@ -48,7 +48,8 @@ def _error_page(error: HTTPException) -> Any:
         return api.handle_http_exception(error) if api is not None else error
     if request.accept_mimetypes.best == "application/json":
         return error
-    title, text = ERRORS.get(code, (error.name, error.description))
+    title, default = ERRORS.get(code, (error.name, error.description))
+    text = text or default
     from flask_babel import get_locale
 
     lang = "en" if str(get_locale() or "").startswith("en") else "zh-CN"
@@ -66,5 +67,7 @@ def _server_error(error: Exception) -> Any:
 def init_app(app: Flask) -> None:
     app.register_blueprint(bp)
     for code in ERRORS:
+        if code == 413 and 413 in app.error_handler_spec[None]:
+            continue  # the app's own handler names the limit (core/app.py _too_large) on this page
         app.register_error_handler(code, _error_page)
     app.register_error_handler(500, _server_error)

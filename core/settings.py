@@ -22,6 +22,13 @@ def _bool(text: str) -> bool:
     raise ValueError(f"not a yes/no value: {text!r}")
 
 
+def _days(text: str) -> int:
+    number = int(text.strip())
+    if number <= 0:
+        raise ValueError(f"not a positive number of days: {text!r}")
+    return number
+
+
 def _bytes(text: str) -> int:
     """A size: bytes, or with K / M / G (binary multiples)."""
     value = text.strip().upper().removesuffix("B")
@@ -54,6 +61,14 @@ SETTINGS: tuple[Setting, ...] = (
             doc="the largest request body (default 21 MiB: a 20 MB catalog and its form)"),
     Setting("ZWGK_SQLITE_BUSY_TIMEOUT", "SQLITE_BUSY_TIMEOUT", float,
             doc="seconds a SQLite writer waits for another's lock (default 30)"),
+    Setting("ZWGK_FEEDBACK_RATE", "ZWGK_FEEDBACK_RATE",
+            doc="public feedback POSTs allowed per address (default '5 per minute;30 per day')"),
+    Setting("ZWGK_REQUEST_RATE", "ZWGK_REQUEST_RATE",
+            doc="依申请公开 form POSTs allowed per address (default '20 per minute')"),
+    Setting("ZWGK_CONTACT_RETENTION_DAYS", "ZWGK_CONTACT_RETENTION_DAYS", _days,
+            doc="days feedback contact details are kept where the region sets no period (default 180)"),
+    Setting("ZWGK_FOI_RETENTION_DAYS", "ZWGK_FOI_RETENTION_DAYS", _days,
+            doc="days applicants' personal data are kept after the request closes (no default)"),
     Setting("ZWGK_SMTP_HOST", "ZWGK_SMTP_HOST", doc="digest mail server; mail is off without it"),
     Setting("ZWGK_SMTP_PORT", "ZWGK_SMTP_PORT", int),
     Setting("ZWGK_SMTP_USER", "ZWGK_SMTP_USER"),
@@ -71,6 +86,8 @@ DEFAULTS: dict[str, Any] = {
     "SQLITE_BUSY_TIMEOUT": 30.0,
     "ZWGK_LOGIN_RATE": "10 per minute",
     "RATELIMIT_STORAGE_URI": "memory://",
+    "ZWGK_FEEDBACK_RATE": "5 per minute;30 per day",
+    "ZWGK_REQUEST_RATE": "20 per minute",
 }
 
 

@@ -20,7 +20,7 @@ from zwgk.evaluation import assessment, survey
 
 PROVINCE, JIA, YI = "测试省", "测试省/甲县", "测试省/乙县"
 FULL = dict(basis="《中华人民共和国义务教育法》", content="招生范围", time_limit="自信息形成之日起5个工作日内",
-            subject="县教育局", channels="政府网站", audience_public=True, method_active=True, level_county=True)
+            subject="县教育局", channels=["政府网站"], audience_public=True, method_active=True, levels=["county"])
 UTC = dt.timezone.utc
 
 

@@ -209,6 +209,23 @@ def test_assessment_rules_without_the_web(eapp):
                               [JIA])
 
 
+def test_a_region_admin_is_offered_and_may_engage_only_assessor_accounts_of_its_region(eapp):
+    db = eapp.extensions["zwgk.db"]
+    with db.session() as s:
+        accounts.create_user(s, "bj_firm", "correct-horse-42", "assessor", "北京市")
+    bj = eapp.test_client()
+    login(bj, "bj_admin")
+    page = bj.get("/admin/assessments/").get_data(as_text=True)
+    assert '<option value="bj_firm">' in page
+    assert '<option value="assessor1">' not in page and '<option value="assessor2">' not in page
+    with db.session() as s:
+        with pytest.raises(assessment.AssessmentError, match="不是本地区的评估机构账号"):
+            assessment.engage(s, Actor("prov_admin", "region_admin", PROVINCE), PROVINCE, "bj_firm", "x", "2018Q3",
+                              [JIA])
+        # a system administrator engages any assessor account
+        assessment.engage(s, Actor("sys", "system_admin", None), PROVINCE, "bj_firm", "x", "2018Q3", [JIA])
+
+
 def test_an_assessor_sees_no_other_admin_page(eapp):
     _engage(eapp)
     firm = eapp.test_client()

@@ -19,8 +19,8 @@ DX = "湖南省/永州市/道县"
 SD = "山东省"
 ZJ = "浙江省/杭州市/拱墅区"
 FULL = dict(basis="《中华人民共和国义务教育法》", content="招生范围、招生条件", time_limit="每年7月底前",
-            subject="县教育局", channels="政府网站", category="类别", audience_public=True, method_active=True,
-            level_county=True)
+            subject="县教育局", channels=["政府网站"], category="类别", audience_public=True, method_active=True,
+            levels=["county"])
 CONTACT = "13912345678"
 NAME = "王小明"
 

@@ -157,6 +157,45 @@ def check_smtp(env_app, loaded_db_url):
                                          "sender": "gk@example.gov.cn", "starttls": False}
 
 
+def _posts(app, path, n):
+    client = app.test_client()
+    client.environ_base["REMOTE_ADDR"] = _ip()
+    return [client.post(path, data={"useful": "yes"}).status_code for _ in range(n)]
+
+
+def check_feedback_rate(env_app, loaded_db_url):
+    codes = _posts(env_app(ZWGK_FEEDBACK_RATE="1 per minute"), "/feedback/湖南省", 2)
+    assert codes[0] != 429 and codes[1] == 429, codes
+
+
+def check_request_rate(env_app, loaded_db_url):
+    codes = _posts(env_app(ZWGK_REQUEST_RATE="1 per minute"), "/requests/new", 2)
+    assert codes[0] != 429 and codes[1] == 429, codes
+
+
+def check_contact_retention_days(env_app, loaded_db_url):
+    from zwgk.participation import service
+
+    used = []
+    app = env_app(ZWGK_CONTACT_RETENTION_DAYS="33")
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(service, "purge_contacts", lambda session, now, days: used.append(days) or 0)
+        from zwgk.participation.cli import purge
+
+        result = app.test_cli_runner().invoke(purge, [])
+    assert result.exit_code == 0, result.output
+    assert used == [33]
+
+
+def check_foi_retention_days(env_app, loaded_db_url):
+    app = env_app(ZWGK_FOI_RETENTION_DAYS="44")
+    from zwgk.foi.cli import purge_command
+
+    result = app.test_cli_runner().invoke(purge_command, ["--dry-run", "--today", "2020-01-01"])
+    assert result.exit_code == 0, result.output
+    assert "办结满 44 天" in result.output
+
+
 CHECKS = {
     "ZWGK_DATABASE_URL": check_database_url,
     "ZWGK_PLUGINS": check_plugins,
@@ -168,6 +207,10 @@ CHECKS = {
     "ZWGK_SESSION_COOKIE_SECURE": check_zwgk_session_cookie_secure,
     "ZWGK_MAX_CONTENT_LENGTH": check_max_content_length,
     "ZWGK_SQLITE_BUSY_TIMEOUT": check_sqlite_busy_timeout,
+    "ZWGK_FEEDBACK_RATE": check_feedback_rate,
+    "ZWGK_REQUEST_RATE": check_request_rate,
+    "ZWGK_CONTACT_RETENTION_DAYS": check_contact_retention_days,
+    "ZWGK_FOI_RETENTION_DAYS": check_foi_retention_days,
     **{f"ZWGK_SMTP_{k}": check_smtp for k in ("HOST", "PORT", "USER", "PASSWORD", "FROM", "STARTTLS")},
 }
 

@@ -272,6 +272,8 @@ class ScopedModelView(ModelView):
             if isinstance(field, (QuerySelectField, QuerySelectMultipleField)) and field.name in relationships:
                 remote = relationships[field.name].mapper.class_
                 field.query = self.relation_query(field.name, remote)
+                if isinstance(field, QuerySelectField):
+                    field.pre_validate = _outside_named(field)
         return form
 
     def update_model(self, form: Any, model: Any) -> bool:
@@ -370,6 +372,21 @@ def _stale_message(session: Any, model: Any, version: int, mark: int) -> str:
 def _short(value: Any, width: int = 60) -> str:
     text = "" if value is None else str(value)
     return text if len(text) <= width else text[:width] + "…"
+
+
+def _outside_named(field: Any) -> Any:
+    """A posted choice the scoped list does not hold is refused saying why (not "Not a valid choice")."""
+    check = field.pre_validate
+
+    def pre_validate(form: Any) -> None:
+        try:
+            check(form)
+        except ValidationError:
+            if field.data is None and getattr(field, "_formdata", None) not in (None, "", "__None"):
+                raise ValidationError(str(_l("This record is outside your region."))) from None
+            raise
+
+    return pre_validate
 
 
 _KIND_OF: dict[type, str] = {

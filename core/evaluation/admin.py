@@ -17,7 +17,7 @@ from sqlalchemy import func, or_, select
 
 from .. import models as m
 from ..db import get_db
-from ..scope import unit_keys_in_scope
+from ..scope import scope_filter, unit_keys_in_scope
 from . import models as em
 
 MIMETYPES = {"xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -265,7 +265,10 @@ class AssessmentsView(_Base):
         if not current_user.is_system_admin:
             q = q.where(_under(m.AdminUnit.key, current_user.unit_path or "\0"))
             a = a.where(_under(m.AdminUnit.key, current_user.unit_path or "\0"))
-        assessors = session.scalars(select(m.User).where(m.User.role == "assessor").order_by(m.User.username)).all()
+        assessors = select(m.User).where(m.User.role == "assessor").order_by(m.User.username)
+        if not current_user.is_system_admin:  # only the accounts of the user's subtree (core/scope.py)
+            assessors = scope_filter(assessors, "users", current_user.unit_path or "\0")
+        assessors = session.scalars(assessors).all()
         return self.render("zwgk/evaluation_assessments.html", engagements=session.scalars(q).all(),
                            assessments=session.scalars(a).all(), assessors=assessors, statuses=STATUS_NAMES,
                            units=unit_keys_in_scope(session, current_user))

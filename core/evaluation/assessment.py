@@ -49,6 +49,9 @@ def engage(session: Session, actor: Any, region: str, assessor: str, institution
     user = session.scalar(select(m.User).where(m.User.username == assessor))
     if user is None or user.role != "assessor":
         raise AssessmentError(f"{assessor} 不是评估机构账号 is not an assessor account (role assessor)")
+    if actor.role != "system_admin" and not (user.unit is not None and _covers(actor.unit_path, user.unit.key)):
+        # an account of another region is neither offered (admin page) nor accepted here
+        raise AssessmentError(f"{assessor} 不是本地区的评估机构账号 is not an assessor account of your region")
     chosen = []
     for path in units:
         unit = session.scalar(select(m.AdminUnit).where(m.AdminUnit.key == path))

@@ -10,9 +10,5 @@ def init_app(app) -> None:
     """The public pages (the admin views are added by ``zwgk.admin``)."""
     from .public import bp
 
-    import os
-
-    app.config.setdefault("ZWGK_REQUEST_RATE", "20 per minute")
-    if os.environ.get("ZWGK_FOI_RETENTION_DAYS"):
-        app.config.setdefault("ZWGK_FOI_RETENTION_DAYS", int(os.environ["ZWGK_FOI_RETENTION_DAYS"]))
+    app.config.setdefault("ZWGK_REQUEST_RATE", "20 per minute")  # ZWGK_* from the environment: core/settings.py
     app.register_blueprint(bp)

@@ -98,6 +98,10 @@ def draft_item(session: Session, pm: Any, region: str | None, start: dt.date, en
     for flag in ("method_active", "audience_public", "audience_specific", "method_on_request"):
         raw[flag] = bool(raw.get(flag))
     raw = {k: (v if v != "" else None) for k, v in raw.items()}
+    if isinstance(raw.get("channels"), str):  # typed as one text: the channels it names, a list (issue 12)
+        from ..catalog_readers import channels
+
+        raw["channels"] = channels(raw["channels"])
     data, problems = validate_item(session, pm, raw, "依申请转主动")
     if problems or data is None:
         return None, problems

@@ -232,7 +232,10 @@ class InterpretationView(ParticipationView):
                          "graphic": FileField(_l("Graphic (PNG, JPEG or GIF, at most 2 MB)"))}
     form_overrides = {"kind": SelectField, "body": TextAreaField}
     form_args = {"kind": {"choices": list(KIND_NAMES.items())}, "item": {"query_factory": _in_scope_items}}
-    can_export = False
+    # exported like every list (the graphic itself stays out: it is served by its own page)
+    column_export_list = ("item", "document_title", "document_published_on", "kind", "title", "body", "video_url",
+                          "published_on", "timing")
+    column_formatters_export = {"kind": _fmt_kind, "timing": _fmt_timing}
 
     def unit_path_of(self, model: Any) -> str | None:
         return model.item.unit.key if model.item else None
