@@ -131,9 +131,7 @@ def rq_entry(name: str, *args: Any) -> Any:
 
 
 def init_app(app: Any) -> None:
-    import os
-
-    url = app.config.get("ZWGK_REDIS_URL", os.environ.get("ZWGK_REDIS_URL"))
+    url = app.config.get("ZWGK_REDIS_URL")  # from the environment through zwgk.settings
     app.extensions["zwgk.jobs"] = RQJobs(url) if url else InProcessJobs(app)
 
 

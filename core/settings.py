@@ -69,6 +69,8 @@ SETTINGS: tuple[Setting, ...] = (
             doc="days feedback contact details are kept where the region sets no period (default 180)"),
     Setting("ZWGK_FOI_RETENTION_DAYS", "ZWGK_FOI_RETENTION_DAYS", _days,
             doc="days applicants' personal data are kept after the request closes (no default)"),
+    Setting("ZWGK_REDIS_URL", "ZWGK_REDIS_URL",
+            doc="background jobs on an RQ queue on this Redis (run by `zwgk worker`); in-process without it"),
     Setting("ZWGK_SMTP_HOST", "ZWGK_SMTP_HOST", doc="digest mail server; mail is off without it"),
     Setting("ZWGK_SMTP_PORT", "ZWGK_SMTP_PORT", int),
     Setting("ZWGK_SMTP_USER", "ZWGK_SMTP_USER"),

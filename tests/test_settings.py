@@ -3,6 +3,7 @@ and each one takes effect."""
 
 from __future__ import annotations
 
+import os
 import re
 import socket
 import subprocess
@@ -173,6 +174,14 @@ def check_request_rate(env_app, loaded_db_url):
     assert codes[0] != 429 and codes[1] == 429, codes
 
 
+def check_redis_url(env_app, loaded_db_url):
+    from zwgk.jobs import InProcessJobs, RQJobs, get_jobs
+
+    url = os.environ.get("ZWGK_TEST_REDIS_URL", "redis://127.0.0.1:6379/14")
+    assert isinstance(get_jobs(env_app()), InProcessJobs)
+    assert isinstance(get_jobs(env_app(ZWGK_REDIS_URL=url)), RQJobs)
+
+
 def check_contact_retention_days(env_app, loaded_db_url):
     from zwgk.participation import service
 
@@ -211,6 +220,7 @@ CHECKS = {
     "ZWGK_REQUEST_RATE": check_request_rate,
     "ZWGK_CONTACT_RETENTION_DAYS": check_contact_retention_days,
     "ZWGK_FOI_RETENTION_DAYS": check_foi_retention_days,
+    "ZWGK_REDIS_URL": check_redis_url,
     **{f"ZWGK_SMTP_{k}": check_smtp for k in ("HOST", "PORT", "USER", "PASSWORD", "FROM", "STARTTLS")},
 }
 
