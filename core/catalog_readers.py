@@ -835,7 +835,7 @@ def read_records(sheets: list[Sheet], unit: str, domain: str | None,
             continue
         _read_table(sheet, unit, domain, domain_of, out)
     if not out.rows and not out.problems:
-        out.problems.append(Problem("", "", None, "文件中没有任何事项行（空文件或只有表头）no item rows: the file is empty "
+        out.problems.append(Problem("整个文件 whole file", "", None, "文件中没有任何事项行（空文件或只有表头）no item rows: the file is empty "
                                                   "or holds only a header"))
     return out
 

@@ -41,8 +41,8 @@ def test_admin_lists_the_documents_of_the_users_region(regions_app):
 
 
 def test_api_lists_documents(regions_app):
-    rows = regions_app.test_client().get("/api/v1/documents?region=浙江省").get_json()
-    assert [r["number"] for r in rows] == ["浙政办发〔2017〕82号"]
+    page = regions_app.test_client().get("/api/v1/documents?region=浙江省").get_json()  # a paged answer (#14)
+    assert [r["number"] for r in page["items"]] == ["浙政办发〔2017〕82号"]
 
 
 def test_the_public_index_shows_a_local_domain_with_its_region(make_app, loaded_db_url):
