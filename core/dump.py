@@ -68,6 +68,10 @@ def write_dump(conn: Connection, revision: str | None, path: Path) -> dict[str, 
     return {name: len(t["rows"]) for name, t in data["tables"].items()}
 
 
+#: bookkeeping rows a fresh database already holds (published_state's change counter)
+COUNTERS = {"published_state"}
+
+
 def restore(conn: Connection, data: dict[str, Any], revision: str | None) -> dict[str, int]:
     """Insert a dump into an empty database at the same revision (the caller's transaction)."""
     if data.get("format") != FORMAT:
@@ -77,6 +81,9 @@ def restore(conn: Connection, data: dict[str, Any], revision: str | None) -> dic
                         f"revision {data.get('revision')}, this database is at {revision}: migrate first")
     tables = _tables()
     for table in tables:
+        if table.name in COUNTERS:  # a counter the migrations or the app start set up: the dump's wins
+            conn.execute(table.delete())
+            continue
         if conn.scalar(select(func.count()).select_from(table)):
             raise DumpError(f"目标数据库不是空的（{table.name} 有数据）the target database is not empty ({table.name})")
     counts: dict[str, int] = {}
