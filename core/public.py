@@ -5,6 +5,7 @@ standard systems, search.  Server-rendered, no script needed, stable URLs; the J
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from flask import Blueprint, abort, render_template, request
 from sqlalchemy import func, select
@@ -175,13 +176,28 @@ def _columns(items: list[dict], required_fields: set[str], show_domain: bool,
     return top, [sub for _l, sub, _f in layout if sub], extra
 
 
+def _region_and_domain(session, region: str, domain_name: str) -> tuple[str | None, Any, str | None]:
+    """The unit path and domain a public page was asked for, or the reason it cannot be read."""
+    from .domains import resolve_domain
+
+    path, error = None, None
+    if region:
+        try:
+            path = export.resolve_region(session, get_pm(), region)[0]
+        except export.ExportError as exc:
+            error = str(exc)
+    domain = resolve_domain(session, domain_name) if domain_name else None
+    if domain_name and domain is None:
+        error = f"找不到领域 unknown domain {domain_name!r}"
+    return path, domain, error
+
+
 @bp.get("/catalog")
 def catalog_page():
     """公开目录: a unit's published catalog (and the units below it) in the 标准目录 layout, one
     keyset page at a time (at most 200 rows), optionally one domain."""
     from .catalog import ELEMENT_FIELDS, required_elements
     from .catalog_io import shown
-    from .domains import resolve_domain
     from .published import MAX_PAGE, page
 
     session = get_db().scoped()
@@ -194,15 +210,7 @@ def catalog_page():
     except ValueError:
         abort(400)
     error, items, next_after, required = None, [], None, []
-    path = None
-    if region:
-        try:
-            path = export.resolve_region(session, get_pm(), region)[0]
-        except export.ExportError as exc:
-            error = str(exc)
-    domain = resolve_domain(session, domain_name) if domain_name else None
-    if domain_name and domain is None:
-        error = f"找不到领域 unknown domain {domain_name!r}"
+    path, domain, error = _region_and_domain(session, region, domain_name)
     if path and not error:
         items, next_after = page(session, path, domain.id if domain else None, after=after, limit=limit)
         required = required_elements(session, path)
@@ -270,7 +278,6 @@ def search_page():
     """检索: published items, standards (and documents, when there are) by words written in
     Simplified or Traditional, ranked, highlighted, filtered by region and domain."""
     from .catalog_io import shown
-    from .domains import resolve_domain
     from .published import search
     from .textsearch import fold, highlight, query_terms
 
@@ -282,15 +289,7 @@ def search_page():
     except ValueError:
         abort(400)
     error, items, standards, terms = None, [], [], query_terms(q) if q else []
-    path = None
-    if region:
-        try:
-            path = export.resolve_region(session, get_pm(), region)[0]
-        except export.ExportError as exc:
-            error = str(exc)
-    domain = resolve_domain(session, domain_name) if domain_name else None
-    if domain_name and domain is None:
-        error = f"找不到领域 unknown domain {domain_name!r}"
+    path, domain, error = _region_and_domain(session, region, domain_name)
     if terms and not error:
         items = search(session, terms, path, domain.id if domain else None, SEARCH_PAGE + 1, offset)
         standards = _search_standards(session, terms, path, domain) if offset == 0 else []
