@@ -36,11 +36,33 @@ def require(condition: bool, reason: str) -> None:
     pytest.skip(reason)
 
 
+# Modules whose database use is the same on every dialect: CI runs them on SQLite only.  Each
+# says why; whatever they exercise of the database runs on PostgreSQL through the modules named.
+DIALECT_NEUTRAL = {
+    # build and install a plugin package in a fresh environment; apply runs via test_apply/regions
+    "test_external_plugin": "installs a wheel; the data path is test_apply's",
+    "test_conformance": "installs a scaffolded plugin; the data path is test_apply's",
+    # reading files into records; the write path is test_catalog_io / test_catalog_reimport
+    "test_catalog_corpus": "file readers; writing runs in test_catalog_io",
+    "test_catalog_hostile": "refused before anything is written",
+    "test_calendar": "the working-day calendar is pure Python",
+    "test_timeline_display": "drawing of dates",
+    "test_settings": "environment settings",
+    "test_cli_start": "start-up imports",
+    "test_plugins": "plugin discovery",
+    "test_hooks": "hook calling; the data path is test_apply's",
+    "test_admin_words": "the words on pages; the admin's queries run in test_admin",
+    "test_accounts": "password hashing and roles; scope queries run in test_security",
+}
+
+
 def pytest_collection_modifyitems(items):
     for item in items:
         if {"app", "db", "db_url", "loaded_db_url", "empty_db_url", "regions_db_url"} & set(
                 getattr(item, "fixturenames", ())):
             item.add_marker(pytest.mark.db)
+            if item.module.__name__.rpartition(".")[2] not in DIALECT_NEUTRAL:
+                item.add_marker(pytest.mark.pg)
 
 
 def pytest_report_header(config):
