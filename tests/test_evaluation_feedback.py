@@ -136,3 +136,13 @@ def test_feedback_is_a_computed_method_a_system_may_use_on_its_own():
     assert load_system(one_leaf("feedback"), "test")["indicators"][0]["compute"] == "feedback"
     with pytest.raises(SystemError):
         load_system(one_leaf("likes"), "test")
+
+
+def test_a_hidden_comment_still_counts_its_mark(db, scored):
+    from sqlalchemy import update
+
+    with db.session(actor="test") as s:  # the unit hides every comment of 甲县's: the marks stay
+        s.execute(update(Feedback).values(status="hidden", comment="不公开的意见"))
+    with db.session() as s:
+        again = {r["unit"]: r for r in runs.compute(s, PROVINCE, parse_period("2018Q3"), default_system())}
+    assert again[JIA]["indicators"]["satisfaction.feedback"] == scored[JIA]["indicators"]["satisfaction.feedback"]
