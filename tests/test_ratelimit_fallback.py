@@ -102,3 +102,14 @@ def test_feedback_posts_still_work_and_are_limited_when_the_redis_storage_is_dow
     client = app.test_client()
     codes = [post_feedback(client, f"/item/{item_id}", comment=f"第{i}条").status_code for i in range(3)]
     assert codes == [303, 303, 429]
+
+
+def test_a_redis_that_hangs_costs_at_most_two_seconds_and_is_retried_every_30(make_app, regions_db_url):
+    app = make_app(regions_db_url, plugins="none", ZWGK_RATELIMIT_STORAGE=DOWN, RATELIMIT_STORAGE_URI=DOWN)
+    login_limiter = app.extensions["zwgk.login_limiter"]
+    pool = login_limiter.primary.storage.storage.connection_pool.connection_kwargs
+    assert pool["socket_connect_timeout"] == pool["socket_timeout"] == 2
+    assert app.config["RATELIMIT_STORAGE_OPTIONS"] == {"socket_connect_timeout": 2, "socket_timeout": 2}
+    assert login_limiter.retry == 30
+    memory = make_app(regions_db_url, plugins="none")  # memory:// takes no socket options
+    assert memory.config["RATELIMIT_STORAGE_OPTIONS"] == {}
