@@ -115,7 +115,7 @@ def _rate_limited() -> Any:
     memory for one process, Redis when several serve (they must share the count)."""
     from limits import parse
 
-    limiter = current_app.extensions["zwgk.login_limiter"]
+    limiter = current_app.extensions["zwgk.login_limiter"]  # a FallbackLimiter
     rate = parse(current_app.config.get("ZWGK_LOGIN_RATE") or "10 per minute")
     address = request.remote_addr or "?"
     if limiter.hit(rate, "zwgk-login", address):
@@ -182,8 +182,92 @@ def init_app(app: Any) -> None:
 
     # one limiter per app (not per module: a second app in the process would take over its storage)
     uri = app.config.get("ZWGK_RATELIMIT_STORAGE") or app.config.get("RATELIMIT_STORAGE_URI") or "memory://"
-    app.extensions["zwgk.login_limiter"] = MovingWindowRateLimiter(storage_from_string(uri))
+    options = _STORAGE_TIMEOUTS if uri.split(":", 1)[0].startswith("redis") else {}
+    app.extensions["zwgk.login_limiter"] = FallbackLimiter(
+        MovingWindowRateLimiter(storage_from_string(uri, **options)), uri)
     app.config.setdefault("RATELIMIT_STORAGE_URI", uri)
+    app.config.setdefault("RATELIMIT_STORAGE_OPTIONS", options)
     app.config.setdefault("RATELIMIT_HEADERS_ENABLED", True)
+    # the decorated limits (feedback, 依申请公开 forms): Redis down → counted in this process
+    # (Flask-Limiter logs it and tries the storage again with a growing pause)
+    app.config.setdefault("RATELIMIT_IN_MEMORY_FALLBACK_ENABLED", True)
     limiter.init_app(app)
     app.register_blueprint(bp)
+
+
+#: a Redis that does not answer costs a login at most this long, not the system's TCP timeout
+_STORAGE_TIMEOUTS = {"socket_connect_timeout": 2, "socket_timeout": 2}
+
+
+class FallbackLimiter:
+    """The login limiter: counted in the configured storage (Redis shared between processes);
+    when that storage fails, counted in this process instead — logins keep working, each process
+    keeps its own limit — with one warning per outage, and the storage is tried again every
+    ``retry`` seconds (``docs/security.md``, threat 6)."""
+
+    retry = 30.0
+
+    def __init__(self, primary: Any, uri: str) -> None:
+        from limits.storage import MemoryStorage
+        from limits.strategies import MovingWindowRateLimiter
+
+        self.primary, self.fallback = primary, MovingWindowRateLimiter(MemoryStorage())
+        self.where = _without_password(uri)
+        self.down_since: float | None = None  # time.monotonic() of the failure, None: the storage works
+        self._tried = 0.0
+
+    def _failures(self) -> tuple[type[BaseException], ...]:
+        own = getattr(self.primary.storage, "base_exceptions", ())  # a class or a tuple of them
+        return (*(own if isinstance(own, tuple) else (own,)), OSError, TimeoutError)
+
+    def _use_primary(self) -> bool:
+        import time
+
+        if self.down_since is None:
+            return True
+        now = time.monotonic()
+        if now - self._tried < self.retry:
+            return False
+        self._tried = now
+        try:
+            up = bool(self.primary.storage.check())
+        except Exception:  # noqa: BLE001 - a check that fails is a storage still down
+            up = False
+        if up:
+            _log().warning("login rate-limit storage %s answers again: the limit is shared again", self.where)
+            self.down_since = None
+        return up
+
+    def _call(self, name: str, *args: Any) -> Any:
+        import time
+
+        if self._use_primary():
+            try:
+                return getattr(self.primary, name)(*args)
+            except self._failures() as exc:
+                self.down_since = self._tried = time.monotonic()
+                _log().warning("login rate-limit storage %s does not answer (%s): the login limit is counted "
+                               "in each process until it answers again", self.where, exc)
+        return getattr(self.fallback, name)(*args)
+
+    def hit(self, rate: Any, *identifiers: str) -> bool:
+        return self._call("hit", rate, *identifiers)
+
+    def get_window_stats(self, rate: Any, *identifiers: str) -> Any:
+        return self._call("get_window_stats", rate, *identifiers)
+
+
+def _log() -> Any:
+    import logging
+
+    return logging.getLogger("zwgk.auth")
+
+
+def _without_password(uri: str) -> str:
+    """The storage's address for a log line: no password."""
+    parts = urlsplit(uri)
+    if parts.password is None:
+        return uri
+    host = parts.hostname or ""
+    netloc = f"{parts.username or ''}:***@{host}" + (f":{parts.port}" if parts.port else "")
+    return parts._replace(netloc=netloc).geturl()

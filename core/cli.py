@@ -138,13 +138,18 @@ class ZwgkGroup(FlaskGroup):
                 formatter.write_dl(rows)
 
 
-def _beijing_today():
-    """Today in China: after 16:00 UTC it is already tomorrow there."""
+def _clock():
+    """Now, in UTC (the tests move it)."""
     import datetime as dt
 
+    return dt.datetime.now(dt.timezone.utc)
+
+
+def _beijing_today():
+    """Today in China: after 16:00 UTC it is already tomorrow there."""
     from .catalog_history import BEIJING
 
-    return dt.datetime.now(BEIJING).date()
+    return _clock().astimezone(BEIJING).date()
 
 
 def _fail(message: str, code: int = 1) -> None:
@@ -410,17 +415,27 @@ def _date_or_datetime(value: str):
 
 @main.command("deadline")
 @click.argument("text")
-@click.option("--from", "start", required=True, help="起算日期（事件发生之日）YYYY-MM-DD[THH:MM]")
+@click.option("--from", "start", help="起算日期（事件发生之日）YYYY-MM-DD[THH:MM]；不给则为北京时间今天 "
+                                      "the event's date; default: today in Beijing time")
 @click.option("--document", help="时限所在的文件（文号、文件名或标题）：无“每年”的截止日期在该文件的年份 "
                                  "the document the text comes from: a deadline is in its year")
 @with_appcontext
-def deadline_command(text: str, start: str, document: str | None) -> None:
-    """计算时限：解析时限文本，按法定工作日历给出到期日及所用的日历事实。"""
+def deadline_command(text: str, start: str | None, document: str | None) -> None:
+    """计算时限：解析时限文本，按法定工作日历给出到期日及所用的日历事实。
+
+    “今年/本年/当年/明年/次年/年内”所指的年份：给了 --document 为该文件的年份；否则为起算日期
+    （--from）的年份；两者都不给，为北京时间今天的年份（UTC 16:00 后北京已是次日）。所用的年份
+    会打印出来。 The year of 今年/明年 …: the document's (--document), else the --from date's,
+    else today's in Beijing time; the year used is printed."""
     from .documents import find_document
-    from .timelimits import due_date, parse
+    from .timelimits import RELATIVE_YEAR, due_date, normalize, parse
     from .workcalendar import WorkCalendar
 
-    anchor = _date_or_datetime(start)
+    if start:
+        anchor = _date_or_datetime(start)
+    else:
+        anchor = _beijing_today()
+        click.echo(f"起算日期 from: {anchor.isoformat()}（未给 --from：北京时间今天 today in Beijing time）")
     issued = None
     if document:
         doc = find_document(get_db().scoped(), document)
@@ -428,6 +443,11 @@ def deadline_command(text: str, start: str, document: str | None) -> None:
             _fail(f"未声明的文件 unknown document {document!r}（见 zwgk export documents）")
         issued = doc.issued_on
         click.echo(f"文件 document: {doc} {doc.title}（{doc.issued_on.isoformat()}）")
+    elif RELATIVE_YEAR.search(normalize(text)):
+        day = anchor.date() if hasattr(anchor, "date") else anchor
+        issued = day
+        whence = "起算日期 --from" if start else "北京时间今天 today in Beijing time"
+        click.echo(f"参照年份 reference year: {day.year}（未给 --document：取{whence}的年份 the year of it）")
     rule = parse(text, issued)
     calendar = WorkCalendar.load(get_db().scoped())
     result = due_date(rule, anchor, calendar)

@@ -131,6 +131,8 @@ _MIN_DISPLAY = re.compile(r"(不少于|不得少于|至少)(\d+)个?(工作日|�
 _DEADLINE = re.compile(r"(每年|次年|当年|今年|明年)?(\d{1,2})月(底|末|份)?(?:(\d{1,2})[日号])?(前|之前|以前|底前)")
 _NAMED_YEAR = re.compile(r"(?<!\d)(\d{4})年(?:(\d{1,2})月(底|末)?(?:(\d{1,2})[日号])?(前|之前|以前|底前)|(底|末)(前|之前)?|内)")
 _YEAR_END = re.compile(r"(年底前|年末前|年底之前|12月底前|年内完成|年内出台|年内|年底)")
+#: a year named relative to the text's date (its document's, or a date the user gives)
+RELATIVE_YEAR = re.compile(r"今年|本年|当年|明年|次年|年内")
 _RECURRING = re.compile(r"每年|每季度?|每个季度|每月|每个月|每半年|每周|按月|按季度?|按年|逐月|每一年")
 _BARE_WORKDAYS = re.compile(r"(\d+)个?工作日")
 _COUNT = re.compile(r"(年内|每年|全年)?[^\d]{0,12}?(不得少于|不少于|至少)(\d+)次")

@@ -48,3 +48,10 @@ def csrf(client, url):
     # the last token on the page: the navbar's logout form comes first, the page's own form after it
     found = re.findall(r'name="csrf_token"[^>]*value="([^"]+)"', text)
     return found[-1] if found else ""
+
+
+def loaded_version(client, url):
+    """The hidden ``loaded_version`` of an edit form, as a browser posts it back ("" when the page
+    has none, e.g. a 404): an edit posted without it is refused (docs/security.md, threat 2)."""
+    found = re.search(r'name="loaded_version"[^>]*value="([^"]*)"', client.get(url).get_data(as_text=True))
+    return found.group(1) if found else ""

@@ -5,7 +5,7 @@ from sqlalchemy import select
 
 from zwgk import models as m
 
-from .admin_helpers import DX, FULL, csrf, login, seed
+from .admin_helpers import DX, FULL, csrf, loaded_version, login, seed
 
 ITEMS = "/admin/catalog_item"
 
@@ -87,7 +87,8 @@ def test_role_action_scope(admin_app, user, where, action):
         token = csrf(client, f"{ITEMS}/edit/?id={admin_app.ids['in']}")  # a form this user can open, if any
         unit_id, dom_id = _ids(admin_app, unit_key, "义务教育")
         resp = client.post(f"{ITEMS}/edit/?id={item_id}",
-                           data={**_form(unit_id, dom_id, title, content="已修改"), "csrf_token": token})
+                           data={**_form(unit_id, dom_id, title, content="已修改"), "csrf_token": token,
+                                 "loaded_version": loaded_version(client, f"{ITEMS}/edit/?id={item_id}")})
         assert (_items(admin_app)[item_id][1] == "已修改") == allowed
         if not allowed:
             assert resp.status_code in (403, 404)
@@ -198,7 +199,7 @@ def test_an_edit_is_in_the_history_with_who_what_and_why(admin_app):
     unit_id, dom_id = _ids(admin_app, DX, "义务教育")
     client.post(f"{ITEMS}/edit/?id={item}",
                 data={**_form(unit_id, dom_id, "招生入学", content="招生范围（2026年）", change_reason="按新政策更新"),
-                      "csrf_token": token})
+                      "csrf_token": token, "loaded_version": loaded_version(client, f"{ITEMS}/edit/?id={item}")})
     with admin_app.extensions["zwgk.db"].sessionmaker() as session:
         change = session.scalars(select(m.Change).where(m.Change.entity == "catalog_item", m.Change.entity_id == item,
                                                         m.Change.action == "update")).one()

@@ -24,7 +24,8 @@ from .evaluation_fixture import JIA, PROVINCE, YI, build, third_party
 #                   (40×50 + 30×50 + 30×100/3) / 100                  = 45.00
 #       adjustment: items versioned in Q3                          = 100.00
 #       third party: accepted 90                                    = 90.00
-#       satisfaction: (75 + 50) / 2 (the October answer is outside)  = 62.50
+#       satisfaction: survey (75 + 50) / 2 (the October answer is outside) = 62.50; no public
+#                     feedback → that half not applicable, the survey carries the group  = 62.50
 #       total (30×80 + 20×50 + 20×45 + 10×100 + 10×90 + 10×62.5) / 100 = 68.25
 # 乙县  completeness 1 of 2                                          = 50.00
 #       coverage 1 of 1 (published in Q2, still before the end)    = 100.00
@@ -34,10 +35,11 @@ from .evaluation_fixture import JIA, PROVINCE, YI, build, third_party
 EXPECTED = {
     JIA: {"completeness": "80.00", "coverage": "50.00", "timeliness": "45.00", "timeliness.publications": "50.00",
           "timeliness.milestones": "50.00", "timeliness.reports": "33.33", "adjustment": "100.00",
-          "third_party": "90.00", "satisfaction": "62.50", "total": "68.25"},
+          "third_party": "90.00", "satisfaction": "62.50", "satisfaction.survey": "62.50",
+          "satisfaction.feedback": None, "total": "68.25"},
     YI: {"completeness": "50.00", "coverage": "100.00", "timeliness": None, "timeliness.publications": None,
          "timeliness.milestones": None, "timeliness.reports": None, "adjustment": "0.00", "third_party": None,
-         "satisfaction": None, "total": "58.33"},
+         "satisfaction": None, "satisfaction.survey": None, "satisfaction.feedback": None, "total": "58.33"},
 }
 
 
@@ -111,7 +113,7 @@ def test_a_stored_run_reruns_to_the_same_numbers_and_compares(db, scenario):
         run_id = run.id
     with db.session() as s:
         run = runs.get_run(s, run_id)
-        assert run.system_version == "1.0" and run.fingerprint["items"] == 7
+        assert run.system_version == "1.1" and run.fingerprint["items"] == 7
         again = runs.rerun(s, run)
         assert again["same"] and again["same_inputs"]
         s.get(m.CatalogItem, scenario).basis = "《义务教育法》"

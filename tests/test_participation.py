@@ -391,7 +391,7 @@ def _accounts(app):
 
 
 def test_the_unit_sees_contact_details_and_answers_another_region_gets_404(app):
-    from .admin_helpers import csrf
+    from .admin_helpers import csrf, loaded_version
 
     _accounts(app)
     item_id = published_item(app, DX)
@@ -409,7 +409,8 @@ def test_the_unit_sees_contact_details_and_answers_another_region_gets_404(app):
     assert CONTACT in listing and NAME in listing
     url = f"/admin/feedback/edit/?id={fb_id}"
     resp = dx.post(url, data={"status": "approved", "answer": "划片图已在县教育局网站公开。", "answer_public": "y",
-                              "csrf_token": csrf(dx, url), "change_reason": ""})
+                              "csrf_token": csrf(dx, url), "change_reason": "",
+                              "loaded_version": loaded_version(dx, url)})
     assert resp.status_code == 302, resp.get_data(as_text=True)[:2000]
     with db(app).session() as session:
         fb = session.get(Feedback, fb_id)

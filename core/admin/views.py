@@ -288,14 +288,20 @@ class ScopedModelView(ModelView):
     def _check_version(self, form: Any, model: Any) -> None:
         """Refuse a save based on a version older than the record's (a lost update), saying what
         others changed meanwhile."""
-        loaded = getattr(getattr(form, "loaded_version", None), "data", None)
-        if not loaded or not hasattr(model, "version"):
+        if not isinstance(model, m.Versioned):
             return
-        version, _, mark = str(loaded).partition(":")
+        # a post without the version it was loaded at (a script, a form saved from elsewhere) or
+        # with one that is no number is refused: nothing says the editor saw the current record
+        loaded = str(getattr(getattr(form, "loaded_version", None), "data", None) or "").strip()
+        if not loaded:
+            raise ValidationError(str(_l("Not saved: the form does not say which version of the record it was "
+                                         "opened at. Open the record again and make your change there.")))
+        version, _, mark = loaded.partition(":")
         try:
             version, mark = int(version), int(mark or 0)
         except ValueError:
-            raise ValidationError(str(_l("The form's version is not valid; open the record again."))) from None
+            raise ValidationError(str(_l("Not saved: the form's version of the record is not valid. Open the "
+                                         "record again and make your change there."))) from None
         if version == model.version:
             return
         raise ValidationError(_stale_message(self.session, model, version, mark))

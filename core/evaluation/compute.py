@@ -364,6 +364,37 @@ class Inputs:
                 out[uid] = Figure(Decimal(0), Decimal(1), [f"{self.period.label} 期间目录未更新、未审查"])
         return out
 
+    # -- 公众评价（意见反馈的“有用 / 没用”） ----------------------------------
+
+    def _feedback(self) -> dict[int, Figure]:
+        """公众评价: the share of "有用" among the marks the public gave the unit's catalog in the period.
+
+        The documents ask for the channel and for public satisfaction — 建立公众评价意见反馈渠道
+        (000 五、（三）), 广泛收集公众对试点工作及成效的评价意见……不断提升公众满意度 (002 五、（二）) —
+        but give no formula; the formula is the project's (docs/evaluation.md, "公众评价"): the same
+        share as the public statistics (``zwgk.participation.service.feedback_stats``), per unit
+        (its own catalog, not the units below it, which are scored themselves), marks received in the
+        period (Beijing days), on the whole catalog or on an item that had a published version when
+        the mark was given (a mark on an item never published then is left out).  No mark: not applicable.
+        """
+        from ..participation.models import Feedback
+
+        fb, ver = Feedback, m.CatalogItemVersion
+        published_then = (select(ver.id).where(ver.item_id == fb.item_id, ver.status == "published",
+                                               ver.at <= fb.created_at).exists())
+        q = (select(fb.unit_id, func.count(), func.sum(case((fb.useful.is_(True), 1), else_=0)))
+             .where(fb.unit_id.in_(self.ids), fb.created_at >= self.period.start_at,
+                    fb.created_at < self.period.end_at, or_(fb.item_id.is_(None), published_then))
+             .group_by(fb.unit_id))
+        out = {uid: Figure(note="本期没有公众评价 no public feedback marks") for uid in self.ids}
+        for uid, n, useful in self.session.execute(q):
+            useful = int(useful or 0)
+            fig = Figure(Decimal(useful), Decimal(n))
+            if useful < n:
+                fig.reasons = [f"公众评价 {n} 次，其中“没用” {n - useful} 次（满意率 {q2(fig.score)}%）"]
+            out[uid] = fig
+        return out
+
     # -- 评估机构评分、满意度 ------------------------------------------------
 
     def assessor(self, code: str) -> dict[int, Figure]:

@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
 from .. import models as m
+from ..participation.models import Feedback
 from . import models as em
 from .compute import Period, evaluate, parse_period, q2, serialise, units_in_scope
 from .systems import leaves, walk
@@ -37,6 +38,7 @@ def fingerprint(session: Session, region: str) -> dict[str, Any]:
         "last_change": session.scalar(select(func.max(m.Change.id))) or 0,
         "last_assessment_score": session.scalar(select(func.max(em.AssessmentScore.id))) or 0,
         "survey_responses": session.scalar(select(func.count()).select_from(em.SurveyResponse)) or 0,
+        "feedback_marks": session.scalar(select(func.count()).select_from(Feedback)) or 0,  # 公众评价
     }
 
 
@@ -172,7 +174,8 @@ def rerun(session: Session, run: em.EvaluationRun) -> dict[str, Any]:
     """Compute the run again with its own system and period; what differs (nothing, on the same data)."""
     rows = compute(session, run.region.key, parse_period(run.period), run.system)
     now = {"fingerprint": fingerprint(session, run.region.key)}
-    return {"same_inputs": now["fingerprint"] == run.fingerprint, "fingerprint": now["fingerprint"],
+    # a run stored before a figure joined the fingerprint is compared on the figures it has
+    return {"same_inputs": {k: now["fingerprint"].get(k) for k in run.fingerprint} == run.fingerprint, "fingerprint": now["fingerprint"],
             **_diff(run_rows(run), rows, run.system, run.system)}
 
 

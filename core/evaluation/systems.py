@@ -22,7 +22,7 @@ from ..loader import Problem
 from ..schemas import SourceSchema
 
 METHODS = ("group", "computed", "assessor", "survey")
-COMPUTED = ("completeness", "coverage", "publications", "milestones", "reports", "adjustment")
+COMPUTED = ("completeness", "coverage", "publications", "milestones", "reports", "adjustment", "feedback")
 METHOD_NAMES = {"group": "分组", "computed": "系统计算", "assessor": "评估机构评分", "survey": "满意度测评"}
 DEFAULT_CODE = "zwgk-default"
 DATA = Path(__file__).parent / "data"
