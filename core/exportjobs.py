@@ -38,6 +38,7 @@ class ExportJob:
     done: int = 0
     path: Path | None = None
     error: str | None = None
+    unit_column: bool = False
     finished_at: float | None = None
     started_at: float = field(default_factory=time.monotonic)
 
@@ -62,8 +63,11 @@ class ExportJobs:
             job = self._jobs.get(job_id)
         return job if job is not None and job.owner == owner else None
 
-    def start(self, db: Any, ids: list[int], fmt: str, owner: int, filename: str) -> ExportJob:
+    def start(self, db: Any, ids: list[int], fmt: str, owner: int, filename: str,
+              unit_column: bool = False) -> ExportJob:
+        """``unit_column``: the selection spans several units (each row names its own)."""
         job = ExportJob(uuid.uuid4().hex, owner, filename, fmt, len(ids))
+        job.unit_column = unit_column
         with self._lock:
             self._forget_old()
             self._jobs[job.id] = job
@@ -89,7 +93,7 @@ class ExportJobs:
                         session.expunge_all()
 
                 path = folder / f"export.{job.fmt}"
-                write_catalog(items(), path, job.fmt)
+                write_catalog(items(), path, job.fmt, unit_column=job.unit_column)
                 job.path = path
         except Exception as exc:  # noqa: BLE001 - the page says so; nothing half-written is offered
             job.error = f"导出失败 the export failed: {type(exc).__name__}: {exc}"

@@ -681,7 +681,10 @@ class CatalogItemView(ScopedModelView):
         app = current_app._get_current_object()
         jobs = app.extensions.setdefault("zwgk.export_jobs", exportjobs.ExportJobs())
         name = f"政务公开事项标准目录-{display.today_in_beijing().isoformat()}.{fmt}"
-        job = jobs.start(app.extensions["zwgk.db"], [i.id for i in items], fmt, current_user.id, name)
+        from ..catalog_io import several_units
+
+        job = jobs.start(app.extensions["zwgk.db"], [i.id for i in items], fmt, current_user.id, name,
+                         unit_column=several_units(items))
         return self.render("zwgk/export_progress.html", job=job,
                            status_url=url_for(".export_status", job_id=job.id),
                            file_url=url_for(".export_file", job_id=job.id))
