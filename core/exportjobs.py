@@ -41,6 +41,10 @@ class ExportJob:
     unit_column: bool = False
     finished_at: float | None = None
     started_at: float = field(default_factory=time.monotonic)
+    #: wall-clock start, who asked and the unit whose scope the selection was taken in (the admin's list of jobs)
+    started_wall: float = field(default_factory=time.time)
+    actor: str = ""
+    unit: str | None = None
 
     @property
     def finished(self) -> bool:
@@ -64,10 +68,11 @@ class ExportJobs:
         return job if job is not None and job.owner == owner else None
 
     def start(self, db: Any, ids: list[int], fmt: str, owner: int, filename: str,
-              unit_column: bool = False) -> ExportJob:
-        """``unit_column``: the selection spans several units (each row names its own)."""
-        job = ExportJob(uuid.uuid4().hex, owner, filename, fmt, len(ids))
-        job.unit_column = unit_column
+              unit_column: bool = False, actor: str = "", unit: str | None = None) -> ExportJob:
+        """``unit_column``: the selection spans several units (each row names its own); ``actor``
+        and ``unit``: the user's name and unit, for the list of jobs."""
+        job = ExportJob(uuid.uuid4().hex, owner, filename, fmt, len(ids), unit_column=unit_column, actor=actor,
+                        unit=unit)
         with self._lock:
             self._forget_old()
             self._jobs[job.id] = job
@@ -100,6 +105,11 @@ class ExportJobs:
             shutil.rmtree(folder, ignore_errors=True)
         finally:
             job.finished_at = time.monotonic()
+
+    def all(self) -> list[ExportJob]:
+        with self._lock:
+            self._forget_old()
+            return list(self._jobs.values())
 
     def _forget_old(self) -> None:
         now = time.monotonic()

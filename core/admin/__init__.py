@@ -221,6 +221,9 @@ def init_app(app: Flask) -> Admin:
     from .documentsview import DocumentsView
 
     admin.add_view(DocumentsView(name=_l("Policy documents"), endpoint="policy_documents", category=_l("Standard system")))
+    from .jobsview import JobsView  # issue 14: every job's progress
+
+    admin.add_view(JobsView(name=_l("Background jobs"), endpoint="jobs"))
     session = AdminDB(db.scoped)
     for view, model, name, category, endpoint in MODEL_VIEWS:
         admin.add_view(view(model, session, name=name, category=category, endpoint=endpoint))
