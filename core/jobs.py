@@ -11,6 +11,7 @@ argument, and looked up by id with :meth:`Jobs.status`.
 from __future__ import annotations
 
 import importlib
+import re
 import threading
 import time
 import uuid
@@ -128,6 +129,8 @@ class RQJobs:
         if state == "failed":
             result = job.latest_result()
             error = (result.exc_string or "").strip().splitlines()[-1] if result and result.exc_string else "failed"
+            # the message in words, without the exception's class ("zwgk.jobs.JobError: …")
+            error = re.sub(r"^[\w.]*(?:Error|Exception)\w*: ", "", error) or error
         when = job.enqueued_at or job.created_at
         if when is not None and when.tzinfo is None:
             when = when.replace(tzinfo=dt.timezone.utc)  # RQ keeps UTC without a zone

@@ -47,7 +47,12 @@ class JobsView(LoginRequired, BaseView):
         path = Path(meta.get("path", ""))
         if state["state"] != "finished" or path.parent != _folder() or not path.is_file():
             abort(404)
-        return send_file(path, as_attachment=True, download_name=meta.get("what") or path.name)
+        import io
+        import mimetypes
+
+        kind = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+        return send_file(io.BytesIO(path.read_bytes()), mimetype=kind, as_attachment=True,
+                         download_name=meta.get("what") or path.name)
 
 
 def _folder():
