@@ -389,7 +389,7 @@ def changes_page():
     except export.ExportError:
         error = gettext("Unknown region or unit: %(name)s", name=region)
     except ValueError:
-        error = gettext("Not a date or time: write YYYY-MM-DD or YYYY-MM-DDTHH:MM.")
+        error = gettext("Not a date or time: write it like 2025-01-31 or 2025-01-31T09:30.")
     from .admin.labels import LABELS
     from .catalog_io import shown
 
