@@ -98,7 +98,7 @@ def test_public_pages_switch_language_in_the_browser(live):  # noqa: F811
     page.click("#track-form button[type=submit]")
     page.wait_for_selector("#counting")
     counting = page.inner_text("#counting")
-    assert "Request received: 2025-09-29 (Monday), online" in counting and "收到申请" not in counting
+    assert "Request received: 2025-09-29 (Monday); online: received on the day both sides confirm" in counting and "收到申请" not in counting
     page.screenshot(path=str(SHOTS / "i14-public-request-en.png"), full_page=True)
     page.goto(f"{base}/regions/{DX}")
     page.screenshot(path=str(SHOTS / "i14-public-unit-en.png"), full_page=True)

@@ -100,7 +100,7 @@ def test_deadline_texts_of_a_request_follow_the_language(app):
     assert "2025-10-01 星期三 放假" in chinese
     client.get("/lang/en")
     english = _tracked(client, app).get_data(as_text=True)
-    assert "Request received: 2025-09-29 (Monday), online" in english
+    assert "Request received: 2025-09-29 (Monday); online: received on the day both sides confirm" in english
     assert "Opinions of a third party sought since 2025-10-09 (Thursday)" in english
     assert "2025-10-01 Wednesday: a holiday" in english and "收到申请" not in english
     status = re.search(r'<td id="status">([^<]*)<', english).group(1)

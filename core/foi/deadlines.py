@@ -135,8 +135,8 @@ def compute(req: InfoRequest, calendar: WorkCalendar, today: dt.date, soon_days:
         d.status = "unconfirmed"
         return d
     say(f"收到申请：{day(req.received_on)}，{CHANNELS.get(req.channel, req.channel)}；" + RECEIPT_RULES.get(req.channel, ""),
-        f"Request received: {day_en(req.received_on)}, {CHANNELS_EN.get(req.channel, req.channel)}; "
-        + RECEIPT_RULES_EN.get(req.channel, ""))
+        f"Request received: {day_en(req.received_on)}; "
+        + (RECEIPT_RULES_EN.get(req.channel) or CHANNELS_EN.get(req.channel, req.channel)))
     d.start = req.received_on
     d.correction_notice_due = cal.add_workdays(req.received_on, CORRECTION_NOTICE_DAYS)
     asked = _steps(req, "correction_requested")
