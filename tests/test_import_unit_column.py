@@ -103,3 +103,21 @@ def test_a_hand_made_file_with_a_unit_column_names_the_row_column_and_unit(app, 
     result = _import(app, path, DX)
     refused = [p for p in result.problems if p.field == UNIT_HEADER]
     assert len(refused) == 1 and "第3行" in refused[0].where and "永州市" in refused[0].message
+
+
+def test_the_public_export_of_several_units_names_each_rows_unit(app):
+    from .test_public_pages import publish
+
+    publish(app, DX, level1="道县公开事项")
+    publish(app, "湖南省/永州市", level1="永州公开事项")
+    client = app.test_client()
+    rows = list(csv.reader(client.get("/export/catalog.csv?region=湖南省").data.decode("utf-8-sig").splitlines()))
+    assert rows[0][-1] == UNIT_HEADER
+    units = {r[1]: r[-1] for r in rows[1:]}
+    assert units == {"道县公开事项": DX, "永州公开事项": "湖南省/永州市"}
+    one = list(csv.reader(client.get(f"/export/catalog.csv?region={DX}").data.decode("utf-8-sig").splitlines()))
+    assert one[0] == FLAT_HEADER and [r[1] for r in one[1:]] == ["道县公开事项"]  # one unit: the layout as before
+    import io
+
+    sheet = load_workbook(io.BytesIO(client.get("/export/catalog.xlsx?region=湖南省").data)).active
+    assert sheet.cell(2, len(FLAT_HEADER) + 1).value == UNIT_HEADER
