@@ -46,15 +46,16 @@ PAGE_KIND_NAMES = {"news": "工作动态", "practice": "经验做法"}
 KIND_NAMES = {"text": "文字解读", "graphic": "图解", "video": "视频解读"}
 
 
-def _kind_names() -> dict:
-    """The interpretations' kinds in the page's language (the admin's English msgids on English pages)."""
+def _kind_names(pages: bool = False) -> dict:
+    """The kinds of interpretations (or of topic pages) in the page's language: the admin's English
+    msgids on English pages."""
     from ..public import _english
 
     if _english():
-        from .admin import KIND_NAMES as words
+        from .admin import KIND_NAMES as words, PAGE_KIND_NAMES as page_words
 
-        return words
-    return KIND_NAMES
+        return page_words if pages else words
+    return PAGE_KIND_NAMES if pages else KIND_NAMES
 
 
 def _feedback_rate() -> str:
@@ -211,7 +212,7 @@ def topic_page(unit_path: str, page_id: int):
     page = session.get(TopicPage, page_id)
     if page is None or not page.published or page.unit_id != unit.id:
         abort(404)
-    return render_template("participation/page.html", unit=unit, page=page, kind_names=PAGE_KIND_NAMES)
+    return render_template("participation/page.html", unit=unit, page=page, kind_names=_kind_names(pages=True))
 
 
 @bp.get("/topic/<path:unit_path>")
@@ -251,7 +252,7 @@ def topic(unit_path: str):
         timeline=timeline(schedules, today) if schedules else None, in_force=in_force, planned=planned,
         documents=DOCUMENTS, items=items, progress=progress, milestones=milestones, pilot_domains=pilot_domains,
         covered=covered, chart=chart, steps=steps, obligation=obligation, stats=svc.feedback_stats(session, unit.key),
-        pages=pages, kind_names=PAGE_KIND_NAMES, interpretations=interps,
+        pages=pages, kind_names=_kind_names(pages=True), interpretations=interps,
         timings={i.id: svc.interpretation_timing(session, i, today) for i in interps},
         responses=svc.concern_responses(session, unit.key))
 
