@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 #: what a job is, in the page's words (msgids; the page translates them)
-KINDS = {"import": "Catalog import", "export": "Catalog export", "evaluation": "Evaluation",
+KINDS = {"queue": "Job queue", "import": "Catalog import", "export": "Catalog export", "evaluation": "Evaluation",
          "reindex": "Public catalog re-index", "public_export": "Public catalog export"}
 #: the generic queue's job functions as kinds
 _GENERIC_KINDS = {"zwgk.jobs.reindex_public": "reindex", "zwgk.jobs.export_public_catalog": "public_export"}
@@ -105,7 +105,15 @@ def _generic(app: Any, url_for: Any, user_id: Any) -> list[JobRow]:
     if jobs is None or not hasattr(jobs, "all"):
         return []
     rows = []
-    for state in jobs.all():
+    try:
+        states = jobs.all()
+    except Exception:  # noqa: BLE001 - Redis unreachable: the page still shows the server's own jobs
+        import logging
+
+        logging.getLogger("zwgk.jobs").exception("the job queue cannot be read")
+        return [JobRow("queue", "queue-unavailable", "", None, None, dt.datetime.now(dt.timezone.utc), "failed", 0, 0,
+                       "", "QUEUE_UNAVAILABLE", backend=getattr(jobs, "backend", "rq"))]
+    for state in states:
         meta = state.get("meta") or {}
         raw = state["state"]
         shown = {"queued": "queued", "deferred": "queued", "scheduled": "queued", "started": "running",
@@ -124,6 +132,8 @@ def _generic(app: Any, url_for: Any, user_id: Any) -> list[JobRow]:
 
 def may_see(user: Any, row: JobRow) -> bool:
     """The user's own jobs; a region administrator's region; a system administrator's everything."""
+    if row.kind == "queue":  # the queue cannot be read: everyone is told
+        return True
     if user.is_system_admin:
         return True
     if (row.owner_id is not None and row.owner_id == user.id) or (row.owner and row.owner == user.username):

@@ -202,3 +202,14 @@ def test_on_rq_a_large_export_is_queued_followed_and_fetched(make_app, regions_d
     assert zj.get(status_url + "/file").status_code == 404
     page = zj.get(JOBS).get_data(as_text=True)
     assert not _rows(page) and "dx_admin" not in page  # another region's jobs do not exist for 浙江
+
+
+def test_an_unreachable_queue_is_said_and_the_servers_jobs_still_listed(make_app, regions_db_url, tmp_path):
+    app = make_app(regions_db_url, plugins="zhejiang,shandong,daoxian", ZWGK_LOGIN_RATE="1000 per minute",
+                   ZWGK_REDIS_URL="redis://127.0.0.1:1/0")  # nothing listens there
+    app.ids = seed(app)
+    job = _import(app, tmp_path, "dx_admin", DX, ROWS)
+    page = _client(app, "dx_admin").get(JOBS)
+    assert page.status_code == 200
+    text = page.get_data(as_text=True)
+    assert "无法连接任务队列" in text and job.id in text
