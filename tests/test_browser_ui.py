@@ -100,6 +100,9 @@ def test_public_pages_switch_language_in_the_browser(live):  # noqa: F811
     counting = page.inner_text("#counting")
     assert "Request received: 2025-09-29 (Monday); online: received on the day both sides confirm" in counting and "收到申请" not in counting
     page.screenshot(path=str(SHOTS / "i14-public-request-en.png"), full_page=True)
+    page.goto(f"{base}/topic/{DX}")
+    assert "Topic of the pilot work" in page.inner_text("h1") and "Work plan" in page.inner_text("#plan")
+    page.screenshot(path=str(SHOTS / "i14-public-topic-en.png"), full_page=True)
     page.goto(f"{base}/regions/{DX}")
     page.screenshot(path=str(SHOTS / "i14-public-unit-en.png"), full_page=True)
     page.click("header .lang a[lang=zh-CN]")
