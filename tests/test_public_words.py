@@ -17,7 +17,7 @@ from .test_public_pages import publish
 
 #: the search page's example of folding (the feature itself), written in both scripts on purpose
 EXAMPLES = "政務公開 政务公开"
-PAGES = ["/regions", "/regions/湖南省", f"/regions/{DX}", f"/catalog?region={DX}",
+PAGES = ["/", "/regions", "/regions/湖南省", f"/regions/{DX}", f"/catalog?region={DX}",
          f"/catalog?region={DX}&domain=义务教育", "/catalog?region=火星", "/catalog/changes?region=" + DX
          + "&from=2020-01-01&to=2035-12-31", "/catalog/changes?region=" + DX + "&from=yesterday", "/standards",
          "/standards?region=山东省", "/search?q=招生", "/search?q=没有这个词", "/search?q=招生&domain=火星",
@@ -53,14 +53,18 @@ def _tracked(client, app):
 
 def _words(body, lang, corpus):
     text = re.sub(r"(?<![\w])/[\w/.?=&%-]+", " ", page_text(body))  # addresses shown as text (/api/v1/…)
-    return foreign_words(text, lang, corpus) - (ALLOWED_EN | {"SVG"} if lang == "zh" else set(EXAMPLES.split()))
+    # the product's name and a file format stay as they are in Chinese
+    return foreign_words(text, lang, corpus) - (ALLOWED_EN | {"SVG", "zwgk"} if lang == "zh" else set(EXAMPLES.split()))
 
 
 def test_every_public_page_speaks_one_language(app):
     from zwgk.participation.public import DOCUMENTS
 
     # what the visitor typed is shown back; the topic pages cite their documents by these titles
+    from zwgk.plugin_manager import describe_plugins
+
     corpus = data_corpus(app) + "\n火星\n没有这个词\n" + "\n".join(DOCUMENTS.values())
+    corpus += "\n".join(f"{p.name}\n{p.title}\n{p.region}" for p in describe_plugins(app.extensions["zwgk.pm"]))
     client = app.test_client()
     pages = PAGES + [f"/catalog/items/{app.item}", f"/item/{app.item}"]
     problems = []
