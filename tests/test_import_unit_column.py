@@ -121,3 +121,18 @@ def test_the_public_export_of_several_units_names_each_rows_unit(app):
 
     sheet = load_workbook(io.BytesIO(client.get("/export/catalog.xlsx?region=湖南省").data)).active
     assert sheet.cell(2, len(FLAT_HEADER) + 1).value == UNIT_HEADER
+
+
+def test_the_admin_list_export_names_units_when_it_holds_several(make_app, regions_db_url):
+    from .admin_helpers import login, seed
+
+    app = make_app(regions_db_url, plugins="zhejiang,shandong,daoxian", ZWGK_LOGIN_RATE="1000 per minute")
+    seed(app)
+    every = app.test_client()
+    login(every, "sys")
+    rows = list(csv.reader(every.get("/admin/catalog_item/export/csv/").data.decode("utf-8-sig").splitlines()))
+    assert rows[0][-1] == UNIT_HEADER and {r[-1] for r in rows[1:]} == {DX, GS}
+    county = app.test_client()
+    login(county, "dx_admin")  # 道县's own items: one unit, the layout as before
+    rows = list(csv.reader(county.get("/admin/catalog_item/export/csv/").data.decode("utf-8-sig").splitlines()))
+    assert rows[0] == FLAT_HEADER and len(rows) == 3
