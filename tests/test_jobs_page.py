@@ -213,3 +213,27 @@ def test_an_unreachable_queue_is_said_and_the_servers_jobs_still_listed(make_app
     assert page.status_code == 200
     text = page.get_data(as_text=True)
     assert "无法连接任务队列" in text and job.id in text
+
+
+def test_an_evaluation_started_in_the_admin_is_listed_with_its_run(make_app, loaded_db_url):
+    from zwgk import accounts
+
+    from .evaluation_fixture import PROVINCE, build
+    from .test_evaluation_admin import _run
+
+    app = make_app(loaded_db_url)
+    build(app.extensions["zwgk.db"])
+    with app.extensions["zwgk.db"].session() as s:
+        accounts.create_user(s, "bj_admin", "correct-horse-42", "region_admin", "北京市")
+    mine = app.test_client()
+    login(mine, "prov_admin")
+    _run(mine)
+    rows = _rows(mine.get(JOBS).get_data(as_text=True))
+    assert len(rows) == 1
+    state, _job, cells = rows[0]
+    assert state == "finished" and "考核评估" in cells and PROVINCE in cells and "1 / 1" in cells
+    link = re.search(r'href="([^"]+)">查看结果<', cells).group(1)
+    assert "/admin/evaluation_runs/run/" in link and mine.get(link).status_code == 200
+    other = app.test_client()
+    login(other, "bj_admin")  # another region's administrator
+    assert not _rows(other.get(JOBS).get_data(as_text=True))
