@@ -194,7 +194,8 @@ def _own_unit(row: ParsedRow, unit: str, statuses: dict[str, int],
     problem = None
     if named not in (None, "") and (not isinstance(named, str) or named.strip() != unit
                                     and not names_unit(named.strip())):
-        problem = Problem(row.where, str(rec.get("level1") or ""), "unit",
+        # a table's row names its unit in the 所属单位 column (an export of several units)
+        problem = Problem(row.where, str(rec.get("level1") or ""), UNIT_HEADER if row.where.startswith("[") else "unit",
                           f"记录所属单位“{named}”是另一单位，不是本次导入的单位“{unit}” the record names another unit "
                           f"than the one imported into")
     rec["unit"] = unit
@@ -410,6 +411,22 @@ def _merges(top: list[str], sub: list[str], title_row: bool = True) -> list[str]
 
 # below a title row (row 1, merged across): the header is rows 2 and 3
 MERGES = tuple(_merges(TOP, SUB))
+#: the column an export of several units adds last, one header cell tall: each row's unit (its
+#: path); the importer refuses a row whose 所属单位 is not the unit imported into
+UNIT_HEADER = "所属单位"
+UNIT_MERGES = tuple(_merges(TOP + [UNIT_HEADER], SUB + [""]))
+
+
+def several_units(items: Any) -> bool:
+    """Whether a selection (a list of items) spans more than one unit; an iterator: no."""
+    if not isinstance(items, Sequence):
+        return False
+    units = set()
+    for item in items:
+        units.add(item.unit_id)
+        if len(units) > 1:
+            return True
+    return False
 STAGE_NAMES = {v: k for k, v in STAGE_WORDS.items()}
 
 
@@ -471,14 +488,14 @@ FLAT_HEADER = [sub or top for top, sub in zip(TOP, SUB)]
 FORMATS = ("xlsx", "csv", "json")
 
 
-def write_csv(items: Iterable[m.CatalogItem], out: Any) -> int:
+def write_csv(items: Iterable[m.CatalogItem], out: Any, unit_column: bool = False) -> int:
     """The same columns as the workbook under one header row, UTF-8 with a BOM (Excel opens it as
-    UTF-8), every cell neutralised."""
+    UTF-8), every cell neutralised.  ``unit_column``: add 所属单位 (the unit's path) last."""
     writer = csv.writer(out)
-    writer.writerow(FLAT_HEADER)
+    writer.writerow(FLAT_HEADER + [UNIT_HEADER] * unit_column)
     count = 0
     for count, item in enumerate(items, 1):
-        writer.writerow([neutralise(v) for v in item_row(count, item)])
+        writer.writerow([neutralise(v) for v in item_row(count, item) + [item.unit.key] * unit_column])
     return count
 
 
@@ -492,34 +509,40 @@ def write_json(items: Iterable[m.CatalogItem], out: Any) -> int:
 
 
 def write_catalog(items: Iterable[m.CatalogItem], path: Path, fmt: str | None = None,
-                  title: str = "政务公开事项标准目录") -> int:
+                  title: str = "政务公开事项标准目录", unit_column: bool | None = None) -> int:
     """Write ``items`` as ``fmt`` (default: by the file's suffix): .xlsx in the published two-row
-    layout, .csv with the same columns, .json as records.  All three import back."""
+    layout, .csv with the same columns, .json as records.  All three import back.
+    ``unit_column``: the 所属单位 column (default: when the items, a list, span several units;
+    JSON records always name their unit)."""
     fmt = (fmt or path.suffix.lstrip(".")).lower()
     if fmt not in FORMATS:
         raise CatalogFileError(f"{path.name}: 只能导出为 only {', '.join(FORMATS)}")
+    if unit_column is None:
+        unit_column = several_units(items)
     if fmt == "xlsx":
-        return write_xlsx(items, path, title)
+        return write_xlsx(items, path, title, unit_column)
     with path.open("w", encoding="utf-8-sig" if fmt == "csv" else "utf-8", newline="") as out:
-        return write_csv(items, out) if fmt == "csv" else write_json(items, out)
+        return write_csv(items, out, unit_column) if fmt == "csv" else write_json(items, out)
 
 
-def write_xlsx(items: Iterable[m.CatalogItem], path: Any, title: str = "政务公开事项标准目录") -> int:
-    """The two-row layout, streamed; every cell is written as text, neutralised (no formulas)."""
+def write_xlsx(items: Iterable[m.CatalogItem], path: Any, title: str = "政务公开事项标准目录",
+               unit_column: bool = False) -> int:
+    """The two-row layout, streamed; every cell is written as text, neutralised (no formulas).
+    ``unit_column``: add 所属单位 (the unit's path) last."""
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
 
     wb = Workbook(write_only=True)
     ws = wb.create_sheet(title[:31])
-    for rng in MERGES:
+    for rng in UNIT_MERGES if unit_column else MERGES:
         ws.merged_cells.add(rng)
     ws.append([title])
-    ws.append(TOP)
-    ws.append(SUB)
+    ws.append(TOP + [UNIT_HEADER] * unit_column)
+    ws.append(SUB + [""] * unit_column)
     count = 0
     for count, item in enumerate(items, 1):
         row = []
-        for value in item_row(count, item):
+        for value in item_row(count, item) + [item.unit.key] * unit_column:
             cell = WriteOnlyCell(ws, value=neutralise(value))
             cell.data_type = "s"  # a string, even if it starts with "=": never a live formula
             row.append(cell)

@@ -85,13 +85,14 @@ HEADERS: tuple[tuple[str, str], ...] = (
     (r"公开方式|^方式$", "method"),
     (r"公开层级|^层级$", "levels"),
     (r"五公开|公开类别|公开环节", "stages"),
+    (r"^所属单位$", "unit"),  # an export of several units: each row's unit (catalog_io.UNIT_HEADER)
 )
 #: what the accepted headers look like, for the message about a column that matches none
 ACCEPTED = ("序号", "领域", "类别", "一级事项", "二级事项", "三级事项", "事项名称", "公开内容（要素）", "公开依据",
             "公开时限/时限要求", "公开主体/责任主体/公开责任主体", "责任科室/责任单位", "公开渠道和载体",
             "公开对象（全社会、特定群体/特定群众/特定对象）", "公开方式（主动/主动公开、依申请/依申请公开）",
             "公开层级（县级、区级、市级、乡级、镇级、乡镇级、街道、乡、村级、镇、村级、村级 …）", "五公开", "公开时长",
-            "备注/说明（不导入 not imported）")
+            "备注/说明（不导入 not imported）", "所属单位（须是导入的单位 the unit imported into）")
 #: the header a person would write for each field, for messages about a missing column
 FIELD_HEADERS = {"level1": "一级事项/事项名称", "content": "公开内容（要素）", "basis": "公开依据",
                  "time_limit": "公开时限/时限要求", "subject": "公开主体/责任主体", "channels": "公开渠道和载体",

@@ -106,7 +106,14 @@ def documents_page():
     from .db import get_db
 
     session = get_db().scoped()
-    return render_template("public/documents.html", **page_context(session, request.args.get("region", "").strip()))
+    context = page_context(session, request.args.get("region", "").strip())
+    from .public import _english
+
+    if _english():  # the admin's words for kinds, levels and statuses (English msgids)
+        from .admin.documentsview import KIND_NAMES as kinds, LEVEL_NAMES as levels, STATUS_NAMES as statuses
+
+        context.update(kind_names=kinds, level_names=levels, status_names=statuses)
+    return render_template("public/documents.html", **context)
 
 
 @bp.get("/documents/<int:doc_id>/text")

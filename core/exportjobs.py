@@ -38,8 +38,13 @@ class ExportJob:
     done: int = 0
     path: Path | None = None
     error: str | None = None
+    unit_column: bool = False
     finished_at: float | None = None
     started_at: float = field(default_factory=time.monotonic)
+    #: wall-clock start, who asked and the unit whose scope the selection was taken in (the admin's list of jobs)
+    started_wall: float = field(default_factory=time.time)
+    actor: str = ""
+    unit: str | None = None
 
     @property
     def finished(self) -> bool:
@@ -62,8 +67,12 @@ class ExportJobs:
             job = self._jobs.get(job_id)
         return job if job is not None and job.owner == owner else None
 
-    def start(self, db: Any, ids: list[int], fmt: str, owner: int, filename: str) -> ExportJob:
-        job = ExportJob(uuid.uuid4().hex, owner, filename, fmt, len(ids))
+    def start(self, db: Any, ids: list[int], fmt: str, owner: int, filename: str,
+              unit_column: bool = False, actor: str = "", unit: str | None = None) -> ExportJob:
+        """``unit_column``: the selection spans several units (each row names its own); ``actor``
+        and ``unit``: the user's name and unit, for the list of jobs."""
+        job = ExportJob(uuid.uuid4().hex, owner, filename, fmt, len(ids), unit_column=unit_column, actor=actor,
+                        unit=unit)
         with self._lock:
             self._forget_old()
             self._jobs[job.id] = job
@@ -89,13 +98,18 @@ class ExportJobs:
                         session.expunge_all()
 
                 path = folder / f"export.{job.fmt}"
-                write_catalog(items(), path, job.fmt)
+                write_catalog(items(), path, job.fmt, unit_column=job.unit_column)
                 job.path = path
         except Exception as exc:  # noqa: BLE001 - the page says so; nothing half-written is offered
             job.error = f"导出失败 the export failed: {type(exc).__name__}: {exc}"
             shutil.rmtree(folder, ignore_errors=True)
         finally:
             job.finished_at = time.monotonic()
+
+    def all(self) -> list[ExportJob]:
+        with self._lock:
+            self._forget_old()
+            return list(self._jobs.values())
 
     def _forget_old(self) -> None:
         now = time.monotonic()

@@ -42,6 +42,9 @@ class Job:
     error: str | None = None
     finished_at: float | None = None
     started_at: float = field(default_factory=time.monotonic)
+    #: wall-clock start (the admin's list of jobs shows it in Beijing time) and who started it
+    started_wall: float = field(default_factory=time.time)
+    actor: str = ""
 
     @property
     def finished(self) -> bool:
@@ -76,7 +79,7 @@ class ImportJobs:
               domain: str | None, dry_run: bool, allowed_domains: set[int] | None,
               cleanup: Path | None = None, **options: Any) -> Job:
         """Start importing ``path`` in a thread; ``cleanup`` (a folder) is removed when it ends."""
-        job = Job(uuid.uuid4().hex, owner, filename, unit, dry_run)
+        job = Job(uuid.uuid4().hex, owner, filename, unit, dry_run, actor=actor)
         with self._lock:
             self._forget_old()
             running = [j for j in self._jobs.values() if not j.finished]
@@ -113,6 +116,12 @@ class ImportJobs:
                 shutil.rmtree(cleanup, ignore_errors=True)
             job.phase = "done"
             job.finished_at = time.monotonic()
+
+    def all(self) -> list[Job]:
+        """Every job still kept, for the admin's list of jobs (which applies the scope)."""
+        with self._lock:
+            self._forget_old()
+            return list(self._jobs.values())
 
     def _forget_old(self) -> None:
         now = time.monotonic()

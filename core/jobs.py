@@ -11,6 +11,7 @@ argument, and looked up by id with :meth:`Jobs.status`.
 from __future__ import annotations
 
 import importlib
+import re
 import threading
 import time
 import uuid
@@ -19,7 +20,7 @@ from typing import Any
 
 QUEUE = "zwgk"
 #: functions a job may run (a job names one of these; nothing else is imported by name)
-ALLOWED = {"zwgk.jobs.reindex_public", "zwgk.jobs.export_public_catalog"}
+ALLOWED = {"zwgk.jobs.reindex_public", "zwgk.jobs.export_public_catalog", "zwgk.jobs.export_catalog_items"}
 
 
 class JobError(ValueError):
@@ -44,11 +45,13 @@ class InProcessJobs:
         self._jobs: dict[str, dict[str, Any]] = {}
         self._lock = threading.Lock()
 
-    def enqueue(self, name: str, *args: Any) -> str:
+    def enqueue(self, name: str, *args: Any, meta: dict[str, Any] | None = None) -> str:
+        """``meta``: who asked and for which unit (``owner``, ``owner_name``, ``unit``, ``kind``), for
+        the admin's list of jobs (:mod:`zwgk.jobboard`)."""
         func = _resolve(name)
         job_id = uuid.uuid4().hex
         state = {"id": job_id, "name": name, "state": "queued", "done": 0, "total": 0, "result": None,
-                 "error": None, "enqueued_at": time.time()}
+                 "error": None, "enqueued_at": time.time(), "meta": dict(meta or {})}
         with self._lock:
             self._jobs[job_id] = state
 
@@ -72,6 +75,11 @@ class InProcessJobs:
             state = self._jobs.get(job_id)
             return dict(state) if state else None
 
+    def all(self) -> list[dict[str, Any]]:
+        """Every job this process knows, newest first."""
+        with self._lock:
+            return sorted((dict(s) for s in self._jobs.values()), key=lambda s: -s["enqueued_at"])
+
 
 class RQJobs:
     """An RQ queue on Redis; ``zwgk worker`` runs the jobs."""
@@ -85,9 +93,10 @@ class RQJobs:
         self.connection = Redis.from_url(url)
         self.queue = Queue(QUEUE, connection=self.connection)
 
-    def enqueue(self, name: str, *args: Any) -> str:
+    def enqueue(self, name: str, *args: Any, meta: dict[str, Any] | None = None) -> str:
         _resolve(name)  # refuse at once what no worker would run
-        job = self.queue.enqueue("zwgk.jobs.rq_entry", name, *args, job_timeout=6 * 3600, result_ttl=86400)
+        job = self.queue.enqueue("zwgk.jobs.rq_entry", name, *args, job_timeout=6 * 3600, result_ttl=86400,
+                                 failure_ttl=86400, meta=dict(meta or {}))
         return job.id
 
     def status(self, job_id: str) -> dict[str, Any] | None:
@@ -98,15 +107,38 @@ class RQJobs:
             job = Job.fetch(job_id, connection=self.connection)
         except NoSuchJobError:
             return None
+        return self._state(job)
+
+    def all(self, limit: int = 500) -> list[dict[str, Any]]:
+        """The queue's jobs (waiting, running, finished and failed ones still kept), newest first."""
+        from rq.job import Job
+        from rq.registry import FailedJobRegistry, FinishedJobRegistry, StartedJobRegistry
+
+        ids: list[str] = list(self.queue.get_job_ids())
+        for registry in (StartedJobRegistry, FinishedJobRegistry, FailedJobRegistry):
+            ids += registry(queue=self.queue).get_job_ids()
+        jobs = [j for j in Job.fetch_many(list(dict.fromkeys(ids))[-limit:], connection=self.connection) if j]
+        return sorted((self._state(j) for j in jobs), key=lambda s: -s["enqueued_at"])
+
+    def _state(self, job: Any) -> dict[str, Any]:
+        import datetime as dt
+
         state = job.get_status(refresh=True)
         state = getattr(state, "value", state)
         error = None
         if state == "failed":
             result = job.latest_result()
             error = (result.exc_string or "").strip().splitlines()[-1] if result and result.exc_string else "failed"
+            # the message in words, without the exception's class ("zwgk.jobs.JobError: …")
+            error = re.sub(r"^[\w.]*(?:Error|Exception)\w*: ", "", error) or error
+        when = job.enqueued_at or job.created_at
+        if when is not None and when.tzinfo is None:
+            when = when.replace(tzinfo=dt.timezone.utc)  # RQ keeps UTC without a zone
+        meta = {k: v for k, v in job.meta.items() if k not in ("done", "total")}
         return {"id": job.id, "name": job.args[0] if job.args else None, "state": state,
                 "done": job.meta.get("done", 0), "total": job.meta.get("total", 0),
-                "result": job.return_value() if state == "finished" else None, "error": error}
+                "result": job.return_value() if state == "finished" else None, "error": error,
+                "enqueued_at": when.timestamp() if when else 0.0, "meta": meta}
 
 
 def rq_entry(name: str, *args: Any) -> Any:
@@ -191,3 +223,46 @@ def export_public_catalog(path: str, fmt: str = "csv", region: str | None = None
                     return count
     finally:
         session.close()
+
+
+def export_catalog_items(ids: list[int], fmt: str, path: str, unit_column: bool = False,
+                         progress: Any = None) -> int:
+    """The admin's export of a large selection (the items' ids, already scoped and filtered) on
+    the queue: written to ``path`` in the list's order, counting as it goes.  The server's and the
+    workers' instance folders must be one (the file is fetched from the server)."""
+    from pathlib import Path
+
+    from sqlalchemy import select
+    from sqlalchemy.orm import selectinload
+
+    from . import models as m
+    from .catalog_io import write_catalog
+    from .db import get_db
+    from .exportjobs import CHUNK
+
+    done = 0
+    if progress:
+        progress(0, len(ids))
+    with get_db().sessionmaker() as session:
+        def items():
+            nonlocal done
+            for start in range(0, len(ids), CHUNK):
+                part = ids[start:start + CHUNK]
+                found = {i.id: i for i in session.scalars(select(m.CatalogItem).where(m.CatalogItem.id.in_(part))
+                                                          .options(selectinload(m.CatalogItem.unit),
+                                                                   selectinload(m.CatalogItem.domain)))}
+                for item_id in part:
+                    if item_id in found:
+                        yield found[item_id]
+                        done += 1
+                if progress:
+                    progress(done, len(ids))
+                session.expunge_all()
+
+        target = Path(path)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            return write_catalog(items(), target, fmt, unit_column=unit_column)
+        except Exception:
+            target.unlink(missing_ok=True)  # nothing half-written is offered
+            raise

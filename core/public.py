@@ -8,6 +8,7 @@ import re
 from typing import Any
 
 from flask import Blueprint, abort, render_template, request
+from flask_babel import gettext, lazy_gettext as _l
 from sqlalchemy import func, select
 
 from . import catalog_history, export
@@ -46,6 +47,41 @@ def _published_units(session) -> list[str]:
 
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
+@bp.app_context_processor
+def _language() -> dict[str, Any]:
+    """Every public page (and the pages that extend its base) knows the interface's language:
+    the admin's switch (``/lang/<code>``, kept in the session) chooses it for both."""
+    from flask_babel import get_locale
+
+    return {"ui_english": str(get_locale() or "").startswith("en")}
+
+
+def _english() -> bool:
+    from flask_babel import get_locale
+
+    return str(get_locale() or "").startswith("en")
+
+
+#: 五公开 and tiers in English (the catalog's values are codes; Chinese pages show the 标准目录's words)
+_STAGES_EN = {"decision": "Decision", "execution": "Execution", "management": "Management", "service": "Service",
+              "result": "Result"}
+_TIERS_EN = {"province": "Province", "city": "City", "county": "County", "township": "Township",
+             "village": "Village"}
+
+
+def _shown_in_language(shown: Any) -> Any:
+    """The catalog's ``shown`` (√ for yes, 五公开 and tiers by name), naming codes in English on English pages."""
+    if not _english():
+        return shown
+
+    def english(value: Any) -> str:
+        if isinstance(value, list) and value and all(v in _STAGES_EN or v in _TIERS_EN for v in value):
+            return ", ".join(_STAGES_EN.get(v) or _TIERS_EN[v] for v in value)
+        return shown(value)
+
+    return english
 
 
 @bp.before_request
@@ -139,33 +175,40 @@ def _documents_link(unit_key: str) -> str | None:
 #: the 标准目录 layout: (top header, sub header, field); a top header spanning several columns
 #: repeats on each, the template merges them
 LAYOUT = [
-    ("序号", "", "seq"), ("公开事项", "一级事项", "level1"), ("公开事项", "二级事项", "level2"),
-    ("公开内容（要素）", "", "content"), ("公开依据", "", "basis"), ("公开时限", "", "time_limit"),
-    ("公开主体", "", "subject"), ("公开渠道和载体", "", "channels"),
-    ("公开对象", "全社会", "audience_public"), ("公开对象", "特定群体", "audience_specific"),
-    ("公开方式", "主动", "method_active"), ("公开方式", "依申请", "method_on_request"),
+    (_l("No."), "", "seq"), (_l("Disclosure item"), _l("First-level item"), "level1"),
+    (_l("Disclosure item"), _l("Second-level item"), "level2"),
+    (_l("Disclosure content (elements)"), "", "content"), (_l("Disclosure basis"), "", "basis"),
+    (_l("Disclosure time limit"), "", "time_limit"),
+    (_l("Disclosing body"), "", "subject"), (_l("Disclosure channels and carriers"), "", "channels"),
+    (_l("Disclosed to"), _l("The whole society"), "audience_public"),
+    (_l("Disclosed to"), _l("Specific groups"), "audience_specific"),
+    (_l("Disclosure method"), _l("Proactively"), "method_active"),
+    (_l("Disclosure method"), _l("Upon request"), "method_on_request"),
 ]
+#: 公开层级's tiers (县级 …) as column headings
+TIER_HEADINGS = {"province": _l("Province level"), "city": _l("City level"), "county": _l("County level"),
+                 "township": _l("Township level"), "village": _l("Village level")}
 
 
 def _layout(items: list[dict]) -> list[tuple[str, str, str]]:
     """LAYOUT with a 公开层级 column for each tier the items publish at (县级 and 乡级 always), each item marked ``level_<tier>`` for the √ (公开层级 is a set of tiers)."""
-    from .catalog_readers import TIER_NAMES, TIERS
+    from .catalog_readers import TIERS
 
     present = [t for t in TIERS if t in ("county", "township") or any(t in (i.get("levels") or ()) for i in items)]
     for i in items:
         for t in TIERS:
             i[f"level_{t}"] = t in (i.get("levels") or ())
-    return LAYOUT + [("公开层级", TIER_NAMES[t], f"level_{t}") for t in present]
+    return LAYOUT + [(_l("Disclosure level"), TIER_HEADINGS[t], f"level_{t}") for t in present]
 #: local columns, shown when the region requires them or an item on the page has them
-EXTRA = [("类别", "category"), ("三级事项", "level3"), ("责任科室", "department"), ("公开时长", "duration"),
-         ("五公开", "stages")]
+EXTRA = [(_l("Category"), "category"), (_l("Third-level item"), "level3"), (_l("Responsible office"), "department"),
+         (_l("Disclosure duration"), "duration"), (_l("Five disclosures"), "stages")]
 
 
 def _columns(items: list[dict], required_fields: set[str], show_domain: bool,
              layout: list[tuple[str, str, str]]) -> tuple[list, list]:
     extra = [(label, f) for label, f in EXTRA if f in required_fields or any(i.get(f) for i in items)]
     if show_domain:
-        extra.insert(0, ("领域", "domain"))
+        extra.insert(0, (_l("Domain"), "domain"))
     top: list[list] = []  # [label, colspan, rowspan]
     for label, sub, _f in layout:
         if top and top[-1][0] == label and sub:
@@ -184,11 +227,11 @@ def _region_and_domain(session, region: str, domain_name: str) -> tuple[str | No
     if region:
         try:
             path = export.resolve_region(session, get_pm(), region)[0]
-        except export.ExportError as exc:
-            error = str(exc)
+        except export.ExportError:
+            error = gettext("Unknown region or unit: %(name)s", name=region)
     domain = resolve_domain(session, domain_name) if domain_name else None
     if domain_name and domain is None:
-        error = f"找不到领域 unknown domain {domain_name!r}"
+        error = gettext("Unknown domain: %(name)s", name=domain_name)
     return path, domain, error
 
 
@@ -220,7 +263,7 @@ def catalog_page():
     for i in items:  # the day it was published, in Beijing time
         i["published_on"] = catalog_history.in_beijing(i["published_at"])[:10]
     return render_template("public/catalog.html", units=units, region=region, path=path, items=items, error=error,
-                           domain=domain, top=top, sub=sub, layout=layout, extra=extra, shown=shown,
+                           domain=domain, top=top, sub=sub, layout=layout, extra=extra, shown=_shown_in_language(shown),
                            required=required, next_after=next_after, after=after, limit=limit,
                            trail=_trail(session, path) if path else [])
 
@@ -240,7 +283,7 @@ def item_page(item_id: int):
     for h in history:
         h["at_bj"] = catalog_history.in_beijing(h["at"])
     fields = [((sub or top), f) for top, sub, f in _layout([row.record])] + [(label, f) for label, f in EXTRA]
-    return render_template("public/item.html", item=row.record, history=history, fields=fields, shown=shown,
+    return render_template("public/item.html", item=row.record, history=history, fields=fields, shown=_shown_in_language(shown),
                            labels=LABELS, trail=_trail(session, row.unit_key),
                            published_on=catalog_history.in_beijing(row.record["published_at"]))
 
@@ -263,8 +306,13 @@ def standards_page():
     else:
         q = q.where(m.Standard.scope_id.is_(None))
     standards = list(session.scalars(q))
-    title = f"{unit.name if unit else '全国'}基层政务公开标准体系"
+    title = gettext("%(unit)s standard system of grassroots disclosure", unit=unit.name if unit else gettext("National"))
+    categories = {"general": gettext("General and basic"), "platform": gettext("Platform"),
+                  "evaluation": gettext("Evaluation (standard category)"), "domain": gettext("Domain")}
+    statuses = {"draft": gettext("Being drafted"), "trial": gettext("Trial"), "in_force": gettext("In effect"),
+                "withdrawn": gettext("Abolished")}
     return render_template("public/standards.html", title=title, unit=unit, standards=standards,
+                           categories=categories, statuses=statuses,
                            chart=charts.standard_tree(title, standards) if standards else None,
                            trail=_trail(session, unit.key) if unit else [])
 
@@ -338,13 +386,15 @@ def changes_page():
         if region:
             path = export.resolve_region(session, get_pm(), region)[0]
             result = catalog_history.diff(session, path, start, end, published_only=True)
-    except (export.ExportError, ValueError) as exc:
-        error = str(exc)
+    except export.ExportError:
+        error = gettext("Unknown region or unit: %(name)s", name=region)
+    except ValueError:
+        error = gettext("Not a date or time: write it like 2025-01-31 or 2025-01-31T09:30.")
     from .admin.labels import LABELS
     from .catalog_io import shown
 
     return render_template("public/changes.html", units=units, region=region, args=request.args, result=result,
-                           error=error, labels=LABELS, shown=shown)
+                           error=error, labels=LABELS, shown=_shown_in_language(shown))
 
 
 def init_app(app) -> None:

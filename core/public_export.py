@@ -17,7 +17,7 @@ from sqlalchemy import func, select
 
 from . import export
 from .app import get_pm
-from .catalog_io import FLAT_HEADER, MERGES, STAGE_NAMES, SUB, TOP
+from .catalog_io import FLAT_HEADER, MERGES, STAGE_NAMES, SUB, TOP, UNIT_HEADER, UNIT_MERGES
 from .db import get_db
 from .published import PublishedItem, _filtered, last_change, page
 
@@ -79,13 +79,24 @@ def _records(filters: dict[str, Any]) -> Iterator[dict[str, Any]]:
             return
 
 
+def _several_units(filters: dict[str, Any]) -> bool:
+    """Whether the selection spans more than one unit: then each row names its unit (所属单位)."""
+    q = _filtered(select(PublishedItem.unit_id), filters["unit_path"], filters["domain_id"], filters["stage"], None)
+    return len(get_db().scoped().execute(q.distinct().limit(2)).all()) > 1
+
+
+def _unit_cell(r: dict[str, Any]) -> list[str]:
+    return [r.get("unit") or ""]
+
+
 def _csv(filters: dict[str, Any]) -> Iterator[str]:
     buf = io.StringIO()
     writer = csv.writer(buf)
     buf.write("\ufeff")  # Excel opens it as UTF-8
-    writer.writerow(FLAT_HEADER)
+    units = _several_units(filters)
+    writer.writerow(FLAT_HEADER + [UNIT_HEADER] * units)
     for n, r in enumerate(_records(filters), 1):
-        writer.writerow([export.neutralise(v) for v in record_row(n, r)])
+        writer.writerow([export.neutralise(v) for v in record_row(n, r) + _unit_cell(r) * units])
         if buf.tell() > 1 << 16:
             yield buf.getvalue()
             buf.seek(0)
@@ -107,14 +118,15 @@ def _xlsx(filters: dict[str, Any]) -> Iterator[bytes]:
 
     wb = Workbook(write_only=True)
     ws = wb.create_sheet("政务公开事项标准目录")
-    for rng in MERGES:
+    units = _several_units(filters)
+    for rng in UNIT_MERGES if units else MERGES:
         ws.merged_cells.add(rng)
     ws.append(["政务公开事项标准目录（已公开）"])
-    ws.append(TOP)
-    ws.append(SUB)
+    ws.append(TOP + [UNIT_HEADER] * units)
+    ws.append(SUB + [""] * units)
     for n, r in enumerate(_records(filters), 1):
         row = []
-        for value in record_row(n, r):
+        for value in record_row(n, r) + _unit_cell(r) * units:
             cell = WriteOnlyCell(ws, value=export.neutralise(value))
             cell.data_type = "s"  # text, never a formula
             row.append(cell)

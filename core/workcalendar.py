@@ -28,6 +28,7 @@ HOLIDAY_NAMES = {
     "National Day": "国庆节", "Anti-Fascist 70th Day": "中国人民抗日战争胜利70周年纪念日",
 }
 WEEKDAYS = "一二三四五六日"
+WEEKDAYS_EN = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 
 
 class CalendarError(ValueError):
@@ -137,6 +138,7 @@ class WorkCalendar:
     exceptions: dict[dt.date, tuple[bool, str | None]]
     known_years: set[int]
     used: list[str] = field(default_factory=list)  # the calendar facts a computation relied on
+    used_en: list[str] = field(default_factory=list)  # the same in English (the holiday's name stays Chinese)
     provisional: bool = False
 
     @classmethod
@@ -155,6 +157,8 @@ class WorkCalendar:
             is_work, name = self.exceptions[day]
             self.used.append(f"{day} 星期{WEEKDAYS[day.weekday()]} {'调休上班' if is_work else '放假'}"
                              + (f"（{name}）" if name else ""))
+            self.used_en.append(f"{day} {WEEKDAYS_EN[day.weekday()]}: {'a make-up working day' if is_work else 'a holiday'}"
+                                + (f" ({name})" if name else ""))
             return is_work
         return day.weekday() < 5
 
@@ -184,4 +188,5 @@ class WorkCalendar:
             rolled += dt.timedelta(days=1)
         if rolled != day:
             self.used.append(f"{day} 为休息日，期间顺延至 {rolled}（民法典第二百零三条）")
+            self.used_en.append(f"{day} is a day off: the period ends on {rolled} (Civil Code, article 203)")
         return rolled

@@ -67,7 +67,11 @@ class DashboardView(LoginRequired, AdminIndexView):
         for item in sorted(due, key=lambda i: (i.scope != "national", i.scope)):  # stable: by date within
             by_region.setdefault(item.scope, []).append(item)
         # every region gets a few lines, so one region's old pilot cannot push out another's
-        return self.render("zwgk/dashboard.html", today=today, catalog=_catalog_summary(session, path),
+        summary_page = request.args.get("summary_page", "1")
+        summary_page = int(summary_page) if summary_page.isdigit() and 0 < int(summary_page) < 10**6 else 1
+        catalog, summary_pages = _catalog_summary(session, path, summary_page)
+        return self.render("zwgk/dashboard.html", today=today, catalog=catalog, summary_page=min(summary_page, summary_pages),
+                           summary_pages=summary_pages,
                            due=due, due_by_region=by_region,
                            status_names=display.DUE_STATUSES, changes=_recent_changes(session, path),
                            display=display)
@@ -81,8 +85,13 @@ def _unfinished(session, items: list[Any]) -> list[Any]:
     return [i for i in items if not (i.kind in ("milestone", "report") and i.scope in finished)]
 
 
-def _catalog_summary(session, path: str | None) -> list[dict[str, Any]]:
-    """Per unit and domain: items, and how complete they are against the unit's required elements."""
+#: rows of the dashboard's unit summary a page
+SUMMARY_PAGE = 50
+
+
+def _catalog_summary(session, path: str | None, page: int = 1) -> tuple[list[dict[str, Any]], int]:
+    """Per unit and domain: items, and how complete they are against the unit's required elements;
+    one page of :data:`SUMMARY_PAGE` rows (a page past the last shows the last), and how many pages."""
     item = m.CatalogItem
     filled = {code: func.sum(case(*[(getattr(item, f).isnot(None) & (getattr(item, f) != "")
                                      if f in ("level1", "basis", "content", "subject", "time_limit", "category")
@@ -95,8 +104,11 @@ def _catalog_summary(session, path: str | None) -> list[dict[str, Any]]:
          .group_by(m.AdminUnit.key, m.Domain.name).order_by(m.AdminUnit.key, m.Domain.name))
     if path is not None:
         q = q.where((m.AdminUnit.key == path) | m.AdminUnit.key.like(f"{path}/%"))
+    rows = session.scalar(select(func.count()).select_from(q.with_only_columns(m.AdminUnit.key).subquery()))
+    pages = max(1, -(-rows // SUMMARY_PAGE))
+    page = min(max(page, 1), pages)
     out, required_cache = [], {}
-    for unit_key, domain, count, *sums in session.execute(q.limit(200)):
+    for unit_key, domain, count, *sums in session.execute(q.offset((page - 1) * SUMMARY_PAGE).limit(SUMMARY_PAGE)):
         if unit_key not in required_cache:
             required_cache[unit_key] = [r.element.code for r in required_elements(session, unit_key)]
         codes = [c for c in required_cache[unit_key] if c in filled]
@@ -104,7 +116,7 @@ def _catalog_summary(session, path: str | None) -> list[dict[str, Any]]:
         done = sum(by_code[c] or 0 for c in codes)
         out.append({"unit": unit_key, "domain": domain, "count": count,
                     "complete": round(100 * done / (count * len(codes))) if codes and count else 100})
-    return out
+    return out, pages
 
 
 def _recent_changes(session, path: str | None) -> list[m.Change]:
@@ -209,6 +221,9 @@ def init_app(app: Flask) -> Admin:
     from .documentsview import DocumentsView
 
     admin.add_view(DocumentsView(name=_l("Policy documents"), endpoint="policy_documents", category=_l("Standard system")))
+    from .jobsview import JobsView  # issue 14: every job's progress
+
+    admin.add_view(JobsView(name=_l("Background jobs"), endpoint="jobs"))
     session = AdminDB(db.scoped)
     for view, model, name, category, endpoint in MODEL_VIEWS:
         admin.add_view(view(model, session, name=name, category=category, endpoint=endpoint))

@@ -684,10 +684,18 @@ class CatalogItemView(ScopedModelView):
 
         if len(items) < exportjobs.THRESHOLD:
             return self._layout_response(items, fmt)
+        if getattr(current_app.extensions.get("zwgk.jobs"), "backend", None) == "rq":  # the workers write it
+            from .jobsview import queue_export
+
+            return queue_export(self, items, fmt)
         app = current_app._get_current_object()
         jobs = app.extensions.setdefault("zwgk.export_jobs", exportjobs.ExportJobs())
         name = f"政务公开事项标准目录-{display.today_in_beijing().isoformat()}.{fmt}"
-        job = jobs.start(app.extensions["zwgk.db"], [i.id for i in items], fmt, current_user.id, name)
+        from ..catalog_io import several_units
+
+        job = jobs.start(app.extensions["zwgk.db"], [i.id for i in items], fmt, current_user.id, name,
+                         unit_column=several_units(items), actor=current_user.username,
+                         unit=current_user.unit_path)
         return self.render("zwgk/export_progress.html", job=job,
                            status_url=url_for(".export_status", job_id=job.id),
                            file_url=url_for(".export_file", job_id=job.id))

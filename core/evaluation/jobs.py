@@ -29,6 +29,7 @@ class Job:
     error: str | None = None
     finished_at: float | None = None
     started_at: float = field(default_factory=time.monotonic)
+    started_wall: float = field(default_factory=time.time)  # for the admin's list of jobs
     thread: threading.Thread | None = None
 
     @property
@@ -75,6 +76,10 @@ class EvaluationJobs:
             job.error = str(exc)
         finally:
             job.finished_at = time.monotonic()
+
+    def all(self) -> list[Job]:
+        with self._lock:
+            return list(self._jobs.values())
 
     def get(self, job_id: str, owner: str) -> Job | None:
         job = self._jobs.get(job_id)

@@ -39,15 +39,36 @@ RECEIPT_RULES = {
     "online": "通过互联网渠道提交的，以双方确认之日为收到申请之日（条例第三十一条第（三）项）",
     "fax": "通过传真提交的，以双方确认之日为收到申请之日（条例第三十一条第（三）项）",
 }
+#: the same rules in English, for the pages in English (the lines are made in both languages)
+RECEIPT_RULES_EN = {
+    "in_person": "handed in person: received on the day it is handed in (Regulations, article 31 (1))",
+    "post": "by post: received on the day the office signs for it (Regulations, article 31 (2))",
+    "letter": "by ordinary letter: received on the day confirmed with the applicant (Regulations, article 31 (2))",
+    "online": "online: received on the day both sides confirm (Regulations, article 31 (3))",
+    "fax": "by fax: received on the day both sides confirm (Regulations, article 31 (3))",
+}
+CHANNELS_EN = {"in_person": "in person", "post": "by post (signed for)", "letter": "ordinary letter",
+               "online": "online", "fax": "fax"}
 STATUS_NAMES = {
     "unconfirmed": "待确认收到", "awaiting_correction": "待补正", "correction_overdue": "补正期满未补正",
     "consulting": "征求意见中", "open": "办理中", "due_soon": "即将到期", "overdue": "已逾期",
     "closed": "已办结", "closed_late": "逾期办结",
 }
+STATUS_NAMES_EN = {
+    "unconfirmed": "Receipt to be confirmed", "awaiting_correction": "Awaiting correction",
+    "correction_overdue": "Correction time over, not corrected", "consulting": "Opinions being sought",
+    "open": "Being handled", "due_soon": "Due soon", "overdue": "Overdue", "closed": "Closed",
+    "closed_late": "Closed late",
+}
+WEEKDAYS_EN = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 
 
 def day(value: dt.date) -> str:
     return f"{value.isoformat()}（星期{WEEKDAYS[value.weekday()]}）"
+
+
+def day_en(value: dt.date) -> str:
+    return f"{value.isoformat()} ({WEEKDAYS_EN[value.weekday()]})"
 
 
 @dataclass
@@ -75,9 +96,15 @@ class Deadlines:
     replied_on: dt.date | None = None
     late_by: int = 0
     status: str = "unconfirmed"
-    lines: list[str] = field(default_factory=list)
+    lines: list[str] = field(default_factory=list)  # in Chinese
     facts: list[str] = field(default_factory=list)
     provisional: bool = False
+    lines_en: list[str] = field(default_factory=list)  # the same lines in English
+    facts_en: list[str] = field(default_factory=list)
+
+    def say(self, zh: str, en: str) -> None:
+        self.lines.append(zh)
+        self.lines_en.append(en)
 
     @property
     def not_counted(self) -> int:
@@ -86,6 +113,10 @@ class Deadlines:
     @property
     def status_name(self) -> str:
         return STATUS_NAMES[self.status]
+
+    @property
+    def status_name_en(self) -> str:
+        return STATUS_NAMES_EN[self.status]
 
 
 def _steps(req: InfoRequest, kind: str):
@@ -97,45 +128,58 @@ def compute(req: InfoRequest, calendar: WorkCalendar, today: dt.date, soon_days:
     count as due soon)."""
     cal = calendar.fresh()
     d = Deadlines(req.received_on)
-    out = d.lines
+    say = d.say
     if req.received_on is None:
-        out.append(f"尚未确认收到 not confirmed yet — {RECEIPT_RULES.get(req.channel, '')}")
+        say(f"尚未确认收到 — {RECEIPT_RULES.get(req.channel, '')}",
+            f"Receipt not confirmed yet — {RECEIPT_RULES_EN.get(req.channel, '')}")
         d.status = "unconfirmed"
         return d
-    out.append(f"收到申请 received: {day(req.received_on)}，{CHANNELS.get(req.channel, req.channel)}；"
-               + RECEIPT_RULES.get(req.channel, ""))
+    say(f"收到申请：{day(req.received_on)}，{CHANNELS.get(req.channel, req.channel)}；" + RECEIPT_RULES.get(req.channel, ""),
+        f"Request received: {day_en(req.received_on)}; "
+        + (RECEIPT_RULES_EN.get(req.channel) or CHANNELS_EN.get(req.channel, req.channel)))
     d.start = req.received_on
     d.correction_notice_due = cal.add_workdays(req.received_on, CORRECTION_NOTICE_DAYS)
     asked = _steps(req, "correction_requested")
     if not asked and not req.closed_on:
-        out.append(f"如需补正，应于 {day(d.correction_notice_due)} 前一次性告知申请人（条例第三十条：收到申请之日起"
-                   f"{CORRECTION_NOTICE_DAYS}个工作日内） a correction must be asked for by then")
+        say(f"如需补正，应于 {day(d.correction_notice_due)} 前一次性告知申请人（条例第三十条：收到申请之日起"
+            f"{CORRECTION_NOTICE_DAYS}个工作日内）",
+            f"A correction, if one is needed, must be asked for all at once by {day_en(d.correction_notice_due)} "
+            f"(Regulations, article 30: within {CORRECTION_NOTICE_DAYS} working days of receipt)")
     if asked:
         c = asked[0]
         d.correction_requested_on = c.on
         d.correction_due = cal.add_workdays(c.on, c.days or 0)
-        late = "" if c.on <= d.correction_notice_due else "（晚于法定告知期限 later than the limit）"
-        out.append(f"告知补正 correction asked: {day(c.on)}，应在收到申请后{CORRECTION_NOTICE_DAYS}个工作日内即"
-                   f" {day(d.correction_notice_due)} 前一次性告知{late}（条例第三十条）；"
-                   f"补正期限 {c.days} 个工作日，至 {day(d.correction_due)}")
+        in_time = c.on <= d.correction_notice_due
+        say(f"告知补正：{day(c.on)}，应在收到申请后{CORRECTION_NOTICE_DAYS}个工作日内即"
+            f" {day(d.correction_notice_due)} 前一次性告知{'' if in_time else '（晚于法定告知期限）'}（条例第三十条）；"
+            f"补正期限 {c.days} 个工作日，至 {day(d.correction_due)}",
+            f"Correction asked for: {day_en(c.on)}; it was due within {CORRECTION_NOTICE_DAYS} working days of "
+            f"receipt, by {day_en(d.correction_notice_due)}{'' if in_time else ' (later than the legal limit)'} "
+            f"(Regulations, article 30); the applicant has {c.days} working days, until {day_en(d.correction_due)}")
         got = _steps(req, "correction_received")
         if got:
             d.correction_received_on = d.start = got[0].on
-            out.append(f"收到补正 correction received: {day(got[0].on)}，答复期限自收到补正的申请之日起计算"
-                       "（条例第三十条）")
+            say(f"收到补正：{day(got[0].on)}，答复期限自收到补正的申请之日起计算（条例第三十条）",
+                f"Correction received: {day_en(got[0].on)}; the reply period runs from the day the corrected "
+                "request was received (Regulations, article 30)")
         else:
-            out.append("尚未收到补正：答复期限自收到补正之日起计算，尚未开始；期满未补正的，视为放弃申请（条例第三十条） "
-                       "no correction yet: the reply period has not started; none in time counts as withdrawn")
+            say("尚未收到补正：答复期限自收到补正之日起计算，尚未开始；期满未补正的，视为放弃申请（条例第三十条）",
+                "No correction received yet: the reply period has not started; a request not corrected in time "
+                "counts as given up (Regulations, article 30)")
             ended = _steps(req, "lapsed") or _steps(req, "withdrawn")
             if ended:
                 d.replied_on, d.status = ended[0].on, "closed"
-                out.append(f"办结 closed: {day(d.replied_on)}（{'视为放弃' if ended[0].kind == 'lapsed' else '撤回'}）")
+                lapsed = ended[0].kind == "lapsed"
+                say(f"办结：{day(d.replied_on)}（{'视为放弃' if lapsed else '撤回'}）",
+                    f"Closed: {day_en(d.replied_on)} ({'taken as given up' if lapsed else 'withdrawn'})")
             else:
                 d.status = "correction_overdue" if today > d.correction_due else "awaiting_correction"
             return _finish(d, cal)
     base = cal.add_workdays(d.start, REPLY_DAYS)
-    out.append(f"答复期限 reply within: 自 {day(d.start)} 次日起 {REPLY_DAYS} 个工作日，至 {day(base)}"
-               "（条例第三十三条第一款；当日不计入，民法典第二百零一条）")
+    say(f"答复期限：自 {day(d.start)} 次日起 {REPLY_DAYS} 个工作日，至 {day(base)}"
+        "（条例第三十三条第一款；当日不计入，民法典第二百零一条）",
+        f"Reply within {REPLY_DAYS} working days from the day after {day_en(d.start)}, by {day_en(base)} "
+        "(Regulations, article 33 (1); the first day is not counted, Civil Code article 201)")
     open_consult = False
     sent = _steps(req, "consultation_sent")
     back = _steps(req, "consultation_returned")
@@ -147,35 +191,48 @@ def compute(req: InfoRequest, calendar: WorkCalendar, today: dt.date, soon_days:
         capped = cap is not None and counted > cap
         con = Consultation(s.on, s.party or "agency", returned, min(counted, cap) if cap else counted, capped)
         d.consultations.append(con)
-        who = "第三方 third party" if s.party == "third_party" else "其他机关 another agency"
+        third = s.party == "third_party"
+        who, who_en = ("第三方", "a third party") if third else ("其他机关", "another agency")
         if returned is None:
             open_consult = not capped
-            out.append(f"征求{who}意见 consulting since {day(s.on)}，尚未答复，至今不计入 {con.not_counted} 个工作日"
-                       + ("（已满15个工作日，由本机关依条例决定 15 days passed: the office decides）" if capped else "")
-                       + "（条例第三十二条、第三十三条第二款）")
+            say(f"征求{who}意见：自 {day(s.on)} 起，尚未答复，至今不计入 {con.not_counted} 个工作日"
+                + ("（已满15个工作日，由本机关依条例决定）" if capped else "") + "（条例第三十二条、第三十三条第二款）",
+                f"Opinions of {who_en} sought since {day_en(s.on)}, no answer yet: {con.not_counted} working days "
+                "not counted so far" + (" (15 working days have passed: the office decides under the Regulations)"
+                                        if capped else "") + " (Regulations, articles 32 and 33 (2))")
         else:
-            out.append(f"征求{who}意见 consulted: {day(s.on)} 至 {day(returned)}，不计入 {con.not_counted} 个工作日"
-                       + ("（第三方意见期限最长15个工作日 third party: at most 15）" if capped else "")
-                       + "（条例第三十二条、第三十三条第二款）")
+            say(f"征求{who}意见：{day(s.on)} 至 {day(returned)}，不计入 {con.not_counted} 个工作日"
+                + ("（第三方意见期限最长15个工作日）" if capped else "") + "（条例第三十二条、第三十三条第二款）",
+                f"Opinions of {who_en} sought from {day_en(s.on)} to {day_en(returned)}: {con.not_counted} working "
+                "days not counted" + (" (a third party has at most 15 working days)" if capped else "")
+                + " (Regulations, articles 32 and 33 (2))")
     ext = _steps(req, "extension")
     if ext:
         e = ext[0]
         d.extension = e.days or 0
-        out.append(f"延长答复期限 extended: {d.extension} 个工作日，{day(e.on)} 经 {e.approved_by} 同意，"
-                   f"{day(e.notified_on) if e.notified_on else '—'} 告知申请人（条例第三十三条第一款，最长{MAX_EXTENSION}个工作日）")
+        say(f"延长答复期限：{d.extension} 个工作日，{day(e.on)} 经 {e.approved_by} 同意，"
+            f"{day(e.notified_on) if e.notified_on else '—'} 告知申请人（条例第三十三条第一款，最长{MAX_EXTENSION}个工作日）",
+            f"Reply time extended by {d.extension} working days, approved by {e.approved_by} on {day_en(e.on)}, "
+            f"the applicant told on {day_en(e.notified_on) if e.notified_on else '—'} (Regulations, article 33 (1), "
+            f"at most {MAX_EXTENSION} working days)")
     total = REPLY_DAYS + d.not_counted + d.extension
     d.reply_due = cal.add_workdays(d.start, total)
     parts = [f"{REPLY_DAYS}"] + ([f"{d.not_counted}（征求意见不计入）"] if d.not_counted else []) + (
         [f"{d.extension}（延长）"] if d.extension else [])
-    out.append(f"到期 due: 自 {day(d.start)} 次日起 {' + '.join(parts)} = {total} 个工作日 → {day(d.reply_due)}"
-               + ("（征求意见尚未结束，到期日随之后移 moves while the consultation lasts）" if open_consult else ""))
+    parts_en = [f"{REPLY_DAYS}"] + ([f"{d.not_counted} (opinions sought, not counted)"] if d.not_counted else []) + (
+        [f"{d.extension} (extension)"] if d.extension else [])
+    say(f"到期：自 {day(d.start)} 次日起 {' + '.join(parts)} = {total} 个工作日 → {day(d.reply_due)}"
+        + ("（征求意见尚未结束，到期日随之后移）" if open_consult else ""),
+        f"Due: {' + '.join(parts_en)} = {total} working days from the day after {day_en(d.start)} → "
+        f"{day_en(d.reply_due)}" + (" (moves while opinions are still being sought)" if open_consult else ""))
     replied = _steps(req, "replied") or _steps(req, "lapsed") or _steps(req, "withdrawn")
     if replied:
         d.replied_on = replied[0].on
         d.late_by = max(0, cal.workdays_between(d.reply_due, d.replied_on))
         d.status = "closed_late" if d.late_by and replied[0].kind == "replied" else "closed"
-        out.append(f"办结 closed: {day(d.replied_on)}" + (f"，逾期 {d.late_by} 个工作日 late" if d.late_by and
-                                                            replied[0].kind == "replied" else "，在期限内 in time"))
+        late = d.late_by and replied[0].kind == "replied"
+        say(f"办结：{day(d.replied_on)}" + (f"，逾期 {d.late_by} 个工作日" if late else "，在期限内"),
+            f"Closed: {day_en(d.replied_on)}" + (f", {d.late_by} working days late" if late else ", in time"))
     elif open_consult:
         d.status = "consulting"
     elif today > d.reply_due:
@@ -189,8 +246,9 @@ def compute(req: InfoRequest, calendar: WorkCalendar, today: dt.date, soon_days:
 
 def _finish(d: Deadlines, cal: WorkCalendar) -> Deadlines:
     d.facts = list(dict.fromkeys(cal.used))
+    d.facts_en = list(dict.fromkeys(cal.used_en))
     d.provisional = cal.provisional
     if d.provisional:
-        d.lines.append("注意 provisional: 有年份的法定节假日安排尚未录入，仅按周末计算 "
-                       "(a year's official arrangement is not in the calendar yet: weekends only)")
+        d.say("注意：有年份的法定节假日安排尚未录入，仅按周末计算",
+              "Note: a year's official holiday arrangement is not in the calendar yet; only weekends are counted")
     return d

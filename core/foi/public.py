@@ -8,6 +8,7 @@ request's dates, steps, deadline and reply, never a name, an ID number or contac
 from __future__ import annotations
 
 from flask import Blueprint, Response, abort, current_app, render_template, request
+from flask_babel import gettext
 from flask_wtf.csrf import validate_csrf
 from sqlalchemy import select
 from wtforms.validators import ValidationError
@@ -16,7 +17,7 @@ from .. import models as m
 from ..auth import limiter
 from ..db import get_db
 from ..workcalendar import WorkCalendar
-from . import deadlines, service
+from . import deadlines, service, words
 from .models import APPLICANT_KINDS, REPLY_TYPES, STEP_KINDS
 
 bp = Blueprint("foi_public", __name__, url_prefix="/requests")
@@ -42,6 +43,12 @@ def _csrf_ok() -> bool:
     return True
 
 
+def _english() -> bool:
+    from ..public import _english as english
+
+    return english()
+
+
 @bp.route("/new", methods=["GET", "POST"])
 @limiter.limit(_rate, methods=["POST"])
 def apply():
@@ -61,8 +68,10 @@ def apply():
             error = str(exc)
         else:
             return render_template("foi/public_registered.html", req=req, secret=secret,
-                                   rule=deadlines.RECEIPT_RULES["online"])
-    return render_template("foi/public_apply.html", form=form, units=_units(session), kinds=APPLICANT_KINDS,
+                                   rule=deadlines.RECEIPT_RULES["online"],
+                                   rule_en=deadlines.RECEIPT_RULES_EN["online"].capitalize())
+    return render_template("foi/public_apply.html", form=form, units=_units(session),
+                           kinds=words.APPLICANT_KINDS if _english() else APPLICANT_KINDS,
                            error=error), (400 if error else 200)
 
 
@@ -82,13 +91,14 @@ def track():
     req = _found(session)
     if req is None:
         return render_template("foi/public_track.html", req=None,
-                               error="编号或查询码不正确 number or code not recognised"), 404
+                               error=gettext("The number or the code is not right.")), 404
     import datetime as dt
 
     today = service.beijing_day(dt.datetime.now(dt.timezone.utc))
     dl = deadlines.compute(req, WorkCalendar.load(session), today)
-    return render_template("foi/public_track.html", req=req, dl=dl, error=None, steps=STEP_KINDS,
-                           reply_types=REPLY_TYPES, tracking_no=request.form.get("tracking_no"),
+    return render_template("foi/public_track.html", req=req, dl=dl, error=None,
+                           steps=words.STEP_KINDS if _english() else STEP_KINDS, reply_types=REPLY_TYPES,
+                           reply_words=words.REPLY_TYPES, tracking_no=request.form.get("tracking_no"),
                            secret=request.form.get("secret"))
 
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 import datetime as dt
 
 from flask import Blueprint, Response, abort, current_app, jsonify, redirect, render_template, request, url_for
+from flask_babel import gettext, lazy_gettext as _l
 from flask_wtf import FlaskForm
 from sqlalchemy import select
 from wtforms import RadioField, StringField, TextAreaField
@@ -45,6 +46,18 @@ PAGE_KIND_NAMES = {"news": "工作动态", "practice": "经验做法"}
 KIND_NAMES = {"text": "文字解读", "graphic": "图解", "video": "视频解读"}
 
 
+def _kind_names(pages: bool = False) -> dict:
+    """The kinds of interpretations (or of topic pages) in the page's language: the admin's English
+    msgids on English pages."""
+    from ..public import _english
+
+    if _english():
+        from .admin import KIND_NAMES as words, PAGE_KIND_NAMES as page_words
+
+        return page_words if pages else words
+    return PAGE_KIND_NAMES if pages else KIND_NAMES
+
+
 def _feedback_rate() -> str:
     return current_app.config.get("ZWGK_FEEDBACK_RATE", "5 per minute;30 per day")
 
@@ -52,12 +65,16 @@ def _feedback_rate() -> str:
 class FeedbackForm(FlaskForm):
     """公众评价: useful or not, a comment and contact details (both optional), and a honeypot."""
 
-    useful = RadioField("这条信息对您有用吗", choices=[("yes", "有用"), ("no", "没用")], validators=[DataRequired("请选择有用或没用")])
-    comment = TextAreaField("意见建议（选填，审核后公开）", validators=[Optional(), Length(max=svc.MAX_COMMENT)])
-    contact_name = StringField("称呼（选填，仅本单位可见）", validators=[Optional(), Length(max=svc.MAX_CONTACT)])
-    contact = StringField("联系方式（选填，仅本单位可见，到期删除）", validators=[Optional(), Length(max=svc.MAX_CONTACT)])
+    useful = RadioField(_l("Was this information useful to you?"), choices=[("yes", _l("Useful")), ("no", _l("Not useful"))],
+                        validators=[DataRequired(_l("Choose useful or not useful."))])
+    comment = TextAreaField(_l("Comments and suggestions (optional; published after review)"),
+                            validators=[Optional(), Length(max=svc.MAX_COMMENT)])
+    contact_name = StringField(_l("How to address you (optional; seen by the unit only)"),
+                               validators=[Optional(), Length(max=svc.MAX_CONTACT)])
+    contact = StringField(_l("Contact details (optional; seen by the unit only, deleted when due)"),
+                          validators=[Optional(), Length(max=svc.MAX_CONTACT)])
     # people never see it (hidden by style, not by script); a bot that fills every field does
-    homepage = StringField("网址（请勿填写）")
+    homepage = StringField(_l("Web address (leave empty)"))
 
 
 def _unit(session, path: str) -> m.AdminUnit:
@@ -111,7 +128,7 @@ def item_page(item_id: int):
     marks = _item_marks(session, item_id)
     return render_template("participation/item.html", item=shown, unit=item.unit, form=form,
                            sent=request.args.get("sent"), comments=svc.public_feedback(session, item.unit.key, item_id),
-                           interpretations=interps, timings=timings, kind_names=KIND_NAMES, stats=stats, marks=marks,
+                           interpretations=interps, timings=timings, kind_names=_kind_names(), stats=stats, marks=marks,
                            policy=svc.is_policy_document(shown)), (400 if form.errors else 200)
 
 
@@ -140,8 +157,8 @@ def catalog_feedback(unit_path: str):
 
 @bp.errorhandler(429)
 def _too_many(_exc):
-    return render_template("participation/message.html", title="提交过于频繁",
-                           message="您提交得太频繁了，请稍后再试。"), 429
+    return render_template("participation/message.html", title=gettext("Too many submissions"),
+                           message=gettext("You have submitted too often; please try again later.")), 429
 
 
 # --------------------------------------------------------------------------
@@ -195,7 +212,7 @@ def topic_page(unit_path: str, page_id: int):
     page = session.get(TopicPage, page_id)
     if page is None or not page.published or page.unit_id != unit.id:
         abort(404)
-    return render_template("participation/page.html", unit=unit, page=page, kind_names=PAGE_KIND_NAMES)
+    return render_template("participation/page.html", unit=unit, page=page, kind_names=_kind_names(pages=True))
 
 
 @bp.get("/topic/<path:unit_path>")
@@ -235,7 +252,7 @@ def topic(unit_path: str):
         timeline=timeline(schedules, today) if schedules else None, in_force=in_force, planned=planned,
         documents=DOCUMENTS, items=items, progress=progress, milestones=milestones, pilot_domains=pilot_domains,
         covered=covered, chart=chart, steps=steps, obligation=obligation, stats=svc.feedback_stats(session, unit.key),
-        pages=pages, kind_names=PAGE_KIND_NAMES, interpretations=interps,
+        pages=pages, kind_names=_kind_names(pages=True), interpretations=interps,
         timings={i.id: svc.interpretation_timing(session, i, today) for i in interps},
         responses=svc.concern_responses(session, unit.key))
 

@@ -265,6 +265,8 @@ def interpretation_obligation(session: Session, unit_key: str) -> m.Obligation |
 
 TIMING_NAMES = {"on_time": "按时", "late": "逾期", "pending": "待发布", "overdue": "逾期未发布",
                 "no_rule": "无时限要求"}
+TIMING_NAMES_EN = {"on_time": "On time", "late": "Late", "pending": "Not yet due", "overdue": "Overdue, not published",
+                   "no_rule": "No time limit"}
 
 
 @dataclass
@@ -282,6 +284,11 @@ class Timing:
     def label(self) -> str:
         name = TIMING_NAMES[self.status]
         return f"{name} {self.late_by} 个工作日" if self.late_by else name
+
+    @property
+    def label_en(self) -> str:
+        name = TIMING_NAMES_EN[self.status]
+        return f"{name} by {self.late_by} working days" if self.late_by else name
 
 
 def interpretation_timing(session: Session, interp: Interpretation, today: dt.date | None = None,
