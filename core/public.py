@@ -278,7 +278,7 @@ def search_page():
     """检索: published items, standards (and documents, when there are) by words written in
     Simplified or Traditional, ranked, highlighted, filtered by region and domain."""
     from .catalog_io import shown
-    from .published import search
+    from .published import RANK_CAP, search_capped
     from .textsearch import fold, highlight, query_terms
 
     session = get_db().scoped()
@@ -289,9 +289,11 @@ def search_page():
     except ValueError:
         abort(400)
     error, items, standards, terms = None, [], [], query_terms(q) if q else []
+    capped = False
     path, domain, error = _region_and_domain(session, region, domain_name)
     if terms and not error:
-        items = search(session, terms, path, domain.id if domain else None, SEARCH_PAGE + 1, offset)
+        items, capped = search_capped(session, terms, path, domain.id if domain else None, SEARCH_PAGE + 1, offset,
+                                      RANK_CAP)
         standards = _search_standards(session, terms, path, domain) if offset == 0 else []
     more = len(items) > SEARCH_PAGE
     items = items[:SEARCH_PAGE]
@@ -302,7 +304,8 @@ def search_page():
     return render_template("public/search.html", q=q, region=region, domain=domain, domains=domains, items=items,
                            standards=[(st, highlight(st.title, terms)) for st in standards], error=error,
                            terms=terms, offset=offset, more=more and offset + SEARCH_PAGE <= SEARCH_MAX_OFFSET,
-                           page_size=SEARCH_PAGE, folded=fold(q), documents=_documents_link(path or ""))
+                           page_size=SEARCH_PAGE, folded=fold(q), documents=_documents_link(path or ""),
+                           capped=capped, rank_cap=RANK_CAP, several=len(terms) > 1)
 
 
 def _search_standards(session, terms: list[str], path: str | None, domain) -> list:

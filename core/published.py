@@ -247,37 +247,112 @@ def last_change(session: Any) -> dt.datetime | None:
     return moment
 
 
+#: at most this many matches of a query are ranked (the newest, by item id): a word that one
+#: item in twelve uses matches 83,000 items at 1,000,000, and ranking every one of them (bm25 /
+#: ts_rank) costs far more than a page.  Items holding every word of the query are ranked first,
+#: each group within its own newest RANK_CAP matches; the search page says when a cap was reached.
+RANK_CAP = 2000
+
+
 def search(session: Any, terms: list[str], unit_path: str | None = None, domain_id: int | None = None,
            limit: int = 20, offset: int = 0) -> list[dict[str, Any]]:
-    """Published items matching any of ``terms`` (already folded and segmented), best first:
-    an item with more of the words, and rarer ones, ranks higher (bm25 / ts_rank)."""
+    """Published items matching any of ``terms``, best first (see :func:`search_capped`)."""
+    return search_capped(session, terms, unit_path, domain_id, limit, offset)[0]
+
+
+def search_capped(session: Any, terms: list[str], unit_path: str | None = None, domain_id: int | None = None,
+                  limit: int = 20, offset: int = 0, cap: int | None = None) -> tuple[list[dict[str, Any]], bool]:
+    """Published items matching any of ``terms`` (already folded and segmented), best first, and
+    whether a cap on ranked matches was reached.
+
+    Items with every word come first, then items with some of them; within each group, rarer and
+    more often used words rank higher (bm25 on SQLite, ts_rank on PostgreSQL).  Each group ranks
+    at most its ``cap`` newest matches (highest item ids), found in id order from the full-text
+    index without ranking, so the cost is bounded however common a word is."""
     if not terms:
-        return []
+        return [], False
+    cap = RANK_CAP if cap is None else max(1, cap)
     limit = max(1, min(limit, MAX_PAGE))
+    need = offset + limit
+    pg = session.get_bind().dialect.name == "postgresql"
+    units = None
+    if unit_path:
+        units = list(session.execute(units_under(unit_path)).scalars()) or [-1]
+    groups = [("all", terms)] if len(terms) == 1 else [("all", terms), ("some", terms)]
+    ids: list[int] = []
+    capped = False
+    for kind, words in groups:
+        if len(ids) >= need:
+            break
+        ranked, full = (_ranked_pg if pg else _ranked_sqlite)(session, kind, words, units, domain_id, cap,
+                                                              need - len(ids))
+        ids += ranked
+        capped = capped or full
+    ids = ids[offset:need]
+    if not ids:
+        return [], capped
     t = PublishedItem
-    if session.get_bind().dialect.name == "postgresql":
-        query = None
-        for term in terms:
-            one = func.plainto_tsquery(literal_column("'simple'::regconfig"), term)
-            query = one if query is None else query.op("||")(one)
-        rank = (-func.ts_rank(t.search_vector, query)).label("rank")  # ascending, as bm25
-        top = select(t.item_id, rank).where(t.search_vector.op("@@")(query))
-    else:  # driven from the full-text table: its matches, ranked by bm25 (lower is better)
-        hits = (select(literal_column("rowid").label("item_id"), literal_column("rank").label("rank"))
-                .select_from(table(FTS_TABLE)).where(text(f"{FTS_TABLE} MATCH :match").bindparams(match=_fts5(terms)))
-                .subquery("hits"))
-        top = select(t.item_id, hits.c.rank).join(hits, hits.c.item_id == t.item_id)
-    # rank and page on ids only; the records (the wide column) are read for the page alone
-    top = _filtered(top, unit_path, domain_id, None, None, session)
-    top = top.order_by(literal_column("rank"), t.item_id).limit(limit).offset(offset).subquery("top")
-    q = select(t.record).join(top, top.c.item_id == t.item_id).order_by(top.c.rank, t.item_id)
-    return [r.record for r in session.execute(q)]
+    records = dict(session.execute(select(t.item_id, t.record).where(t.item_id.in_(ids))).all())
+    return [records[i] for i in ids if i in records], capped
 
 
-def _fts5(terms: list[str]) -> str:
-    from .textsearch import fts5_query
+def _ranked_sqlite(session: Any, kind: str, terms: list[str], units: list[int] | None, domain_id: int | None,
+                   cap: int, k: int) -> tuple[list[int], bool]:
+    """The best ``k`` ids of the ``cap`` newest FTS5 matches, and whether there were ``cap`` of them.
+    The inner query walks the index in descending rowid order (no sort, no bm25); bm25 (``rank``)
+    is computed only for the rows it returns."""
+    from .textsearch import fts5_all, fts5_not_all, fts5_query
 
-    return fts5_query(terms)
+    if kind == "all":
+        match = fts5_all(terms)
+    else:  # some of the words but not all of them (those were ranked first)
+        match = fts5_not_all(terms)
+    where, params = [f"{FTS_TABLE} MATCH :match"], {"match": match, "cap": cap, "k": k}
+    join = ""
+    if units is not None or domain_id is not None:
+        join = " CROSS JOIN published_item p ON p.item_id = f.rowid"  # CROSS: the index drives, in rowid order
+        if units is not None:
+            where.append(f"p.unit_id IN ({','.join(str(int(u)) for u in units)})")
+        if domain_id is not None:
+            where.append("p.domain_id = :domain")
+            params["domain"] = domain_id
+    sql = (f"SELECT item_id, rank, count(*) OVER () AS n FROM ("
+           f"SELECT f.rowid AS item_id, f.rank AS rank FROM {FTS_TABLE} f{join} WHERE {' AND '.join(where)} "
+           f"ORDER BY f.rowid DESC LIMIT :cap) ORDER BY rank, item_id LIMIT :k")
+    rows = session.execute(text(sql), params).all()
+    return [r.item_id for r in rows], bool(rows) and rows[0].n >= cap
+
+
+def _ranked_pg(session: Any, kind: str, terms: list[str], units: list[int] | None, domain_id: int | None,
+               cap: int, k: int) -> tuple[list[int], bool]:
+    """PostgreSQL: the ``cap`` newest matches by id (GIN index or the primary key backwards, as the
+    planner finds cheaper), then ts_rank for those alone."""
+    t = PublishedItem
+    cfg = literal_column("'simple'::regconfig")
+    any_q = None
+    for term in terms:
+        one = func.plainto_tsquery(cfg, term)
+        any_q = one if any_q is None else any_q.op("||")(one)
+    all_q = None
+    for term in terms:
+        one = func.plainto_tsquery(cfg, term)
+        all_q = one if all_q is None else all_q.op("&&")(one)
+    def matches(query: Any) -> Any:
+        return t.search_vector.op("@@", is_comparison=True)(query)
+
+    cond = matches(all_q) if kind == "all" else (matches(any_q) & ~matches(all_q))
+    newest = select(t.item_id).where(cond)
+    if units is not None:
+        newest = newest.where(t.unit_id == units[0]) if len(units) == 1 else newest.where(t.unit_id.in_(units))
+    if domain_id is not None:
+        newest = newest.where(t.domain_id == domain_id)
+    newest = newest.order_by(t.item_id.desc()).limit(cap).subquery("newest")
+    p = PublishedItem.__table__.alias("p")
+    rank = (-func.ts_rank(p.c.search_vector, any_q)).label("rank")
+    q = (select(p.c.item_id, rank, func.count().over().label("n"))
+         .join(newest, newest.c.item_id == p.c.item_id).order_by(literal_column("rank"), p.c.item_id).limit(k))
+    rows = session.execute(q).all()
+    return [r.item_id for r in rows], bool(rows) and rows[0].n >= cap
 
 
 def public_history(session: Any, item_id: int) -> list[dict[str, Any]]:
