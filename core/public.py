@@ -72,12 +72,16 @@ def _resolve(session, region: str) -> str:
 
 
 def _unit_counts(session) -> dict[str, int]:
-    """Published items per unit path, each counted in its unit and every unit above it."""
-    from .published import PublishedItem
+    """Published items per unit path, each counted in its unit and every unit above it; read from
+    the kept counts (``published_count``: a row per unit and domain), not a scan of the items."""
+    from .published import PublishedCount
 
     counts: dict[str, int] = {}
-    rows = session.execute(select(PublishedItem.unit_key, func.count()).group_by(PublishedItem.unit_key))
+    rows = session.execute(select(m.AdminUnit.key, func.sum(PublishedCount.n))
+                           .join(m.AdminUnit, m.AdminUnit.id == PublishedCount.unit_id)
+                           .group_by(m.AdminUnit.key))
     for key, n in rows:
+        n = int(n or 0)
         parts = key.split("/")
         for i in range(1, len(parts) + 1):
             counts["/".join(parts[:i])] = counts.get("/".join(parts[:i]), 0) + n
@@ -97,7 +101,7 @@ def regions_page():
 @bp.get("/regions/<path:key>")
 def unit_page(key: str):
     """A unit: the units below it, the domains of its published catalog, its standards and documents."""
-    from .published import PublishedItem, units_under
+    from .published import PublishedCount, units_under
 
     session = get_db().scoped()
     unit = session.scalar(select(m.AdminUnit).where(m.AdminUnit.key == key))
@@ -105,9 +109,9 @@ def unit_page(key: str):
         abort(404)
     counts = _unit_counts(session)
     children = sorted(unit.children, key=lambda u: (u.position, u.key))
-    by_domain = dict(session.execute(select(PublishedItem.domain_id, func.count())
-                                     .where(PublishedItem.unit_id.in_(units_under(unit.key)))
-                                     .group_by(PublishedItem.domain_id)).all())
+    by_domain = {d: int(n) for d, n in session.execute(
+        select(PublishedCount.domain_id, func.sum(PublishedCount.n))
+        .where(PublishedCount.unit_id.in_(units_under(unit.key))).group_by(PublishedCount.domain_id)) if n}
     domains = session.scalars(select(m.Domain).where(m.Domain.id.in_(list(by_domain) or [-1]))
                               .order_by(m.Domain.position)).all()
     has_standards = session.scalar(select(func.count()).select_from(m.Standard).where(
@@ -331,23 +335,34 @@ def _search_standards(session, terms: list[str], path: str | None, domain) -> li
 @bp.get("/catalog/changes")
 def changes_page():
     """目录调整记录: what the public saw change in a unit's catalog between two dates."""
+    from .published import MAX_PAGE
+
     session = get_db().scoped()
     units = _published_units(session)
     region = request.args.get("region") or (units[0] if units else "")
-    error, result = None, None
+    try:
+        limit = min(max(int(request.args.get("limit", CHANGES_PAGE)), 1), MAX_PAGE)
+        after = int(request.args["after"]) if request.args.get("after") else None
+    except ValueError:
+        abort(400)
+    error, result, next_after = None, None, None
     try:
         start = catalog_history.parse_moment(request.args.get("from"))
         end = catalog_history.parse_moment(request.args.get("to"), end=True)
         if region:
             path = export.resolve_region(session, get_pm(), region)[0]
-            result = catalog_history.diff(session, path, start, end, published_only=True)
+            result, next_after = catalog_history.diff_page(session, path, start, end, after, limit)
     except (export.ExportError, ValueError) as exc:
         error = str(exc)
     from .admin.labels import LABELS
     from .catalog_io import shown
 
     return render_template("public/changes.html", units=units, region=region, args=request.args, result=result,
-                           error=error, labels=LABELS, shown=shown)
+                           error=error, labels=LABELS, shown=shown, after=after, next_after=next_after, limit=limit)
+
+
+#: items per page of the public change list (``limit`` may ask up to MAX_PAGE)
+CHANGES_PAGE = 100
 
 
 def init_app(app) -> None:

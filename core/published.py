@@ -70,6 +70,39 @@ class PublishedState(Base):
         return f"公开目录状态 {self.generation}"
 
 
+class PublishedCount(Base):
+    """How many items are published per unit and domain, kept with ``published_item`` (every write
+    goes through this module), so the region pages count from a few thousand rows, not a scan of
+    every published item."""
+
+    __tablename__ = "published_count"
+    unit_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    domain_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    n: Mapped[int] = mapped_column(Integer, default=0)
+
+    def __str__(self) -> str:
+        return f"公开事项数 {self.unit_id}/{self.domain_id}: {self.n}"
+
+
+def _count(conn: Connection, deltas: dict[tuple[int, int], int]) -> None:
+    """Add ``deltas`` ((unit_id, domain_id) → change) to ``published_count`` (an upsert both
+    SQLite and PostgreSQL read); rows that reach 0 are removed."""
+    deltas = {k: v for k, v in deltas.items() if v}
+    if not deltas:
+        return
+    conn.execute(text("INSERT INTO published_count (unit_id, domain_id, n) VALUES (:u, :d, :n) "
+                      "ON CONFLICT (unit_id, domain_id) DO UPDATE SET n = published_count.n + excluded.n"),
+                 [{"u": u, "d": d, "n": n} for (u, d), n in sorted(deltas.items())])
+    conn.execute(text("DELETE FROM published_count WHERE n <= 0"))
+
+
+def recount(conn: Connection) -> None:
+    """Rebuild ``published_count`` from ``published_item`` (the migration, a bulk load)."""
+    conn.execute(text("DELETE FROM published_count"))
+    conn.execute(text("INSERT INTO published_count (unit_id, domain_id, n) "
+                      "SELECT unit_id, domain_id, count(*) FROM published_item GROUP BY unit_id, domain_id"))
+
+
 def _bump(conn: Connection) -> None:
     state = PublishedState.__table__
     if conn.execute(update(state).where(state.c.id == 1).values(generation=state.c.generation + 1)).rowcount == 0:
@@ -91,13 +124,18 @@ def _write(conn: Connection, rows: list[dict[str, Any]]) -> None:
         _insert_fresh(conn, rows)
 
 
-def _drop(conn: Connection, ids: Sequence[int]) -> None:
+def _drop(conn: Connection, ids: Sequence[int], counts: bool = True) -> None:
     if not ids:
         return
     _bump(conn)
+    t = PublishedItem.__table__
     for start in range(0, len(ids), 500):
         part = list(ids[start:start + 500])
-        conn.execute(delete(PublishedItem.__table__).where(PublishedItem.item_id.in_(part)))
+        if counts:
+            gone = conn.execute(select(t.c.unit_id, t.c.domain_id, func.count()).where(t.c.item_id.in_(part))
+                                .group_by(t.c.unit_id, t.c.domain_id)).all()
+            _count(conn, {(u, d): -n for u, d, n in gone})
+        conn.execute(delete(t).where(t.c.item_id.in_(part)))
         if conn.dialect.name != "postgresql":
             conn.execute(text(f"DELETE FROM {FTS_TABLE} WHERE rowid IN ({','.join(str(int(i)) for i in part)})"))
 
@@ -126,15 +164,18 @@ def apply_versions(conn: Connection, versions: Iterable[dict[str, Any]]) -> None
     _write(conn, list(shown.values()))
 
 
-def refresh(conn: Connection, item_ids: Sequence[int] | None = None, chunk: int = 2000) -> int:
+def refresh(conn: Connection, item_ids: Sequence[int] | None = None, chunk: int = 2000, counts: bool = True) -> int:
     """Rebuild the public rows of ``item_ids`` (all items when None) from the history; returns
-    how many are public.  Used by the importer's bulk path, the migration and ``zwgk search reindex``."""
+    how many are public.  Used by the importer's bulk path, the migration and ``zwgk search reindex``
+    (``counts=False``: only by migration 0014, older than ``published_count``)."""
     ver = m.CatalogItemVersion.__table__
     units = dict(conn.execute(select(m.AdminUnit.key, m.AdminUnit.id)).all())
     domains = dict(conn.execute(select(m.Domain.name, m.Domain.id)).all())
     if item_ids is None:
         _bump(conn)
         conn.execute(delete(PublishedItem.__table__))
+        if counts:
+            conn.execute(delete(PublishedCount.__table__))
         if conn.dialect.name != "postgresql":
             conn.execute(text(f"DELETE FROM {FTS_TABLE}"))
         batches: Iterable[Sequence[int] | None] = [None]
@@ -151,7 +192,7 @@ def refresh(conn: Connection, item_ids: Sequence[int] | None = None, chunk: int 
              .join(latest, (ver.c.item_id == latest.c.item_id) & (ver.c.version == latest.c.v))
              .order_by(ver.c.item_id))
         if ids is not None:
-            _drop(conn, ids)
+            _drop(conn, ids, counts)
         pending: list[dict[str, Any]] = []
         for row in conn.execute(q).yield_per(chunk):
             if row.deleted or row.status != "published":
@@ -161,15 +202,15 @@ def refresh(conn: Connection, item_ids: Sequence[int] | None = None, chunk: int 
             pending.append(public_row(row.item_id, row.version, units.get(snap["unit"], 0),
                                       domains.get(snap["domain"], 0), at, snap))
             if len(pending) >= chunk:
-                _insert_fresh(conn, pending)
+                _insert_fresh(conn, pending, counts)
                 count += len(pending)
                 pending = []
-        _insert_fresh(conn, pending)
+        _insert_fresh(conn, pending, counts)
         count += len(pending)
     return count
 
 
-def _insert_fresh(conn: Connection, rows: list[dict[str, Any]]) -> None:
+def _insert_fresh(conn: Connection, rows: list[dict[str, Any]], counts: bool = True) -> None:
     """Insert rows known to be absent (after a delete): no per-row delete first."""
     if not rows:
         return
@@ -181,6 +222,11 @@ def _insert_fresh(conn: Connection, rows: list[dict[str, Any]]) -> None:
         stmt = stmt.values(search_vector=func.to_tsvector(literal_column("'simple'::regconfig"),
                                                           bindparam("body", type_=Text)))
     conn.execute(stmt, [{k: v for k, v in r.items() if pg or k != "body"} for r in rows])
+    if counts:
+        deltas: dict[tuple[int, int], int] = {}
+        for r in rows:
+            deltas[r["unit_id"], r["domain_id"]] = deltas.get((r["unit_id"], r["domain_id"]), 0) + 1
+        _count(conn, deltas)
     if not pg:
         conn.execute(text(f"INSERT INTO {FTS_TABLE}(rowid, body) VALUES (:item_id, :body)"),
                      [{"item_id": r["item_id"], "body": r["body"]} for r in rows])

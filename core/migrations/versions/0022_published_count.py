@@ -1,0 +1,31 @@
+"""published_count: published items per unit and domain, kept with published_item
+
+Revision ID: 0022
+Revises: 0014
+Create Date: 2026-11-23 21:00:00
+"""
+from alembic import op
+import sqlalchemy as sa
+
+
+revision = '0022'
+down_revision = '0014'
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    op.create_table(
+        'published_count',
+        sa.Column('unit_id', sa.Integer(), autoincrement=False, nullable=False),
+        sa.Column('domain_id', sa.Integer(), autoincrement=False, nullable=False),
+        sa.Column('n', sa.Integer(), nullable=False),
+        sa.PrimaryKeyConstraint('unit_id', 'domain_id', name=op.f('pk_published_count')),
+    )
+    from zwgk.published import recount  # the items published before this revision
+
+    recount(op.get_bind())
+
+
+def downgrade() -> None:
+    op.drop_table('published_count')
