@@ -336,6 +336,9 @@ def publish_all(url: str, info: dict) -> float:
                         f"SELECT {cols}, to_tsvector('simple'::regconfig, body) FROM bench_stage ORDER BY item_id")
             cur.execute("DROP TABLE bench_stage")
             cur.execute("CREATE INDEX ix_published_item_search_vector ON published_item USING gin (search_vector)")
+        cur.execute("DELETE FROM published_count")  # as zwgk.published.recount: the kept counts per unit and domain
+        cur.execute("INSERT INTO published_count (unit_id, domain_id, n) "
+                    "SELECT unit_id, domain_id, count(*) FROM published_item GROUP BY unit_id, domain_id")
         cur.execute("UPDATE published_state SET generation = generation + 1 WHERE id = 1")
         raw.commit()
     finally:
