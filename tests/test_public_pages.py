@@ -179,3 +179,11 @@ def test_change_list_pages_hold_changed_items_too(app):
                 break
     assert sorted(got) == sorted([a["level1"] for a in whole.added] + [c["item"] for c in whole.changed])
     assert len(got) == len(set(got)) == 5
+
+
+@pytest.mark.parametrize("url", ["/catalog/changes?region={}&after=99999999999999999999999",
+                                 "/catalog?region={}&after=99999999999999999999999"])
+def test_a_cursor_beyond_any_id_is_an_empty_last_page(app, url):
+    publish(app, DX, level1="招生入学")
+    page = app.test_client().get(url.format(DX))
+    assert page.status_code == 200 and "招生入学" not in page.get_data(as_text=True)
