@@ -1,6 +1,11 @@
 """The public side at a province's scale (run on demand, not in CI):
 
-    python bench/bench_public.py [--db URL] [--throughput] 10000 100000 1000000
+    python bench/bench_public.py [--db URL] [--throughput] [--keep FILE] 10000 100000 1000000
+    python bench/bench_public.py --tails-only 1000000   # segment the numbered tails once, ahead
+
+The rows are written in bulk by the driver (executemany on SQLite, COPY on PostgreSQL), the search
+words by the app's own segmentation (each phrase once, each numbered tail once per number, kept
+in a file); a sample is checked against what the app itself writes (``check_sample``).
 
 For each size: a fresh database (SQLite file, or the PostgreSQL database named by --db, whose
 tables are dropped first) with the national data, a generated province of 150 units, and N
@@ -13,6 +18,7 @@ percent are written in Traditional characters.  Then:
   api first   /api/v1/catalog_items?unit=U&domain=D (first page of 50), random U and D
   api deep    the same filter, from a cursor near its end; and the whole province from 90 %
   search      /search?q=… with one word and with two words
+  regions     /regions (counts from published_count) and a unit's /catalog/changes (first page)
   admin       /admin/catalog_item/ for a region administrator of one unit
   throughput  (--throughput) ``zwgk serve --threads 4`` against a bare Flask app serving the
               same JSON from memory under the same server, side by side, with ApacheBench
