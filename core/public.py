@@ -208,7 +208,7 @@ def catalog_page():
     domain_name = request.args.get("domain") or ""
     try:
         limit = min(max(int(request.args.get("limit", 100)), 1), MAX_PAGE)
-        after = min(int(request.args["after"]), 2**31) if request.args.get("after") else None  # ids are 32-bit
+        after = min(int(request.args["after"]), 2**31 - 1) if request.args.get("after") else None  # ids are 32-bit
     except ValueError:
         abort(400)
     error, items, next_after, required = None, [], None, []
@@ -340,7 +340,7 @@ def changes_page():
     region = request.args.get("region") or (units[0] if units else "")
     try:
         limit = min(max(int(request.args.get("limit", CHANGES_PAGE)), 1), MAX_PAGE)
-        after = min(int(request.args["after"]), 2**31) if request.args.get("after") else None  # ids are 32-bit
+        after = min(int(request.args["after"]), 2**31 - 1) if request.args.get("after") else None  # ids are 32-bit
     except ValueError:
         abort(400)
     error, result, next_after = None, None, None
