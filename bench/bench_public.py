@@ -1,6 +1,11 @@
 """The public side at a province's scale (run on demand, not in CI):
 
-    python bench/bench_public.py [--db URL] [--throughput] 10000 100000 1000000
+    python bench/bench_public.py [--db URL] [--throughput] [--keep FILE] 10000 100000 1000000
+    python bench/bench_public.py --tails-only 1000000   # segment the numbered tails once, ahead
+
+The rows are written in bulk by the driver (executemany on SQLite, COPY on PostgreSQL), the search
+words by the app's own segmentation (each phrase once, each numbered tail once per number, kept
+in a file); a sample is checked against what the app itself writes (``check_sample``).
 
 For each size: a fresh database (SQLite file, or the PostgreSQL database named by --db, whose
 tables are dropped first) with the national data, a generated province of 150 units, and N
@@ -13,6 +18,7 @@ percent are written in Traditional characters.  Then:
   api first   /api/v1/catalog_items?unit=U&domain=D (first page of 50), random U and D
   api deep    the same filter, from a cursor near its end; and the whole province from 90 %
   search      /search?q=… with one word and with two words
+  regions     /regions (counts from published_count) and a unit's /catalog/changes (first page)
   admin       /admin/catalog_item/ for a region administrator of one unit
   throughput  (--throughput) ``zwgk serve --threads 4`` against a bare Flask app serving the
               same JSON from memory under the same server, side by side, with ApacheBench
@@ -99,20 +105,17 @@ def fresh_database(url: str | None, workdir: Path) -> str:
     return url
 
 
-def build(url: str, n: int, seed: int = 14) -> dict:
-    from opencc import OpenCC
+def _setup(url: str) -> tuple[list, list]:
+    """The national data and the generated province of 150 counties; returns (units, domains)."""
     from sqlalchemy import insert, select
 
     from zwgk import models as m
     from zwgk.db import Database
     from zwgk.plugin_manager import apply, get_plugin_manager
 
-    rnd = random.Random(seed)
-    to_traditional = OpenCC("s2t").convert
     db = Database(url)
     db.upgrade()
     apply(db, get_plugin_manager([]))
-    now = dt.datetime.now(dt.timezone.utc)
     with db.engine.begin() as conn:
         units = m.AdminUnit.__table__
         prov = conn.execute(insert(units).returning(units.c.id), [dict(
@@ -125,50 +128,35 @@ def build(url: str, n: int, seed: int = 14) -> dict:
                                  .order_by(units.c.position)).all()
         dom_rows = conn.execute(select(m.Domain.id, m.Domain.name, m.Domain.editions).order_by(m.Domain.position)).all()
         dom_rows = [d for d in dom_rows if 2019 in (d.editions or [])][:DOMAINS]
-    items_t, versions_t = m.CatalogItem.__table__, m.CatalogItemVersion.__table__
-    chunk = 10000
-    t0 = time.perf_counter()
-    first_id = None
-    for start in range(0, n, chunk):
-        items, versions = [], []
-        for i in range(start, min(n, start + chunk)):
-            unit, dom = unit_rows[i % UNITS], dom_rows[(i // UNITS) % DOMAINS]
-            level1 = LEVEL1[rnd.randrange(len(LEVEL1))]
-            content = f"{CONTENT[rnd.randrange(len(CONTENT))]}（第{i}号）"
-            if rnd.random() < 0.03:
-                level1, content = to_traditional(level1), to_traditional(content)
-            row = dict(unit_id=unit.id, domain_id=dom.id, seq=i // (UNITS * DOMAINS) + 1, level1=level1,
-                       level2=f"{level1}事项{i}", content=content, basis=BASIS[i % len(BASIS)],
-                       time_limit=LIMITS[rnd.randrange(len(LIMITS))], subject=f"{unit.key.rsplit('/', 1)[1]}人民政府",
-                       channels=CHANNELS[rnd.randrange(len(CHANNELS))], audience_public=True,
-                       audience_specific=rnd.random() < 0.2, method_active=True, method_on_request=rnd.random() < 0.1,
-                       level_county=True, level_township=rnd.random() < 0.5,
-                       stages=[["result"], ["service"], ["decision", "result"], ["execution"]][i % 4],
-                       status="draft", is_example=False, version=1, created_at=now, updated_at=now)
-            items.append(row)
-        with db.engine.begin() as conn:
-            if conn.dialect.name == "postgresql":
-                ids = conn.execute(insert(items_t).returning(items_t.c.id, sort_by_parameter_order=True),
-                                   items).scalars().all()
-            else:
-                top = conn.exec_driver_sql("SELECT COALESCE(MAX(id), 0) FROM catalog_item").scalar()
-                ids = list(range(top + 1, top + 1 + len(items)))
-                conn.execute(insert(items_t), [dict(r, id=k) for r, k in zip(items, ids)])
-            first_id = ids[0] if first_id is None else first_id
-            for k, r in zip(ids, items):
-                unit = unit_rows[(k - first_id) % UNITS]
-                dom = dom_rows[((k - first_id) // UNITS) % DOMAINS]
-                snap = {f: r.get(f) for f in ("seq", "level1", "level2", "content", "basis", "time_limit", "subject",
-                                              "channels", "audience_public", "audience_specific", "method_active",
-                                              "method_on_request", "level_county", "level_township", "stages")}
-                versions.append(dict(item_id=k, version=1, unit_key=unit.key, status="draft", deleted=False,
-                                     snapshot={"unit": unit.key, "domain": dom.name, **snap, "status": "draft"},
-                                     actor="bench", reason=None, at=now))
-            conn.execute(insert(versions_t), versions)
-    draft_seconds = time.perf_counter() - t0
     db.dispose()
-    return {"first_id": first_id, "units": [u.key for u in unit_rows], "domains": [d.name for d in dom_rows],
-            "draft_seconds": draft_seconds}
+    return unit_rows, dom_rows
+
+
+def snapshots(n: int, unit_rows: list, dom_rows: list, seed: int = 14):
+    """(index, unit row, domain row, snapshot) of the N items, in id order: the snapshot has the
+    keys and order of ``zwgk.catalog_history.snapshot`` (checked against it after the build)."""
+    from opencc import OpenCC
+
+    from zwgk.catalog_history import SNAPSHOT_FIELDS
+
+    rnd = random.Random(seed)
+    to_traditional = lru_cache(maxsize=None)(OpenCC("s2t").convert)
+    stage_sets = [["result"], ["service"], ["decision", "result"], ["execution"]]
+    for i in range(n):
+        unit, dom = unit_rows[i % UNITS], dom_rows[(i // UNITS) % DOMAINS]
+        level1 = LEVEL1[rnd.randrange(len(LEVEL1))]
+        content = CONTENT[rnd.randrange(len(CONTENT))]
+        if rnd.random() < 0.03:  # 3 % written in Traditional characters
+            level1, content = to_traditional(level1), to_traditional(content)
+        values = dict(unit=unit.key, domain=dom.name, seq=i // (UNITS * DOMAINS) + 1, category=None, level1=level1,
+                      level2=f"{level1}事项{i}", level3=None, content=f"{content}（第{i}号）",
+                      basis=BASIS[rnd.randrange(len(BASIS))], time_limit=LIMITS[rnd.randrange(len(LIMITS))],
+                      subject=f"{unit.key.rsplit('/', 1)[1]}人民政府", department=None,
+                      channels=CHANNELS[rnd.randrange(len(CHANNELS))].split("、"), duration=None, audience_public=True,
+                      audience_specific=rnd.random() < 0.2, method_active=True, method_on_request=rnd.random() < 0.1,
+                      levels=["county", "township"] if rnd.random() < 0.5 else ["county"],
+                      stages=stage_sets[i % 4], status="draft", is_example=False)
+        yield i, unit, dom, {f: values[f] for f in SNAPSHOT_FIELDS}
 
 
 @lru_cache(maxsize=None)
@@ -178,58 +166,223 @@ def _terms(text: str) -> str:
     return " ".join(index_terms(text))
 
 
-def publish_all(url: str) -> float:
-    """What publishing every item leaves in ``published_item`` (version 1 published), written in
-    bulk; the words of each phrase are segmented once (the text is made of few phrases)."""
-    from sqlalchemy import select
+_NUMBERED = re.compile(r"(?=（第\d+号）$|事项\d+$)")
+#: the words of the numbered tails (事项{i}, （第{i}号）), segmented once by the app's function and
+#: kept in a file, so the SQLite and the PostgreSQL runs (and later runs) share the work
+TAILS_FILE = Path(tempfile.gettempdir()) / "zwgk-bench-tails.tsv"
+_tails: list[tuple[str, str]] = []
 
-    from zwgk import models as m
-    from zwgk.db import Database
-    from zwgk.published import SEARCH_FIELDS, _insert_fresh, public_row
 
+def tail_words(n: int) -> list[tuple[str, str]]:
+    """For i < n: (the words of 事项{i}, the words of （第{i}号）), by ``index_terms``."""
+    from zwgk.textsearch import index_terms
+
+    if not _tails and TAILS_FILE.exists():
+        with TAILS_FILE.open(encoding="utf-8") as f:
+            for line in f:
+                a, b = line.rstrip("\n").split("\t")
+                _tails.append((a, b))
+    if len(_tails) < n:
+        with TAILS_FILE.open("a", encoding="utf-8") as f:
+            for i in range(len(_tails), n):
+                pair = (" ".join(index_terms(f"事项{i}")), " ".join(index_terms(f"（第{i}号）")))
+                _tails.append(pair)
+                f.write(f"{pair[0]}\t{pair[1]}\n")
+    return _tails
+
+
+def search_body(record: dict, i: int | None = None) -> str:
+    """The words ``zwgk.published`` indexes for a record (``index_text`` over SEARCH_FIELDS), made
+    by the app's own segmentation, each distinct phrase segmented once: a field is its phrase plus
+    a numbered tail (事项{i}, （第{i}号）) that jieba cuts apart anyway, whose words are segmented
+    once per number (:func:`tail_words`).  Checked against ``index_text`` on a sample after the build."""
+    from zwgk.published import SEARCH_FIELDS
+    from zwgk.textsearch import index_terms
+
+    parts = []
+    for f in SEARCH_FIELDS:
+        value = record.get(f)
+        if not value:
+            continue
+        head = _NUMBERED.split(value, maxsplit=1)[0]
+        parts.append(_terms(head))
+        tail = value[len(head):]
+        if tail:
+            if i is not None and tail == f"事项{i}":
+                parts.append(_tails[i][0])
+            elif i is not None and tail == f"（第{i}号）":
+                parts.append(_tails[i][1])
+            else:
+                parts.append(" ".join(index_terms(tail)))
+    return " ".join(p for p in parts if p)
+
+
+def _copy(raw, table: str, columns: list[str], rows) -> None:
+    with raw.cursor() as cur, cur.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
+        for row in rows:
+            copy.write_row(row)
+
+
+ITEM_COLS = ["id", "unit_id", "domain_id", "seq", "level1", "level2", "content", "basis", "time_limit", "subject",
+             "channels", "audience_public", "audience_specific", "method_active", "method_on_request", "levels",
+             "stages", "status", "is_example", "created_at", "updated_at", "version"]
+VERSION_COLS = ["item_id", "version", "unit_key", "status", "deleted", "snapshot", "actor", "at"]
+PUBLISHED_COLS = ["item_id", "version", "unit_id", "unit_key", "domain_id", "seq", "stages", "published_at", "record"]
+
+
+def build(url: str, n: int, seed: int = 14) -> dict:
+    """N draft items (``catalog_item`` and their first version), written in bulk by the driver:
+    executemany on SQLite, COPY on PostgreSQL, ids given in order."""
+    from zwgk.db import Database, json_dumps
+
+    unit_rows, dom_rows = _setup(url)
     db = Database(url)
+    pg = db.engine.dialect.name == "postgresql"
+    now = dt.datetime.now(dt.timezone.utc)
+    stamp = now if pg else now.strftime("%Y-%m-%d %H:%M:%S.%f")
     t0 = time.perf_counter()
-    ver = m.CatalogItemVersion.__table__
-    import zwgk.published as published
-
-    def body(record):  # the same words as index_text, each distinct phrase segmented once
-        parts = []
-        for f in SEARCH_FIELDS:
-            value = record.get(f)
-            if not value:
-                continue
-            head = re.split(r"(?=（第\d+号）$|事项\d+$)", value, maxsplit=1)[0]
-            parts.append(_terms(head))
-            if value[len(head):]:
-                parts.append(_terms(value[len(head):]))
-        return " ".join(p for p in parts if p)
-
-    original = published._search_body
-    published._search_body = body
+    raw = db.engine.raw_connection()
     try:
-        with db.engine.begin() as conn:
-            units = dict(conn.execute(select(m.AdminUnit.key, m.AdminUnit.id)).all())
-            domains = dict(conn.execute(select(m.Domain.name, m.Domain.id)).all())
-            after = 0
-            while True:  # keyset over the versions, on the one connection that writes (SQLite locks)
-                rows = conn.execute(select(ver.c.item_id, ver.c.snapshot).where(ver.c.item_id > after)
-                                    .order_by(ver.c.item_id).limit(5000)).all()
-                if not rows:
-                    break
-                after = rows[-1].item_id
-                now = dt.datetime.now(dt.timezone.utc)
-                _insert_fresh(conn, [public_row(item_id, 1, units[snap["unit"]], domains[snap["domain"]], now,
-                                                dict(snap, status="published")) for item_id, snap in rows])
+        cur = raw.cursor()
+        cur.execute("SELECT COALESCE(MAX(id), 0) FROM catalog_item")
+        first_id = cur.fetchone()[0] + 1
+        chunk = 50000
+        gen = snapshots(n, unit_rows, dom_rows, seed)
+        while True:
+            part = [next(gen, None) for _ in range(chunk)]
+            part = [p for p in part if p is not None]
+            if not part:
+                break
+            items, versions = [], []
+            for i, unit, dom, snap in part:
+                k = first_id + i
+                items.append((k, unit.id, dom.id, snap["seq"], snap["level1"], snap["level2"], snap["content"],
+                              snap["basis"], snap["time_limit"], snap["subject"], json_dumps(snap["channels"]),
+                              snap["audience_public"], snap["audience_specific"], snap["method_active"],
+                              snap["method_on_request"], json_dumps(snap["levels"]), json_dumps(snap["stages"]),
+                              "draft", False, stamp, stamp, 1))
+                versions.append((k, 1, unit.key, "draft", False, json_dumps(snap), "bench", stamp))
+            if pg:
+                _copy(raw, "catalog_item", ITEM_COLS, items)
+                _copy(raw, "catalog_item_version", VERSION_COLS, versions)
+            else:
+                cur.executemany(f"INSERT INTO catalog_item ({', '.join(ITEM_COLS)}) VALUES "
+                                f"({', '.join('?' * len(ITEM_COLS))})", items)
+                cur.executemany(f"INSERT INTO catalog_item_version ({', '.join(VERSION_COLS)}) VALUES "
+                                f"({', '.join('?' * len(VERSION_COLS))})", versions)
+        if pg:
+            cur.execute("SELECT setval(pg_get_serial_sequence('catalog_item', 'id'), (SELECT MAX(id) FROM catalog_item))")
+        raw.commit()
     finally:
-        published._search_body = original
+        raw.close()
+    _analyze(db)
+    draft_seconds = time.perf_counter() - t0
+    db.dispose()
+    return {"first_id": first_id, "units": [u.key for u in unit_rows], "domains": [d.name for d in dom_rows],
+            "unit_rows": unit_rows, "dom_rows": dom_rows, "draft_seconds": draft_seconds, "n": n, "seed": seed}
+
+
+def _analyze(db) -> None:
     if db.engine.dialect.name == "postgresql":
         with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
             conn.exec_driver_sql("VACUUM ANALYZE")
     else:
         with db.engine.begin() as conn:
             conn.exec_driver_sql("ANALYZE")
+
+
+def publish_all(url: str, info: dict) -> float:
+    """What publishing every item leaves in ``published_item`` (version 1 published) and its search
+    index, written in bulk by the driver.  The search words are the app's (see ``search_body``);
+    on PostgreSQL the vector is ``to_tsvector('simple', words)`` as ``zwgk.published`` writes it,
+    computed by the server from a staging table; the GIN index is rebuilt after the load."""
+    from zwgk.db import Database, json_dumps
+    from zwgk.published import FTS_TABLE
+
+    db = Database(url)
+    pg = db.engine.dialect.name == "postgresql"
+    t0 = time.perf_counter()
+    now = dt.datetime.now(dt.timezone.utc)
+    stamp = now if pg else now.strftime("%Y-%m-%d %H:%M:%S.%f")
+    first_id = info["first_id"]
+    tail_words(info["n"])
+    raw = db.engine.raw_connection()
+    try:
+        cur = raw.cursor()
+        if pg:
+            cur.execute("DROP INDEX IF EXISTS ix_published_item_search_vector")
+            cur.execute("CREATE TEMPORARY TABLE bench_stage (item_id integer, version integer, unit_id integer, "
+                        "unit_key varchar(400), domain_id integer, seq integer, stages varchar(100), "
+                        "published_at timestamptz, record json, body text)")
+        gen = snapshots(info["n"], info["unit_rows"], info["dom_rows"], info["seed"])
+        while True:
+            part = [next(gen, None) for _ in range(50000)]
+            part = [p for p in part if p is not None]
+            if not part:
+                break
+            rows, bodies = [], []
+            for i, unit, dom, snap in part:
+                k = first_id + i
+                snap = dict(snap, status="published")
+                record = {**snap, "id": k, "version": 1, "published_at": now.isoformat()}
+                body = search_body(snap, i)
+                stages = "," + "".join(x + "," for x in snap["stages"])
+                rows.append((k, 1, unit.id, unit.key, dom.id, snap["seq"], stages, stamp, json_dumps(record))
+                            + ((body,) if pg else ()))
+                bodies.append((k, body))
+            if pg:
+                _copy(raw, "bench_stage", PUBLISHED_COLS + ["body"], rows)
+            else:
+                cur.executemany(f"INSERT INTO published_item ({', '.join(PUBLISHED_COLS)}) VALUES "
+                                f"({', '.join('?' * len(PUBLISHED_COLS))})", rows)
+                cur.executemany(f"INSERT INTO {FTS_TABLE}(rowid, body) VALUES (?, ?)", bodies)
+        if pg:
+            cols = ", ".join(PUBLISHED_COLS)
+            cur.execute(f"INSERT INTO published_item ({cols}, search_vector) "
+                        f"SELECT {cols}, to_tsvector('simple'::regconfig, body) FROM bench_stage ORDER BY item_id")
+            cur.execute("DROP TABLE bench_stage")
+            cur.execute("CREATE INDEX ix_published_item_search_vector ON published_item USING gin (search_vector)")
+        cur.execute("DELETE FROM published_count")  # as zwgk.published.recount: the kept counts per unit and domain
+        cur.execute("INSERT INTO published_count (unit_id, domain_id, n) "
+                    "SELECT unit_id, domain_id, count(*) FROM published_item GROUP BY unit_id, domain_id")
+        cur.execute("UPDATE published_state SET generation = generation + 1 WHERE id = 1")
+        raw.commit()
+    finally:
+        raw.close()
+    _analyze(db)
+    seconds = time.perf_counter() - t0
+    check_sample(db, info)
     db.dispose()
-    return time.perf_counter() - t0
+    return seconds
+
+
+def check_sample(db, info: dict, k: int = 40) -> None:
+    """The bulk rows are what the app would have written: for a sample of items, the stored
+    snapshot is ``catalog_history.snapshot`` of the ORM item, and the indexed words are
+    ``index_text`` of the published record (PostgreSQL: the same ``to_tsvector``)."""
+    from sqlalchemy import select, text
+
+    from zwgk import models as m
+    from zwgk.catalog_history import snapshot
+    from zwgk.published import FTS_TABLE, PublishedItem, _search_body
+
+    rnd = random.Random(99)
+    ids = [info["first_id"] + rnd.randrange(info["n"]) for _ in range(k)]
+    pg = db.engine.dialect.name == "postgresql"
+    with db.session() as session:
+        for item_id in ids:
+            item = session.get(m.CatalogItem, item_id)
+            stored = session.scalar(select(m.CatalogItemVersion.snapshot).where(m.CatalogItemVersion.item_id == item_id))
+            assert snapshot(item) == stored, (item_id, snapshot(item), stored)
+            row = session.get(PublishedItem, item_id)
+            words = _search_body(row.record)
+            if pg:
+                same = session.scalar(text("SELECT search_vector = to_tsvector('simple'::regconfig, :w) FROM "
+                                           "published_item WHERE item_id = :i"), {"w": words, "i": item_id})
+                assert same, item_id
+            else:
+                body = session.scalar(text(f"SELECT body FROM {FTS_TABLE} WHERE rowid = :i"), {"i": item_id})
+                assert body == words, (item_id, body, words)
 
 
 # --------------------------------------------------------------------------
@@ -291,12 +444,18 @@ def measure_published(url: str, info: dict, n: int) -> dict:
         "catalog page (unit, domain)": timed(client, [u.replace("/api/v1/catalog_items?unit=", "/catalog?region=")
                                                       for u in first_urls[:100]]),
         "per cell": per_cell,
+        "regions page": timed(client, ["/regions"] * 50),
+        "changes page (unit)": timed(client, [f"/catalog/changes?region={quote(rnd.choice(units))}"
+                                              for _ in range(30)]),
     }
     # the admin's list of one unit, as that unit's region administrator sees it
     from zwgk import accounts
 
     with app.extensions["zwgk.db"].session() as session:
-        accounts.create_user(session, "bench_admin", "bench-password-1", "region_admin", units[0])
+        try:
+            accounts.create_user(session, "bench_admin", "bench-password-1", "region_admin", units[0])
+        except accounts.AccountError:  # a kept database measured again
+            pass
     admin = app.test_client()
     page = admin.get("/login").get_data(as_text=True)
     token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page)
@@ -379,7 +538,12 @@ def main() -> None:
     parser.add_argument("sizes", nargs="+", type=int)
     parser.add_argument("--db", help="a PostgreSQL URL (its public schema is dropped!); default: SQLite file")
     parser.add_argument("--throughput", action="store_true")
+    parser.add_argument("--keep", help="keep the SQLite file of the last size here (a path)")
+    parser.add_argument("--tails-only", action="store_true", help="only segment the numbered tails of max(sizes) items")
     args = parser.parse_args()
+    if args.tails_only:
+        tail_words(max(args.sizes))
+        return
     results = {}
     for n in args.sizes:
         workdir = Path(tempfile.mkdtemp(prefix="zwgk-bench-"))
@@ -388,12 +552,14 @@ def main() -> None:
             info = build(url, n)
             row = {"drafts written s": info["draft_seconds"]}
             row.update(measure_drafts(url, info))
-            row["published written s"] = publish_all(url)
+            row["published written s"] = publish_all(url, info)
             row.update(measure_published(url, info, n))
             if args.throughput:
                 row["throughput"] = measure_throughput(url, info)
             results[n] = row
             print(json.dumps({n: row}, ensure_ascii=False, indent=1), flush=True)
+            if args.keep and url.startswith("sqlite"):
+                shutil.move(str(workdir / "bench.sqlite"), args.keep)
         finally:
             shutil.rmtree(workdir, ignore_errors=True)
     print(json.dumps(results, ensure_ascii=False))

@@ -346,10 +346,7 @@ class CatalogItemSubmit(MethodView):
         return api_write.submit_item(item_id)
 
 
-class ChangesArgs(Schema):
-    class Meta:
-        unknown = EXCLUDE
-
+class ChangesArgs(PageArgs):
     region = fields.String(required=True, validate=[validate.Length(min=1, max=400), _PRINTABLE],
                            metadata={"description": "插件名、单位名称或路径 plugin, unit name or unit path"})
     start = fields.String(data_key="from", validate=[validate.Length(max=40), _PRINTABLE],
@@ -368,6 +365,9 @@ class CatalogChangesSchema(Schema):
     added = fields.List(fields.Dict(), required=True)
     removed = fields.List(fields.Dict(), required=True)
     changed = fields.List(fields.Nested(ChangeEntrySchema), required=True)
+    next_cursor = fields.String(allow_none=True, required=True,
+                                metadata={"description": "下一页的 cursor（按事项编号分页）；最后一页为 null"})
+    limit = fields.Integer(required=True, metadata={"description": "每页至多这么多个事项 items per page"})
 
 
 changes_blp = Blueprint("catalog_changes", __name__, url_prefix=f"{PREFIX}/catalog_changes",
@@ -379,7 +379,8 @@ class CatalogChanges(MethodView):
     @changes_blp.arguments(ChangesArgs, location="query", error_status_code=400)
     @changes_blp.response(200, CatalogChangesSchema)
     def get(self, args):
-        """两个日期之间已公开目录的新增、删除与变更 added, removed and changed between two dates"""
+        """两个日期之间已公开目录的新增、删除与变更 added, removed and changed between two dates,
+        one keyset page of items (in item id order) at a time"""
         from . import catalog_history
 
         session = get_db().scoped()
@@ -389,8 +390,10 @@ class CatalogChanges(MethodView):
             end = catalog_history.parse_moment(args.get("end"), end=True)
         except ValueError as exc:
             abort(400, message=str(exc))
-        result = catalog_history.diff(session, path, start, end, published_only=True)
-        return _json({"added": result.added, "removed": result.removed, "changed": result.changed})
+        result, after = catalog_history.diff_page(session, path, start, end, decode_cursor(args.get("cursor")),
+                                                  args["limit"])
+        return _json({"added": result.added, "removed": result.removed, "changed": result.changed,
+                      "next_cursor": encode_cursor(after), "limit": args["limit"]})
 
 
 # --------------------------------------------------------------------------

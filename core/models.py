@@ -24,6 +24,7 @@ from sqlalchemy import (
     Date,
     DateTime,
     ForeignKey,
+    Index,
     MetaData,
     Integer,
     Numeric,
@@ -369,7 +370,9 @@ class CatalogItemVersion(Base):
     actor: Mapped[str] = mapped_column(String(120))
     reason: Mapped[str | None] = mapped_column(Text)
     at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), index=True)
-    __table_args__ = (UniqueConstraint("item_id", "version"),)
+    __table_args__ = (UniqueConstraint("item_id", "version"),
+                      # a unit's items in id order: the public change list's keyset pages (0022)
+                      Index("ix_catalog_item_version_unit_item", "unit_key", "item_id"))
 
     def __str__(self) -> str:
         return f"#{self.item_id} v{self.version}"

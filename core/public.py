@@ -37,12 +37,10 @@ def index():
 
 def _published_units(session) -> list[str]:
     """Units whose catalogs have something published (the public pages offer these)."""
-    from sqlalchemy import exists
+    from .published import PublishedCount
 
-    from .published import PublishedItem
-
-    # one index probe per unit (unit_id leads an index), not a scan of every published row
-    has_items = exists().where(PublishedItem.unit_id == m.AdminUnit.id)
+    # from the kept counts (a row per unit and domain), not the published rows
+    has_items = m.AdminUnit.id.in_(select(PublishedCount.unit_id).where(PublishedCount.n > 0))
     return list(session.scalars(select(m.AdminUnit.key).where(has_items).order_by(m.AdminUnit.key)))
 
 
@@ -108,12 +106,16 @@ def _resolve(session, region: str) -> str:
 
 
 def _unit_counts(session) -> dict[str, int]:
-    """Published items per unit path, each counted in its unit and every unit above it."""
-    from .published import PublishedItem
+    """Published items per unit path, each counted in its unit and every unit above it; read from
+    the kept counts (``published_count``: a row per unit and domain), not a scan of the items."""
+    from .published import PublishedCount
 
     counts: dict[str, int] = {}
-    rows = session.execute(select(PublishedItem.unit_key, func.count()).group_by(PublishedItem.unit_key))
+    rows = session.execute(select(m.AdminUnit.key, func.sum(PublishedCount.n))
+                           .join(m.AdminUnit, m.AdminUnit.id == PublishedCount.unit_id)
+                           .group_by(m.AdminUnit.key))
     for key, n in rows:
+        n = int(n or 0)
         parts = key.split("/")
         for i in range(1, len(parts) + 1):
             counts["/".join(parts[:i])] = counts.get("/".join(parts[:i]), 0) + n
@@ -133,7 +135,7 @@ def regions_page():
 @bp.get("/regions/<path:key>")
 def unit_page(key: str):
     """A unit: the units below it, the domains of its published catalog, its standards and documents."""
-    from .published import PublishedItem, units_under
+    from .published import PublishedCount, units_under
 
     session = get_db().scoped()
     unit = session.scalar(select(m.AdminUnit).where(m.AdminUnit.key == key))
@@ -141,9 +143,9 @@ def unit_page(key: str):
         abort(404)
     counts = _unit_counts(session)
     children = sorted(unit.children, key=lambda u: (u.position, u.key))
-    by_domain = dict(session.execute(select(PublishedItem.domain_id, func.count())
-                                     .where(PublishedItem.unit_id.in_(units_under(unit.key)))
-                                     .group_by(PublishedItem.domain_id)).all())
+    by_domain = {d: int(n) for d, n in session.execute(
+        select(PublishedCount.domain_id, func.sum(PublishedCount.n))
+        .where(PublishedCount.unit_id.in_(units_under(unit.key))).group_by(PublishedCount.domain_id)) if n}
     domains = session.scalars(select(m.Domain).where(m.Domain.id.in_(list(by_domain) or [-1]))
                               .order_by(m.Domain.position)).all()
     has_standards = session.scalar(select(func.count()).select_from(m.Standard).where(
@@ -249,7 +251,7 @@ def catalog_page():
     domain_name = request.args.get("domain") or ""
     try:
         limit = min(max(int(request.args.get("limit", 100)), 1), MAX_PAGE)
-        after = int(request.args["after"]) if request.args.get("after") else None
+        after = min(int(request.args["after"]), 2**31 - 1) if request.args.get("after") else None  # ids are 32-bit
     except ValueError:
         abort(400)
     error, items, next_after, required = None, [], None, []
@@ -326,7 +328,7 @@ def search_page():
     """检索: published items, standards (and documents, when there are) by words written in
     Simplified or Traditional, ranked, highlighted, filtered by region and domain."""
     from .catalog_io import shown
-    from .published import search
+    from .published import RANK_CAP, search_capped
     from .textsearch import fold, highlight, query_terms
 
     session = get_db().scoped()
@@ -337,9 +339,11 @@ def search_page():
     except ValueError:
         abort(400)
     error, items, standards, terms = None, [], [], query_terms(q) if q else []
+    capped = False
     path, domain, error = _region_and_domain(session, region, domain_name)
     if terms and not error:
-        items = search(session, terms, path, domain.id if domain else None, SEARCH_PAGE + 1, offset)
+        items, capped = search_capped(session, terms, path, domain.id if domain else None, SEARCH_PAGE + 1, offset,
+                                      RANK_CAP)
         standards = _search_standards(session, terms, path, domain) if offset == 0 else []
     more = len(items) > SEARCH_PAGE
     items = items[:SEARCH_PAGE]
@@ -350,7 +354,8 @@ def search_page():
     return render_template("public/search.html", q=q, region=region, domain=domain, domains=domains, items=items,
                            standards=[(st, highlight(st.title, terms)) for st in standards], error=error,
                            terms=terms, offset=offset, more=more and offset + SEARCH_PAGE <= SEARCH_MAX_OFFSET,
-                           page_size=SEARCH_PAGE, folded=fold(q), documents=_documents_link(path or ""))
+                           page_size=SEARCH_PAGE, folded=fold(q), documents=_documents_link(path or ""),
+                           capped=capped, rank_cap=RANK_CAP, several=len(terms) > 1)
 
 
 def _search_standards(session, terms: list[str], path: str | None, domain) -> list:
@@ -376,16 +381,23 @@ def _search_standards(session, terms: list[str], path: str | None, domain) -> li
 @bp.get("/catalog/changes")
 def changes_page():
     """目录调整记录: what the public saw change in a unit's catalog between two dates."""
+    from .published import MAX_PAGE
+
     session = get_db().scoped()
     units = _published_units(session)
     region = request.args.get("region") or (units[0] if units else "")
-    error, result = None, None
+    try:
+        limit = min(max(int(request.args.get("limit", CHANGES_PAGE)), 1), MAX_PAGE)
+        after = min(int(request.args["after"]), 2**31 - 1) if request.args.get("after") else None  # ids are 32-bit
+    except ValueError:
+        abort(400)
+    error, result, next_after = None, None, None
     try:
         start = catalog_history.parse_moment(request.args.get("from"))
         end = catalog_history.parse_moment(request.args.get("to"), end=True)
         if region:
             path = export.resolve_region(session, get_pm(), region)[0]
-            result = catalog_history.diff(session, path, start, end, published_only=True)
+            result, next_after = catalog_history.diff_page(session, path, start, end, after, limit)
     except export.ExportError:
         error = gettext("Unknown region or unit: %(name)s", name=region)
     except ValueError:
@@ -394,7 +406,12 @@ def changes_page():
     from .catalog_io import shown
 
     return render_template("public/changes.html", units=units, region=region, args=request.args, result=result,
-                           error=error, labels=LABELS, shown=_shown_in_language(shown))
+                           error=error, labels=LABELS, shown=_shown_in_language(shown), after=after,
+                           next_after=next_after, limit=limit)
+
+
+#: items per page of the public change list (``limit`` may ask up to MAX_PAGE)
+CHANGES_PAGE = 100
 
 
 def init_app(app) -> None:

@@ -70,6 +70,39 @@ class PublishedState(Base):
         return f"公开目录状态 {self.generation}"
 
 
+class PublishedCount(Base):
+    """How many items are published per unit and domain, kept with ``published_item`` (every write
+    goes through this module), so the region pages count from a few thousand rows, not a scan of
+    every published item."""
+
+    __tablename__ = "published_count"
+    unit_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    domain_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    n: Mapped[int] = mapped_column(Integer, default=0)
+
+    def __str__(self) -> str:
+        return f"公开事项数 {self.unit_id}/{self.domain_id}: {self.n}"
+
+
+def _count(conn: Connection, deltas: dict[tuple[int, int], int]) -> None:
+    """Add ``deltas`` ((unit_id, domain_id) → change) to ``published_count`` (an upsert both
+    SQLite and PostgreSQL read); rows that reach 0 are removed."""
+    deltas = {k: v for k, v in deltas.items() if v}
+    if not deltas:
+        return
+    conn.execute(text("INSERT INTO published_count (unit_id, domain_id, n) VALUES (:u, :d, :n) "
+                      "ON CONFLICT (unit_id, domain_id) DO UPDATE SET n = published_count.n + excluded.n"),
+                 [{"u": u, "d": d, "n": n} for (u, d), n in sorted(deltas.items())])
+    conn.execute(text("DELETE FROM published_count WHERE n <= 0"))
+
+
+def recount(conn: Connection) -> None:
+    """Rebuild ``published_count`` from ``published_item`` (the migration, a bulk load)."""
+    conn.execute(text("DELETE FROM published_count"))
+    conn.execute(text("INSERT INTO published_count (unit_id, domain_id, n) "
+                      "SELECT unit_id, domain_id, count(*) FROM published_item GROUP BY unit_id, domain_id"))
+
+
 def _bump(conn: Connection) -> None:
     state = PublishedState.__table__
     if conn.execute(update(state).where(state.c.id == 1).values(generation=state.c.generation + 1)).rowcount == 0:
@@ -91,13 +124,18 @@ def _write(conn: Connection, rows: list[dict[str, Any]]) -> None:
         _insert_fresh(conn, rows)
 
 
-def _drop(conn: Connection, ids: Sequence[int]) -> None:
+def _drop(conn: Connection, ids: Sequence[int], counts: bool = True) -> None:
     if not ids:
         return
     _bump(conn)
+    t = PublishedItem.__table__
     for start in range(0, len(ids), 500):
         part = list(ids[start:start + 500])
-        conn.execute(delete(PublishedItem.__table__).where(PublishedItem.item_id.in_(part)))
+        if counts:
+            gone = conn.execute(select(t.c.unit_id, t.c.domain_id, func.count()).where(t.c.item_id.in_(part))
+                                .group_by(t.c.unit_id, t.c.domain_id)).all()
+            _count(conn, {(u, d): -n for u, d, n in gone})
+        conn.execute(delete(t).where(t.c.item_id.in_(part)))
         if conn.dialect.name != "postgresql":
             conn.execute(text(f"DELETE FROM {FTS_TABLE} WHERE rowid IN ({','.join(str(int(i)) for i in part)})"))
 
@@ -126,15 +164,18 @@ def apply_versions(conn: Connection, versions: Iterable[dict[str, Any]]) -> None
     _write(conn, list(shown.values()))
 
 
-def refresh(conn: Connection, item_ids: Sequence[int] | None = None, chunk: int = 2000) -> int:
+def refresh(conn: Connection, item_ids: Sequence[int] | None = None, chunk: int = 2000, counts: bool = True) -> int:
     """Rebuild the public rows of ``item_ids`` (all items when None) from the history; returns
-    how many are public.  Used by the importer's bulk path, the migration and ``zwgk search reindex``."""
+    how many are public.  Used by the importer's bulk path, the migration and ``zwgk search reindex``
+    (``counts=False``: only by migration 0014, older than ``published_count``)."""
     ver = m.CatalogItemVersion.__table__
     units = dict(conn.execute(select(m.AdminUnit.key, m.AdminUnit.id)).all())
     domains = dict(conn.execute(select(m.Domain.name, m.Domain.id)).all())
     if item_ids is None:
         _bump(conn)
         conn.execute(delete(PublishedItem.__table__))
+        if counts:
+            conn.execute(delete(PublishedCount.__table__))
         if conn.dialect.name != "postgresql":
             conn.execute(text(f"DELETE FROM {FTS_TABLE}"))
         batches: Iterable[Sequence[int] | None] = [None]
@@ -151,7 +192,7 @@ def refresh(conn: Connection, item_ids: Sequence[int] | None = None, chunk: int 
              .join(latest, (ver.c.item_id == latest.c.item_id) & (ver.c.version == latest.c.v))
              .order_by(ver.c.item_id))
         if ids is not None:
-            _drop(conn, ids)
+            _drop(conn, ids, counts)
         pending: list[dict[str, Any]] = []
         for row in conn.execute(q).yield_per(chunk):
             if row.deleted or row.status != "published":
@@ -161,15 +202,15 @@ def refresh(conn: Connection, item_ids: Sequence[int] | None = None, chunk: int 
             pending.append(public_row(row.item_id, row.version, units.get(snap["unit"], 0),
                                       domains.get(snap["domain"], 0), at, snap))
             if len(pending) >= chunk:
-                _insert_fresh(conn, pending)
+                _insert_fresh(conn, pending, counts)
                 count += len(pending)
                 pending = []
-        _insert_fresh(conn, pending)
+        _insert_fresh(conn, pending, counts)
         count += len(pending)
     return count
 
 
-def _insert_fresh(conn: Connection, rows: list[dict[str, Any]]) -> None:
+def _insert_fresh(conn: Connection, rows: list[dict[str, Any]], counts: bool = True) -> None:
     """Insert rows known to be absent (after a delete): no per-row delete first."""
     if not rows:
         return
@@ -181,6 +222,11 @@ def _insert_fresh(conn: Connection, rows: list[dict[str, Any]]) -> None:
         stmt = stmt.values(search_vector=func.to_tsvector(literal_column("'simple'::regconfig"),
                                                           bindparam("body", type_=Text)))
     conn.execute(stmt, [{k: v for k, v in r.items() if pg or k != "body"} for r in rows])
+    if counts:
+        deltas: dict[tuple[int, int], int] = {}
+        for r in rows:
+            deltas[r["unit_id"], r["domain_id"]] = deltas.get((r["unit_id"], r["domain_id"]), 0) + 1
+        _count(conn, deltas)
     if not pg:
         conn.execute(text(f"INSERT INTO {FTS_TABLE}(rowid, body) VALUES (:item_id, :body)"),
                      [{"item_id": r["item_id"], "body": r["body"]} for r in rows])
@@ -247,37 +293,137 @@ def last_change(session: Any) -> dt.datetime | None:
     return moment
 
 
+#: at most this many matches of a query are ranked (the newest, by item id): a word that one
+#: item in twelve uses matches 83,000 items at 1,000,000, and ranking every one of them (bm25 /
+#: ts_rank) costs far more than a page.  Items holding every word of the query are ranked first,
+#: each group within its own newest RANK_CAP matches; the search page says when a cap was reached.
+RANK_CAP = 2000
+
+
 def search(session: Any, terms: list[str], unit_path: str | None = None, domain_id: int | None = None,
            limit: int = 20, offset: int = 0) -> list[dict[str, Any]]:
-    """Published items matching any of ``terms`` (already folded and segmented), best first:
-    an item with more of the words, and rarer ones, ranks higher (bm25 / ts_rank)."""
+    """Published items matching any of ``terms``, best first (see :func:`search_capped`)."""
+    return search_capped(session, terms, unit_path, domain_id, limit, offset)[0]
+
+
+def search_capped(session: Any, terms: list[str], unit_path: str | None = None, domain_id: int | None = None,
+                  limit: int = 20, offset: int = 0, cap: int | None = None) -> tuple[list[dict[str, Any]], bool]:
+    """Published items matching any of ``terms`` (already folded and segmented), best first, and
+    whether a cap on ranked matches was reached.
+
+    Items with every word come first, then items with some of them; within each group, rarer and
+    more often used words rank higher (bm25 on SQLite, ts_rank on PostgreSQL).  Each group ranks
+    at most its ``cap`` newest matches (highest item ids), found in id order from the full-text
+    index without ranking, so the cost is bounded however common a word is."""
     if not terms:
-        return []
+        return [], False
+    cap = RANK_CAP if cap is None else max(1, cap)
     limit = max(1, min(limit, MAX_PAGE))
+    need = offset + limit
+    pg = session.get_bind().dialect.name == "postgresql"
+    units = None
+    if unit_path:
+        units = list(session.execute(units_under(unit_path)).scalars()) or [-1]
+    groups = [("all", terms)] if len(terms) == 1 else [("all", terms), ("some", terms)]
+    ids: list[int] = []
+    capped = False
+    for kind, words in groups:
+        if len(ids) >= need:
+            break
+        ranked, full = (_ranked_pg if pg else _ranked_sqlite)(session, kind, words, units, domain_id, cap,
+                                                              need - len(ids))
+        ids += ranked
+        capped = capped or full
+    ids = ids[offset:need]
+    if not ids:
+        return [], capped
     t = PublishedItem
-    if session.get_bind().dialect.name == "postgresql":
-        query = None
-        for term in terms:
-            one = func.plainto_tsquery(literal_column("'simple'::regconfig"), term)
-            query = one if query is None else query.op("||")(one)
-        rank = (-func.ts_rank(t.search_vector, query)).label("rank")  # ascending, as bm25
-        top = select(t.item_id, rank).where(t.search_vector.op("@@")(query))
-    else:  # driven from the full-text table: its matches, ranked by bm25 (lower is better)
-        hits = (select(literal_column("rowid").label("item_id"), literal_column("rank").label("rank"))
-                .select_from(table(FTS_TABLE)).where(text(f"{FTS_TABLE} MATCH :match").bindparams(match=_fts5(terms)))
-                .subquery("hits"))
-        top = select(t.item_id, hits.c.rank).join(hits, hits.c.item_id == t.item_id)
-    # rank and page on ids only; the records (the wide column) are read for the page alone
-    top = _filtered(top, unit_path, domain_id, None, None, session)
-    top = top.order_by(literal_column("rank"), t.item_id).limit(limit).offset(offset).subquery("top")
-    q = select(t.record).join(top, top.c.item_id == t.item_id).order_by(top.c.rank, t.item_id)
-    return [r.record for r in session.execute(q)]
+    records = dict(session.execute(select(t.item_id, t.record).where(t.item_id.in_(ids))).all())
+    return [records[i] for i in ids if i in records], capped
 
 
-def _fts5(terms: list[str]) -> str:
-    from .textsearch import fts5_query
+def _ranked_sqlite(session: Any, kind: str, terms: list[str], units: list[int] | None, domain_id: int | None,
+                   cap: int, k: int) -> tuple[list[int], bool]:
+    """The best ``k`` ids of the ``cap`` newest FTS5 matches, and whether there were ``cap`` of them.
+    The inner query walks the index in descending rowid order (no sort, no bm25); bm25 (``rank``)
+    is computed only for the rows it returns."""
+    from .textsearch import fts5_all, fts5_not_all, fts5_query
 
-    return fts5_query(terms)
+    if kind == "all":
+        match = fts5_all(terms)
+    else:  # some of the words but not all of them (those were ranked first)
+        match = fts5_not_all(terms)
+    where, params = [f"{FTS_TABLE} MATCH :match"], {"match": match, "cap": cap, "k": k}
+    join = ""
+    if units is not None or domain_id is not None:
+        join = " CROSS JOIN published_item p ON p.item_id = f.rowid"  # CROSS: the index drives, in rowid order
+        if units is not None:
+            where.append(f"p.unit_id IN ({','.join(str(int(u)) for u in units)})")
+        if domain_id is not None:
+            where.append("p.domain_id = :domain")
+            params["domain"] = domain_id
+    sql = (f"SELECT item_id, rank, count(*) OVER () AS n FROM ("
+           f"SELECT f.rowid AS item_id, f.rank AS rank FROM {FTS_TABLE} f{join} WHERE {' AND '.join(where)} "
+           f"ORDER BY f.rowid DESC LIMIT :cap) ORDER BY rank, item_id LIMIT :k")
+    rows = session.execute(text(sql), params).all()
+    return [r.item_id for r in rows], bool(rows) and rows[0].n >= cap
+
+
+def _ranked_pg(session: Any, kind: str, terms: list[str], units: list[int] | None, domain_id: int | None,
+               cap: int, k: int) -> tuple[list[int], bool]:
+    """PostgreSQL: the ``cap`` newest matches by id (below), then ts_rank for those alone."""
+    t = PublishedItem
+    cfg = literal_column("'simple'::regconfig")
+    any_q = None
+    for term in terms:
+        one = func.plainto_tsquery(cfg, term)
+        any_q = one if any_q is None else any_q.op("||")(one)
+    all_q = None
+    for term in terms:
+        one = func.plainto_tsquery(cfg, term)
+        all_q = one if all_q is None else all_q.op("&&")(one)
+
+    def matches(query: Any) -> Any:
+        return t.search_vector.op("@@", is_comparison=True)(query)
+
+    cond = matches(all_q) if kind == "all" else (matches(any_q) & ~matches(all_q))
+    # The newest ``cap`` matches, window by window from the highest id: each window is the GIN
+    # index's bitmap ANDed with a primary-key range, so the heap is read only for the matches in
+    # the window (a common word's 83,000 matches at 1,000,000 are never all read).  Index scans
+    # are turned off for these queries alone: the planner's estimate for a tsquery is often far
+    # off and would walk the primary key backwards through the whole table for a rare pair.
+    top = session.scalar(select(func.max(t.item_id)))
+    if top is None:
+        return [], False
+    found: list[int] = []
+    hi, width = top, cap * 16
+    session.execute(text("SET LOCAL enable_indexscan = off"))
+    session.execute(text("SET LOCAL enable_seqscan = off"))
+    try:
+        while len(found) < cap:
+            lo = hi - width
+            q = select(t.item_id).where(cond, t.item_id > lo, t.item_id <= hi)
+            if units is not None:
+                q = q.where(t.unit_id == units[0]) if len(units) == 1 else q.where(t.unit_id.in_(units))
+            if domain_id is not None:
+                q = q.where(t.domain_id == domain_id)
+            found += session.scalars(q.order_by(t.item_id.desc()).limit(cap - len(found))).all()
+            if lo <= 0:
+                break
+            hi, width = lo, width * 4
+    finally:
+        session.execute(text("RESET enable_indexscan"))
+        session.execute(text("RESET enable_seqscan"))
+    if not found:
+        return [], False
+    rank = (-func.ts_rank(t.search_vector, any_q)).label("rank")
+    from sqlalchemy import any_
+    from sqlalchemy.dialects.postgresql import ARRAY
+
+    ids = bindparam("found", found, type_=ARRAY(Integer))  # one array, not 2,000 parameters
+    rows = session.execute(select(t.item_id, rank).where(t.item_id == any_(ids))
+                           .order_by(literal_column("rank"), t.item_id).limit(k)).all()
+    return [r.item_id for r in rows], len(found) >= cap
 
 
 def public_history(session: Any, item_id: int) -> list[dict[str, Any]]:

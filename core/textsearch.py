@@ -78,6 +78,20 @@ def fts5_query(terms: list[str]) -> str:
     return " OR ".join('"' + t.replace('"', '""') + '"' for t in terms)
 
 
+def fts5_all(terms: list[str]) -> str:
+    """An FTS5 MATCH expression: every one of the words."""
+    return " AND ".join(_quoted(t) for t in terms)
+
+
+def fts5_not_all(terms: list[str]) -> str:
+    """An FTS5 MATCH expression: some of the words but not every one of them."""
+    return f"({fts5_query(terms)}) NOT ({fts5_all(terms)})"
+
+
+def _quoted(term: str) -> str:
+    return '"' + term.replace('"', '""') + '"'
+
+
 def highlight(text: str | None, terms: list[str]) -> Markup:
     """``text`` escaped, with each place a query word occurs marked ``<mark>``; the match is made
     on the folded text, so a Traditional original is marked where its Simplified form matched."""

@@ -306,3 +306,19 @@ def test_ids_beyond_32_bits_are_not_found_not_errors(app):
     assert client.get("/api/v1/catalog_items/2147483648").status_code == 404
     assert client.get(f"/api/v1/catalog_items?cursor={encode_cursor(2**40)}").get_json()["items"] == []
     assert client.get("/catalog/items/99999999999999999999").status_code == 404
+
+
+def test_catalog_changes_come_in_keyset_pages_of_items(app):
+    ids = publish(app, DX, 7, level1="变更")
+    client = app.test_client()
+    seen, url = [], f"/api/v1/catalog_changes?region={DX}&limit=3"
+    while url:
+        body = client.get(url).get_json()
+        assert body["limit"] == 3 and len(body["added"]) + len(body["removed"]) + len(body["changed"]) <= 3
+        seen += [a["level1"] for a in body["added"]]
+        url = body["next_cursor"] and f"/api/v1/catalog_changes?region={DX}&limit=3&cursor={body['next_cursor']}"
+    assert seen == [f"变更{i}" for i in range(7)]  # each once, in item order
+    whole = client.get(f"/api/v1/catalog_changes?region={DX}").get_json()
+    assert whole["limit"] == 50 and len(whole["added"]) == len(ids) and whole["next_cursor"] is None
+    assert client.get(f"/api/v1/catalog_changes?region={DX}&limit={MAX_PAGE + 1}").status_code == 400
+    assert client.get(f"/api/v1/catalog_changes?region={DX}&cursor=!!").status_code == 400

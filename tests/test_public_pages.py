@@ -83,3 +83,107 @@ def test_pages_have_landmarks_labels_and_print_rules(app):
         assert "<script" not in page, url  # works without JavaScript
         for field_id in re.findall(r'<(?:input|select)[^>]* id="([^"]+)"', page):
             assert f'for="{field_id}"' in page, (url, field_id)
+
+
+def _counts_match_the_items(app):
+    from sqlalchemy import func
+
+    from zwgk.published import PublishedCount, PublishedItem
+
+    with app.extensions["zwgk.db"].session() as session:
+        kept = {(u, d): n for u, d, n in session.execute(
+            select(PublishedCount.unit_id, PublishedCount.domain_id, PublishedCount.n))}
+        real = {(u, d): n for u, d, n in session.execute(
+            select(PublishedItem.unit_id, PublishedItem.domain_id, func.count())
+            .group_by(PublishedItem.unit_id, PublishedItem.domain_id))}
+    assert kept == real
+    return kept
+
+
+def test_region_counts_are_kept_as_items_are_published_withdrawn_and_moved(app):
+    from zwgk.published import refresh
+
+    a = publish(app, DX, level1="招生入学")
+    publish(app, DX, level1="学生资助")
+    relief = publish(app, DX, domain="社会救助", level1="临时救助")
+    client = app.test_client()
+
+    def domain_counts():
+        page = client.get(f"/regions/{DX}").get_data(as_text=True)
+        return dict(re.findall(r'domain=[^"]+">([^<]+)</a></td><td>(\d+)</td>', page))
+
+    assert domain_counts() == {"义务教育": "2", "社会救助": "1"}
+    assert ">3</td>" in client.get("/regions/湖南省").get_data(as_text=True)  # counted in every unit above
+    with app.extensions["zwgk.db"].session(actor="test") as session:
+        session.get(m.CatalogItem, a).status = "withdrawn"
+    assert domain_counts() == {"义务教育": "1", "社会救助": "1"}
+    with app.extensions["zwgk.db"].session(actor="test") as session:  # moved to another domain, published again
+        item = session.get(m.CatalogItem, relief)
+        item.domain = session.scalar(select(m.Domain).where(m.Domain.name == "义务教育"))
+        session.flush()
+        item.status = "published"
+    assert domain_counts() == {"义务教育": "2"}
+    kept = _counts_match_the_items(app)
+    with app.extensions["zwgk.db"].engine.begin() as conn:  # a full rebuild gives the same counts
+        refresh(conn)
+    assert _counts_match_the_items(app) == kept
+
+
+def _change_pages(client, url):
+    seen, pages = [], 0
+    while url:
+        page = client.get(url).get_data(as_text=True)
+        pages += 1
+        seen += re.findall(r"<li>义务教育：([^<]+)</li>", page)
+        nxt = re.search(r'<a rel="next" href="([^"]+)"', page)
+        url = "/catalog/changes" + nxt.group(1).replace("&amp;", "&") if nxt else None
+    return seen, pages
+
+
+def test_change_list_is_paged_by_item_without_repeating_or_skipping(app, monkeypatch):
+    ids = [publish(app, DX, level1=f"招生入学{i}") for i in range(7)]
+    client = app.test_client()
+    first = client.get(f"/catalog/changes?region={DX}&limit=3").get_data(as_text=True)
+    assert "本页" in first and first.count("<li>义务教育：") == 3 and 'rel="next"' in first
+    seen, pages = _change_pages(client, f"/catalog/changes?region={DX}&limit=3")
+    assert seen == [f"招生入学{i}" for i in range(7)] and pages == 3  # in item order, each once
+    whole = client.get(f"/catalog/changes?region={DX}").get_data(as_text=True)  # one page: as before
+    assert whole.count("<li>义务教育：") == 7 and 'rel="next"' not in whole and "本页" not in whole
+    from zwgk import published
+
+    monkeypatch.setattr(published, "MAX_PAGE", 2)  # the page cap holds whatever is asked
+    assert client.get(f"/catalog/changes?region={DX}&limit=500").get_data(as_text=True).count("<li>义务教育：") == 2
+    assert client.get(f"/catalog/changes?region={DX}&limit=x").status_code == 400
+    assert client.get(f"/catalog/changes?region={DX}&after={ids[-1]}").get_data(as_text=True).count(
+        "<li>义务教育：") == 0
+
+
+def test_change_list_pages_hold_changed_items_too(app):
+    from zwgk import catalog_history
+
+    ids = [publish(app, DX, level1=f"学生资助{i}") for i in range(5)]
+    with app.extensions["zwgk.db"].session(actor="test") as session:
+        for k in (1, 3):
+            item = session.get(m.CatalogItem, ids[k])
+            item.content = f"新的公开内容{k}"
+            session.flush()
+            item.status = "published"
+    moment = catalog_history.parse_moment("2000-01-01")
+    with app.extensions["zwgk.db"].session() as session:
+        whole = catalog_history.diff(session, DX, moment, None, published_only=True)
+        got, after = [], None
+        while True:
+            part, after = catalog_history.diff_page(session, DX, moment, None, after, limit=2, window=3)
+            got += [a["level1"] for a in part.added] + [c["item"] for c in part.changed]
+            if after is None:
+                break
+    assert sorted(got) == sorted([a["level1"] for a in whole.added] + [c["item"] for c in whole.changed])
+    assert len(got) == len(set(got)) == 5
+
+
+@pytest.mark.parametrize("url", ["/catalog/changes?region={}&after=99999999999999999999999",
+                                 "/catalog?region={}&after=99999999999999999999999"])
+def test_a_cursor_beyond_any_id_is_an_empty_last_page(app, url):
+    publish(app, DX, level1="招生入学")
+    page = app.test_client().get(url.format(DX))
+    assert page.status_code == 200 and "招生入学" not in page.get_data(as_text=True)

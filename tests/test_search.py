@@ -91,3 +91,72 @@ def test_drafts_are_not_found(app):
 def test_standards_are_searched_too(app):
     page = app.test_client().get("/search?q=運行管理&region=zhejiang").get_data(as_text=True)
     assert 'id="standards"' in page and "政务公开 <mark>运行管理</mark>" in page
+
+
+# --------------------------------------------------------------------------
+# The cap on ranked matches (RANK_CAP): the newest matches of each group are ranked, no more
+# --------------------------------------------------------------------------
+
+
+def search_page(app, query, **filters):
+    from urllib.parse import urlencode
+
+    page = app.test_client().get("/search?" + urlencode({"q": query, **filters}))
+    assert page.status_code == 200
+    return page.get_data(as_text=True)
+
+
+def test_a_common_word_ranks_only_its_newest_matches_and_the_page_says_so(app, monkeypatch):
+    from zwgk import published
+
+    ids = [publish(app, DX, level1="招生入学", content=f"招生范围（第{i}号）") for i in range(5)]
+    assert "id=\"capped\"" not in search_page(app, "招生")  # 5 matches, under the usual cap
+    assert set(found(app, "招生")) == set(ids)
+    monkeypatch.setattr(published, "RANK_CAP", 3)
+    page = search_page(app, "招生")
+    assert 'id="capped"' in page and "最新的 3 个匹配" in page
+    assert set(found(app, "招生")) == set(ids[-3:])  # the three newest, not the two oldest
+    monkeypatch.setattr(published, "RANK_CAP", 5)  # exactly as many matches as the cap: still said
+    assert 'id="capped"' in search_page(app, "招生")
+    monkeypatch.setattr(published, "RANK_CAP", 6)
+    assert 'id="capped"' not in search_page(app, "招生")
+
+
+def test_under_the_cap_the_item_with_both_words_still_ranks_first(app, monkeypatch):
+    from zwgk import published
+
+    both = publish(app, DX, level1="资助名单", content="学生资助对象名单")  # the oldest
+    ones = [publish(app, DX, level1="资助政策", content=f"政策文件（第{i}号）") for i in range(4)]
+    monkeypatch.setattr(published, "RANK_CAP", 2)
+    results = found(app, "资助 名单")
+    assert results[0] == both
+    assert results[1:] and set(results[1:]) == set(ones[-2:])  # the rest: the two newest with one word
+    assert "含全部检索词的与只含部分检索词的" in search_page(app, "资助 名单")
+
+
+def test_the_cap_applies_after_the_region_and_domain_filters(app, monkeypatch):
+    from zwgk import published
+
+    dx = publish(app, DX, level1="招生入学", content="招生范围")  # the oldest match, alone in its region
+    zj = [publish(app, ZJ, level1="招生入学", content=f"招生范围（第{i}号）") for i in range(3)]
+    relief = publish(app, DX, domain="社会救助", level1="招生补助", content="招生")
+    monkeypatch.setattr(published, "RANK_CAP", 1)
+    assert found(app, "招生", region="daoxian", domain="义务教育") == [dx]
+    assert found(app, "招生", region=DX, domain="社会救助") == [relief]
+    assert found(app, "招生", region="zhejiang") == [zj[-1]]
+
+
+def test_search_pages_across_the_two_groups_without_repeating_or_skipping(app, monkeypatch):
+    from zwgk import published
+
+    both = [publish(app, DX, level1="资助名单", content=f"资助对象名单（第{i}号）") for i in range(3)]
+    one = [publish(app, DX, level1="资助政策", content=f"政策文件（第{i}号）") for i in range(4)]
+    with app.app_context():
+        from zwgk.db import get_db
+
+        session = get_db().scoped()
+        whole = published.search(session, ["资助", "名单"], limit=50)
+        assert set(whole[:3][i]["id"] for i in range(3)) == set(both) and {r["id"] for r in whole[3:]} == set(one)
+        paged = [r["id"] for off in range(0, 8, 2) for r in published.search(session, ["资助", "名单"], limit=2,
+                                                                              offset=off)]
+        assert paged == [r["id"] for r in whole]

@@ -1,0 +1,77 @@
+"""Measure the public side again on a database ``bench_public.py`` built and kept (run on demand):
+
+    python bench/bench_public_kept.py URL          # everything measure_published measures
+    python bench/bench_public_kept.py --quick URL  # search, /regions, the change list, a unit's catalog page
+
+URL: the SQLite file kept with ``bench_public.py --keep FILE`` (``sqlite:///FILE``) or the
+PostgreSQL database of its last size.  The database is migrated to head first; the index of
+migration 0022 on ``catalog_item_version (unit_key, item_id)`` is created if the database
+reached 0022 before that index was part of it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import sys
+from pathlib import Path
+from urllib.parse import quote
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import bench_public as b  # noqa: E402
+
+
+def info_of(url: str) -> tuple[dict, int]:
+    import orjson
+    from sqlalchemy import text
+
+    from zwgk.db import Database
+
+    db = Database(url)
+    db.upgrade()
+    with db.engine.begin() as c:
+        c.execute(text("CREATE INDEX IF NOT EXISTS ix_catalog_item_version_unit_item "
+                       "ON catalog_item_version (unit_key, item_id)"))
+        units = [r[0] for r in c.execute(text("SELECT key FROM admin_unit WHERE key LIKE :p ORDER BY position"),
+                                         {"p": b.PROVINCE + "/%"})]
+        first = c.execute(text("SELECT min(item_id) FROM published_item")).scalar()
+        n = c.execute(text("SELECT count(*) FROM published_item")).scalar()
+        doms = c.execute(text("SELECT name, editions FROM domain ORDER BY position")).all()
+    db.dispose()
+    domains = [d for d, e in doms if 2019 in (orjson.loads(e) if isinstance(e, str) else (e or []))][:b.DOMAINS]
+    return {"units": units, "domains": domains, "first_id": first}, n
+
+
+def quick(url: str, info: dict) -> dict:
+    client = b.make_app(url).test_client()
+    rnd = random.Random(2)
+    words = ["资助", "救助", "招生", "补偿", "处罚", "名单", "标准", "督导", "征收", "采购"]
+    units = info["units"]
+    return {
+        "search one word": b.timed(client, [f"/search?q={quote(rnd.choice(words))}" for _ in range(200)]),
+        "search two words": b.timed(client, [f"/search?q={quote(rnd.choice(words) + ' ' + rnd.choice(words))}"
+                                             for _ in range(200)]),
+        "regions page": b.timed(client, ["/regions"] * 50),
+        "changes page (unit)": b.timed(client, [f"/catalog/changes?region={quote(rnd.choice(units))}"
+                                                for _ in range(30)]),
+        "catalog page unit": b.timed(client, [f"/catalog?region={quote(rnd.choice(units))}" for _ in range(50)]),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("url")
+    parser.add_argument("--quick", action="store_true")
+    parser.add_argument("--throughput", action="store_true")
+    args = parser.parse_args()
+    info, n = info_of(args.url)
+    out = quick(args.url, info) if args.quick else b.measure_published(args.url, info, n)
+    if args.throughput:
+        out["throughput"] = b.measure_throughput(args.url, info)
+    print(json.dumps({n: out}, ensure_ascii=False, indent=1))
+
+
+if __name__ == "__main__":
+    main()
