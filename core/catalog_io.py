@@ -128,6 +128,7 @@ def import_catalog(session: Session, pm: Any, path: Path, unit: str, domain: str
     missing = _missing_columns(validate, unit, reading.columns, result.problems)
     pending: list[dict[str, Any]] = []  # item rows, while every row so far is valid
     named_units: dict[str, bool] = {}
+    item_ids: dict[tuple[str, str], tuple[int, int]] = {}
 
     def names_unit(text: str) -> bool:  # a record's unit by its path or its unique name (道县)
         if text not in named_units:
@@ -158,7 +159,7 @@ def import_catalog(session: Session, pm: Any, path: Path, unit: str, domain: str
         if result.problems:
             pending.clear()  # nothing will be written: keep checking, stop collecting
         else:
-            pending.append(_item_row(validate, data, path.name, example))
+            pending.append(_item_row(validate, data, path.name, example, item_ids))
         if (i + 1) % PROGRESS_EVERY == 0:
             report("check", i + 1, len(rows))
     report("check", len(rows), len(rows))
@@ -229,11 +230,19 @@ def _missing_columns(validate: ItemValidator, unit: str, columns: list[tuple[str
 _COLUMNS = tuple(c for c in CatalogItemSchema().fields if c not in ("unit", "domain", "source"))
 
 
-def _item_row(validate: ItemValidator, data: dict[str, Any], source: str, example: bool) -> dict[str, Any]:
-    row = {c: data.get(c) for c in _COLUMNS}
-    row.update(stages=data.get("stages") or [], status="draft",
-               is_example=bool(data.get("is_example")) or example, unit_id=validate.unit(data["unit"]).id,
-               domain_id=validate.domain(data["domain"]).id, source_file=source, version=1)
+def _item_row(validate: ItemValidator, data: dict[str, Any], source: str, example: bool,
+              ids: dict[tuple[str, str], tuple[int, int]] | None = None) -> dict[str, Any]:
+    """The item's columns from a validated record.  ``ids`` remembers (unit, domain) → their ids
+    for the rows of one import (every row names the same few)."""
+    row = dict(zip(_COLUMNS, map(data.get, _COLUMNS)))
+    key = (data["unit"], data["domain"])
+    pair = ids.get(key) if ids is not None else None
+    if pair is None:
+        pair = (validate.unit(key[0]).id, validate.domain(key[1]).id)
+        if ids is not None:
+            ids[key] = pair
+    row.update(stages=row["stages"] or [], status="draft", is_example=bool(row["is_example"]) or example,
+               unit_id=pair[0], domain_id=pair[1], source_file=source, version=1)
     return row
 
 
@@ -337,15 +346,75 @@ def _executemany_compiled(conn: Any, stmt: Any, rows: list[dict[str, Any]]) -> b
     """The INSERT compiled once and handed to the driver's executemany, each value through the
     column type's own bind processor (JSON, booleans, dates) — what ``conn.execute`` does, less
     its per-row parameter assembly.  False (nothing done) if the rows do not carry every
-    parameter the statement wants (a Python-side default), so the caller takes the usual path."""
+    parameter the statement wants (a Python-side default), so the caller takes the usual path.
+
+    The parameters are built by :func:`_row_converter`: one expression per row, with the JSON
+    columns' lists encoded once per distinct list and the booleans given as SQLite stores them."""
     compiled = stmt.compile(dialect=conn.dialect, column_keys=list(rows[0]))
     keys = compiled.positiontup
     if keys is None or not set(keys) <= set(rows[0]):
         return False
-    processors = compiled._bind_processors
-    plan = [(k, processors.get(k)) for k in keys]
-    conn.exec_driver_sql(compiled.string, [tuple(p(row[k]) if p else row[k] for k, p in plan) for row in rows])
+    binds = {bind.key: bind for bind in compiled.binds.values()}
+    convert = _row_converter(keys, binds, compiled._bind_processors, conn.dialect)
+    conn.exec_driver_sql(compiled.string, convert(rows))
     return True
+
+
+class _EncodedLists(dict):
+    """tuple(list) → what the JSON column's bind processor gives for the list (lists of text only)."""
+
+    def __init__(self, process: Callable[[Any], Any]):
+        super().__init__()
+        self.process = process
+
+    def __missing__(self, key: tuple[Any, ...]) -> Any:
+        value = self.process(list(key))
+        if len(self) < 10_000 and all(type(v) is str for v in key):
+            self[key] = value
+        return value
+
+
+def _row_converter(keys: Sequence[str], binds: dict[str, Any], processors: dict[str, Any],
+                   dialect: Any) -> Callable[[list], list]:
+    """``rows → [tuple(processor(row[key]) for key in keys)]`` as one generated list comprehension.
+
+    Equal to calling each processor (``tests/test_catalog_bulk_convert.py`` compares them): a
+    JSON column's list of text is encoded once per distinct list (the encoding depends on the
+    list alone); a Boolean column's True and False are given as what its processor returns for
+    them, asked once (anything else still goes through the processor).  Should a row hold a
+    value the shortcuts cannot take (a list that cannot be a key), every row goes the plain way."""
+    from sqlalchemy.types import JSON, Boolean
+
+    env: dict[str, Any] = {}
+    parts, plain = [], []
+    for n, key in enumerate(keys):
+        process = processors.get(key)
+        get = f"r[{key!r}]"
+        if process is None:
+            parts.append(get)
+            plain.append(get)
+            continue
+        env[f"p{n}"] = process
+        plain.append(f"p{n}({get})")
+        kind = binds[key].type if key in binds else None
+        if isinstance(kind, JSON):
+            env[f"m{n}"] = _EncodedLists(process)
+            parts.append(f"(m{n}[tuple(v)] if (v := {get}).__class__ is list else p{n}(v))")
+        elif isinstance(kind, Boolean):
+            env[f"t{n}"], env[f"f{n}"] = process(True), process(False)
+            parts.append(f"(t{n} if (v := {get}) is True else f{n} if v is False else p{n}(v))")
+        else:
+            parts.append(f"p{n}({get})")
+    fast = eval(compile(f"lambda rows: [({', '.join(parts)},) for r in rows]", "<zwgk rows>", "eval"), env)  # noqa: S307
+    slow = eval(compile(f"lambda rows: [({', '.join(plain)},) for r in rows]", "<zwgk rows>", "eval"), env)  # noqa: S307
+
+    def convert(rows: list[dict[str, Any]]) -> list[tuple[Any, ...]]:
+        try:
+            return fast(rows)
+        except TypeError:  # unhashable: a list holding a list or a dict
+            return slow(rows)
+
+    return convert
 
 
 def mapping_lines(result: ImportResult, rows: int = 3) -> list[str]:
