@@ -158,25 +158,27 @@ _SPACES = re.compile(r"[ \t]+")
 _EDGE_SPACE = re.compile(r"(?:^|\x00)\s|\s(?:\x00|$)")  # \s is str.isspace, what strip() removes
 
 
-def plain_cells(cells: Any) -> list[str] | None:
-    """The cells themselves when :func:`norm` would give each one back unchanged, decided for
-    the whole row at once (one join, a few scans in C) — else None, and each cell is normalised.
-
-    A row qualifies when every cell is text, none starts or ends with a space, holds two spaces,
-    a tab or a quote, and the row is already NFKC with no character Traditional → Simplified
-    changes: most rows of a Simplified catalog.  ``tests/test_catalog_plain_cells.py`` checks it
-    against :func:`norm` on random rows."""
+def norm_row(cells: Any) -> list[str] | None:
+    """Each cell as :func:`norm` gives it (``""`` for an empty cell), decided for the whole row
+    at once — one join, one NFKC, a few scans in C, one split — or None when any cell needs the
+    cell-by-cell way: a number or None, Traditional characters (OpenCC), a space at either end
+    after NFKC, two spaces, a tab, a quote, a NUL.  Most rows of a Simplified catalog qualify,
+    full-width punctuation and all.  NFKC of the row is NFKC of each cell joined by NUL: NUL
+    never combines with or reorders around its neighbours.  ``tests/test_catalog_norm_row.py``
+    checks it against :func:`norm` on random rows."""
     try:
-        joined = "\x00".join(cells)  # NUL never combines with its neighbours under NFKC
+        joined = "\x00".join(cells)
     except TypeError:  # a number, a date, None
         return None
+    if not joined.isascii():
+        joined = unicodedata.normalize("NFKC", joined)
+        changes = _traditional()
+        if changes is None or not changes.isdisjoint(joined):
+            return None
     if "  " in joined or "\t" in joined or "'" in joined or _EDGE_SPACE.search(joined):
         return None
-    if not joined.isascii():
-        changes = _traditional()
-        if changes is None or not changes.isdisjoint(joined) or not unicodedata.is_normalized("NFKC", joined):
-            return None
-    return list(cells)
+    out = joined.split("\x00")
+    return out if len(out) == len(cells) else None
 
 
 # --------------------------------------------------------------------------
@@ -905,7 +907,7 @@ def _read_table(sheet: Sheet, unit: str, domain: str | None, domain_of: Callable
         if len(row) < width:
             row = list(row) + [None] * (width - len(row))
         cells = pick(row)
-        texts = plain_cells(cells) or [norm(v) if v else "" for v in cells]
+        texts = norm_row(cells) or [norm(v) if v else "" for v in cells]
         first = next((t for t in texts if t), None)
         if first is None:
             continue  # a blank row left by hand
