@@ -246,11 +246,13 @@ def _item_row(validate: ItemValidator, data: dict[str, Any], source: str, exampl
     return row
 
 
-def _snapshot_sql(dialect: str) -> Any:
+def _snapshot_sql(dialect: str, unit_key: str | None = None, domain_name: str | None = None) -> Any:
     """The first version's snapshot, built by the database from the inserted row.
 
     The same JSON object as :func:`zwgk.catalog_history.snapshot` (the schema's dump: the unit by
-    its path, the domain by its name), without a Python object or a JSON encoding per row."""
+    its path, the domain by its name), without a Python object or a JSON encoding per row.
+    ``unit_key`` / ``domain_name``: every row's unit path / domain name when the rows share one,
+    given as text instead of looked up row by row."""
     from sqlalchemy import Boolean, case, func, literal
     from sqlalchemy.types import JSON
 
@@ -259,7 +261,11 @@ def _snapshot_sql(dialect: str) -> Any:
     items = m.CatalogItem.__table__
     pairs: list[Any] = []
     for name in SNAPSHOT_FIELDS:
-        if name == "unit":
+        if name == "unit" and unit_key is not None:
+            expr = literal(unit_key)
+        elif name == "domain" and domain_name is not None:
+            expr = literal(domain_name)
+        elif name == "unit":
             expr = select(m.AdminUnit.key).where(m.AdminUnit.id == items.c.unit_id).scalar_subquery()
         elif name == "domain":
             expr = select(m.Domain.name).where(m.Domain.id == items.c.domain_id).scalar_subquery()
@@ -293,9 +299,11 @@ def _bulk_insert(session: Session, pending: list[dict[str, Any]], source: str, u
     first = last = None
     conn = session.connection()  # Core statements: the ORM's bulk path adds nothing here but time
     items, versions = m.CatalogItem.__table__, m.CatalogItemVersion.__table__
-    snapshot = _snapshot_sql(conn.dialect.name)
-    unit_key = select(m.AdminUnit.key).where(m.AdminUnit.id == items.c.unit_id).scalar_subquery()
     report("write", 0, len(pending))
+    shared = _shared_names(session, pending)
+    snapshot = _snapshot_sql(conn.dialect.name, *shared)
+    unit_key = (literal(shared[0]) if shared[0] is not None else
+                select(m.AdminUnit.key).where(m.AdminUnit.id == items.c.unit_id).scalar_subquery())
     for start in range(0, len(pending), chunk):
         part = pending[start:start + chunk]
         if conn.dialect.name == "sqlite":
@@ -320,6 +328,15 @@ def _bulk_insert(session: Session, pending: list[dict[str, Any]], source: str, u
         entity="catalog_item", entity_id=first, action="import", actor=actor, reason=reason, at=now,
         changes={"file": [None, source], "unit": [None, unit], "items": [None, len(pending)],
                  "ids": [None, f"{first}–{last}"]})])
+
+
+def _shared_names(session: Session, pending: list[dict[str, Any]]) -> tuple[str | None, str | None]:
+    """(unit path, domain name) when every row has the same unit / the same domain, else None."""
+    units = {row["unit_id"] for row in pending}
+    domains = {row["domain_id"] for row in pending}
+    unit = session.scalar(select(m.AdminUnit.key).where(m.AdminUnit.id == units.pop())) if len(units) == 1 else None
+    domain = session.scalar(select(m.Domain.name).where(m.Domain.id == domains.pop())) if len(domains) == 1 else None
+    return unit, domain
 
 
 def _insert_sqlite(conn: Any, part: list[dict[str, Any]]) -> list[int]:
