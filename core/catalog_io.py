@@ -308,8 +308,11 @@ def _bulk_insert(session: Session, pending: list[dict[str, Any]], source: str, u
         part = pending[start:start + chunk]
         if conn.dialect.name == "sqlite":
             ids = _insert_sqlite(conn, part)
-        else:  # PostgreSQL: one multi-row INSERT … RETURNING in parameter order
-            ids = conn.execute(insert(items).returning(items.c.id, sort_by_parameter_order=True), part).scalars().all()
+        else:  # PostgreSQL: COPY with ids taken from the sequence, else INSERT … RETURNING in parameter order
+            ids = _insert_copy(conn, part)
+            if ids is None:
+                ids = conn.execute(insert(items).returning(items.c.id, sort_by_parameter_order=True),
+                                   part).scalars().all()
         conn.execute(insert(versions).from_select(
             ["item_id", "version", "unit_key", "status", "deleted", "snapshot", "actor", "reason", "at"],
             select(items.c.id, items.c.version, unit_key, items.c.status, literal(False), snapshot,
@@ -337,6 +340,42 @@ def _shared_names(session: Session, pending: list[dict[str, Any]]) -> tuple[str 
     unit = session.scalar(select(m.AdminUnit.key).where(m.AdminUnit.id == units.pop())) if len(units) == 1 else None
     domain = session.scalar(select(m.Domain.name).where(m.Domain.id == domains.pop())) if len(domains) == 1 else None
     return unit, domain
+
+
+def _insert_copy(conn: Any, part: list[dict[str, Any]]) -> list[int] | None:
+    """PostgreSQL with psycopg: the rows by one ``COPY … FROM STDIN``, their ids drawn from the
+    table's own sequence first (``nextval``, so no other writer can get them).  A multi-row
+    ``INSERT`` makes psycopg parse a statement of thousands of placeholders per chunk, most of
+    the write's time.  The values are what the INSERT would bind: JSON columns as the engine's
+    JSON text, the rest as they are (psycopg adapts them as it does its parameters); columns
+    left out get their server defaults, as with the INSERT.  None (nothing done) when this
+    cannot be vouched for: another driver, a column unknown or with a Python-side default left
+    out, rows with different columns."""
+    from sqlalchemy.types import JSON
+
+    items = m.CatalogItem.__table__
+    keys = list(part[0])
+    dbapi = getattr(conn.connection, "dbapi_connection", None)
+    if conn.dialect.driver != "psycopg" or not hasattr(getattr(dbapi, "cursor", None), "__call__"):
+        return None
+    if "id" in keys or not all(k in items.c for k in keys) or any(
+            c.default is not None and c.key not in keys for c in items.c if c.key != "id"):
+        return None
+    if any(len(row) != len(keys) or row.keys() != part[0].keys() for row in part):
+        return None
+    serialize = conn.dialect._json_serializer or json.dumps
+    encode = [isinstance(items.c[k].type, JSON) for k in keys]
+    seq = conn.exec_driver_sql("SELECT pg_get_serial_sequence('catalog_item', 'id')").scalar()
+    if seq is None:
+        return None
+    ids = sorted(conn.exec_driver_sql("SELECT nextval(%(seq)s) FROM generate_series(1, %(n)s)",
+                                      {"seq": seq, "n": len(part)}).scalars())
+    columns = ", ".join(["id", *keys])
+    with dbapi.cursor() as cursor, cursor.copy(f"COPY catalog_item ({columns}) FROM STDIN") as copy:
+        for i, row in zip(ids, part):
+            copy.write_row([i, *(serialize(v) if enc and v is not None else v
+                                  for enc, v in zip(encode, row.values()))])
+    return ids
 
 
 def _insert_sqlite(conn: Any, part: list[dict[str, Any]]) -> list[int]:
