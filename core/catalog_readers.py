@@ -23,7 +23,6 @@ import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
-from operator import itemgetter
 from pathlib import Path, PurePosixPath
 from typing import Any
 
@@ -155,30 +154,6 @@ def _norm_text(value: str) -> str:
 
 
 _SPACES = re.compile(r"[ \t]+")
-_EDGE_SPACE = re.compile(r"(?:^|\x00)\s|\s(?:\x00|$)")  # \s is str.isspace, what strip() removes
-
-
-def norm_row(cells: Any) -> list[str] | None:
-    """Each cell as :func:`norm` gives it (``""`` for an empty cell), decided for the whole row
-    at once — one join, one NFKC, a few scans in C, one split — or None when any cell needs the
-    cell-by-cell way: a number or None, Traditional characters (OpenCC), a space at either end
-    after NFKC, two spaces, a tab, a quote, a NUL.  Most rows of a Simplified catalog qualify,
-    full-width punctuation and all.  NFKC of the row is NFKC of each cell joined by NUL: NUL
-    never combines with or reorders around its neighbours.  ``tests/test_catalog_norm_row.py``
-    checks it against :func:`norm` on random rows."""
-    try:
-        joined = "\x00".join(cells)
-    except TypeError:  # a number, a date, None
-        return None
-    if not joined.isascii():
-        joined = unicodedata.normalize("NFKC", joined)
-        changes = _traditional()
-        if changes is None or not changes.isdisjoint(joined):
-            return None
-    if "  " in joined or "\t" in joined or "'" in joined or _EDGE_SPACE.search(joined):
-        return None
-    out = joined.split("\x00")
-    return out if len(out) == len(cells) else None
 
 
 # --------------------------------------------------------------------------
@@ -899,15 +874,13 @@ def _read_table(sheet: Sheet, unit: str, domain: str | None, domain_of: Callable
             for col, fname in sorted(layout.columns.items())]
     cols = [col for col, *_ in plan]
     width = max(cols) + 1
-    pick = itemgetter(*cols) if len(cols) > 1 else (lambda row: (row[cols[0]],))
     has_marks = any(f == "levels_mark" for _, f, *_ in plan)
     names = [col for col, f, *_ in plan if f in ("level1", "level2")]
     above: dict[str, Any] = {}
     for r, row in enumerate(sheet.rows[layout.header_rows:], layout.header_rows + 1):
         if len(row) < width:
             row = list(row) + [None] * (width - len(row))
-        cells = pick(row)
-        texts = norm_row(cells) or [norm(v) if v else "" for v in cells]
+        texts = [norm(v) if (v := row[col]) else "" for col in cols]
         first = next((t for t in texts if t), None)
         if first is None:
             continue  # a blank row left by hand
