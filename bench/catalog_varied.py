@@ -1,4 +1,4 @@
-"""A catalog whose rows vary the way real ones do, and the commands `farm-bench` times (issue #18).
+"""A catalog whose rows vary the way real ones do, and the commands timed against each other (issue #18).
 
     python bench/catalog_varied.py generate OUT.xlsx ROWS [--refused] [--uniform]   # also .csv .xls .docx .json
     python bench/catalog_varied.py generate OUT.csv ROWS --utf8   # UTF-8 with a BOM (default: GB18030)
@@ -10,7 +10,7 @@
 DB is a SQLite file, or a PostgreSQL URL (postgresql+psycopg://…/db — a database of its own: its
 catalog is emptied before every run).  On SQLite `floor` and `import` copy DB to a fresh file
 first (both pay the same copy), so each run starts from the same empty catalog.  Each pair is
-timed as whole processes, in turn (A B A B …), e.g. with `/usr/bin/time -v`, and the ratio taken
+timed as whole processes, in turn (A B A B …), with `bench/pairs.py`, and the ratio taken
 pair by pair.
 
 How the rows vary (nothing repeats row after row, so no cache does the work for it):
