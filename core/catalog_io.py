@@ -461,8 +461,10 @@ def _row_converter(keys: Sequence[str], binds: dict[str, Any], processors: dict[
             parts.append(f"(t{n} if (v := {get}) is True else f{n} if v is False else p{n}(v))")
         else:
             parts.append(f"p{n}({get})")
-    fast = eval(compile(f"lambda rows: [({', '.join(parts)},) for r in rows]", "<zwgk rows>", "eval"), env)  # noqa: S307
-    slow = eval(compile(f"lambda rows: [({', '.join(plain)},) for r in rows]", "<zwgk rows>", "eval"), env)  # noqa: S307
+    def build(exprs: list[str]) -> Callable[[list], list]:  # our own text, from the statement's keys
+        return eval(compile(f"lambda rows: [({', '.join(exprs)},) for r in rows]", "<zwgk rows>", "eval"), env)
+
+    fast, slow = build(parts), build(plain)
 
     def convert(rows: list[dict[str, Any]]) -> list[tuple[Any, ...]]:
         try:
