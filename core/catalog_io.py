@@ -356,7 +356,7 @@ def _insert_copy(conn: Any, part: list[dict[str, Any]]) -> list[int] | None:
     items = m.CatalogItem.__table__
     keys = list(part[0])
     dbapi = getattr(conn.connection, "dbapi_connection", None)
-    if conn.dialect.driver != "psycopg" or not hasattr(getattr(dbapi, "cursor", None), "__call__"):
+    if conn.dialect.driver != "psycopg" or not callable(getattr(dbapi, "cursor", None)):
         return None
     if "id" in keys or not all(k in items.c for k in keys) or any(
             c.default is not None and c.key not in keys for c in items.c if c.key != "id"):
