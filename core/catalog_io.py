@@ -373,8 +373,8 @@ def _insert_copy(conn: Any, part: list[dict[str, Any]]) -> list[int] | None:
     columns = ", ".join(["id", *keys])
     with dbapi.cursor() as cursor, cursor.copy(f"COPY catalog_item ({columns}) FROM STDIN") as copy:
         for i, row in zip(ids, part):
-            copy.write_row([i, *(serialize(v) if enc and v is not None else v
-                                  for enc, v in zip(encode, row.values()))])
+            copy.write_row([i, *(serialize(row[k]) if enc and row[k] is not None else row[k]
+                                  for enc, k in zip(encode, keys))])
     return ids
 
 
