@@ -1,13 +1,17 @@
-"""A catalog whose rows vary the way real ones do, and the commands `farm-bench` times (issue #18).
+"""A catalog whose rows vary the way real ones do, and the commands timed against each other (issue #18).
 
-    python bench/catalog_varied.py generate OUT.xlsx ROWS [--refused] [--uniform]   # also .csv .xls .docx
-    python bench/catalog_varied.py template DB.sqlite          # a migrated database with 道县 applied
-    python bench/catalog_varied.py floor FILE.xlsx DB.sqlite   # python-calamine read + one executemany
-    python bench/catalog_varied.py import FILE DB.sqlite       # zwgk's importer, as users run it
+    python bench/catalog_varied.py generate OUT.xlsx ROWS [--refused] [--uniform]   # also .csv .xls .docx .json
+    python bench/catalog_varied.py generate OUT.csv ROWS --utf8   # UTF-8 with a BOM (default: GB18030)
+    python bench/catalog_varied.py template DB                 # a migrated database with 道县 applied
+    python bench/catalog_varied.py floor FILE DB               # read (.xlsx/.xls calamine, .csv csv, .json orjson)
+                                                               # + one executemany (PostgreSQL: one COPY)
+    python bench/catalog_varied.py import FILE DB              # zwgk's importer, as users run it
 
-`floor` and `import` copy DB.sqlite to a fresh file first (both pay the same copy), so each run
-starts from the same empty catalog. Measured with
-`farm-bench --vs 'python bench/catalog_varied.py floor F D' -- python bench/catalog_varied.py import F D`.
+DB is a SQLite file, or a PostgreSQL URL (postgresql+psycopg://…/db — a database of its own: its
+catalog is emptied before every run).  On SQLite `floor` and `import` copy DB to a fresh file
+first (both pay the same copy), so each run starts from the same empty catalog.  Each pair is
+timed as whole processes, in turn (A B A B …), with `bench/pairs.py`, and the ratio taken
+pair by pair.
 
 How the rows vary (nothing repeats row after row, so no cache does the work for it):
 - 公开内容 is unique on every row; 二级事项 too;
@@ -104,7 +108,24 @@ def rows(n: int, refused: bool = False, uniform: bool = False, seed: int = 12):
         yield cells, not first
 
 
-def generate(path: Path, n: int, refused: bool = False, uniform: bool = False) -> None:
+def records(n: int, refused: bool = False, uniform: bool = False):
+    """The same rows as item records (what `export-catalog -o x.json` writes and the importer reads):
+    continuations and 同上 resolved, the ticked channels as a list, the tiers as codes."""
+    level1 = basis = subject = None
+    for cells, _ in rows(n, refused, uniform):
+        level1 = cells[1] or level1
+        basis = basis if cells[4] == "同上" else cells[4]
+        subject = subject if cells[6] == "同上" else cells[6]
+        boxes = cells[7].split(" ") if "■" in cells[7] else [cells[7]]
+        chosen = [b[1:] for b in boxes if b.startswith("■")] if "■" in cells[7] else cells[7].split("、")
+        yield {"level1": level1, "level2": cells[2], "content": cells[3], "basis": basis or None,
+               "time_limit": cells[5], "subject": subject, "channels": chosen,
+               "audience_public": bool(cells[8]), "audience_specific": bool(cells[9]),
+               "method_active": bool(cells[10]), "method_on_request": bool(cells[11]),
+               "levels": [t for t, c in (("county", cells[12]), ("township", cells[13])) if c]}
+
+
+def generate(path: Path, n: int, refused: bool = False, uniform: bool = False, utf8: bool = False) -> None:
     title = "道县义务教育领域基层政务公开标准目录"
     suffix = path.suffix.lower()
     data = rows(n, refused, uniform)
@@ -131,12 +152,17 @@ def generate(path: Path, n: int, refused: bool = False, uniform: bool = False) -
     elif suffix == ".csv":
         import csv
 
-        with path.open("w", encoding="gb18030", newline="") as f:  # as Excel on a Chinese Windows saves it
+        # GB18030 as Excel on a Chinese Windows saves it; --utf8: UTF-8 with a BOM, as the export writes
+        with path.open("w", encoding="utf-8-sig" if utf8 else "gb18030", newline="") as f:
             w = csv.writer(f)
             w.writerow([title])
             w.writerow([c or "" for c in TOP])
             w.writerow([c or "" for c in SUB])
             w.writerows(cells for cells, _ in data)
+    elif suffix == ".json":
+        import orjson
+
+        path.write_bytes(orjson.dumps(list(records(n, refused, uniform))))
     elif suffix == ".xls":
         import xlwt
 
@@ -174,54 +200,109 @@ def generate(path: Path, n: int, refused: bool = False, uniform: bool = False) -
         raise SystemExit(f"unknown format {suffix}")
 
 
-def template(db_path: Path) -> None:
+def _url(db: str) -> str:
+    return db if "://" in db else f"sqlite:///{db}"
+
+
+def template(db: str) -> None:
     from zwgk.db import Database
     from zwgk.plugin_manager import apply, get_plugin_manager
 
-    db = Database(f"sqlite:///{db_path}")
-    db.upgrade()
-    apply(db, get_plugin_manager(["daoxian"]))
-    db.dispose()
+    database = Database(_url(db))
+    database.upgrade()
+    apply(database, get_plugin_manager(["daoxian"]))
+    database.dispose()
 
 
-def _fresh(db_path: str) -> str:
+def _fresh(db: str) -> str:
+    """A SQLite template copied to a fresh file; a PostgreSQL database with its catalog emptied."""
+    if "://" in db:
+        import psycopg
+
+        with psycopg.connect(_pg_dsn(db)) as conn:
+            conn.execute("TRUNCATE catalog_item, catalog_item_version RESTART IDENTITY CASCADE")
+            conn.execute("DELETE FROM change WHERE entity = 'catalog_item'")
+        return db
     import atexit
 
     tmp = Path(tempfile.mkdtemp(prefix="zwgk-bench-"))
     atexit.register(shutil.rmtree, tmp, True)
-    shutil.copy(db_path, tmp / "db.sqlite")
+    shutil.copy(db, tmp / "db.sqlite")
     return f"sqlite:///{tmp / 'db.sqlite'}"
 
 
-def floor(path: str, db_path: str) -> None:
-    """The least any importer must do: read the cells with python-calamine, one executemany."""
-    import sqlite3
-
-    from python_calamine import CalamineWorkbook
-
-    url = _fresh(db_path)
-    wb = CalamineWorkbook.from_path(path)
-    data = wb.get_sheet_by_name(wb.sheet_names[0]).to_python()[3:]
-    conn = sqlite3.connect(url.removeprefix("sqlite:///"))
-    unit = conn.execute("select id from admin_unit where key = ?", (UNIT,)).fetchone()[0]
-    dom = conn.execute("select id from domain where name = ?", (DOMAIN,)).fetchone()[0]
-    conn.executemany(
-        "insert into catalog_item (unit_id, domain_id, level1, level2, content, basis, time_limit, subject, channels,"
-        " audience_public, audience_specific, method_active, method_on_request, levels, stages, status, is_example,"
-        " version, source_file) values (?,?,?,?,?,?,?,?,?,?,?,?,?,?,'[]','draft',0,1,?)",
-        [(unit, dom, r[1] or "-", r[2], r[3], r[4], r[5], r[6], '["' + str(r[7])[:20] + '"]', bool(r[8]), bool(r[9]),
-          bool(r[10]), bool(r[11]), '["county"]', "bench") for r in data])
-    conn.commit()
+def _pg_dsn(url: str) -> str:
+    return url.replace("postgresql+psycopg://", "postgresql://", 1)
 
 
-def do_import(path: str, db_path: str, expect_ok: bool = True) -> None:
+def _read_floor(path: str) -> list[tuple]:
+    """The cells of every data row, read the cheapest way for the format."""
+    suffix = Path(path).suffix.lower()
+    if suffix in (".xlsx", ".xls"):
+        from python_calamine import CalamineWorkbook
+
+        wb = CalamineWorkbook.from_path(path)
+        data = wb.get_sheet_by_name(wb.sheet_names[0]).to_python()[3:]
+    elif suffix == ".csv":
+        import csv
+
+        raw = Path(path).read_bytes()
+        try:
+            text = raw.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            text = raw.decode("gb18030")
+        data = list(csv.reader(text.splitlines()))[3:]
+    elif suffix == ".json":
+        import orjson
+
+        return [(r["level1"], r["level2"], r["content"], r["basis"], r["time_limit"], r["subject"],
+                 orjson.dumps(r["channels"]).decode(), r["audience_public"], r["audience_specific"],
+                 r["method_active"], r["method_on_request"], orjson.dumps(r["levels"]).decode())
+                for r in orjson.loads(Path(path).read_bytes())]
+    else:
+        raise SystemExit(f"no floor for {suffix}")
+    return [(r[1] or "-", r[2], r[3], r[4], r[5], r[6], '["' + str(r[7])[:20] + '"]', bool(r[8]), bool(r[9]),
+             bool(r[10]), bool(r[11]), '["county"]') for r in data]
+
+
+COLUMNS = ("unit_id, domain_id, level1, level2, content, basis, time_limit, subject, channels, audience_public,"
+           " audience_specific, method_active, method_on_request, levels, stages, status, is_example, version,"
+           " source_file")
+
+
+def floor(path: str, db: str) -> None:
+    """The least any importer must do: read the cells, one executemany (SQLite) or one COPY
+    (PostgreSQL) of the rows."""
+    url = _fresh(db)
+    data = _read_floor(path)
+    if url.startswith("sqlite"):
+        import sqlite3
+
+        conn = sqlite3.connect(url.removeprefix("sqlite:///"))
+        unit = conn.execute("select id from admin_unit where key = ?", (UNIT,)).fetchone()[0]
+        dom = conn.execute("select id from domain where name = ?", (DOMAIN,)).fetchone()[0]
+        conn.executemany(f"insert into catalog_item ({COLUMNS}) values (?,?,?,?,?,?,?,?,?,?,?,?,?,?,'[]','draft',0,1,?)",
+                         [(unit, dom, *r, "bench") for r in data])
+        conn.commit()
+        return
+    import psycopg
+
+    with psycopg.connect(_pg_dsn(url)) as conn:
+        unit = conn.execute("select id from admin_unit where key = %s", (UNIT,)).fetchone()[0]
+        dom = conn.execute("select id from domain where name = %s", (DOMAIN,)).fetchone()[0]
+        with conn.cursor().copy(f"COPY catalog_item ({COLUMNS}) FROM STDIN") as copy:
+            for r in data:
+                copy.write_row((unit, dom, *r, "[]", "draft", False, 1, "bench"))
+
+
+def do_import(path: str, db: str, expect_ok: bool = True) -> None:
     from zwgk.catalog_io import import_catalog
     from zwgk.db import Database
     from zwgk.plugin_manager import get_plugin_manager
 
-    db = Database(_fresh(db_path))
+    database = Database(_fresh(db))
     t = time.perf_counter()
-    with db.session(actor="bench") as session:
+    with database.session(actor="bench") as session:
         result = import_catalog(session, get_plugin_manager(["daoxian"]), Path(path), UNIT, DOMAIN)
         if not result.ok:
             session.rollback()
@@ -234,9 +315,9 @@ def do_import(path: str, db_path: str, expect_ok: bool = True) -> None:
 def main(argv: list[str]) -> None:
     cmd, *args = argv
     if cmd == "generate":
-        generate(Path(args[0]), int(args[1]), "--refused" in args, "--uniform" in args)
+        generate(Path(args[0]), int(args[1]), "--refused" in args, "--uniform" in args, "--utf8" in args)
     elif cmd == "template":
-        template(Path(args[0]))
+        template(args[0])
     elif cmd == "floor":
         floor(args[0], args[1])
     elif cmd == "import":

@@ -103,7 +103,7 @@ class ItemValidator:
         for code, fields, wording, source, name in self.required(unit.key):
             if fields is None:
                 problems.append(Problem(where, label, code, f"要素“{name}”在目录中没有对应的列 has no catalog column"))
-            elif not any(data.get(f) for f in fields):
+            elif not any(map(data.get, fields)):
                 problems.append(Problem(where, label, fields[0],
                                         f"缺少必填要素“{wording}” missing required element (依据 per {source})"))
         if self._has_checks:

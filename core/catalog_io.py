@@ -128,6 +128,7 @@ def import_catalog(session: Session, pm: Any, path: Path, unit: str, domain: str
     missing = _missing_columns(validate, unit, reading.columns, result.problems)
     pending: list[dict[str, Any]] = []  # item rows, while every row so far is valid
     named_units: dict[str, bool] = {}
+    item_ids: dict[tuple[str, str], tuple[int, int]] = {}
 
     def names_unit(text: str) -> bool:  # a record's unit by its path or its unique name (道县)
         if text not in named_units:
@@ -158,7 +159,7 @@ def import_catalog(session: Session, pm: Any, path: Path, unit: str, domain: str
         if result.problems:
             pending.clear()  # nothing will be written: keep checking, stop collecting
         else:
-            pending.append(_item_row(validate, data, path.name, example))
+            pending.append(_item_row(validate, data, path.name, example, item_ids))
         if (i + 1) % PROGRESS_EVERY == 0:
             report("check", i + 1, len(rows))
     report("check", len(rows), len(rows))
@@ -230,19 +231,29 @@ def _missing_columns(validate: ItemValidator, unit: str, columns: list[tuple[str
 _COLUMNS = tuple(c for c in CatalogItemSchema().fields if c not in ("unit", "domain", "source"))
 
 
-def _item_row(validate: ItemValidator, data: dict[str, Any], source: str, example: bool) -> dict[str, Any]:
-    row = {c: data.get(c) for c in _COLUMNS}
-    row.update(stages=data.get("stages") or [], status="draft",
-               is_example=bool(data.get("is_example")) or example, unit_id=validate.unit(data["unit"]).id,
-               domain_id=validate.domain(data["domain"]).id, source_file=source, version=1)
+def _item_row(validate: ItemValidator, data: dict[str, Any], source: str, example: bool,
+              ids: dict[tuple[str, str], tuple[int, int]] | None = None) -> dict[str, Any]:
+    """The item's columns from a validated record.  ``ids`` remembers (unit, domain) → their ids
+    for the rows of one import (every row names the same few)."""
+    row = dict(zip(_COLUMNS, map(data.get, _COLUMNS)))
+    key = (data["unit"], data["domain"])
+    pair = ids.get(key) if ids is not None else None
+    if pair is None:
+        pair = (validate.unit(key[0]).id, validate.domain(key[1]).id)
+        if ids is not None:
+            ids[key] = pair
+    row.update(stages=row["stages"] or [], status="draft", is_example=bool(row["is_example"]) or example,
+               unit_id=pair[0], domain_id=pair[1], source_file=source, version=1)
     return row
 
 
-def _snapshot_sql(dialect: str) -> Any:
+def _snapshot_sql(dialect: str, unit_key: str | None = None, domain_name: str | None = None) -> Any:
     """The first version's snapshot, built by the database from the inserted row.
 
     The same JSON object as :func:`zwgk.catalog_history.snapshot` (the schema's dump: the unit by
-    its path, the domain by its name), without a Python object or a JSON encoding per row."""
+    its path, the domain by its name), without a Python object or a JSON encoding per row.
+    ``unit_key`` / ``domain_name``: every row's unit path / domain name when the rows share one,
+    given as text instead of looked up row by row."""
     from sqlalchemy import Boolean, case, func, literal
     from sqlalchemy.types import JSON
 
@@ -251,7 +262,11 @@ def _snapshot_sql(dialect: str) -> Any:
     items = m.CatalogItem.__table__
     pairs: list[Any] = []
     for name in SNAPSHOT_FIELDS:
-        if name == "unit":
+        if name == "unit" and unit_key is not None:
+            expr = literal(unit_key)
+        elif name == "domain" and domain_name is not None:
+            expr = literal(domain_name)
+        elif name == "unit":
             expr = select(m.AdminUnit.key).where(m.AdminUnit.id == items.c.unit_id).scalar_subquery()
         elif name == "domain":
             expr = select(m.Domain.name).where(m.Domain.id == items.c.domain_id).scalar_subquery()
@@ -285,15 +300,20 @@ def _bulk_insert(session: Session, pending: list[dict[str, Any]], source: str, u
     first = last = None
     conn = session.connection()  # Core statements: the ORM's bulk path adds nothing here but time
     items, versions = m.CatalogItem.__table__, m.CatalogItemVersion.__table__
-    snapshot = _snapshot_sql(conn.dialect.name)
-    unit_key = select(m.AdminUnit.key).where(m.AdminUnit.id == items.c.unit_id).scalar_subquery()
     report("write", 0, len(pending))
+    shared = _shared_names(session, pending)
+    snapshot = _snapshot_sql(conn.dialect.name, *shared)
+    unit_key = (literal(shared[0]) if shared[0] is not None else
+                select(m.AdminUnit.key).where(m.AdminUnit.id == items.c.unit_id).scalar_subquery())
     for start in range(0, len(pending), chunk):
         part = pending[start:start + chunk]
         if conn.dialect.name == "sqlite":
             ids = _insert_sqlite(conn, part)
-        else:  # PostgreSQL: one multi-row INSERT … RETURNING in parameter order
-            ids = conn.execute(insert(items).returning(items.c.id, sort_by_parameter_order=True), part).scalars().all()
+        else:  # PostgreSQL: COPY with ids taken from the sequence, else INSERT … RETURNING in parameter order
+            ids = _insert_copy(conn, part)
+            if ids is None:
+                ids = conn.execute(insert(items).returning(items.c.id, sort_by_parameter_order=True),
+                                   part).scalars().all()
         conn.execute(insert(versions).from_select(
             ["item_id", "version", "unit_key", "status", "deleted", "snapshot", "actor", "reason", "at"],
             select(items.c.id, items.c.version, unit_key, items.c.status, literal(False), snapshot,
@@ -312,6 +332,51 @@ def _bulk_insert(session: Session, pending: list[dict[str, Any]], source: str, u
         entity="catalog_item", entity_id=first, action="import", actor=actor, reason=reason, at=now,
         changes={"file": [None, source], "unit": [None, unit], "items": [None, len(pending)],
                  "ids": [None, f"{first}–{last}"]})])
+
+
+def _shared_names(session: Session, pending: list[dict[str, Any]]) -> tuple[str | None, str | None]:
+    """(unit path, domain name) when every row has the same unit / the same domain, else None."""
+    units = {row["unit_id"] for row in pending}
+    domains = {row["domain_id"] for row in pending}
+    unit = session.scalar(select(m.AdminUnit.key).where(m.AdminUnit.id == units.pop())) if len(units) == 1 else None
+    domain = session.scalar(select(m.Domain.name).where(m.Domain.id == domains.pop())) if len(domains) == 1 else None
+    return unit, domain
+
+
+def _insert_copy(conn: Any, part: list[dict[str, Any]]) -> list[int] | None:
+    """PostgreSQL with psycopg: the rows by one ``COPY … FROM STDIN``, their ids drawn from the
+    table's own sequence first (``nextval``, so no other writer can get them).  A multi-row
+    ``INSERT`` makes psycopg parse a statement of thousands of placeholders per chunk, most of
+    the write's time.  The values are what the INSERT would bind: JSON columns as the engine's
+    JSON text, the rest as they are (psycopg adapts them as it does its parameters); columns
+    left out get their server defaults, as with the INSERT.  None (nothing done) when this
+    cannot be vouched for: another driver, a column unknown or with a Python-side default left
+    out, rows with different columns."""
+    from sqlalchemy.types import JSON
+
+    items = m.CatalogItem.__table__
+    keys = list(part[0])
+    dbapi = getattr(conn.connection, "dbapi_connection", None)
+    if conn.dialect.driver != "psycopg" or not callable(getattr(dbapi, "cursor", None)):
+        return None
+    if "id" in keys or not all(k in items.c for k in keys) or any(
+            c.default is not None and c.key not in keys for c in items.c if c.key != "id"):
+        return None
+    if any(len(row) != len(keys) or row.keys() != part[0].keys() for row in part):
+        return None
+    serialize = conn.dialect._json_serializer or json.dumps
+    encode = [isinstance(items.c[k].type, JSON) for k in keys]
+    seq = conn.exec_driver_sql("SELECT pg_get_serial_sequence('catalog_item', 'id')").scalar()
+    if seq is None:
+        return None
+    ids = sorted(conn.exec_driver_sql("SELECT nextval(%(seq)s) FROM generate_series(1, %(n)s)",
+                                      {"seq": seq, "n": len(part)}).scalars())
+    columns = ", ".join(["id", *keys])
+    with dbapi.cursor() as cursor, cursor.copy(f"COPY catalog_item ({columns}) FROM STDIN") as copy:
+        for i, row in zip(ids, part):
+            copy.write_row([i, *(serialize(row[k]) if enc and row[k] is not None else row[k]
+                                  for enc, k in zip(encode, keys))])
+    return ids
 
 
 def _insert_sqlite(conn: Any, part: list[dict[str, Any]]) -> list[int]:
@@ -338,15 +403,77 @@ def _executemany_compiled(conn: Any, stmt: Any, rows: list[dict[str, Any]]) -> b
     """The INSERT compiled once and handed to the driver's executemany, each value through the
     column type's own bind processor (JSON, booleans, dates) — what ``conn.execute`` does, less
     its per-row parameter assembly.  False (nothing done) if the rows do not carry every
-    parameter the statement wants (a Python-side default), so the caller takes the usual path."""
+    parameter the statement wants (a Python-side default), so the caller takes the usual path.
+
+    The parameters are built by :func:`_row_converter`: one expression per row, with the JSON
+    columns' lists encoded once per distinct list and the booleans given as SQLite stores them."""
     compiled = stmt.compile(dialect=conn.dialect, column_keys=list(rows[0]))
     keys = compiled.positiontup
     if keys is None or not set(keys) <= set(rows[0]):
         return False
-    processors = compiled._bind_processors
-    plan = [(k, processors.get(k)) for k in keys]
-    conn.exec_driver_sql(compiled.string, [tuple(p(row[k]) if p else row[k] for k, p in plan) for row in rows])
+    binds = {bind.key: bind for bind in compiled.binds.values()}
+    convert = _row_converter(keys, binds, compiled._bind_processors, conn.dialect)
+    conn.exec_driver_sql(compiled.string, convert(rows))
     return True
+
+
+class _EncodedLists(dict):
+    """tuple(list) → what the JSON column's bind processor gives for the list (lists of text only)."""
+
+    def __init__(self, process: Callable[[Any], Any]):
+        super().__init__()
+        self.process = process
+
+    def __missing__(self, key: tuple[Any, ...]) -> Any:
+        value = self.process(list(key))
+        if len(self) < 10_000 and all(type(v) is str for v in key):
+            self[key] = value
+        return value
+
+
+def _row_converter(keys: Sequence[str], binds: dict[str, Any], processors: dict[str, Any],
+                   dialect: Any) -> Callable[[list], list]:
+    """``rows → [tuple(processor(row[key]) for key in keys)]`` as one generated list comprehension.
+
+    Equal to calling each processor (``tests/test_catalog_bulk_convert.py`` compares them): a
+    JSON column's list of text is encoded once per distinct list (the encoding depends on the
+    list alone); a Boolean column's True and False are given as what its processor returns for
+    them, asked once (anything else still goes through the processor).  Should a row hold a
+    value the shortcuts cannot take (a list that cannot be a key), every row goes the plain way."""
+    from sqlalchemy.types import JSON, Boolean
+
+    env: dict[str, Any] = {}
+    parts, plain = [], []
+    for n, key in enumerate(keys):
+        process = processors.get(key)
+        get = f"r[{key!r}]"
+        if process is None:
+            parts.append(get)
+            plain.append(get)
+            continue
+        env[f"p{n}"] = process
+        plain.append(f"p{n}({get})")
+        kind = binds[key].type if key in binds else None
+        if isinstance(kind, JSON):
+            env[f"m{n}"] = _EncodedLists(process)
+            parts.append(f"(m{n}[tuple(v)] if (v := {get}).__class__ is list else p{n}(v))")
+        elif isinstance(kind, Boolean):
+            env[f"t{n}"], env[f"f{n}"] = process(True), process(False)
+            parts.append(f"(t{n} if (v := {get}) is True else f{n} if v is False else p{n}(v))")
+        else:
+            parts.append(f"p{n}({get})")
+    def build(exprs: list[str]) -> Callable[[list], list]:  # our own text, from the statement's keys
+        return eval(compile(f"lambda rows: [({', '.join(exprs)},) for r in rows]", "<zwgk rows>", "eval"), env)
+
+    fast, slow = build(parts), build(plain)
+
+    def convert(rows: list[dict[str, Any]]) -> list[tuple[Any, ...]]:
+        try:
+            return fast(rows)
+        except TypeError:  # unhashable: a list holding a list or a dict
+            return slow(rows)
+
+    return convert
 
 
 def mapping_lines(result: ImportResult, rows: int = 3) -> list[str]:

@@ -99,6 +99,9 @@ def plan(session: Session, unit_id: int, rows: list[dict[str, Any]]) -> Plan:
     """Match item rows (as the importer builds them: columns, ``unit_id``, ``domain_id``) to items."""
     result = Plan()
     items = existing_items(session, unit_id, {r["domain_id"] for r in rows})
+    if not items:  # a first import: every row is new (no path to match)
+        result.new = list(rows)
+        return result
     by_path: dict[tuple[Any, ...], list[m.CatalogItem]] = defaultdict(list)
     for item in items:
         by_path[_path(item)].append(item)
@@ -150,10 +153,10 @@ def apply(session: Session, the_plan: Plan, withdraw_missing: bool = False, sour
 def other_unit(where: str, data: dict[str, Any], unit: str) -> list[Any]:
     """A row that names another unit (an all-units export, a neighbour's file) is refused:
     an import writes into the one unit it was asked for."""
-    from .loader import Problem
-
     named = data.get("unit")
     if named and named != unit:
+        from .loader import Problem
+
         return [Problem(where, data.get("level1") or "", "unit",
                         f"此行属于另一单位“{named}”，不能导入到“{unit}” the row names another unit")]
     return []

@@ -287,6 +287,29 @@ class ScoreSchema(StrictSchema):
 _ACCEPT = {fields.String: str, fields.Boolean: bool, fields.Integer: int}
 
 
+#: marshmallow's validators whose answer depends on the value alone (no state, no clock)
+_PURE_VALIDATORS = {validate.Length, validate.OneOf, validate.Range, validate.Regexp, validate.Equal,
+                    validate.NoneOf, validate.ContainsOnly, validate.ContainsNoneOf}
+
+
+def _memoised(passes: Any, limit: int = 10_000) -> Any:
+    """``type(value) is str and passes(value)``, remembered per text: a catalog's 渠道, 层级 and
+    五公开 codes repeat row after row (the first ``limit`` texts seen are kept)."""
+    seen: dict[str, bool] = {}
+
+    def check(value: Any) -> bool:
+        if type(value) is not str:
+            return False
+        known = seen.get(value)
+        if known is None:
+            known = passes(value)
+            if len(seen) < limit:
+                seen[value] = known
+        return known
+
+    return check
+
+
 def _value_check(field: fields.Field) -> Any:
     """A test that ``field`` would load ``value`` unchanged (never None), or that it may not."""
     validators = tuple(field.validators)
@@ -304,12 +327,14 @@ def _value_check(field: fields.Field) -> Any:
         accepted = _ACCEPT[kind]
         if not validators:
             return lambda value: type(value) is accepted
+        if accepted is str and all(type(v) in _PURE_VALIDATORS for v in validators):
+            return _memoised(passes)
         return lambda value: type(value) is accepted and passes(value)
     if kind is Ref and not validators:
         return lambda value: type(value) is str and value != "" and value.strip() == value
     if kind is fields.List and not field.inner.allow_none and not validators:
         inner = _value_check(field.inner)
-        return lambda value: type(value) is list and all(inner(v) for v in value)
+        return lambda value: type(value) is list and all(map(inner, value))
     return lambda value: False  # anything else (Nested …) is left to load, unless it is None and allowed
 
 
@@ -321,6 +346,10 @@ def fast_loader(schema: Schema) -> Any:
     missing key, a nested record …); the caller then calls ``schema.load`` for the real answer
     and its messages.  The importer types every cell before validating it, so nearly every
     row takes this path.  Returns None for a schema with hooks or schema-level validators.
+
+    The function is generated from the schema's fields, one block per field, with a plain type
+    test written in place (a field without validators) and the field's check called otherwise:
+    the same decisions as a loop over the fields, without a call per field.
     """
     if any(schema._hooks.values()) or schema.many or schema.partial or schema.unknown != RAISE:
         return None
@@ -328,29 +357,28 @@ def fast_loader(schema: Schema) -> Any:
     for name, field in schema.load_fields.items():
         if field.data_key not in (None, name) or field.attribute not in (None, name):
             return None
-        plan.append((name, field.required, field.allow_none, field.load_default, _value_check(field)))
-    known = frozenset(name for name, *_ in plan)
-
-    def load(raw: Any) -> dict[str, Any] | None:
-        if type(raw) is not dict or not known.issuperset(raw):
-            return None
-        out: dict[str, Any] = {}
-        for name, required, allow_none, default, check in plan:
-            if name not in raw:
-                if required:
-                    return None
-                if default is not missing:
-                    out[name] = default() if callable(default) else default
-                continue
-            value = raw[name]
-            if value is None:
-                if not allow_none:
-                    return None
-                out[name] = None
-            elif check(value):
-                out[name] = list(value) if type(value) is list else value
-            else:
-                return None
-        return out
-
-    return load
+        plan.append((name, field.required, field.allow_none, field.load_default, _value_check(field),
+                     _ACCEPT.get(type(field)) if not field.validators else None))
+    env: dict[str, Any] = {"known": frozenset(name for name, *_ in plan)}
+    lines = ["def load(raw):",
+             "    if type(raw) is not dict or not known.issuperset(raw):",
+             "        return None",
+             "    out = {}"]
+    for n, (name, required, allow_none, default, check, accepted) in enumerate(plan):
+        env[f"c{n}"], env[f"t{n}"], env[f"d{n}"] = check, accepted, default
+        key = repr(name)
+        lines += [f"    if {key} in raw:",
+                  f"        v = raw[{key}]",
+                  "        if v is None:",
+                  f"            out[{key}] = None" if allow_none else "            return None",
+                  f"        elif {f'type(v) is t{n}' if accepted is not None else f'c{n}(v)'}:",
+                  f"            out[{key}] = list(v) if type(v) is list else v",
+                  "        else:",
+                  "            return None"]
+        if required:
+            lines += ["    else:", "        return None"]
+        elif default is not missing:
+            lines += ["    else:", f"        out[{key}] = d{n}() if callable(d{n}) else d{n}"]
+    lines.append("    return out")
+    exec(compile("\n".join(lines), f"<fast_loader {type(schema).__name__}>", "exec"), env)  # noqa: S102 — our own text
+    return env["load"]

@@ -1,0 +1,54 @@
+"""The generated parameter builder of the SQLite bulk INSERT gives what each column's processor gives."""
+
+import random
+
+import pytest
+from sqlalchemy import create_engine, insert
+
+from zwgk import models as m
+from zwgk.catalog_io import _row_converter
+from zwgk.db import json_dumps
+
+KEYS = ["id", "unit_id", "domain_id", "level1", "channels", "audience_public", "audience_specific", "method_active",
+        "method_on_request", "levels", "stages", "status", "is_example", "version", "source_file"]
+VALUES = {
+    "channels": [[], ["政府网站"], ["政府网站", "公开栏"], ["公开栏", "政府网站"], [""], [1], [True], [1.0], ["1"],
+                 [["嵌套"]], [{"a": 1}], None, "政府网站", ("元组",)],
+    "bool": [True, False, None, 0, 1],
+    "text": ["招生入学", "", None, "x"],
+}
+
+
+def _compiled():
+    engine = create_engine("sqlite://", json_serializer=json_dumps)
+    compiled = insert(m.CatalogItem.__table__).compile(dialect=engine.dialect, column_keys=KEYS)
+    binds = {bind.key: bind for bind in compiled.binds.values()}
+    return compiled, binds, engine.dialect
+
+
+def _row(rnd, i):
+    row = {"id": i, "unit_id": 1, "domain_id": rnd.choice([1, 2]), "status": "draft", "version": 1,
+           "source_file": "a.xlsx", "level1": rnd.choice(VALUES["text"])}
+    for k in ("channels", "levels", "stages"):
+        row[k] = list(v) if isinstance(v := rnd.choice(VALUES["channels"]), list) else v
+    for k in ("audience_public", "audience_specific", "method_active", "method_on_request", "is_example"):
+        row[k] = rnd.choice(VALUES["bool"])
+    return row
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_generated_rows_equal_the_processors_value_by_value(seed):
+    compiled, binds, dialect = _compiled()
+    keys = [k for k in compiled.positiontup if k in KEYS]
+    assert set(compiled.positiontup) <= set(KEYS)
+    processors = compiled._bind_processors
+    convert = _row_converter(keys, binds, processors, dialect)
+    rnd = random.Random(seed)
+    rows = [_row(rnd, i) for i in range(400)]
+    hashable = [r for r in rows if not any(isinstance(r[k], list) and any(isinstance(x, (list, dict)) for x in r[k])
+                                           for k in ("channels", "levels", "stages"))]
+    for batch in (rows, hashable, hashable[:50] + hashable[:50]):  # lists seen before come from the memory
+        want = [tuple(processors[k](r[k]) if k in processors else r[k] for k in keys) for r in batch]
+        got = convert(batch)
+        assert got == want
+        assert [[type(v) for v in row] for row in got] == [[type(v) for v in row] for row in want]

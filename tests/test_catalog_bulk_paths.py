@@ -1,0 +1,57 @@
+"""The importer's fast writes (SQLite: one compiled executemany; PostgreSQL: COPY with ids from the
+sequence) store exactly what the plain multi-row INSERT stores."""
+
+import pytest
+from sqlalchemy import select
+
+from zwgk import catalog_io as cio
+from zwgk import models as m
+from zwgk.catalog_io import import_catalog
+
+from .test_catalog_io import DX, ROWS, real_layout
+
+IGNORED = {"id", "created_at", "updated_at"}
+
+
+@pytest.fixture
+def app(make_app, regions_db_url):
+    return make_app(regions_db_url, plugins="zhejiang,shandong,daoxian")
+
+
+def _stored(app, ids):
+    with app.extensions["zwgk.db"].sessionmaker() as session:
+        items = session.scalars(select(m.CatalogItem).where(m.CatalogItem.id.in_(ids)).order_by(m.CatalogItem.id))
+        rows = [{c.key: getattr(item, c.key) for c in m.CatalogItem.__table__.c if c.key not in IGNORED}
+                for item in items]
+        versions = session.scalars(select(m.CatalogItemVersion).where(m.CatalogItemVersion.item_id.in_(ids))
+                                   .order_by(m.CatalogItemVersion.item_id)).all()
+        return rows, [(v.version, v.unit_key, v.status, v.deleted, v.snapshot, v.actor) for v in versions]
+
+
+def _import(app, path, **kw):
+    with app.extensions["zwgk.db"].session(actor="importer") as session:
+        before = session.scalar(select(m.CatalogItem.id).order_by(m.CatalogItem.id.desc()).limit(1)) or 0
+        result = import_catalog(session, app.extensions["zwgk.pm"], path, DX, "义务教育", append=True, **kw)
+    assert result.ok, [str(p) for p in result.problems]
+    with app.extensions["zwgk.db"].sessionmaker() as session:
+        return session.scalars(select(m.CatalogItem.id).where(m.CatalogItem.id > before)).all()
+
+
+def test_fast_and_plain_writes_store_the_same_items_and_versions(app, tmp_path, monkeypatch):
+    rows = ROWS + [["", "其他事项", None, "内容", "依据", "时限", "主体", "■政府网站 □公开栏", "√", "√", "√", "√", "", "√"]]
+    path = real_layout(tmp_path / "目录.xlsx", rows * 4)
+    taken = []
+    real_compiled, real_copy = cio._executemany_compiled, cio._insert_copy
+    monkeypatch.setattr(cio, "_executemany_compiled", lambda *a: taken.append("executemany") or real_compiled(*a))
+    monkeypatch.setattr(cio, "_insert_copy", lambda *a: (ids := real_copy(*a)) is not None and taken.append("copy")
+                        or ids)
+    fast_ids = _import(app, path)
+    assert taken in (["executemany"], ["copy"])  # the fast path of this database was taken
+
+    monkeypatch.setattr(cio, "_executemany_compiled", lambda *a: False)
+    monkeypatch.setattr(cio, "_insert_copy", lambda *a: None)
+    plain_ids = _import(app, path)
+    assert len(fast_ids) == len(plain_ids) == 16
+    fast, plain = _stored(app, fast_ids), _stored(app, plain_ids)
+    assert fast[0] == plain[0]
+    assert fast[1] == plain[1]
