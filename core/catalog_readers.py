@@ -33,6 +33,18 @@ from .timelimits import _t2s
 MAX_FILE_BYTES = 20 * 1024 * 1024
 MAX_UNZIPPED_BYTES = 200 * 1024 * 1024
 MAX_ROWS = 200_000
+
+
+def import_limits() -> tuple[int, int, int]:
+    """(file bytes, unzipped bytes, rows per sheet): the defaults above, or what the running app's
+    settings say (``ZWGK_IMPORT_MAX_FILE_SIZE``, ``ZWGK_IMPORT_MAX_UNZIPPED``, ``ZWGK_IMPORT_MAX_ROWS``)."""
+    from flask import current_app, has_app_context
+
+    if not has_app_context():
+        return MAX_FILE_BYTES, MAX_UNZIPPED_BYTES, MAX_ROWS
+    config = current_app.config
+    return (config.get("ZWGK_IMPORT_MAX_FILE_SIZE", MAX_FILE_BYTES),
+            config.get("ZWGK_IMPORT_MAX_UNZIPPED", MAX_UNZIPPED_BYTES), config.get("ZWGK_IMPORT_MAX_ROWS", MAX_ROWS))
 MAX_CELL_CHARS = 131_072  # csv's own default field limit: a catalog cell is never near it
 MAX_JSON_DEPTH = 64
 MARKS = {"√", "✓", "✔", "■", "●", "☑", "☒", "✗", "○", "是", "Y", "y", "1", "V", "v", "x", "X", "×", "有",
@@ -239,34 +251,35 @@ def decode_text(data: bytes, name: str) -> str:
 
 def read_sheets(path: Path) -> list[Sheet]:
     """The sheets (tables) of a catalog file, refusing what is too big or not what its name says."""
+    max_bytes, max_unzipped, max_rows = import_limits()
     size = path.stat().st_size
-    if size > MAX_FILE_BYTES:
-        raise CatalogFileError(f"{path.name}: 文件过大 file too large ({size} bytes > {MAX_FILE_BYTES})")
+    if size > max_bytes:
+        raise CatalogFileError(f"{path.name}: 文件过大 file too large ({size} bytes > {max_bytes})")
     if size == 0:
         raise CatalogFileError(f"{path.name}: 文件为空 the file is empty")
     with path.open("rb") as f:
         head = f.read(512)
     kind = _kind(path, head)
     if kind in ("xlsx", "docx"):
-        _check_zip(path)
+        _check_zip(path, max_unzipped)
     reader = {"xlsx": _read_workbook, "xls": _read_workbook, "csv": _read_csv, "json": _read_json,
               "docx": _read_docx, "html": _read_html}[kind]
     sheets = reader(path)
     for sheet in sheets:
-        if len(sheet.rows) > MAX_ROWS:
-            raise CatalogFileError(f"{path.name} [{sheet.name}]: 行数过多 too many rows ({len(sheet.rows)} > {MAX_ROWS})")
+        if len(sheet.rows) > max_rows:
+            raise CatalogFileError(f"{path.name} [{sheet.name}]: 行数过多 too many rows ({len(sheet.rows)} > {max_rows})")
     return sheets
 
 
-def _check_zip(path: Path) -> None:
+def _check_zip(path: Path, max_unzipped: int = MAX_UNZIPPED_BYTES) -> None:
     try:
         with zipfile.ZipFile(path) as z:
             unzipped = sum(i.file_size for i in z.infolist())
     except zipfile.BadZipFile as exc:
         raise CatalogFileError(f"{path.name}: 不是有效的 {path.suffix} not a valid {path.suffix} ({exc})") from exc
-    if unzipped > MAX_UNZIPPED_BYTES:
+    if unzipped > max_unzipped:
         raise CatalogFileError(f"{path.name}: 解压后过大（疑似压缩炸弹）uncompressed size {unzipped} bytes "
-                               f"exceeds {MAX_UNZIPPED_BYTES}")
+                               f"exceeds {max_unzipped}")
     part = part_with_dtd(path)
     if part:
         raise CatalogFileError(f"{path.name}: 文件含有 DTD（{part}），不被接受（XML 实体扩展风险）"

@@ -29,6 +29,13 @@ def _days(text: str) -> int:
     return number
 
 
+def _count(text: str) -> int:
+    number = int(text.strip())
+    if number <= 0:
+        raise ValueError(f"not a positive number: {text!r}")
+    return number
+
+
 def _bytes(text: str) -> int:
     """A size: bytes, or with K / M / G (binary multiples)."""
     value = text.strip().upper().removesuffix("B")
@@ -71,6 +78,12 @@ SETTINGS: tuple[Setting, ...] = (
             doc="days applicants' personal data are kept after the request closes (no default)"),
     Setting("ZWGK_REDIS_URL", "ZWGK_REDIS_URL",
             doc="background jobs on an RQ queue on this Redis (run by `zwgk worker`); in-process without it"),
+    Setting("ZWGK_IMPORT_MAX_FILE_SIZE", "ZWGK_IMPORT_MAX_FILE_SIZE", _bytes,
+            doc="the largest catalog file an import reads (default 20M; an upload is also held to ZWGK_MAX_CONTENT_LENGTH)"),
+    Setting("ZWGK_IMPORT_MAX_UNZIPPED", "ZWGK_IMPORT_MAX_UNZIPPED", _bytes,
+            doc="the largest uncompressed size of an .xlsx/.docx an import opens (default 200M)"),
+    Setting("ZWGK_IMPORT_MAX_ROWS", "ZWGK_IMPORT_MAX_ROWS", _count,
+            doc="the most rows a sheet of an imported catalog may have (default 200000)"),
     Setting("ZWGK_SMTP_HOST", "ZWGK_SMTP_HOST", doc="digest mail server; mail is off without it"),
     Setting("ZWGK_SMTP_PORT", "ZWGK_SMTP_PORT", int),
     Setting("ZWGK_SMTP_USER", "ZWGK_SMTP_USER"),
@@ -80,8 +93,9 @@ SETTINGS: tuple[Setting, ...] = (
 )
 
 #: read outside create_app: the instance folder is needed before the app exists
-#: (``ZWGK_INSTANCE_PATH``), and the tests' own database (``ZWGK_TEST_DATABASE_URL``)
-OTHER_VARIABLES = ("ZWGK_INSTANCE_PATH", "ZWGK_TEST_DATABASE_URL")
+#: (``ZWGK_INSTANCE_PATH``), and the tests' own database and Redis (``ZWGK_TEST_DATABASE_URL``,
+#: ``ZWGK_TEST_JOBS_REDIS_URL``)
+OTHER_VARIABLES = ("ZWGK_INSTANCE_PATH", "ZWGK_TEST_DATABASE_URL", "ZWGK_TEST_JOBS_REDIS_URL")
 
 DEFAULTS: dict[str, Any] = {
     "MAX_CONTENT_LENGTH": 21 * 1024 * 1024,

@@ -182,6 +182,38 @@ def check_redis_url(env_app, loaded_db_url):
     assert isinstance(get_jobs(env_app(ZWGK_REDIS_URL=url)), RQJobs)
 
 
+def check_import_limits(env_app, loaded_db_url):
+    import tempfile
+
+    import openpyxl
+
+    from zwgk.catalog_readers import CatalogFileError, read_sheets
+
+    tmp_path = Path(tempfile.mkdtemp())
+
+    rows = ["一级事项,二级事项,公开内容", *(f"事项{i},子项{i},内容{i}" for i in range(5))]
+    csv_file = tmp_path / "five.csv"
+    csv_file.write_text("\n".join(rows), encoding="utf-8")
+    xlsx = tmp_path / "one.xlsx"
+    wb = openpyxl.Workbook()
+    wb.active.append(["一级事项"])
+    wb.save(xlsx)
+    with env_app().app_context():  # the defaults read both
+        assert len(read_sheets(csv_file)[0].rows) >= 5
+        read_sheets(xlsx)
+    with env_app(ZWGK_IMPORT_MAX_ROWS="3").app_context():
+        with pytest.raises(CatalogFileError, match="行数过多.*> 3"):
+            read_sheets(csv_file)
+    with env_app(ZWGK_IMPORT_MAX_FILE_SIZE="64").app_context():
+        with pytest.raises(CatalogFileError, match="文件过大.*> 64"):
+            read_sheets(csv_file)
+    with env_app(ZWGK_IMPORT_MAX_UNZIPPED="1K", ZWGK_IMPORT_MAX_FILE_SIZE="20M").app_context():
+        with pytest.raises(CatalogFileError, match="解压后过大.*exceeds 1024"):
+            read_sheets(xlsx)
+    with pytest.raises(ValueError, match="ZWGK_IMPORT_MAX_ROWS"):
+        env_app(ZWGK_IMPORT_MAX_ROWS="0")
+
+
 def check_contact_retention_days(env_app, loaded_db_url):
     from zwgk.participation import service
 
@@ -221,6 +253,7 @@ CHECKS = {
     "ZWGK_CONTACT_RETENTION_DAYS": check_contact_retention_days,
     "ZWGK_FOI_RETENTION_DAYS": check_foi_retention_days,
     "ZWGK_REDIS_URL": check_redis_url,
+    **{f"ZWGK_IMPORT_MAX_{k}": check_import_limits for k in ("FILE_SIZE", "UNZIPPED", "ROWS")},
     **{f"ZWGK_SMTP_{k}": check_smtp for k in ("HOST", "PORT", "USER", "PASSWORD", "FROM", "STARTTLS")},
 }
 

@@ -15,7 +15,8 @@ from flask_wtf.file import FileAllowed, FileField, FileRequired
 from markupsafe import Markup
 from wtforms import BooleanField, SelectField, StringField
 
-from ..catalog_io import MAX_FILE_BYTES, CatalogFileError, problems_csv
+from ..catalog_io import CatalogFileError, problems_csv
+from ..catalog_readers import import_limits
 from ..db import get_db
 from ..importjobs import Busy, import_and_commit
 from ..scope import unit_keys_in_scope
@@ -88,7 +89,7 @@ class ImportView(BaseView):
         return self.render("zwgk/import.html", form=form, result=result, report=report, job=job,
                            field_label=_field_label, tiers=tier_names,
                            dry_run=job.dry_run if job else form.dry_run.data,
-                           limit_mb=MAX_FILE_BYTES // (1024 * 1024))
+                           limit_mb=import_limits()[0] // (1024 * 1024))
 
     @expose("/", methods=["GET", "POST"])
     def index(self):
