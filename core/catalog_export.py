@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import csv
 import os
+import re
 import tempfile
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -37,6 +38,9 @@ CHUNK = 2000
 FORMATS = ("xlsx", "csv", "json")
 STAGE_NAMES = {v: k + "公开" for k, v in STAGE_WORDS.items()}
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+#: a cell of a row joined by NULs that starts like a formula (a NUL inside a cell can only add a
+#: false alarm, and then every cell is checked on its own)
+_FORMULA_AT_START = re.compile("\x00[=+\\-@\t\r]")
 
 _I = m.CatalogItem
 #: the item's own columns a record carries, in the snapshot's order (unit and domain come first)
@@ -112,6 +116,19 @@ def as_rows(items: Iterable[Any]) -> Iterator[tuple[Any, ...]]:
         yield item_tuple(item) if isinstance(item, m.CatalogItem) else tuple(item)
 
 
+def _as_rows(items: Iterable[Any]) -> Iterator[tuple[Any, ...]]:
+    """Like :func:`as_rows`, without a check per row when the first is already a row."""
+    it = iter(items)
+    for first in it:
+        if isinstance(first, m.CatalogItem):
+            yield item_tuple(first)
+            yield from as_rows(it)
+        else:
+            yield first
+            yield from it
+    return
+
+
 def neutralise(value: str) -> str:
     """OWASP CSV injection: a cell a spreadsheet would execute is prefixed with a quote
     (the same rule as ``zwgk.export.neutralise``)."""
@@ -148,10 +165,15 @@ def cells(n: int, row: tuple[Any, ...]) -> list[str]:
     ``[neutralise(v) for v in catalog_io.item_row(n, item)]``."""
     (_unit, domain, seq, category, level1, level2, level3, content, basis, time_limit, subject, department,
      channels, duration, a_public, a_specific, m_active, m_request, levels, stages, _status, _example) = row
-    out = [str(seq or n), level1 or "", level2 or "", content or "", basis or "", time_limit or "", subject or "",
-           _derived(_CHANNEL_TEXT, channels), "√" if a_public else "", "√" if a_specific else "",
-           "√" if m_active else "", "√" if m_request else "", *_derived(_TIER_TICKS, levels),
-           domain, category or "", level3 or "", department or "", _derived(_STAGE_TEXT, stages), duration or ""]
+    str_ = str  # the JSON columns as text (SQLite): their derived cells come from the memo
+    out = [str_(seq or n), level1 or "", level2 or "", content or "", basis or "", time_limit or "",
+           subject or "", _CHANNEL_TEXT[channels] if type(channels) is str_ else _CHANNEL_TEXT.fn(channels),
+           "√" if a_public else "", "√" if a_specific else "", "√" if m_active else "", "√" if m_request else "",
+           *(_TIER_TICKS[levels] if type(levels) is str_ else _TIER_TICKS.fn(levels)),
+           domain, category or "", level3 or "", department or "",
+           _STAGE_TEXT[stages] if type(stages) is str_ else _STAGE_TEXT.fn(stages), duration or ""]
+    if _FORMULA_AT_START.search("\x00" + "\x00".join(out)) is None:  # one pass over the row: almost always
+        return out
     return [v if not v or v[0] not in "=+-@\t\r" else "'" + v for v in out]
 
 
@@ -229,14 +251,15 @@ def write(rows: Iterable[Any], path: Path, fmt: str | None = None, title: str = 
     fmt = (fmt or path.suffix.lstrip(".")).lower()
     if fmt not in FORMATS:
         raise CatalogFileError(f"{path.name}: 只能导出为 only {', '.join(FORMATS)}")
-    rows = as_rows(rows)
+    rows = _as_rows(rows)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent or None)
     try:
         if fmt == "xlsx":
             os.close(fd)
             count = write_xlsx(rows, tmp, title)
         elif fmt == "csv":
-            with open(fd, "w", encoding="utf-8-sig", newline="") as out:
+            with open(fd, "w", encoding="utf-8", newline="", buffering=1 << 20) as out:
+                out.write("\ufeff")  # UTF-8 with a BOM, as Excel wants (utf-8-sig's encoder is slower)
                 count = write_csv(rows, out)
         else:
             with open(fd, "wb", buffering=1 << 20) as out:

@@ -15,10 +15,6 @@ from pathlib import Path
 from typing import Any
 
 import orjson
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.autogenerate import compare_metadata
 from sqlalchemy import create_engine, event, insert, inspect
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, scoped_session, sessionmaker
@@ -98,7 +94,11 @@ class Database:
 
     # -- migrations --------------------------------------------------------
 
-    def alembic_config(self) -> Config:
+    # alembic is imported when a migration is asked for: commands that only read start faster
+
+    def alembic_config(self) -> Any:
+        from alembic.config import Config
+
         cfg = Config()
         cfg.set_main_option("script_location", str(MIGRATIONS))
         cfg.set_main_option("sqlalchemy.url", self.url.replace("%", "%%"))
@@ -106,14 +106,21 @@ class Database:
         return cfg
 
     def upgrade(self, revision: str = "head") -> None:
+        from alembic import command
+
         command.upgrade(self.alembic_config(), revision)
 
     def current_revision(self) -> str | None:
+        from alembic.runtime.migration import MigrationContext
+
         with self.engine.connect() as conn:
             return MigrationContext.configure(conn).get_current_revision()
 
     def drift(self) -> list[Any]:
         """Differences between the models and the migrated schema (empty when in step)."""
+        from alembic.autogenerate import compare_metadata
+        from alembic.runtime.migration import MigrationContext
+
         with self.engine.connect() as conn:
             ctx = MigrationContext.configure(conn, opts={"compare_type": True})
             return [d for d in compare_metadata(ctx, Base.metadata) if not _ignorable(d)]
