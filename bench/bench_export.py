@@ -189,17 +189,31 @@ def pair(url: str, fmt: str, runs: int = 3, keep: str | None = None) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         ours = [ZWGK, "export-catalog", "--region", UNIT, "-o", f"{tmp}/ours.{fmt}"]
         yard = [sys.executable, __file__, "bare", fmt, url, f"{tmp}/bare.{fmt}"]
-        a, b = [], []
+        empty = ours[:-1] + [f"{tmp}/empty.{fmt}", "--domain", _unused_domain(url)]  # start-up: no rows
+        a, b, c = [], [], []
         for _ in range(runs):
             a.append(_run(ours, env))
             b.append(_run(yard, env))
+            c.append(_run(empty, env))
         med = lambda xs, i: statistics.median(x[i] for x in xs)  # noqa: E731
         cpu_ratio = statistics.median(x[0] / y[0] for x, y in zip(a, b))
         wall_ratio = statistics.median(x[1] / y[1] for x, y in zip(a, b))
         print(f"{fmt}: export cpu {med(a, 0):.2f} s wall {med(a, 1):.2f} s peak {max(x[2] for x in a):.0f} MB | "
               f"bare cpu {med(b, 0):.2f} s wall {med(b, 1):.2f} s peak {max(x[2] for x in b):.0f} MB | "
               f"ratio cpu {cpu_ratio:.2f} wall {wall_ratio:.2f} | {os.path.getsize(f'{tmp}/ours.{fmt}') / 1e6:.0f} MB file"
-              f" | load {os.getloadavg()[0]:.1f}")
+              f" | start-up (no rows) cpu {med(c, 0):.2f} s | load {os.getloadavg()[0]:.1f}")
+
+
+def _unused_domain(url: str) -> str:
+    """A domain ``fill`` gave no items: ``export-catalog --domain`` it measures the start-up alone."""
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(url)
+    with engine.connect() as conn:
+        name = conn.scalar(text("SELECT name FROM domain WHERE id NOT IN (SELECT DISTINCT domain_id FROM"
+                                " catalog_item) ORDER BY id LIMIT 1"))
+    engine.dispose()
+    return name
 
 
 def main(argv: list[str]) -> None:

@@ -192,18 +192,21 @@ def test_export_catalog_starts_an_app_without_pages(varied, monkeypatch, tmp_pat
     """The console script builds its own app: export-catalog asks for one without pages."""
     import zwgk.cli as cli
 
-    asked = []
+    asked, made = [], []
     real = cli.create_app
 
     def spy(*args, **kwargs):
         asked.append(kwargs.get("web", True))
-        return real(*args, **kwargs)
+        made.append(real(*args, **kwargs))
+        return made[-1]
 
     monkeypatch.setattr(cli, "create_app", spy)
     out = tmp_path / "c.csv"
     env = {"ZWGK_DATABASE_URL": regions_db_url, "ZWGK_PLUGINS": PLUGINS, "ZWGK_SECRET_KEY": "test",
            "ZWGK_INSTANCE_PATH": str(tmp_path / "instance")}
     result = CliRunner().invoke(cli.main, ["export-catalog", "--region", DX, "-o", str(out)], env=env)
+    for built in made:
+        built.extensions["zwgk.db"].dispose()
     assert result.exit_code == 0, result.output
     assert asked == [False] and out.read_bytes().startswith(b"\xef\xbb\xbf")
     from zwgk.app import create_app
