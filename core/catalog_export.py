@@ -101,8 +101,11 @@ def stream_rows(session: Session, q: Select, chunk: int = CHUNK) -> Iterator[tup
             if not rows:
                 break
             yield from rows
-    finally:
-        cursor.close()
+    finally:  # also when the writer stops early: the cursor is released while the connection is open
+        try:
+            cursor.close()
+        except Exception:  # noqa: BLE001 - the connection went first; its cursors went with it
+            pass
 
 
 def item_tuple(item: m.CatalogItem) -> tuple[Any, ...]:
@@ -216,6 +219,7 @@ def write_xlsx(rows: Iterable[Any], path: Any, title: str = "政务公开事项�
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
     from openpyxl.cell.cell import ERROR_CODES
+    from openpyxl.utils.exceptions import IllegalCharacterError
 
     from .catalog_io import MERGES, SUB, TOP
 
@@ -239,9 +243,24 @@ def write_xlsx(rows: Iterable[Any], path: Any, title: str = "政务公开事项�
         values = cells(count, row)  # after neutralise nothing starts with "=": openpyxl types them text
         if not errors.isdisjoint(values):
             values = [as_text(v) if v in errors else v for v in values]
-        append(values)
+        try:
+            append(values)
+        except IllegalCharacterError:
+            raise _illegal(count, values) from None
     wb.save(path)
     return count
+
+
+def _illegal(count: int, values: list[Any]) -> CatalogFileError:
+    """Which cell of the ``count``-th item holds a control character XML (so .xlsx) cannot carry."""
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+    from .catalog_io import FLAT_HEADER
+
+    col = next((i for i, v in enumerate(values) if isinstance(v, str) and ILLEGAL_CHARACTERS_RE.search(v)), 0)
+    name = FLAT_HEADER[col] if col < len(FLAT_HEADER) else str(col + 1)
+    return CatalogFileError(f"第 {count} 个事项的“{name}”含有 .xlsx 不能保存的控制字符，请改正或导出为 .csv/.json "
+                            f"item {count}, column {name}: a control character an .xlsx cannot hold")
 
 
 def write(rows: Iterable[Any], path: Path, fmt: str | None = None, title: str = "政务公开事项标准目录") -> int:
@@ -269,6 +288,7 @@ def write(rows: Iterable[Any], path: Path, fmt: str | None = None, title: str = 
             os.chmod(tmp, 0o666 & ~mask)
         os.replace(tmp, path)
     except BaseException:
+        rows.close()  # stop reading now (the database cursor is closed), not when collected
         try:
             os.unlink(tmp)
         except OSError:

@@ -216,3 +216,20 @@ def test_export_catalog_starts_an_app_without_pages(varied, monkeypatch, tmp_pat
     assert not light.blueprints and [r.rule for r in light.url_map.iter_rules()] == ["/static/<path:filename>"]
     light.extensions["zwgk.db"].dispose()
     assert "export-catalog" in cli.LIGHT_COMMANDS
+
+
+def test_a_control_character_is_refused_by_name_and_leaves_no_workbook(varied, app, run_cli, tmp_path):
+    with varied.sessionmaker() as session:
+        items = _orm_items(session)
+        target = items[4]
+        target.subject = "县教育局\x01"
+        session.commit()
+    (tmp_path / "out").mkdir()
+    out = tmp_path / "out" / "x.xlsx"
+    result = run_cli(app, "export-catalog", "--region", DX, "-o", str(out))
+    assert result.exit_code == 1
+    assert "第 5 个事项的“公开主体”含有 .xlsx 不能保存的控制字符" in result.output
+    assert not any((tmp_path / "out").iterdir())
+    csv_out = tmp_path / "out" / "x.csv"  # a CSV carries it as it is
+    assert run_cli(app, "export-catalog", "--region", DX, "-o", str(csv_out)).exit_code == 0
+    assert "县教育局\x01" in csv_out.read_text(encoding="utf-8-sig")
