@@ -61,11 +61,11 @@ def create_app(test_config: dict[str, Any] | None = None, *, web: bool = True) -
     dbmod.init_app(app)
     enabled = parse_enabled(app.config["PLUGINS"], installed_entry_points())
     app.extensions["zwgk.pm"] = get_plugin_manager(enabled)
+    if not web:
+        return app
     from .importjobs import ImportJobs
 
     app.extensions["zwgk.import_jobs"] = ImportJobs()
-    if not web:
-        return app
 
     from . import auth, documents_web, public
     from .admin import init_app as init_admin
