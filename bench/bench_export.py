@@ -123,7 +123,11 @@ def _cursor(url: str):
     else:
         import psycopg
 
+        import orjson
+        from psycopg.types.json import set_json_loads
+
         conn = psycopg.connect(url.replace("postgresql+psycopg://", "postgresql://"))
+        set_json_loads(orjson.loads, conn)  # as zwgk's engine does: the same decoder on both sides
         cur = conn.cursor(name="bare")
         cur.itersize = 2000
         cur.execute(SQL, params)

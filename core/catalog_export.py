@@ -28,7 +28,7 @@ from typing import Any
 
 import orjson
 from sqlalchemy import Select, or_, select
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm import Session
 
 from . import models as m
 from .catalog_readers import STAGE_WORDS, TIERS, CatalogFileError
@@ -66,6 +66,8 @@ def rows_query(session: Session, pm: Any = None, region: str | None = None, doma
     dom = m.Domain.__table__.alias("d")
     q = (select(unit.c.key, dom.c.name, *(item[c] for c in RECORD_COLUMNS))
          .select_from(_I.__table__.join(unit, unit.c.id == item.unit_id).join(dom, dom.c.id == item.domain_id)))
+    if "retired_at" in item:  # as ``export.select_query``: retired records are not in current lists
+        q = q.where(item.retired_at.is_(None))
     if region:
         path, _owner = resolve_region(session, pm, region)
         if path:

@@ -98,6 +98,12 @@ def test_rows_give_the_same_cells_and_records_as_the_orm_items(varied):
         assert any(c.startswith("'") for n, r in enumerate(rows, 1) for c in ce.cells(n, r))
 
 
+def test_an_export_row_has_the_keys_of_a_snapshot():
+    from zwgk.catalog_history import SNAPSHOT_FIELDS
+
+    assert ce.KEYS == SNAPSHOT_FIELDS  # a field added to the schema must be added to the rows too
+
+
 def test_rows_are_read_in_chunks_in_the_export_order(varied):
     with varied.sessionmaker() as session:
         in_chunks = list(ce.stream_rows(session, ce.rows_query(session, session.info["pm"], DX), chunk=7))
