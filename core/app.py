@@ -26,8 +26,10 @@ def _secret_key(instance: Path) -> str:
     return path.read_text().strip()
 
 
-def create_app(test_config: dict[str, Any] | None = None) -> Flask:
+def create_app(test_config: dict[str, Any] | None = None, *, web: bool = True) -> Flask:
     """Build the app; configuration comes from ``test_config`` or the environment.
+    ``web=False``: the database and the plugins only, no pages (commands that need nothing
+    else start faster: ``zwgk.cli.LIGHT_COMMANDS``).
 
     ``ZWGK_DATABASE_URL`` (default: a SQLite file under ``instance/``),
     ``ZWGK_PLUGINS`` (default: every installed plugin), ``ZWGK_SECRET_KEY``.
@@ -59,6 +61,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     dbmod.init_app(app)
     enabled = parse_enabled(app.config["PLUGINS"], installed_entry_points())
     app.extensions["zwgk.pm"] = get_plugin_manager(enabled)
+    if not web:
+        return app
     from .importjobs import ImportJobs
 
     app.extensions["zwgk.import_jobs"] = ImportJobs()

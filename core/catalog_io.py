@@ -616,63 +616,52 @@ FORMATS = ("xlsx", "csv", "json")
 
 
 def write_csv(items: Iterable[m.CatalogItem], out: Any, unit_column: bool = False) -> int:
-    """The same columns as the workbook under one header row, UTF-8 with a BOM (Excel opens it as
-    UTF-8), every cell neutralised.  ``unit_column``: add 所属单位 (the unit's path) last."""
-    writer = csv.writer(out)
-    writer.writerow(FLAT_HEADER + [UNIT_HEADER] * unit_column)
-    count = 0
-    for count, item in enumerate(items, 1):
-        writer.writerow([neutralise(v) for v in item_row(count, item) + [item.unit.key] * unit_column])
-    return count
+    """The same columns as the workbook under one header row, every cell neutralised (the caller
+    opens ``out`` as UTF-8 with a BOM, which Excel opens as UTF-8).  ``unit_column``: add 所属单位
+    (the unit's path) last."""
+    from . import catalog_export
+
+    return catalog_export.write_csv(catalog_export.as_rows(items), out, unit_column)
 
 
 def write_json(items: Iterable[m.CatalogItem], out: Any) -> int:
-    """Records as the public API and ``zwgk export catalog_items`` give them; they import back."""
-    from .catalog_history import snapshot
+    """Records as the public API and ``zwgk export catalog_items`` give them; they import back.
+    Written record by record (``out`` may be a text or a binary file)."""
+    import io as _io
 
-    rows = [snapshot(item) for item in items]
-    out.write(json.dumps(rows, ensure_ascii=False, indent=1))
-    return len(rows)
+    from . import catalog_export
+
+    binary = isinstance(out, (_io.RawIOBase, _io.BufferedIOBase)) or getattr(out, "mode", "").endswith("b")
+    sink = out if binary else _TextSink(out)
+    return catalog_export.write_json(catalog_export.as_rows(items), sink)
+
+
+class _TextSink:
+    def __init__(self, out: Any):
+        self.out = out
+
+    def write(self, data: bytes) -> None:
+        self.out.write(data.decode())
 
 
 def write_catalog(items: Iterable[m.CatalogItem], path: Path, fmt: str | None = None,
                   title: str = "政务公开事项标准目录", unit_column: bool | None = None) -> int:
-    """Write ``items`` as ``fmt`` (default: by the file's suffix): .xlsx in the published two-row
-    layout, .csv with the same columns, .json as records.  All three import back.
-    ``unit_column``: the 所属单位 column (default: when the items, a list, span several units;
-    JSON records always name their unit)."""
-    fmt = (fmt or path.suffix.lstrip(".")).lower()
-    if fmt not in FORMATS:
-        raise CatalogFileError(f"{path.name}: 只能导出为 only {', '.join(FORMATS)}")
+    """Write ``items`` (ORM items, or rows of ``catalog_export.rows_query``) as ``fmt`` (default: by
+    the file's suffix): .xlsx in the published two-row layout, .csv with the same columns, .json as
+    records.  All three import back.  Streamed: see ``zwgk.catalog_export``.  ``unit_column``: the
+    所属单位 column (default: when the items, a list, span several units; JSON records always name
+    their unit)."""
+    from . import catalog_export
+
     if unit_column is None:
         unit_column = several_units(items)
-    if fmt == "xlsx":
-        return write_xlsx(items, path, title, unit_column)
-    with path.open("w", encoding="utf-8-sig" if fmt == "csv" else "utf-8", newline="") as out:
-        return write_csv(items, out, unit_column) if fmt == "csv" else write_json(items, out)
+    return catalog_export.write(items, path, fmt, title, unit_column)
 
 
 def write_xlsx(items: Iterable[m.CatalogItem], path: Any, title: str = "政务公开事项标准目录",
                unit_column: bool = False) -> int:
     """The two-row layout, streamed; every cell is written as text, neutralised (no formulas).
     ``unit_column``: add 所属单位 (the unit's path) last."""
-    from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
+    from . import catalog_export
 
-    wb = Workbook(write_only=True)
-    ws = wb.create_sheet(title[:31])
-    for rng in UNIT_MERGES if unit_column else MERGES:
-        ws.merged_cells.add(rng)
-    ws.append([title])
-    ws.append(TOP + [UNIT_HEADER] * unit_column)
-    ws.append(SUB + [""] * unit_column)
-    count = 0
-    for count, item in enumerate(items, 1):
-        row = []
-        for value in item_row(count, item) + [item.unit.key] * unit_column:
-            cell = WriteOnlyCell(ws, value=neutralise(value))
-            cell.data_type = "s"  # a string, even if it starts with "=": never a live formula
-            row.append(cell)
-        ws.append(row)
-    wb.save(path)
-    return count
+    return catalog_export.write_xlsx(catalog_export.as_rows(items), path, title, unit_column)

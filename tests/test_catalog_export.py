@@ -1,0 +1,241 @@
+"""Catalog export streamed (issue #18): the same files as before, written row by row from the database."""
+
+import csv
+import io
+import json
+import os
+import random
+import stat
+
+import pytest
+from click.testing import CliRunner
+from openpyxl import load_workbook
+from sqlalchemy import select
+
+from zwgk import catalog_export as ce
+from zwgk import models as m
+from zwgk.catalog_history import snapshot
+from zwgk.catalog_io import FLAT_HEADER, item_row, write_catalog
+from zwgk.export import neutralise, query
+
+DX = "湖南省/永州市/道县"
+PLUGINS = "zhejiang,shandong,daoxian"
+TIERS = ["province", "city", "county", "township", "village"]
+STAGES = ["decision", "execution", "management", "service", "result"]
+
+
+def _varied_items(session, n=60, seed=7):
+    """Items that differ in every way the export reads: text that starts like a formula or an
+    error value, Traditional text, empty and missing fields, lists of every length."""
+    rnd = random.Random(seed)
+    unit = session.scalar(select(m.AdminUnit).where(m.AdminUnit.key == DX))
+    other = session.scalar(select(m.AdminUnit).where(m.AdminUnit.key != DX, ~m.AdminUnit.key.like(DX + "/%"))
+                           .order_by(m.AdminUnit.id))
+    domains = session.scalars(select(m.Domain).order_by(m.Domain.id)).all()[:4]
+    starts = ["", "", "", "", "=", "+", "-", "@", "\t", "\r", "'", "#N/A"]
+    for i in range(n):
+        head = rnd.choice(starts)
+        text = f"{head}公开内容{i}（第{rnd.randint(1, 10**6)}项）"
+        if i % 7 == 3:
+            text = text.replace("内容", "內容").replace("1", "１")  # Traditional, full-width digits
+        session.add(m.CatalogItem(
+            unit=other if i % 10 == 9 else unit, domain=rnd.choice(domains),
+            seq=None if i % 5 == 0 else rnd.randint(-3, 500),
+            category=rnd.choice([None, "", "教育", "=分类"]), level1=rnd.choice(["招生入学", "@一级", "學生資助"]),
+            level2=rnd.choice([None, f"二级{i}", "-"]), level3=rnd.choice([None, "三级"]), content=text,
+            basis=rnd.choice([None, "《条例》", "#N/A", "#DIV/0!", "+86"]), time_limit=rnd.choice(["3个工作日内", None]),
+            subject=rnd.choice(["县教育局", None, "=A1"]), department=rnd.choice([None, "办公室"]),
+            channels=rnd.choice([[], ["政府网站"], ["政府网站", "公开栏"], ["=HYPERLINK(\"x\")", "网站"]]),
+            duration=rnd.choice([None, "长期"]), audience_public=rnd.random() < 0.5,
+            audience_specific=rnd.random() < 0.5, method_active=rnd.random() < 0.5,
+            method_on_request=rnd.random() < 0.5, levels=rnd.sample(TIERS, rnd.randint(0, 3)),
+            stages=rnd.sample(STAGES, rnd.randint(0, 3)),
+            status=rnd.choice(["draft", "published", "submitted"]), is_example=rnd.random() < 0.2))
+
+
+@pytest.fixture
+def app(make_app, regions_db_url):
+    return make_app(regions_db_url, plugins=PLUGINS)
+
+
+@pytest.fixture
+def varied(app):
+    db = app.extensions["zwgk.db"]
+    with db.session() as session:
+        _varied_items(session)
+    return _Sessions(db, app.extensions["zwgk.pm"])
+
+
+class _Sessions:
+    """Sessions that know the app's plugins (the region is resolved through them)."""
+
+    def __init__(self, db, pm):
+        self.db, self.pm = db, pm
+
+    def sessionmaker(self):
+        session = self.db.sessionmaker()
+        session.info["pm"] = self.pm
+        return session
+
+
+def _orm_items(session):
+    return query(session, "catalog_items", session.info["pm"], DX)
+
+
+def _rows(session):
+    return list(ce.stream_rows(session, ce.rows_query(session, session.info["pm"], DX)))
+
+
+def test_rows_give_the_same_cells_and_records_as_the_orm_items(varied):
+    with varied.sessionmaker() as session:
+        items = _orm_items(session)
+        rows = _rows(session)
+        assert len(rows) == len(items) == 54  # the region's items only (every tenth is another unit's)
+        for n, (row, item) in enumerate(zip(rows, items), 1):
+            assert ce.cells(n, row) == [neutralise(v) for v in item_row(n, item)]
+            assert ce.record(row) == snapshot(item)
+            assert ce.cells(n, ce.item_tuple(item)) == ce.cells(n, row)  # ORM items take the same path
+        assert any(c.startswith("'") for n, r in enumerate(rows, 1) for c in ce.cells(n, r))
+
+
+def test_an_export_row_has_the_keys_of_a_snapshot():
+    from zwgk.catalog_history import SNAPSHOT_FIELDS
+
+    assert ce.KEYS == SNAPSHOT_FIELDS  # a field added to the schema must be added to the rows too
+
+
+def test_rows_are_read_in_chunks_in_the_export_order(varied):
+    with varied.sessionmaker() as session:
+        in_chunks = list(ce.stream_rows(session, ce.rows_query(session, session.info["pm"], DX), chunk=7))
+        assert in_chunks == _rows(session)
+        assert [r[:4] for r in in_chunks] == [ce.item_tuple(i)[:4] for i in _orm_items(session)]
+
+
+def _old_csv(items):
+    """The export as it was written before rows were streamed."""
+    buf = io.StringIO()
+    writer = csv.writer(buf)
+    writer.writerow(FLAT_HEADER)
+    for n, item in enumerate(items, 1):
+        writer.writerow([neutralise(v) for v in item_row(n, item)])
+    return buf.getvalue().encode("utf-8-sig")
+
+
+@pytest.mark.parametrize("fmt", ["xlsx", "csv", "json"])
+def test_cli_export_equals_the_old_output(varied, app, run_cli, tmp_path, fmt):
+    (tmp_path / "out").mkdir()
+    out = tmp_path / "out" / f"目录.{fmt}"
+    result = run_cli(app, "export-catalog", "--region", DX, "-o", str(out))
+    assert result.exit_code == 0, result.output
+    assert "54 条" in result.output
+    with varied.sessionmaker() as session:
+        items = _orm_items(session)
+        if fmt == "csv":
+            assert out.read_bytes() == _old_csv(items)
+        elif fmt == "json":  # valid JSON, one record per line, equal to the list built at once before
+            text = out.read_text(encoding="utf-8")
+            assert json.loads(text) == json.loads(json.dumps([snapshot(i) for i in items], ensure_ascii=False))
+            assert text.count("\n") == len(items) + 2 and "\\u" not in text  # Chinese as UTF-8 text
+        else:
+            sheet = load_workbook(out).active
+            got = list(sheet.iter_rows(min_row=4))
+            assert len(got) == len(items)
+            for n, (cells, item) in enumerate(zip(got, items), 1):
+                want = [neutralise(v) for v in item_row(n, item)]
+                assert [c.value or "" for c in cells][:len(want)] == want
+                assert all(c.data_type == "s" for c in cells if c.value is not None)  # "#N/A" too: text
+            assert any(c.value == "#N/A" for row in got for c in row)
+    assert [p.name for p in out.parent.iterdir()] == [out.name]  # nothing left beside it
+
+
+def test_json_of_no_items_is_an_empty_list(app, run_cli, tmp_path):
+    out = tmp_path / "none.json"
+    assert run_cli(app, "export-catalog", "--region", DX, "-o", str(out)).exit_code == 0
+    assert json.loads(out.read_text(encoding="utf-8")) == []
+
+
+def test_filters_are_applied_by_the_query(varied, app, run_cli, tmp_path):
+    with varied.sessionmaker() as session:
+        items = _orm_items(session)
+        dom = items[0].domain
+        want = [snapshot(i) for i in items if i.domain_id == dom.id and i.status == "published"]
+    out = tmp_path / "p.json"
+    result = run_cli(app, "export-catalog", "--region", DX, "-o", str(out), "--domain", dom.name,
+                     "--status", "published")
+    assert result.exit_code == 0 and json.loads(out.read_text(encoding="utf-8")) == want and want
+
+
+def test_a_failed_export_leaves_no_file(varied, monkeypatch, tmp_path):
+    calls = []
+
+    def failing(n, row):
+        calls.append(n)
+        if n == 3:
+            raise RuntimeError("disk gone")
+        return real(n, row)
+
+    real = ce.cells
+    monkeypatch.setattr(ce, "cells", failing)
+    (tmp_path / "out").mkdir()
+    out = tmp_path / "out" / "x.csv"
+    out.write_text("the previous export", encoding="utf-8")
+    with varied.sessionmaker() as session, pytest.raises(RuntimeError):
+        write_catalog(ce.stream_rows(session, ce.rows_query(session, session.info["pm"], DX)), out)
+    assert calls == [1, 2, 3]
+    assert out.read_text(encoding="utf-8") == "the previous export"  # untouched, and no half file beside it
+    assert [p.name for p in out.parent.iterdir()] == ["x.csv"]
+
+
+def test_the_file_gets_the_usual_permissions(varied, tmp_path):
+    mask = os.umask(0o022)
+    os.umask(mask)
+    with varied.sessionmaker() as session:
+        write_catalog(_orm_items(session), tmp_path / "a.json")
+    assert stat.S_IMODE((tmp_path / "a.json").stat().st_mode) == 0o666 & ~mask
+
+
+def test_export_catalog_starts_an_app_without_pages(varied, monkeypatch, tmp_path, regions_db_url):
+    """The console script builds its own app: export-catalog asks for one without pages."""
+    import zwgk.cli as cli
+
+    asked, made = [], []
+    real = cli.create_app
+
+    def spy(*args, **kwargs):
+        asked.append(kwargs.get("web", True))
+        made.append(real(*args, **kwargs))
+        return made[-1]
+
+    monkeypatch.setattr(cli, "create_app", spy)
+    out = tmp_path / "c.csv"
+    env = {"ZWGK_DATABASE_URL": regions_db_url, "ZWGK_PLUGINS": PLUGINS, "ZWGK_SECRET_KEY": "test",
+           "ZWGK_INSTANCE_PATH": str(tmp_path / "instance")}
+    result = CliRunner().invoke(cli.main, ["export-catalog", "--region", DX, "-o", str(out)], env=env)
+    for built in made:
+        built.extensions["zwgk.db"].dispose()
+    assert result.exit_code == 0, result.output
+    assert asked == [False] and out.read_bytes().startswith(b"\xef\xbb\xbf")
+    from zwgk.app import create_app
+
+    light = create_app({"DATABASE_URL": regions_db_url, "PLUGINS": PLUGINS, "SECRET_KEY": "t"}, web=False)
+    assert "zwgk.db" in light.extensions and "zwgk.pm" in light.extensions
+    assert not light.blueprints and [r.rule for r in light.url_map.iter_rules()] == ["/static/<path:filename>"]
+    light.extensions["zwgk.db"].dispose()
+    assert "export-catalog" in cli.LIGHT_COMMANDS
+
+
+def test_a_control_character_is_refused_by_name_and_leaves_no_workbook(varied, app, run_cli, tmp_path):
+    with varied.sessionmaker() as session:
+        items = _orm_items(session)
+        target = items[4]
+        target.subject = "县教育局\x01"
+        session.commit()
+    (tmp_path / "out").mkdir()
+    out = tmp_path / "out" / "x.xlsx"
+    result = run_cli(app, "export-catalog", "--region", DX, "-o", str(out))
+    assert result.exit_code == 1
+    assert "第 5 个事项的“公开主体”含有 .xlsx 不能保存的控制字符" in result.output
+    assert not any((tmp_path / "out").iterdir())
+    csv_out = tmp_path / "out" / "x.csv"  # a CSV carries it as it is
+    assert run_cli(app, "export-catalog", "--region", DX, "-o", str(csv_out)).exit_code == 0
+    assert "县教育局\x01" in csv_out.read_text(encoding="utf-8-sig")
