@@ -136,3 +136,22 @@ def test_the_admin_list_export_names_units_when_it_holds_several(make_app, regio
     login(county, "dx_admin")  # 道县's own items: one unit, the layout as before
     rows = list(csv.reader(county.get("/admin/catalog_item/export/csv/").data.decode("utf-8-sig").splitlines()))
     assert rows[0] == FLAT_HEADER and len(rows) == 3
+
+
+@pytest.mark.parametrize("fmt", ["xlsx", "csv"])
+def test_the_command_line_export_of_several_units_names_each_rows_unit(app, tmp_path, fmt):
+    from zwgk.cli import main
+
+    runner = app.test_cli_runner()
+    both = tmp_path / f"浙江与道县.{fmt}"
+    # 浙江省 holds 拱墅区; the national root holds both units (a streamed export, not a list)
+    result = runner.invoke(main, ["export-catalog", "--region", "national", "-o", str(both)])
+    assert result.exit_code == 0, result.output
+    header = _header(both)
+    assert (header if fmt == "csv" else header[0])[-1] == UNIT_HEADER
+    refused = _import(app, both, DX)
+    assert not refused.ok and any(UNIT_HEADER in str(p) and GS in str(p) for p in refused.problems)
+    one = tmp_path / f"道县.{fmt}"
+    result = runner.invoke(main, ["export-catalog", "--region", DX, "-o", str(one)])
+    assert result.exit_code == 0, result.output
+    assert UNIT_HEADER not in (_header(one) if fmt == "csv" else _header(one)[0])
