@@ -1,0 +1,41 @@
+"""Hostile input on the public forms (issue: outside attack): over-long fields and control characters
+are refused in words (400), never a database error."""
+
+import re
+
+import pytest
+from sqlalchemy import func, select
+
+from zwgk.foi.models import InfoRequest
+
+DX = "湖南省/永州市/道县"
+
+
+@pytest.fixture
+def app(make_app, regions_db_url):
+    return make_app(regions_db_url)
+
+
+def _token(client, url):
+    return re.search(r'name="csrf_token"[^>]*value="([^"]+)"', client.get(url).get_data(as_text=True)).group(1)
+
+
+def _apply(client, **fields):
+    data = {"unit": DX, "applicant_kind": "person", "applicant_name": "张三", "applicant_contact": "13800000000",
+            "description": "道县2025年义务教育招生范围", "csrf_token": _token(client, "/requests/new"), **fields}
+    return client.post("/requests/new", data=data)
+
+
+def _count(app):
+    with app.extensions["zwgk.db"].session() as s:
+        return s.scalar(select(func.count()).select_from(InfoRequest))
+
+
+@pytest.mark.parametrize("field,value", [
+    ("applicant_name", "张" * 201), ("applicant_contact", "1" * 201), ("applicant_id_number", "4" * 61),
+    ("delivery", "邮" * 101), ("description", "a\x00b"), ("applicant_name", "张\x00三")])
+def test_an_application_too_long_or_with_a_nul_is_refused_in_words(app, field, value):
+    resp = _apply(app.test_client(), **{field: value})
+    assert resp.status_code == 400
+    assert field in resp.get_data(as_text=True)
+    assert _count(app) == 0
