@@ -39,3 +39,22 @@ def test_an_application_too_long_or_with_a_nul_is_refused_in_words(app, field, v
     assert resp.status_code == 400
     assert field in resp.get_data(as_text=True)
     assert _count(app) == 0
+
+
+@pytest.fixture
+def papp(make_app, regions_db_url):
+    return make_app(regions_db_url, plugins="zhejiang,shandong,daoxian", ZWGK_FEEDBACK_RATE="1000 per minute")
+
+
+@pytest.mark.parametrize("field,value", [("contact_name", "王" * 150), ("comment", "好\x00"),
+                                         ("contact", "139\x00")])
+def test_feedback_too_long_for_its_column_or_with_a_nul_is_refused_in_words(papp, field, value):
+    from zwgk.participation.models import Feedback
+
+    from .test_participation import DX, post_feedback, published_item
+
+    item_id = published_item(papp, DX)
+    resp = post_feedback(papp.test_client(), f"/item/{item_id}", **{field: value})
+    assert resp.status_code == 400
+    with papp.extensions["zwgk.db"].session() as session:
+        assert session.scalars(select(Feedback)).all() == []

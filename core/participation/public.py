@@ -18,7 +18,7 @@ from flask import Blueprint, Response, abort, current_app, jsonify, redirect, re
 from flask_wtf import FlaskForm
 from sqlalchemy import select
 from wtforms import RadioField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Length, Optional
+from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from .. import catalog_history
 from .. import models as m
@@ -49,13 +49,20 @@ def _feedback_rate() -> str:
     return current_app.config.get("ZWGK_FEEDBACK_RATE", "5 per minute;30 per day")
 
 
+def _no_control(form, field):
+    """A NUL no database stores, and no other control character; tab and line breaks are text."""
+    if field.data and svc.CONTROL.search(field.data):
+        raise ValidationError("含有控制字符 contains a control character")
+
+
 class FeedbackForm(FlaskForm):
     """公众评价: useful or not, a comment and contact details (both optional), and a honeypot."""
 
     useful = RadioField("这条信息对您有用吗", choices=[("yes", "有用"), ("no", "没用")], validators=[DataRequired("请选择有用或没用")])
-    comment = TextAreaField("意见建议（选填，审核后公开）", validators=[Optional(), Length(max=svc.MAX_COMMENT)])
-    contact_name = StringField("称呼（选填，仅本单位可见）", validators=[Optional(), Length(max=svc.MAX_CONTACT)])
-    contact = StringField("联系方式（选填，仅本单位可见，到期删除）", validators=[Optional(), Length(max=svc.MAX_CONTACT)])
+    comment = TextAreaField("意见建议（选填，审核后公开）", validators=[Optional(), Length(max=svc.MAX_COMMENT), _no_control])
+    contact_name = StringField("称呼（选填，仅本单位可见）", validators=[Optional(), Length(max=svc.MAX_NAME), _no_control])
+    contact = StringField("联系方式（选填，仅本单位可见，到期删除）", validators=[Optional(), Length(max=svc.MAX_CONTACT),
+                                                                   _no_control])
     # people never see it (hidden by style, not by script); a bot that fills every field does
     homepage = StringField("网址（请勿填写）")
 
