@@ -56,5 +56,6 @@ def test_feedback_too_long_for_its_column_or_with_a_nul_is_refused_in_words(papp
     item_id = published_item(papp, DX)
     resp = post_feedback(papp.test_client(), f"/item/{item_id}", **{field: value})
     assert resp.status_code == 400
+    assert ("不超过" in resp.get_data(as_text=True)) or ("控制字符" in resp.get_data(as_text=True))  # said, not silent
     with papp.extensions["zwgk.db"].session() as session:
         assert session.scalars(select(Feedback)).all() == []

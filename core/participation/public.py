@@ -59,10 +59,12 @@ class FeedbackForm(FlaskForm):
     """公众评价: useful or not, a comment and contact details (both optional), and a honeypot."""
 
     useful = RadioField("这条信息对您有用吗", choices=[("yes", "有用"), ("no", "没用")], validators=[DataRequired("请选择有用或没用")])
-    comment = TextAreaField("意见建议（选填，审核后公开）", validators=[Optional(), Length(max=svc.MAX_COMMENT), _no_control])
-    contact_name = StringField("称呼（选填，仅本单位可见）", validators=[Optional(), Length(max=svc.MAX_NAME), _no_control])
-    contact = StringField("联系方式（选填，仅本单位可见，到期删除）", validators=[Optional(), Length(max=svc.MAX_CONTACT),
-                                                                   _no_control])
+    comment = TextAreaField("意见建议（选填，审核后公开）", validators=[
+        Optional(), Length(max=svc.MAX_COMMENT, message=f"意见不超过{svc.MAX_COMMENT}字"), _no_control])
+    contact_name = StringField("称呼（选填，仅本单位可见）", validators=[
+        Optional(), Length(max=svc.MAX_NAME, message=f"不超过{svc.MAX_NAME}字"), _no_control])
+    contact = StringField("联系方式（选填，仅本单位可见，到期删除）", validators=[
+        Optional(), Length(max=svc.MAX_CONTACT, message=f"不超过{svc.MAX_CONTACT}字"), _no_control])
     # people never see it (hidden by style, not by script); a bot that fills every field does
     homepage = StringField("网址（请勿填写）")
 
