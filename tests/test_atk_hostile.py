@@ -59,3 +59,30 @@ def test_feedback_too_long_for_its_column_or_with_a_nul_is_refused_in_words(papp
     assert ("不超过" in resp.get_data(as_text=True)) or ("控制字符" in resp.get_data(as_text=True))  # said, not silent
     with papp.extensions["zwgk.db"].session() as session:
         assert session.scalars(select(Feedback)).all() == []
+
+
+def test_feedback_admin_in_english_says_the_mark_in_english_and_exports_formulas_as_text(papp):
+    import io
+
+    import openpyxl
+
+    from .admin_helpers import login
+    from .test_participation import DX, _accounts, post_feedback, published_item
+
+    _accounts(papp)
+    item_id = published_item(papp, DX)
+    post_feedback(papp.test_client(), f"/item/{item_id}", useful="no", comment="=cmd|' /C calc'!A0")
+    dx = papp.test_client()
+    login(dx, "dx_admin")
+    assert "没用" in dx.get("/admin/feedback/").get_data(as_text=True)
+    dx.get("/lang/en")
+    listing = dx.get("/admin/feedback/").get_data(as_text=True)
+    assert "Not useful" in listing and "没用" not in listing
+    csv = dx.get("/admin/feedback/export/csv/")
+    assert csv.status_code == 200
+    assert "=cmd" not in csv.get_data(as_text=True).replace("'=cmd", "")
+    xlsx = dx.get("/admin/feedback/export/xlsx/")
+    assert xlsx.status_code == 200
+    cells = [c for row in openpyxl.load_workbook(io.BytesIO(xlsx.data)).active.iter_rows(values_only=True)
+             for c in row if isinstance(c, str)]
+    assert not any(c.startswith("=") for c in cells)
