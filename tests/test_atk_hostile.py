@@ -86,3 +86,12 @@ def test_feedback_admin_in_english_says_the_mark_in_english_and_exports_formulas
     cells = [c for row in openpyxl.load_workbook(io.BytesIO(xlsx.data)).active.iter_rows(values_only=True)
              for c in row if isinstance(c, str)]
     assert not any(c.startswith("=") for c in cells)
+
+
+def test_the_public_item_page_lists_channels_as_words_not_a_python_list(papp):
+    from .test_participation import DX, published_item
+
+    item_id = published_item(papp, DX, channels=["政府网站", "公示栏"])
+    text = papp.test_client().get(f"/item/{item_id}").get_data(as_text=True)
+    assert "政府网站、公示栏" in text
+    assert "[&#39;" not in text and "['" not in text
