@@ -136,7 +136,10 @@ class RequestsView(_Base):
     def detail(self, id: int):
         session = get_db().scoped()
         req = self._get(session, id)
-        today = dt.date.fromisoformat(request.args["today"]) if request.args.get("today") else _today()
+        try:
+            today = dt.date.fromisoformat(request.args["today"]) if request.args.get("today") else _today()
+        except ValueError:
+            abort(400)
         dl = deadlines.compute(req, WorkCalendar.load(session), today)
         domains = session.scalars(select(m.Domain).order_by(m.Domain.position)).all()
         return self.render("foi/admin_detail.html", req=req, dl=dl, today=today, steps=words.STEP_KINDS, w=words,
