@@ -175,8 +175,9 @@ def request_correction(session: Session, req: InfoRequest, on: dt.date, days: in
     _not_before(on, req.received_on, "on 告知日期", "收到日期 receipt")
     if not (what or "").strip():
         raise FoiError("note 补正事项: 须说明需要补正的事项 say what is to be corrected (条例第三十条)")
-    if not isinstance(days, int) or days < 1:
-        raise FoiError("days 补正期限: 应为正整数（工作日） a positive number of working days (条例第三十条)")
+    if not isinstance(days, int) or not 1 <= days <= deadlines.MAX_CORRECTION_DAYS:
+        raise FoiError(f"days 补正期限: 应为1至{deadlines.MAX_CORRECTION_DAYS}个工作日 1 to "
+                       f"{deadlines.MAX_CORRECTION_DAYS} working days (条例第三十条: 合理的补正期限)")
     req.status = "correction"
     _step(req, "correction_requested", on, actor, days=days, note=what.strip())
 
