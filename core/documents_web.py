@@ -105,8 +105,11 @@ def document_text(doc: PolicyDocument) -> str | None:
 def documents_page():
     from .db import get_db
 
+    region = request.args.get("region", "").strip()
+    if any(ord(c) < 32 or ord(c) == 127 for c in region):  # a NUL no database compares: a bad request
+        abort(400)
     session = get_db().scoped()
-    return render_template("public/documents.html", **page_context(session, request.args.get("region", "").strip()))
+    return render_template("public/documents.html", **page_context(session, region))
 
 
 @bp.get("/documents/<int:doc_id>/text")

@@ -70,7 +70,7 @@ class RunsView(_Base):
         return None
 
     def _run(self, run_id: int) -> em.EvaluationRun:
-        run = self.session.get(em.EvaluationRun, run_id)
+        run = self.session.get(em.EvaluationRun, run_id) if 0 < run_id < 2**31 else None
         if run is None or not current_user.covers(run.region.key):
             abort(404)
         return run

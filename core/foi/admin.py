@@ -227,6 +227,8 @@ class ReportView(_Base):
             year = int(request.values.get("year") or _today().year - 1)
         except ValueError:
             abort(400)
+        if not 1990 <= year <= 2100:  # the range rp.build accepts
+            abort(400)
         return units, unit, year
 
     def link(self, unit: str, year: int):
