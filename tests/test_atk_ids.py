@@ -27,3 +27,17 @@ def test_an_argument_no_page_can_answer_is_a_400(app, url):
     client = app.test_client()
     login(client, "dx_admin")
     assert client.get(url).status_code == 400
+
+
+@pytest.mark.parametrize("raw", ["abc", "", str(BIG), "²"])
+def test_deciding_an_assessment_by_an_id_that_is_no_id_is_a_400(make_app, loaded_db_url, raw):
+    from .admin_helpers import csrf
+    from .evaluation_fixture import build
+
+    eapp = make_app(loaded_db_url)
+    build(eapp.extensions["zwgk.db"])
+    admin = eapp.test_client()
+    login(admin, "prov_admin")
+    token = csrf(admin, "/admin/assessments/")
+    resp = admin.post("/admin/assessments/decide", data={"csrf_token": token, "id": raw, "decision": "accept"})
+    assert resp.status_code == 400
