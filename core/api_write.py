@@ -10,17 +10,20 @@ name the version it was based on (a stale one is refused, nothing is overwritten
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from flask import request
 from flask_smorest import abort
-from marshmallow import RAISE, Schema, fields
+from marshmallow import RAISE, Schema, ValidationError, fields, validates_schema
 from sqlalchemy.orm.exc import StaleDataError
 
 from . import models as m
 from . import schemas as s
 from .app import get_pm
 from .db import get_db
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")  # tab and line breaks are text
 
 
 class ItemInputSchema(s.CatalogItemSchema):
@@ -29,6 +32,24 @@ class ItemInputSchema(s.CatalogItemSchema):
     class Meta:
         unknown = RAISE
         exclude = ("status", "is_example", "source")
+
+    @validates_schema
+    def _fits_the_columns(self, data: dict[str, Any], **_kw: Any) -> None:
+        """Text longer than its column, or with a control character (a NUL no database stores), is a 400
+        naming the field — not a database error."""
+        errors: dict[str, list[str]] = {}
+        for name, value in data.items():
+            column = m.CatalogItem.__table__.columns.get(name)
+            limit = getattr(getattr(column, "type", None), "length", None)
+            for text in (value if isinstance(value, list) else [value]):
+                if not isinstance(text, str):
+                    continue
+                if limit and len(text) > limit:
+                    errors.setdefault(name, []).append(f"不能超过{limit}个字 at most {limit} characters")
+                if _CONTROL.search(text):
+                    errors.setdefault(name, []).append("含有控制字符 contains a control character")
+        if errors:
+            raise ValidationError(errors)
 
 
 class ItemPatchSchema(ItemInputSchema):

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask
+from werkzeug.routing import IntegerConverter
 
 from . import catalog_history as _catalog_history  # noqa: F401  (every session records catalog versions)
 from . import db as dbmod
@@ -26,6 +27,13 @@ def _secret_key(instance: Path) -> str:
     return path.read_text().strip()
 
 
+class _IdConverter(IntegerConverter):
+    """``<int:…>`` in every route: at most the largest 32-bit integer, which every id column holds."""
+
+    def __init__(self, map, fixed_digits=0, min=None, max=2**31 - 1, signed=False):  # noqa: A002
+        super().__init__(map, fixed_digits=fixed_digits, min=min, max=max, signed=signed)
+
+
 def create_app(test_config: dict[str, Any] | None = None, *, web: bool = True) -> Flask:
     """Build the app; configuration comes from ``test_config`` or the environment.
     ``web=False``: the database and the plugins only, no pages (commands that need nothing
@@ -36,6 +44,7 @@ def create_app(test_config: dict[str, Any] | None = None, *, web: bool = True) -
     """
     app = Flask(__name__, instance_path=os.environ.get("ZWGK_INSTANCE_PATH") or None,
                 instance_relative_config=True)
+    app.url_map.converters["int"] = _IdConverter  # <int:id> beyond any id column is a 404, not a database error
     instance = Path(app.instance_path)
     config = test_config or {}
     from .settings import DEFAULTS, from_environment

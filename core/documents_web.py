@@ -105,8 +105,11 @@ def document_text(doc: PolicyDocument) -> str | None:
 def documents_page():
     from .db import get_db
 
+    region = request.args.get("region", "").strip()
+    if any(ord(c) < 32 or ord(c) == 127 for c in region):  # a NUL no database compares: a bad request
+        abort(400)
     session = get_db().scoped()
-    context = page_context(session, request.args.get("region", "").strip())
+    context = page_context(session, region)
     from .public import _english
 
     if _english():  # the admin's words for kinds, levels and statuses (English msgids)

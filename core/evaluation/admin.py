@@ -70,7 +70,7 @@ class RunsView(_Base):
         return None
 
     def _run(self, run_id: int) -> em.EvaluationRun:
-        run = self.session.get(em.EvaluationRun, run_id)
+        run = self.session.get(em.EvaluationRun, run_id) if 0 < run_id < 2**31 else None
         if run is None or not current_user.covers(run.region.key):
             abort(404)
         return run
@@ -333,7 +333,10 @@ class AssessmentsView(_Base):
     def decide_view(self):
         from .assessment import decide
 
-        item = self.session.get(em.Assessment, int(request.form.get("id", "0") or 0))
+        raw = (request.form.get("id") or "").strip()
+        if not (raw.isascii() and raw.isdigit() and 0 < int(raw) < 2**31):
+            abort(400)
+        item = self.session.get(em.Assessment, int(raw))
         if item is None or not current_user.covers(item.engagement.region.key):
             abort(404)
         accept = request.form.get("decision") == "accept"

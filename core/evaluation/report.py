@@ -69,7 +69,7 @@ def write_xlsx(data: dict[str, Any], path: Path) -> None:
     run = data["run"]
     for k, v in (("评估", f"#{run['id']}"), ("地区", run["region"]), ("考核期", run["period"]),
                  ("指标体系", f"{run['system_title']}（{run['system_code']} v{run['system_version']}）"),
-                 ("数据截至", run["inputs_until"]), ("计算时间", run["created_at"]), ("计算人", run["created_by"]),
+                 ("数据截至", run["last_day"]), ("计算时间", run["created_at"]), ("计算人", run["created_by"]),
                  ("单位数", run["units"]), ("输入指纹", json.dumps(run["fingerprint"], ensure_ascii=False))):
         info.append([k, _cell(str(v))])
     for sheet in wb.worksheets:

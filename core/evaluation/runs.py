@@ -115,6 +115,9 @@ def describe(run: em.EvaluationRun) -> dict[str, Any]:
     return {"id": run.id, "region": run.region.key, "region_name": run.region.name, "period": run.period,
             "system_code": run.system_code, "system_version": run.system_version, "system_title": run.system["title"],
             "inputs_until": in_beijing(run.inputs_until), "created_at": in_beijing(run.created_at),
+            # the period's last day: inputs_until is the instant after it (2019-01-01 00:00 for 2018)
+            "last_day": ((run.inputs_until if run.inputs_until.tzinfo else run.inputs_until.replace(tzinfo=dt.timezone.utc))
+                         .astimezone(dt.timezone(dt.timedelta(hours=8))) - dt.timedelta(microseconds=1)).date().isoformat(),
             "created_by": run.created_by, "units": run.unit_count, "fingerprint": run.fingerprint,
             "published_at": in_beijing(run.published_at) if run.published_at else None}
 

@@ -53,7 +53,7 @@ def _date(name: str, required: bool = True) -> dt.date | None:
 
 def _int(name: str) -> int:
     value = (request.form.get(name) or "").strip()
-    if not value.isdigit():
+    if not (value.isascii() and value.isdigit()) or len(value) > 9:
         raise service.FoiError(f"{name}: 应为整数 not a whole number {value!r}")
     return int(value)
 
@@ -136,7 +136,10 @@ class RequestsView(_Base):
     def detail(self, id: int):
         session = get_db().scoped()
         req = self._get(session, id)
-        today = dt.date.fromisoformat(request.args["today"]) if request.args.get("today") else _today()
+        try:
+            today = dt.date.fromisoformat(request.args["today"]) if request.args.get("today") else _today()
+        except ValueError:
+            abort(400)
         dl = deadlines.compute(req, WorkCalendar.load(session), today)
         domains = session.scalars(select(m.Domain).order_by(m.Domain.position)).all()
         return self.render("foi/admin_detail.html", req=req, dl=dl, today=today, steps=words.STEP_KINDS, w=words,
@@ -180,7 +183,12 @@ class RequestsView(_Base):
                 service.withdraw(session, req, _date("on"), who, f.get("note") or None)
             elif action == "classify":
                 domain = _int("domain_id") if f.get("domain_id") else None
-                req.topic, req.domain_id = (f.get("topic") or "").strip() or None, domain
+                if domain is not None and session.get(m.Domain, domain) is None:
+                    raise service.FoiError(f"domain_id 领域: 找不到 unknown domain {domain}")
+                topic = (f.get("topic") or "").strip() or None
+                if topic and len(topic) > 300:
+                    raise service.FoiError("topic 主题: 不能超过300个字 at most 300 characters")
+                req.topic, req.domain_id = topic, domain
             else:
                 abort(400)
             session.commit()
@@ -218,6 +226,8 @@ class ReportView(_Base):
         try:
             year = int(request.values.get("year") or _today().year - 1)
         except ValueError:
+            abort(400)
+        if not 1990 <= year <= 2100:  # the range rp.build accepts
             abort(400)
         return units, unit, year
 

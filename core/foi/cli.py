@@ -13,9 +13,13 @@ from flask.cli import with_appcontext
 
 def _today(text: str | None) -> dt.date:
     try:
-        return dt.date.fromisoformat(text) if text else dt.date.today()
+        if text:
+            return dt.date.fromisoformat(text)
     except ValueError:
         raise click.BadParameter(f"应为 YYYY-MM-DD not a date: {text!r}", param_hint="--today") from None
+    from .service import _now, beijing_day
+
+    return beijing_day(_now())  # today in Beijing: after 16:00 UTC it is already tomorrow there
 
 
 @click.group("requests")

@@ -30,6 +30,7 @@ from .models import CHANNELS, InfoRequest
 REPLY_DAYS = 20  # 第三十三条第一款
 MAX_EXTENSION = 20  # 第三十三条第一款
 CORRECTION_NOTICE_DAYS = 7  # 第三十条
+MAX_CORRECTION_DAYS = 60  # 第三十条 says only 合理的补正期限; our bound (docs/requests.md), so a typo cannot run past any calendar
 THIRD_PARTY_DAYS = 15  # 第三十二条
 
 RECEIPT_RULES = {

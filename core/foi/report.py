@@ -147,7 +147,10 @@ def build(session: Session, unit_path: str, year: int, today: dt.date | None = N
         raise ValueError(f"unit 单位: 找不到 unknown unit {unit_path!r}")
     if not 1990 <= year <= 2100:
         raise ValueError(f"year 年度: 不是年份 not a year {year!r}")
-    today = today or dt.date.today()
+    if today is None:
+        from .service import _now, beijing_day
+
+        today = beijing_day(_now())
     requests = list(session.scalars(select(InfoRequest).where(InfoRequest.unit_id == unit.id)
                                     .order_by(InfoRequest.id)))
     t2 = _t2(session, unit, year, today)

@@ -7,6 +7,7 @@ is changed when it does.
 from __future__ import annotations
 
 import datetime as dt
+import re
 import secrets
 
 from sqlalchemy import select
@@ -25,6 +26,9 @@ from .models import (APPLICANT_KINDS, CHANNELS, CONSULT_PARTIES, NEEDS_REASON, R
 REMEDIES_TEMPLATE = ("如对本答复不服，可以自收到本答复之日起60日内向【行政复议机关名称、地址】申请行政复议，"
                      "或者自收到本答复之日起6个月内向【人民法院名称、地址】提起行政诉讼。")
 _ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"  # no 0/O, 1/I: read over the telephone
+
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")  # a NUL no database stores; tab and line breaks are text
 
 
 class FoiError(ValueError):
@@ -83,6 +87,16 @@ def register(session: Session, *, unit: str, channel: str, description: str, act
         problems.append("applicant_name 申请人: 必填 required (条例第二十九条)")
     if not (applicant_contact or "").strip():
         problems.append("applicant_contact 联系方式: 必填 required (条例第二十九条)")
+    for field, value, limit in (("applicant_name 申请人", applicant_name, 200),
+                                ("applicant_id_number 身份证件号码", applicant_id_number, 60),
+                                ("applicant_contact 联系方式", applicant_contact, 200),
+                                ("delivery 获取方式", delivery, 100), ("topic 主题", topic, 300),
+                                ("applicant_address 地址", applicant_address, None),
+                                ("description 所需信息", description, None), ("purpose 用途", purpose, None)):
+        if value and limit is not None and len(value) > limit:
+            problems.append(f"{field}: 不能超过{limit}个字 at most {limit} characters")
+        if value and _CONTROL.search(value):
+            problems.append(f"{field}: 含有控制字符 contains a control character")
     if received_on is not None and channel in ("online", "fax", "letter"):
         problems.append("received_on 收到日期: 该方式以双方确认之日为收到日，请登记后确认 "
                         "confirmed separately for this channel (条例第三十一条)")
@@ -161,8 +175,9 @@ def request_correction(session: Session, req: InfoRequest, on: dt.date, days: in
     _not_before(on, req.received_on, "on 告知日期", "收到日期 receipt")
     if not (what or "").strip():
         raise FoiError("note 补正事项: 须说明需要补正的事项 say what is to be corrected (条例第三十条)")
-    if not isinstance(days, int) or days < 1:
-        raise FoiError("days 补正期限: 应为正整数（工作日） a positive number of working days (条例第三十条)")
+    if not isinstance(days, int) or not 1 <= days <= deadlines.MAX_CORRECTION_DAYS:
+        raise FoiError(f"days 补正期限: 应为1至{deadlines.MAX_CORRECTION_DAYS}个工作日 1 to "
+                       f"{deadlines.MAX_CORRECTION_DAYS} working days (条例第三十条: 合理的补正期限)")
     req.status = "correction"
     _step(req, "correction_requested", on, actor, days=days, note=what.strip())
 

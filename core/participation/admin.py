@@ -108,7 +108,7 @@ def _fmt_status(view, ctx, model, name):
 
 
 def _fmt_useful(view, ctx, model, name):
-    return "有用" if model.useful else "没用"
+    return str(_l("Marked useful") if model.useful else _l("Not useful"))
 
 
 def _fmt_change(view, ctx, model, name):

@@ -19,7 +19,7 @@ from flask_babel import gettext, lazy_gettext as _l
 from flask_wtf import FlaskForm
 from sqlalchemy import select
 from wtforms import RadioField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Length, Optional
+from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from .. import catalog_history
 from .. import models as m
@@ -62,17 +62,23 @@ def _feedback_rate() -> str:
     return current_app.config.get("ZWGK_FEEDBACK_RATE", "5 per minute;30 per day")
 
 
+def _no_control(form, field):
+    """A NUL no database stores, and no other control character; tab and line breaks are text."""
+    if field.data and svc.CONTROL.search(field.data):
+        raise ValidationError(_l("Contains a control character."))
+
+
 class FeedbackForm(FlaskForm):
     """公众评价: useful or not, a comment and contact details (both optional), and a honeypot."""
 
     useful = RadioField(_l("Was this information useful to you?"), choices=[("yes", _l("Useful")), ("no", _l("Not useful"))],
                         validators=[DataRequired(_l("Choose useful or not useful."))])
-    comment = TextAreaField(_l("Comments and suggestions (optional; published after review)"),
-                            validators=[Optional(), Length(max=svc.MAX_COMMENT)])
-    contact_name = StringField(_l("How to address you (optional; seen by the unit only)"),
-                               validators=[Optional(), Length(max=svc.MAX_CONTACT)])
-    contact = StringField(_l("Contact details (optional; seen by the unit only, deleted when due)"),
-                          validators=[Optional(), Length(max=svc.MAX_CONTACT)])
+    comment = TextAreaField(_l("Comments and suggestions (optional; published after review)"), validators=[
+        Optional(), Length(max=svc.MAX_COMMENT, message=_l("No more than %(max)d characters.")), _no_control])
+    contact_name = StringField(_l("How to address you (optional; seen by the unit only)"), validators=[
+        Optional(), Length(max=svc.MAX_NAME, message=_l("No more than %(max)d characters.")), _no_control])
+    contact = StringField(_l("Contact details (optional; seen by the unit only, deleted when due)"), validators=[
+        Optional(), Length(max=svc.MAX_CONTACT, message=_l("No more than %(max)d characters.")), _no_control])
     # people never see it (hidden by style, not by script); a bot that fills every field does
     homepage = StringField(_l("Web address (leave empty)"))
 

@@ -4,6 +4,7 @@ forget contact details), interpretation deadlines, and the statistics the evalua
 from __future__ import annotations
 
 import datetime as dt
+import re
 import statistics
 from dataclasses import dataclass, field
 from typing import Any
@@ -24,7 +25,8 @@ POLICY_WORDS = ("规范性文件", "政策文件")
 DEFAULT_RETENTION_DAYS = 180
 #: catalog fields a comment may change (text elements of the item)
 CHANGEABLE_FIELDS = ("level1", "level2", "level3", "content", "basis", "time_limit", "subject", "channels")
-MAX_COMMENT, MAX_CONTACT = 2000, 200
+MAX_COMMENT, MAX_CONTACT, MAX_NAME = 2000, 200, 100  # MAX_NAME: the column Feedback.contact_name
+CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 class ParticipationError(ValueError):
@@ -57,9 +59,12 @@ def leave_feedback(session: Session, unit: m.AdminUnit, item: m.CatalogItem | No
     comment, contact_name, contact = ((x or "").strip() or None for x in (comment, contact_name, contact))
     if comment and len(comment) > MAX_COMMENT:
         raise ParticipationError("comment", f"意见不超过{MAX_COMMENT}字")
-    for name, value in (("contact_name", contact_name), ("contact", contact)):
-        if value and len(value) > MAX_CONTACT:
-            raise ParticipationError(name, f"不超过{MAX_CONTACT}字")
+    for name, value, limit in (("contact_name", contact_name, MAX_NAME), ("contact", contact, MAX_CONTACT)):
+        if value and len(value) > limit:
+            raise ParticipationError(name, f"不超过{limit}字")
+    for name, value in (("comment", comment), ("contact_name", contact_name), ("contact", contact)):
+        if value and CONTROL.search(value):
+            raise ParticipationError(name, "含有控制字符")
     if item is not None and item.unit_id != unit.id:
         raise ParticipationError("item", "事项不属于该单位的目录")
     fb = Feedback(unit=unit, item=item, useful=useful, comment=comment, contact_name=contact_name,
