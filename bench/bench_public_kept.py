@@ -3,6 +3,7 @@
     python bench/bench_public_kept.py URL          # everything measure_published measures
     python bench/bench_public_kept.py --quick URL  # search, /regions, the change list, a unit's catalog page
     python bench/bench_public_kept.py --goals URL  # the API first/deep page (unit+domain) and search only
+    python bench/bench_public_kept.py --scan-pairs URL  # PostgreSQL search: GIN windows only vs newest rows first
 
 URL: the SQLite file kept with ``bench_public.py --keep FILE`` (``sqlite:///FILE``) or the
 PostgreSQL database of its last size.  The database is migrated to head first; the index of
@@ -85,19 +86,44 @@ def goals(url: str, info: dict, n: int) -> dict:
             "search one word": b.timed(client, one), "search two words": b.timed(client, two)}
 
 
+def scan_pairs(url: str, rounds: int = 2) -> list:
+    """PostgreSQL's search two ways in the same process, alternating: ``NEWEST_SCAN`` = 0 (GIN
+    windows only) and its committed value (the newest rows read in id order first); same URLs."""
+    from zwgk import published
+
+    client = b.make_app(url).test_client()
+    rnd = random.Random(2)
+    words = ["资助", "救助", "招生", "补偿", "处罚", "名单", "标准", "督导", "征收", "采购"]
+    one = [f"/search?q={quote(rnd.choice(words))}" for _ in range(200)]
+    two = [f"/search?q={quote(rnd.choice(words) + ' ' + rnd.choice(words))}" for _ in range(200)]
+    kept, out = published.NEWEST_SCAN, []
+    try:
+        for r in range(rounds):
+            for scan in (0, kept):
+                published.NEWEST_SCAN = scan
+                out.append({"round": r + 1, "NEWEST_SCAN": scan, "search one word": b.timed(client, one),
+                            "search two words": b.timed(client, two)})
+    finally:
+        published.NEWEST_SCAN = kept
+    return out
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("url")
     parser.add_argument("--quick", action="store_true")
     parser.add_argument("--goals", action="store_true", help="only the API pages (unit+domain) and search")
+    parser.add_argument("--scan-pairs", action="store_true", help="PostgreSQL search, GIN windows only vs as committed")
     parser.add_argument("--throughput", action="store_true")
     args = parser.parse_args()
     info, n = info_of(args.url)
-    if args.goals:
+    if args.scan_pairs:
+        out = scan_pairs(args.url)
+    elif args.goals:
         out = goals(args.url, info, n)
     else:
         out = quick(args.url, info) if args.quick else b.measure_published(args.url, info, n)
-    if args.throughput:
+    if args.throughput and isinstance(out, dict):
         out["throughput"] = b.measure_throughput(args.url, info)
     print(json.dumps({n: out}, ensure_ascii=False, indent=1))
 
