@@ -4,7 +4,7 @@ page with its public history, the standard system; landmarks, labels, print layo
 import re
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, text
 
 from zwgk import models as m
 
@@ -97,7 +97,28 @@ def _counts_match_the_items(app):
             select(PublishedItem.unit_id, PublishedItem.domain_id, func.count())
             .group_by(PublishedItem.unit_id, PublishedItem.domain_id))}
     assert kept == real
+    _search_rows_match_the_items(app)
     return kept
+
+
+def _search_rows_match_the_items(app):
+    """PostgreSQL's narrow search table has one row per published item, with its unit and domain
+    and the words the item's record gives; SQLite keeps its words in FTS5 and the table empty."""
+    from zwgk.published import PublishedItem, PublishedSearch, _search_body
+
+    with app.extensions["zwgk.db"].session() as session:
+        items = {i: (u, d) for i, u, d in session.execute(
+            select(PublishedItem.item_id, PublishedItem.unit_id, PublishedItem.domain_id))}
+        rows = {i: (u, d) for i, u, d in session.execute(
+            select(PublishedSearch.item_id, PublishedSearch.unit_id, PublishedSearch.domain_id))}
+        if session.get_bind().dialect.name != "postgresql":
+            assert rows == {}
+            return
+        assert rows == items and items
+        for item_id, record in session.execute(select(PublishedItem.item_id, PublishedItem.record)):
+            assert session.scalar(text("SELECT search_vector = to_tsvector('simple'::regconfig, :w) "
+                                       "FROM published_search WHERE item_id = :i"),
+                                  {"w": _search_body(record), "i": item_id}), item_id
 
 
 def test_region_counts_are_kept_as_items_are_published_withdrawn_and_moved(app):

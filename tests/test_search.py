@@ -160,3 +160,24 @@ def test_search_pages_across_the_two_groups_without_repeating_or_skipping(app, m
         paged = [r["id"] for off in range(0, 8, 2) for r in published.search(session, ["资助", "名单"], limit=2,
                                                                               offset=off)]
         assert paged == [r["id"] for r in whole]
+
+
+def test_the_newest_matches_are_found_below_many_newer_items_that_do_not_match(app, monkeypatch):
+    # PostgreSQL reads the newest RANK_CAP * NEWEST_SCAN rows in id order first, then looks
+    # below them through the GIN index in windows sized by what it found: here the scan covers
+    # two ids, so the matches further down are found by the windows, and the result is the same
+    from zwgk import published
+
+    old = publish(app, DX, level1="督导评估", content="督导结果（旧）")
+    for i in range(5):
+        publish(app, DX, level1="招生入学", content=f"招生范围（甲{i}号）")
+    mid = publish(app, ZJ, level1="督导评估", content="督导结果（中）")
+    for i in range(5):
+        publish(app, DX, level1="招生入学", content=f"招生范围（乙{i}号）")
+    monkeypatch.setattr(published, "NEWEST_SCAN", 1)
+    monkeypatch.setattr(published, "RANK_CAP", 3)
+    assert set(found(app, "督导")) == {old, mid}
+    assert 'id="capped"' not in search_page(app, "督导")  # two matches under a cap of three
+    assert found(app, "督导", region="daoxian") == [old]
+    monkeypatch.setattr(published, "RANK_CAP", 1)
+    assert found(app, "督导") == [mid] and 'id="capped"' in search_page(app, "督导")
