@@ -141,7 +141,10 @@ def login():
         if user is None:
             accounts.verify_nobody(form.password.data)  # as slow as a wrong password: no user list by timing
         elif accounts.verify(user, form.password.data):
-            session.clear()  # a fresh session on login: no fixation
+            lang = session.get("lang")
+            session.clear()  # a fresh session on login: no fixation (the chosen language is kept)
+            if lang:
+                session["lang"] = lang
             login_user(Account(user))
             return redirect(_safe_next(request.args.get("next")))
         flash(_l("Wrong username or password."), "error")
@@ -161,7 +164,10 @@ def logout():
         accounts.revoke_sessions(user)
         db_session.commit()
     logout_user()
+    lang = session.get("lang")
     session.clear()
+    if lang:  # the language chosen stays; nothing of the account does
+        session["lang"] = lang
     return redirect(url_for("auth.login"))
 
 
