@@ -37,6 +37,20 @@ def seed(app):
         return {k: v.id for k, v in items.items()}
 
 
+def publish(app, unit_key, domain="义务教育", **fields):
+    """A published catalog item of ``unit_key`` (the public pages and search read only these)."""
+    from sqlalchemy import select
+
+    with app.extensions["zwgk.db"].session(actor="test") as session:
+        unit = session.scalar(select(m.AdminUnit).where(m.AdminUnit.key == unit_key))
+        dom = session.scalar(select(m.Domain).where(m.Domain.name == domain))
+        item = m.CatalogItem(unit=unit, domain=dom, **{**FULL, **fields})
+        session.add(item)
+        session.flush()
+        item.status = "published"
+        return item.id
+
+
 def login(client, username, password=PASSWORD):
     page = client.get("/login")
     token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page.get_data(as_text=True)).group(1)

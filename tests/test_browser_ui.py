@@ -13,7 +13,7 @@ from zwgk.foi import service
 
 from .admin_helpers import DX
 from .test_browser import SHOTS, _login, live  # noqa: F401 - the fixture
-from .test_public_pages import publish
+from .admin_helpers import publish
 
 pytestmark = pytest.mark.browser
 

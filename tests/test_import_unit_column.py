@@ -106,7 +106,7 @@ def test_a_hand_made_file_with_a_unit_column_names_the_row_column_and_unit(app, 
 
 
 def test_the_public_export_of_several_units_names_each_rows_unit(app):
-    from .test_public_pages import publish
+    from .admin_helpers import publish
 
     publish(app, DX, level1="道县公开事项")
     publish(app, "湖南省/永州市", level1="永州公开事项")

@@ -13,7 +13,7 @@ from zwgk.foi import service
 
 from .admin_helpers import DX
 from .test_admin_words import ALLOWED_EN, data_corpus, foreign_words, page_text
-from .test_public_pages import publish
+from .admin_helpers import publish
 
 #: the search page's example of folding (the feature itself), written in both scripts on purpose
 EXAMPLES = "政務公開 政务公开"

@@ -6,7 +6,7 @@ from sqlalchemy import select
 from zwgk import models as m
 from zwgk.textsearch import fold, highlight, index_terms, query_terms
 
-from .admin_helpers import DX, FULL
+from .admin_helpers import DX, FULL, publish
 
 ZJ = "浙江省/杭州市/拱墅区"
 
@@ -14,17 +14,6 @@ ZJ = "浙江省/杭州市/拱墅区"
 @pytest.fixture
 def app(make_app, regions_db_url):
     return make_app(regions_db_url, plugins="zhejiang,shandong,daoxian")
-
-
-def publish(app, unit_key, domain="义务教育", **fields):
-    with app.extensions["zwgk.db"].session(actor="test") as session:
-        unit = session.scalar(select(m.AdminUnit).where(m.AdminUnit.key == unit_key))
-        dom = session.scalar(select(m.Domain).where(m.Domain.name == domain))
-        item = m.CatalogItem(unit=unit, domain=dom, **{**FULL, **fields})
-        session.add(item)
-        session.flush()
-        item.status = "published"
-        return item.id
 
 
 def found(app, query, **filters):
