@@ -121,16 +121,53 @@ def _fmt_change(view, ctx, model, name):
     return Markup(f'<a href="{escape(href)}">{escape(str(_l("Turn into a catalog change")))}</a>')
 
 
+CLIP = 60  # characters of a comment or answer shown in the list; the whole text is its title
+
+
+def _clip(text: str | None, limit: int = CLIP) -> Markup:
+    """A long text cut to ``limit`` characters with "…"; the whole text in the title (hover)."""
+    text = (text or "").strip()
+    if len(text) <= limit:
+        return Markup(f'<span class="zwgk-wrap">{escape(text)}</span>')
+    return Markup(f'<span class="zwgk-wrap" title="{escape(text)}">{escape(text[:limit])}…</span>')
+
+
+def _fmt_comment(view, ctx, model, name):
+    return _clip(model.comment)
+
+
+def _fmt_contact(view, ctx, model, name):
+    """The name and the contact details in one column (both private), cut like a comment."""
+    return _clip(" · ".join(x for x in (model.contact_name, model.contact) if x), 40)
+
+
+def _fmt_answer(view, ctx, model, name):
+    if not (model.answer or "").strip():
+        return ""
+    where = _l("in public") if model.answer_public else _l("to the commenter only")
+    return _clip(model.answer) + Markup('<br><small class="text-muted">%s</small>') % str(where)
+
+
 class FeedbackView(ParticipationView):
-    """公众评价意见: moderation (待审核 / 已公开 / 不公开), an answer in public or in private."""
+    """公众评价意见: moderation (待审核 / 已公开 / 不公开), an answer in public or in private.
+
+    The list fits the page: comment and answer cut to 60 characters (the whole text on hover and
+    on the record's page), name and contact in one column, whether the answer is public under it;
+    the export keeps every column in full."""
 
     can_create = False
-    column_list = ("created_at", "unit", "item", "useful", "comment", "contact_name", "contact", "status",
-                   "answer", "answer_public", "answered_at", "change_item_id")
+    column_list = ("created_at", "unit", "item", "useful", "comment", "contact", "status", "answer",
+                   "change_item_id")
+    column_export_list = ("created_at", "unit", "item", "useful", "comment", "contact_name", "contact", "status",
+                          "answer", "answer_public", "answered_at", "change_item_id")
     column_filters = ("status", "useful", "answer_public")
     column_searchable_list = ("comment",)
     column_default_sort = ("created_at", True)
-    column_formatters = {"status": _fmt_status, "useful": _fmt_useful, "change_item_id": _fmt_change}
+    column_formatters = {"status": _fmt_status, "useful": _fmt_useful, "change_item_id": _fmt_change,
+                         "comment": _fmt_comment, "contact": _fmt_contact, "answer": _fmt_answer}
+    column_formatters_export = {"status": _fmt_status, "useful": _fmt_useful,
+                                "change_item_id": lambda v, c, model, n: (
+                                    f"#{model.change_item_id} v{model.change_version}" if model.change_item_id else "")}
     form_columns = ("status", "answer", "answer_public")
     form_overrides = {"status": SelectField, "answer": TextAreaField}
     form_args = {"status": {"choices": list(STATUS_NAMES.items())}}
