@@ -78,7 +78,8 @@ def test_reasons_say_in_words_what_pulled_the_score_down(db, scenario):
     assert any("流程图未上墙" in t for t in texts)
     # ordered by the points they cost: the unpublished domain (20 × 50% = 10 points) first
     assert rows[JIA]["reasons"][0] == {"indicator": "领域覆盖", "lost": "10.00",
-                                       "texts": ["1 个试点领域尚未公开目录：社会救助"]}
+                                       "texts": ["1 个试点领域尚未公开目录：社会救助"],
+                                       "texts_en": ["Pilot domains without a published catalog (1): 社会救助"]}
     yi = [t for r in rows[YI]["reasons"] for t in r["texts"]]
     assert "义务教育: 1 项缺少公开依据" in yi and "义务教育: 1 项缺少公开主体" in yi
     assert "2018Q3 期间目录未更新、未审查" in yi

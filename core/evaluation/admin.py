@@ -11,7 +11,7 @@ from typing import Any
 
 from flask import abort, flash, redirect, request, send_file, url_for
 from flask_admin import BaseView, expose
-from flask_babel import get_locale, lazy_gettext as _l
+from flask_babel import get_locale, gettext, lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import func, or_, select
 
@@ -136,30 +136,35 @@ class RunsView(_Base):
         if job is None:
             abort(404)
         if job.finished and job.run_id:
-            flash(f"已完成评估 #{job.run_id}：{job.units} 个单位 units（{job.seconds} 秒）", "success")
+            flash(gettext("Evaluation #%(id)s done: %(n)s units (%(s)s seconds)", id=job.run_id, n=job.units,
+                          s=job.seconds), "success")
             return redirect(url_for(".run_view", run_id=job.run_id))
         if job.finished:
-            flash(job.error or "评估失败 the evaluation failed", "error")
+            flash(job.error or gettext("The evaluation failed."), "error")
             return redirect(url_for(".index"))
         return self.render("zwgk/evaluation_job.html", job=job)
 
     @expose("/run/<int:run_id>")
     def run_view(self, run_id: int):
         from . import charts, runs
-        from .systems import walk
+        from .systems import english_names, in_language, walk
 
         run = self._run(run_id)
         data = runs.report_data(self.session, run)
-        top = data["system"]["indicators"]
+        english = str(get_locale() or "").startswith("en")
+        system = in_language(data["system"], english)  # indicator names in the page's language
+        top = system["indicators"]
         others = [r for r in self.session.scalars(select(em.EvaluationRun).where(
             em.EvaluationRun.region_id == run.region_id, em.EvaluationRun.id != run.id)
             .order_by(em.EvaluationRun.id.desc()))]
         return self.render("zwgk/evaluation_run.html", run=run, data=data, nodes=list(walk(top)), top=top,
-                           ranking=charts.ranking(data["rows"]),
-                           averages=charts.bars("各指标平均得分", [(n["name"], data["averages"].get(n["code"]), "")
-                                                            for n, _ in walk(top)]),
-                           history=charts.over_time("各期平均总分", [(h["period"], h["average"])
-                                                                 for h in data["history"]]),
+                           system=system, english=english, names=english_names(system) if english else {},
+                           ranking=charts.ranking(data["rows"], english),
+                           averages=charts.bars(gettext("Average score per indicator"),
+                                                [(n["name"], data["averages"].get(n["code"]), "")
+                                                 for n, _ in walk(top)], english),
+                           history=charts.over_time(gettext("Average total over periods"),
+                                                    [(h["period"], h["average"]) for h in data["history"]], english),
                            others=others, can_publish=_is_admin())
 
     @expose("/run/<int:run_id>/download/<fmt>")
@@ -172,7 +177,7 @@ class RunsView(_Base):
         data = runs.report_data(self.session, run)
         with tempfile.TemporaryDirectory() as tmp:
             path = Path(tmp) / f"report.{fmt}"
-            report.write(data, fmt, path)
+            report.write(data, fmt, path, english=str(get_locale() or "").startswith("en"))
             body = io.BytesIO(path.read_bytes())
         name = f"考核评估-{run.region.name}-{run.period}-{run.id}.{fmt}"
         return send_file(body, mimetype=MIMETYPES[fmt], as_attachment=fmt != "html", download_name=name)
@@ -186,11 +191,13 @@ class RunsView(_Base):
         result = runs.rerun(self.session, run)
         self.session.rollback()
         if result["same"]:
-            flash("重算结果一致 re-computed: the same numbers"
-                  + ("" if result["same_inputs"] else "（输入数据已有变化 though the inputs changed）"), "success")
+            flash(gettext("Re-computed: the same numbers.") if result["same_inputs"]
+                  else gettext("Re-computed: the same numbers, though the inputs changed."), "success")
         else:
-            flash(f"重算结果不同 re-computed: {len(result['changed'])} 个单位有变化 units differ"
-                  + ("" if not result["same_inputs"] else "（输入数据未变 same inputs!）"), "warning")
+            n = len(result["changed"])
+            flash(gettext("Re-computed: the numbers of %(n)s units differ, with the same inputs!", n=n)
+                  if result["same_inputs"] else gettext("Re-computed: the numbers of %(n)s units differ.", n=n),
+                  "warning")
         return redirect(url_for(".run_view", run_id=run_id))
 
     @expose("/run/<int:run_id>/publish", methods=["POST"])
@@ -203,7 +210,7 @@ class RunsView(_Base):
         run = self._run(run_id)
         runs.publish(self.session, run, current_user.username)
         self.session.commit()
-        flash("已通报：结果已在公开网站发布 published on the public site", "success")
+        flash(gettext("Announced: the results are published on the public site."), "success")
         return redirect(url_for(".run_view", run_id=run_id))
 
     @expose("/compare")
@@ -225,7 +232,8 @@ class RunsView(_Base):
         if unit and unit not in units:
             abort(404)
         history = runs.unit_history(self.session, unit) if unit else []
-        chart = charts.over_time(f"{unit} 各期总分 total over periods", [(h["period"], h["total"]) for h in history])
+        chart = charts.over_time(gettext("%(unit)s: total over periods", unit=unit),
+                                 [(h["period"], h["total"]) for h in history], str(get_locale() or "").startswith("en"))
         return self.render("zwgk/evaluation_unit.html", units=units, unit=unit, history=history, chart=chart)
 
 
@@ -294,7 +302,7 @@ class AssessmentsView(_Base):
         if self._post(lambda: engage(self.session, current_user, f.get("region", ""), f.get("assessor", ""),
                                      f.get("institution", "").strip(), f.get("period", ""), f.getlist("units"),
                                      f.get("note") or None)):
-            flash("已委托 engaged", "success")
+            flash(gettext("Engaged."), "success")
         return redirect(url_for(".index"))
 
     @expose("/score", methods=["POST"])
@@ -317,7 +325,7 @@ class AssessmentsView(_Base):
         if self._post(lambda: score(self.session, current_user, f.get("unit", ""), f.get("period", ""),
                                     f.get("indicator", ""), f.get("value", ""), f.get("comment") or None,
                                     f.get("assessor_name", ""), files, system)):
-            flash("已保存评分 score saved", "success")
+            flash(gettext("Score saved."), "success")
         return redirect(url_for(".index"))
 
     @expose("/submit", methods=["POST"])
@@ -326,7 +334,7 @@ class AssessmentsView(_Base):
 
         if self._post(lambda: submit(self.session, current_user, request.form.get("unit", ""),
                                      request.form.get("period", ""))):
-            flash("已提交 submitted", "success")
+            flash(gettext("Submitted."), "success")
         return redirect(url_for(".index"))
 
     @expose("/decide", methods=["POST"])
@@ -341,7 +349,7 @@ class AssessmentsView(_Base):
             abort(404)
         accept = request.form.get("decision") == "accept"
         if self._post(lambda: decide(self.session, current_user, item, accept, request.form.get("note") or None)):
-            flash("已采纳 accepted" if accept else "已退回 returned", "success")
+            flash(gettext("Accepted.") if accept else gettext("Returned."), "success")
         return redirect(url_for(".index"))
 
     @expose("/evidence/<int:evidence_id>")
@@ -425,7 +433,7 @@ class SurveysView(_Base):
         try:
             define(self.session, f.get("code", "").strip(), f.get("title", "").strip(), questions, scope)
             self.session.commit()
-            flash("已创建问卷 questionnaire created", "success")
+            flash(gettext("Questionnaire created."), "success")
         except SurveyError as exc:
             self.session.rollback()
             flash(str(exc), "error")
@@ -441,7 +449,7 @@ class SurveysView(_Base):
         qn = next((q for q in self._questionnaires() if str(q.id) == request.form.get("questionnaire")), None)
         upload = request.files.get("file")
         if qn is None or upload is None or not upload.filename:
-            flash("请选择问卷和 CSV 文件 choose a questionnaire and a CSV file", "error")
+            flash(gettext("Choose a questionnaire and a CSV file."), "error")
             return redirect(url_for(".index"))
         with tempfile.TemporaryDirectory() as tmp:
             path = Path(tmp) / Path(upload.filename).name
@@ -449,10 +457,11 @@ class SurveysView(_Base):
             try:
                 n = import_csv(self.session, qn, path, allowed=current_user.covers)
                 self.session.commit()
-                flash(f"导入 {n} 份答卷 imported {n} responses", "success")
+                flash(gettext("Imported %(n)s responses.", n=n), "success")
             except SurveyError as exc:
                 self.session.rollback()
-                flash("答卷有误，未导入任何内容 nothing was imported: " + "；".join(map(str, exc.problems[:20])), "error")
+                flash(gettext("The responses have errors; nothing was imported: %(problems)s",
+                              problems=gettext("; ").join(map(str, exc.problems[:20]))), "error")
         return redirect(url_for(".index"))
 
     @expose("/respond", methods=["POST"])
@@ -473,7 +482,7 @@ class SurveysView(_Base):
             day = dt.date.fromisoformat(f.get("answered_on", ""))
             add_response(self.session, qn, unit, day, {q["code"]: f.get(f"q_{q['code']}") for q in qn.questions})
             self.session.commit()
-            flash("已录入答卷 response saved", "success")
+            flash(gettext("Response saved."), "success")
         except (SurveyError, ValueError) as exc:
             self.session.rollback()
             flash(str(exc), "error")

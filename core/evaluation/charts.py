@@ -40,8 +40,8 @@ def _axis(x0: float, top: float, bottom: float, width: float) -> list[str]:
     return parts
 
 
-def bars(title: str, items: Sequence[tuple[str, str | None, str]]) -> Markup:
-    """Horizontal bars 0–100: ``(label, score or None, note)`` each; None draws 不适用."""
+def bars(title: str, items: Sequence[tuple[str, str | None, str]], english: bool = False) -> Markup:
+    """Horizontal bars 0–100: ``(label, score or None, note)`` each; None draws 不适用 (n/a)."""
     label_w, chart_w, row_h, top = 230, 430, 24, 34
     height = top + len(items) * row_h + 26
     width = label_w + chart_w + 70
@@ -49,9 +49,11 @@ def bars(title: str, items: Sequence[tuple[str, str | None, str]]) -> Markup:
     parts += _axis(label_w, top - 4, height - 22, chart_w)
     for i, (label, score, note) in enumerate(items):
         y = top + i * row_h
-        parts.append(_text(label_w - 8, y + 15, label if len(label) <= 16 else label[:15] + "…", 12, anchor="end"))
+        limit = 34 if english else 16  # what fits in the label column: Latin letters are half as wide
+        parts.append(_text(label_w - 8, y + 15, label if len(label) <= limit else label[:limit - 1] + "…", 12,
+                           anchor="end"))
         if score is None:
-            parts.append(_text(label_w + 4, y + 15, f"不适用 {note}".strip(), 11, "#888"))
+            parts.append(_text(label_w + 4, y + 15, f"{'n/a' if english else '不适用'} {note}".strip(), 11, "#888"))
             continue
         value = float(Decimal(score))
         w = chart_w * max(min(value, 100), 0) / 100
@@ -62,12 +64,13 @@ def bars(title: str, items: Sequence[tuple[str, str | None, str]]) -> Markup:
     return Markup("".join(parts))
 
 
-def ranking(rows: Sequence[dict[str, Any]]) -> Markup:
+def ranking(rows: Sequence[dict[str, Any]], english: bool = False) -> Markup:
     """Every unit's total, best first, with its rank."""
-    return bars("总分排名 ranking", [(f"{r['rank']}. {r['name']}", r["total"], "") for r in rows])
+    return bars("Ranking by total" if english else "总分排名", [(f"{r['rank']}. {r['name']}", r["total"], "")
+                                                             for r in rows], english)
 
 
-def over_time(title: str, points: Sequence[tuple[str, str | None]]) -> Markup:
+def over_time(title: str, points: Sequence[tuple[str, str | None]], english: bool = False) -> Markup:
     """A line of scores (0–100) by period, oldest first."""
     pts = [(p, float(Decimal(v))) for p, v in points if v is not None]
     left, width, top, height = 46, 560, 36, 200
@@ -78,7 +81,8 @@ def over_time(title: str, points: Sequence[tuple[str, str | None]]) -> Markup:
         parts.append(f'<line x1="{left}" y1="{y:.1f}" x2="{left + width}" y2="{y:.1f}" stroke="#e5e5e5"/>')
         parts.append(_text(left - 6, y + 4, str(tick), 10, "#666", "end"))
     if not pts:
-        parts.append(_text(left + 10, top + height / 2, "暂无各期结果 no earlier periods", 12, "#888"))
+        parts.append(_text(left + 10, top + height / 2, "No results of earlier periods yet" if english
+                           else "暂无各期结果", 12, "#888"))
     step = width / max(len(pts) - 1, 1)
     coords = [(left + (i * step if len(pts) > 1 else width / 2), top + height * (1 - v / 100)) for i, (_, v) in
               enumerate(pts)]

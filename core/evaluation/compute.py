@@ -32,6 +32,10 @@ TEXT_FIELDS = {"level1", "basis", "content", "subject", "time_limit", "channels"
 COLUMN_WORDS = {"name": "事项名称", "basis": "公开依据", "content": "公开内容", "subject": "公开主体",
                 "time_limit": "公开时限", "method": "公开方式", "channels": "公开渠道和载体", "audience": "公开对象",
                 "category": "类别"}
+#: the same, as the English catalog page's columns call them
+COLUMN_WORDS_EN = {"name": "Item name", "basis": "Basis", "content": "Content", "subject": "Disclosing body",
+                   "time_limit": "Time limit", "method": "Disclosure method", "channels": "Channels",
+                   "audience": "Disclosed to", "category": "Category"}
 CENT = Decimal("0.01")
 HUNDRED = Decimal(100)
 
@@ -120,6 +124,15 @@ class Figure:
     reasons: list[str] = field(default_factory=list)
     value: Decimal | None = None  # a score given directly (assessor, survey), 0–100
     note: str | None = None  # why it is not applicable
+    reasons_en: list[str] = field(default_factory=list)  # the same reasons for the English pages
+
+    @property
+    def note_en(self) -> str | None:
+        """The note's English half (notes are written "中文 English")."""
+        if self.note is None:
+            return None
+        found = re.search(r"[A-Za-z].*$", self.note)
+        return found.group(0) if found else self.note
 
     @property
     def score(self) -> Decimal | None:
@@ -222,8 +235,10 @@ class Inputs:
                 for dom, _count, _done, miss in rows:
                     for (code, wording), n in zip(req, miss):
                         if n:
-                            lacks.append((-n, self.domains.get(dom, str(dom)), wording))
-                fig.reasons = [f"{d}: {-n} 项缺少{w}" for n, d, w in sorted(lacks)]
+                            lacks.append((-n, self.domains.get(dom, str(dom)), wording, code))
+                fig.reasons = [f"{d}: {-n} 项缺少{w}" for n, d, w, _ in sorted(lacks)]
+                fig.reasons_en = [f"{d}: items lacking “{COLUMN_WORDS_EN.get(c, w)}”: {-n}"
+                                  for n, d, w, c in sorted(lacks)]
                 out[uid] = fig
         return out
 
@@ -248,6 +263,8 @@ class Inputs:
             fig = Figure(Decimal(len(doms) - len(lacking)), Decimal(len(doms)))
             if lacking:
                 fig.reasons = [f"{len(lacking)} 个试点领域尚未公开目录：{'、'.join(lacking)}"]
+                fig.reasons_en = [f"Pilot domains without a published catalog ({len(lacking)}): "
+                                  + ", ".join(lacking)]
             out[uid] = fig
         return out
 
@@ -286,6 +303,8 @@ class Inputs:
             if late[uid]:
                 shown = "、".join(late[uid][:3]) + ("等" if len(late[uid]) > 3 else "")
                 fig.reasons = [f"{len(late[uid])} 条公开记录未按时公开：{shown}"]
+                fig.reasons_en = [f"Publication records not published on time ({len(late[uid])}): "
+                                  + ", ".join(late[uid][:3]) + (" …" if len(late[uid]) > 3 else "")]
             out[uid] = fig
         return out
 
@@ -306,6 +325,7 @@ class Inputs:
             missed = [(t, d) for t, d, done in rows[uid] if not (done and done <= d)]
             fig = Figure(Decimal(len(rows[uid]) - len(missed)), Decimal(len(rows[uid])))
             fig.reasons = [f"节点“{t}”（{d} 到期）未按期完成" for t, d in missed]
+            fig.reasons_en = [f"Milestone “{t}” (due {d}) not met on time" for t, d in missed]
             out[uid] = fig
         return out
 
@@ -339,6 +359,7 @@ class Inputs:
             fig = Figure(Decimal(counts[uid][0]), Decimal(counts[uid][1]))
             if missing[uid]:
                 fig.reasons = [f"{'、'.join(missing[uid])} 进展报告未按期报送"]
+                fig.reasons_en = [f"Progress reports not submitted on time: {', '.join(missing[uid])}"]
             out[uid] = fig
         return out
 
@@ -361,7 +382,8 @@ class Inputs:
             elif uid in touched:
                 out[uid] = Figure(Decimal(1), Decimal(1))
             else:
-                out[uid] = Figure(Decimal(0), Decimal(1), [f"{self.period.label} 期间目录未更新、未审查"])
+                out[uid] = Figure(Decimal(0), Decimal(1), [f"{self.period.label} 期间目录未更新、未审查"],
+                                  reasons_en=[f"The catalog was neither updated nor reviewed in {self.period.label}"])
         return out
 
     # -- 公众评价（意见反馈的“有用 / 没用”） ----------------------------------
@@ -392,6 +414,8 @@ class Inputs:
             fig = Figure(Decimal(useful), Decimal(n))
             if useful < n:
                 fig.reasons = [f"公众评价 {n} 次，其中“没用” {n - useful} 次（满意率 {q2(fig.score)}%）"]
+                fig.reasons_en = [f"{n} public ratings, {n - useful} of them “not useful” "
+                                  f"(satisfaction {q2(fig.score)}%)"]
             out[uid] = fig
         return out
 
@@ -416,6 +440,7 @@ class Inputs:
             fig = Figure(value=sum(v for v, _, _ in values) / len(values))
             fig.numerator, fig.denominator = fig.value, HUNDRED
             fig.reasons = [f"{who}：{c}" for v, c, who in values if c and v < HUNDRED]
+            fig.reasons_en = [f"{who}: {c}" for v, c, who in values if c and v < HUNDRED]
             out[uid] = fig
         return out
 
@@ -431,6 +456,7 @@ class Inputs:
             fig = Figure(value=Decimal(total) / n)
             fig.numerator, fig.denominator = Decimal(total) / 100, Decimal(n)
             fig.reasons = [f"满意度 {q2(fig.value)} 分（{n} 份答卷）"]
+            fig.reasons_en = [f"Satisfaction {q2(fig.value)} points ({n} responses)"]
             out[uid] = fig
         return out
 
@@ -455,7 +481,7 @@ def leaf_figures(inputs: Inputs, system: dict[str, Any]) -> dict[str, dict[int, 
 def score_unit(system: dict[str, Any], figures: dict[str, dict[int, Figure]], uid: int) -> dict[str, Any]:
     """The unit's score on every node (0–100), each node's effective weight and points, and reasons."""
     detail: dict[str, dict[str, Any]] = {}
-    lost: list[tuple[Decimal, str, str]] = []
+    lost: list[tuple[Decimal, str, list[str], list[str]]] = []
 
     def node_score(n: dict[str, Any]) -> Decimal | None:
         if n.get("children"):
@@ -463,11 +489,13 @@ def score_unit(system: dict[str, Any], figures: dict[str, dict[int, Figure]], ui
             used = [(w, s) for w, s in scores if s is not None]
             wsum = sum(w for w, _ in used)
             score = sum(w * s for w, s in used) / wsum if used and wsum else None
-            detail[n["code"]] = {"score": score, "note": None if score is not None else "下级指标均不适用"}
+            detail[n["code"]] = {"score": score, "note": None if score is not None else "下级指标均不适用",
+                                 "note_en": None if score is not None else "no sub-indicator applies"}
             return score
-        fig = figures[n["code"]].get(uid) or Figure(note="没有数据")
+        fig = figures[n["code"]].get(uid) or Figure(note="没有数据 no data")
         detail[n["code"]] = {"score": fig.score, "numerator": fig.numerator, "denominator": fig.denominator,
-                             "reasons": fig.reasons, "note": fig.note if fig.score is None else None}
+                             "reasons": fig.reasons, "note": fig.note if fig.score is None else None,
+                             "reasons_en": fig.reasons_en, "note_en": fig.note_en if fig.score is None else None}
         return fig.score
 
     def distribute(nodes: list[dict[str, Any]], share: Decimal) -> None:
@@ -483,7 +511,8 @@ def score_unit(system: dict[str, Any], figures: dict[str, dict[int, Figure]], ui
                 distribute(n["children"], eff)
             elif d["score"] is not None and d["score"] < HUNDRED:
                 lost.append((eff * (HUNDRED - d["score"]) / HUNDRED, n["name"],
-                             d["reasons"] or [f"{n['name']} {q2(d['score'])} 分"]))
+                             d["reasons"] or [f"{n['name']} {q2(d['score'])} 分"],
+                             d["reasons_en"] or [f"{q2(d['score'])} points"]))
 
     scores = [(Decimal(n["weight"]), node_score(n)) for n in system["indicators"]]
     used = [(w, s) for w, s in scores if s is not None]
@@ -491,7 +520,8 @@ def score_unit(system: dict[str, Any], figures: dict[str, dict[int, Figure]], ui
     total = sum(w * s for w, s in used) / wsum if used and wsum else Decimal(0)
     distribute(system["indicators"], HUNDRED)
     lost.sort(key=lambda x: -x[0])  # what cost the most points first
-    reasons = [{"indicator": name, "lost": q2(points), "texts": texts} for points, name, texts in lost]
+    reasons = [{"indicator": name, "lost": q2(points), "texts": texts, "texts_en": texts_en}
+               for points, name, texts, texts_en in lost]
     return {"total": total, "applicable": bool(used), "indicators": detail, "reasons": reasons}
 
 

@@ -35,7 +35,12 @@ def show(run_id: int):
     published = {r.id for r in runs.latest_runs(session, run.region.key, run.system_code, published_only=True)}
     data["history"] = [h for h in data["history"] if h["run"] in published]
     data["unit_history"] = {}
-    return report.render_html(data, public=True)
+    from flask import request, url_for
+    from flask_babel import get_locale
+
+    english = str(get_locale() or "").startswith("en")
+    switch = url_for("auth.set_language", code="zh_Hans_CN" if english else "en", next=request.path)
+    return report.render_html(data, public=True, english=english, switch=switch)
 
 
 def init_app(app) -> None:

@@ -12,7 +12,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from ..export import neutralise
 from . import charts
-from .systems import METHOD_NAMES, walk
+from .systems import METHOD_NAMES, METHOD_NAMES_EN, english_names, in_language, walk
 
 TEMPLATES = Path(__file__).parent / "templates"
 
@@ -81,33 +81,58 @@ def write_xlsx(data: dict[str, Any], path: Path) -> None:
     wb.save(path)
 
 
-def _env() -> Environment:
-    env = Environment(loader=FileSystemLoader(str(TEMPLATES)), autoescape=select_autoescape(["html"]))
-    env.globals.update(charts=charts, method_names=METHOD_NAMES)
+def _translations(english: bool) -> Any:
+    """The interface's catalogue: Chinese (the msgstrs) by default, the English msgids on request."""
+    from babel.support import NullTranslations, Translations
+
+    if english:
+        return NullTranslations()
+    return Translations.load(str(Path(__file__).parent.parent / "translations"), ["zh_Hans_CN"])
+
+
+def _env(english: bool = False) -> Environment:
+    env = Environment(loader=FileSystemLoader(str(TEMPLATES)), autoescape=select_autoescape(["html"]),
+                      extensions=["jinja2.ext.i18n"])
+    env.install_gettext_translations(_translations(english), newstyle=True)  # type: ignore[attr-defined]
+    env.globals.update(charts=charts, method_names=METHOD_NAMES_EN if english else METHOD_NAMES, english=english)
     return env
 
 
-def render_html(data: dict[str, Any], public: bool = False) -> str:
-    """The whole report as one self-contained page (inline CSS and SVG)."""
-    top = data["system"]["indicators"]
-    averages = charts.bars("各指标平均得分 average score per indicator",
-                           [(n["name"], data["averages"].get(n["code"]), "") for n, _ in walk(top)])
-    history = charts.over_time(f"{data['run']['region_name']} 平均总分（各期）average total over periods",
-                               [(h["period"], h["average"]) for h in data["history"]])
-    unit_charts = {r["unit"]: charts.bars(f"{r['name']} 各指标得分",
+def render_html(data: dict[str, Any], public: bool = False, english: bool = False, switch: str | None = None) -> str:
+    """The whole report as one self-contained page (inline CSS and SVG), in Chinese or in English.
+
+    English: the words of the report from the interface's catalogue, the indicators by their
+    English names where the system has them (``systems.in_language``), the reasons for lost
+    points as computed in English (a run stored before they were keeps its Chinese reasons).
+    ``switch`` is the address of the other language's page (the public page links it)."""
+    t = _translations(english)
+    system = in_language(data["system"], english)
+    top = system["indicators"]
+    averages = charts.bars(t.gettext("Average score per indicator"),
+                           [(n["name"], data["averages"].get(n["code"]), "") for n, _ in walk(top)], english)
+    region = data["run"]["region_name"]
+    history = charts.over_time(t.gettext("%(region)s: average total over periods") % {"region": region},
+                               [(h["period"], h["average"]) for h in data["history"]], english)
+
+    def note(d: dict[str, Any]) -> str:
+        return (d.get("note_en") if english else None) or d.get("note") or ""
+
+    unit_charts = {r["unit"]: charts.bars(t.gettext("%(unit)s: score per indicator") % {"unit": r["name"]},
                                           [(n["name"], r["indicators"][n["code"]]["score"],
-                                            r["indicators"][n["code"]].get("note") or "") for n, _ in walk(top)])
+                                            note(r["indicators"][n["code"]])) for n, _ in walk(top)], english)
                    for r in data["rows"]}
-    return _env().get_template("report.html").render(
+    return _env(english).get_template("report.html").render(
         data=data, run=data["run"], rows=data["rows"], nodes=list(walk(top)), top=top,
-        averages_chart=averages, ranking_chart=charts.ranking(data["rows"]), history_chart=history,
-        unit_charts=unit_charts, unit_history=data.get("unit_history", {}), public=public)
+        system_title=system["title"], names=english_names(system) if english else {},
+        averages_chart=averages, ranking_chart=charts.ranking(data["rows"], english), history_chart=history,
+        unit_charts=unit_charts, unit_history=data.get("unit_history", {}), public=public, switch=switch)
 
 
-def write(data: dict[str, Any], fmt: str, path: Path) -> None:
+def write(data: dict[str, Any], fmt: str, path: Path, english: bool = False) -> None:
+    """``english`` chooses the HTML report's language; the .xlsx workbook and JSON stay as stored (Chinese)."""
     if fmt == "json":
         path.write_text(as_json(data), encoding="utf-8")
     elif fmt == "xlsx":
         write_xlsx(data, path)
     else:
-        path.write_text(render_html(data), encoding="utf-8")
+        path.write_text(render_html(data, english=english), encoding="utf-8")

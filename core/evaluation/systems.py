@@ -24,6 +24,8 @@ from ..schemas import SourceSchema
 METHODS = ("group", "computed", "assessor", "survey")
 COMPUTED = ("completeness", "coverage", "publications", "milestones", "reports", "adjustment", "feedback")
 METHOD_NAMES = {"group": "分组", "computed": "系统计算", "assessor": "评估机构评分", "survey": "满意度测评"}
+METHOD_NAMES_EN = {"group": "Group", "computed": "Computed", "assessor": "Scored by an assessor",
+                   "survey": "Satisfaction survey"}
 DEFAULT_CODE = "zwgk-default"
 DATA = Path(__file__).parent / "data"
 
@@ -37,11 +39,13 @@ class SystemError(ValueError):  # noqa: A001 - a name in this module's own names
 class IndicatorNodeSchema(Schema):
     code = fields.String(required=True, validate=validate.Length(1, 60))
     name = fields.String(required=True, validate=validate.Length(1, 200))
+    name_en = fields.String(load_default=None, allow_none=True, validate=validate.Length(1, 200))  # English pages
     weight = fields.Decimal(required=True, as_string=True, places=2, validate=validate.Range(0, 100))
     method = fields.String(required=True, validate=validate.OneOf(METHODS))
     compute = fields.String(load_default=None, allow_none=True, validate=validate.OneOf(COMPUTED))
     questionnaire = fields.String(load_default=None, allow_none=True)
     description = fields.String(load_default=None, allow_none=True)
+    description_en = fields.String(load_default=None, allow_none=True)
     source = fields.Nested(SourceSchema, load_default=None, allow_none=True)
     children = fields.List(fields.Nested(lambda: IndicatorNodeSchema()), load_default=list)
 
@@ -207,3 +211,32 @@ def walk(nodes: list[dict[str, Any]], depth: int = 0):
     for n in nodes:
         yield n, depth
         yield from walk(n.get("children") or [], depth + 1)
+
+
+def in_language(system: dict[str, Any], english: bool) -> dict[str, Any]:
+    """The system as a page in the interface's language names it (docs/evaluation.md, Languages).
+
+    Chinese: as stored.  English: the title's ``title_en`` and each indicator's ``name_en`` and
+    ``description_en`` where the system gives them; a run stored before its system had them
+    takes them from the packaged default system for the same code *and* the same Chinese name
+    (the same indicator); any other indicator keeps its Chinese name, the documents' word."""
+    if not english:
+        return system
+    base = default_system()
+    known = {n["code"]: n for n, _ in walk(base["indicators"])}
+    out = copy.deepcopy(system)
+    out["title"] = (system.get("title_en") or (base.get("title_en") if system.get("title") == base["title"] else None)
+                    or system["title"])
+    for n, _ in walk(out["indicators"]):
+        same = known.get(n["code"])
+        same = same if same and same["name"] == n["name"] else {}
+        n["name_zh"] = n["name"]
+        n["name"] = n.get("name_en") or same.get("name_en") or n["name"]
+        if n.get("description"):
+            n["description"] = n.get("description_en") or same.get("description_en") or n["description"]
+    return out
+
+
+def english_names(system: dict[str, Any]) -> dict[str, str]:
+    """Chinese indicator name → the name ``in_language(…, True)`` gives it (for stored reasons)."""
+    return {n["name_zh"]: n["name"] for n, _ in walk(system["indicators"]) if "name_zh" in n}

@@ -22,6 +22,7 @@ from wtforms import FileField, SelectField, TextAreaField
 from wtforms.validators import ValidationError
 
 from .. import models as m
+from ..admin.charts import _english
 from ..admin.labels import LABELS
 from ..admin.views import ScopedModelView
 from . import service as svc
@@ -183,7 +184,7 @@ class FeedbackView(ParticipationView):
                 model.answered_at = dt.datetime.now(dt.timezone.utc)
             model.answered_by = current_user.username
         elif model.answered_at is not None:
-            raise ValidationError("答复: 已答复的意见不能清空答复 an answer given cannot be emptied")
+            raise ValidationError(gettext("Answer: an answer given cannot be emptied."))
 
     def _bulk(self, ids: Any, status: str) -> None:
         try:
@@ -229,15 +230,16 @@ class FeedbackView(ParticipationView):
             item = next((i for i in items if i.id == item_id), None)
             try:
                 if item is None:
-                    raise svc.ParticipationError("item", "请选择本目录中的事项")
+                    raise svc.ParticipationError("item", "请选择本目录中的事项", "choose an item of this catalog")
                 version = svc.to_catalog_change(self.session, fb, item, request.form.get("field", ""),
                                                 request.form.get("value", ""), current_user.username)
                 self.session.commit()
             except svc.ParticipationError as exc:
                 self.session.rollback()
-                error = f"{PARTICIPATION_LABELS.get(exc.field, LABELS.get(exc.field, exc.field))}: {exc.message}"
+                error = f"{PARTICIPATION_LABELS.get(exc.field, LABELS.get(exc.field, exc.field))}: {exc.in_language()}"
             else:
-                flash(f"已调整事项“{item.level1}”，现为第{version}版（草稿，须重新审核后公开）", "success")
+                flash(gettext("Item “%(item)s” changed, now version %(v)s (a draft: it is reviewed again before it is "
+                              "published)", item=item.level1, v=version), "success")
                 return redirect(url_for(".index_view"))
         return self.render("participation/admin_change.html", fb=fb, items=items, error=error,
                            fields=[(f, LABELS.get(f, f)) for f in svc.CHANGEABLE_FIELDS], form=request.form)
@@ -251,7 +253,8 @@ def _fmt_timing(view, ctx, model, name):
     from ..db import get_db
 
     t = svc.interpretation_timing(get_db().scoped(), model)
-    return t.label + (f"（应于 {t.due} 前）" if t.due else "")
+    due = gettext(" (due by %(day)s)", day=t.due) if t.due else ""
+    return (t.label_en if _english() else t.label) + due
 
 
 class InterpretationView(ParticipationView):
@@ -282,32 +285,33 @@ class InterpretationView(ParticipationView):
         data = upload.read(MAX_IMAGE + 1) if upload is not None and hasattr(upload, "read") else b""
         if data:
             if len(data) > MAX_IMAGE:
-                raise ValidationError("图解: 不超过 2 MB")
+                raise ValidationError(gettext("Graphic: at most 2 MB."))
             kind = next((t for magic, t in IMAGE_TYPES.items() if data.startswith(magic)), None)
             if kind is None:  # no SVG: a script inside it would run on our origin
-                raise ValidationError("图解: 只接受 PNG、JPEG 或 GIF 图片")
+                raise ValidationError(gettext("Graphic: only PNG, JPEG or GIF pictures are accepted."))
             model.image, model.image_type = data, kind
         super().on_model_change(form, model, is_created)
 
     def check(self, form: Any, model: Any, is_created: bool) -> None:
         if model.item is None:
-            raise ValidationError("事项: 必填")
+            raise ValidationError(gettext("Catalog item: required."))
         if not svc.is_policy_document(model.item):
-            raise ValidationError("事项: 只能解读政策文件（二级事项或公开内容为规范性文件、政策文件的事项）")
+            raise ValidationError(gettext("Catalog item: only a policy document can be interpreted (an item whose "
+                                          "second-level item or content is a normative or policy document)."))
         if not svc.published_items(self.session, item_id=model.item.id):
-            raise ValidationError("事项: 只能解读已公开的政策文件")
+            raise ValidationError(gettext("Catalog item: only a published policy document can be interpreted."))
         if model.kind == "text" and not (model.body or "").strip():
-            raise ValidationError("文字: 文字解读须有正文")
+            raise ValidationError(gettext("Text: a text interpretation needs a text."))
         if model.kind == "graphic" and not model.image:
-            raise ValidationError("图解: 请上传图片")
+            raise ValidationError(gettext("Graphic: upload a picture."))
         if model.kind == "video":
             url = (model.video_url or "").strip()
             if not url.startswith(("https://", "http://")):
-                raise ValidationError("视频链接: 须以 http:// 或 https:// 开头")
+                raise ValidationError(gettext("Video link: must begin with http:// or https://."))
         if model.video_url and not model.video_url.startswith(("https://", "http://")):
-            raise ValidationError("视频链接: 须以 http:// 或 https:// 开头")
+            raise ValidationError(gettext("Video link: must begin with http:// or https://."))
         if model.published_on and model.document_published_on and model.published_on < model.document_published_on:
-            raise ValidationError("发布日期: 不能早于文件公布日期")
+            raise ValidationError(gettext("Published on: not before the document was published."))
 
 
 class ConcernResponseView(ParticipationView):
@@ -321,7 +325,7 @@ class ConcernResponseView(ParticipationView):
 
     def check(self, form: Any, model: Any, is_created: bool) -> None:
         if model.item is not None and model.item.unit_id != model.unit.id:
-            raise ValidationError("事项: 须是本单位目录中的事项")
+            raise ValidationError(gettext("Catalog item: must be an item of this unit's catalog."))
 
 
 class TopicPageView(ParticipationView):
@@ -348,7 +352,7 @@ class SettingView(ParticipationView):
 
     def check(self, form: Any, model: Any, is_created: bool) -> None:
         if model.contact_retention_days is None or not 1 <= model.contact_retention_days <= 3650:
-            raise ValidationError("保存天数: 须在 1 到 3650 之间")
+            raise ValidationError(gettext("Days contact details are kept: between 1 and 3650."))
 
 
 def add_views(admin: Any, session: Any) -> None:

@@ -30,11 +30,22 @@ CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 class ParticipationError(ValueError):
-    """Bad input, with the field and the reason in Chinese."""
+    """Bad input, with the field and the reason in Chinese (and in English for the English pages)."""
 
-    def __init__(self, field: str, message: str):
+    def __init__(self, field: str, message: str, english: str | None = None):
         super().__init__(f"{field}: {message}")
-        self.field, self.message = field, message
+        self.field, self.message, self.english = field, message, english or message
+
+    def in_language(self) -> str:
+        """The reason in the interface's language (Chinese outside a request)."""
+        from flask import has_request_context
+
+        if has_request_context():
+            from flask_babel import get_locale
+
+            if str(get_locale() or "").startswith("en"):
+                return self.english
+        return self.message
 
 
 def beijing_day(moment: dt.datetime) -> dt.date:
@@ -58,15 +69,15 @@ def leave_feedback(session: Session, unit: m.AdminUnit, item: m.CatalogItem | No
     """A citizen's feedback; a comment waits for the unit's moderation before anyone sees it."""
     comment, contact_name, contact = ((x or "").strip() or None for x in (comment, contact_name, contact))
     if comment and len(comment) > MAX_COMMENT:
-        raise ParticipationError("comment", f"意见不超过{MAX_COMMENT}字")
+        raise ParticipationError("comment", f"意见不超过{MAX_COMMENT}字", f"at most {MAX_COMMENT} characters")
     for name, value, limit in (("contact_name", contact_name, MAX_NAME), ("contact", contact, MAX_CONTACT)):
         if value and len(value) > limit:
-            raise ParticipationError(name, f"不超过{limit}字")
+            raise ParticipationError(name, f"不超过{limit}字", f"at most {limit} characters")
     for name, value in (("comment", comment), ("contact_name", contact_name), ("contact", contact)):
         if value and CONTROL.search(value):
-            raise ParticipationError(name, "含有控制字符")
+            raise ParticipationError(name, "含有控制字符", "contains a control character")
     if item is not None and item.unit_id != unit.id:
-        raise ParticipationError("item", "事项不属于该单位的目录")
+        raise ParticipationError("item", "事项不属于该单位的目录", "the item is not in the unit's catalog")
     fb = Feedback(unit=unit, item=item, useful=useful, comment=comment, contact_name=contact_name,
                   contact=contact, status="pending")
     session.add(fb)
@@ -76,7 +87,7 @@ def leave_feedback(session: Session, unit: m.AdminUnit, item: m.CatalogItem | No
 
 def moderate(fb: Feedback, status: str) -> None:
     if status not in ("pending", "approved", "hidden"):
-        raise ParticipationError("status", f"未知状态 {status!r}")
+        raise ParticipationError("status", f"未知状态 {status!r}", f"unknown status {status!r}")
     fb.status = status
 
 
@@ -84,7 +95,7 @@ def answer(fb: Feedback, text: str, public: bool, actor: str, now: dt.datetime |
     """The unit's answer: public (shown under the comment) or private (to the citizen only)."""
     text = (text or "").strip()
     if not text:
-        raise ParticipationError("answer", "答复不能为空")
+        raise ParticipationError("answer", "答复不能为空", "an answer cannot be empty")
     first = fb.answered_at is None
     fb.answer, fb.answer_public, fb.answered_by = text, public, actor
     if first:  # the answer time the evaluation counts is the first answer's
@@ -97,14 +108,15 @@ def to_catalog_change(session: Session, fb: Feedback, item: m.CatalogItem, field
     (back to draft: it passes the region's steps again), whose reason names the feedback; the
     feedback keeps the item and version.  Returns the new version."""
     if field_name not in CHANGEABLE_FIELDS:
-        raise ParticipationError("field", f"不能修改的要素 {field_name!r}")
+        raise ParticipationError("field", f"不能修改的要素 {field_name!r}",
+                                 f"an element that cannot be changed {field_name!r}")
     if not (item.unit.key == fb.unit.key or item.unit.key.startswith(fb.unit.key + "/")):
-        raise ParticipationError("item", "事项不属于该意见所针对的目录")
+        raise ParticipationError("item", "事项不属于该意见所针对的目录", "the item is not in the catalog the comment is about")
     value = (value or "").strip()
     if field_name == "level1" and not value:
-        raise ParticipationError("value", "一级事项不能为空")
+        raise ParticipationError("value", "一级事项不能为空", "the first-level item cannot be empty")
     if (getattr(item, field_name) or "") == value:
-        raise ParticipationError("value", "新内容与原内容相同")
+        raise ParticipationError("value", "新内容与原内容相同", "the new value is the same as the old one")
     saved = dict(session.info)
     session.info.update(actor=actor, reason=f"依据公众意见第{fb.id}号调整 (feedback #{fb.id})")
     try:
