@@ -221,7 +221,16 @@ class RunsView(_Base):
             a, b = self._run(int(request.args.get("a", ""))), self._run(int(request.args.get("b", "")))
         except ValueError:
             abort(400)
-        return self.render("zwgk/evaluation_compare.html", result=runs.compare(self.session, a, b))
+        from .systems import in_language, walk
+
+        result = runs.compare(self.session, a, b)
+        if str(get_locale() or "").startswith("en"):  # the indicators by their English names
+            names = {n["code"]: n["name"] for s in (a.system, b.system)
+                     for n, _ in walk(in_language(s, True)["indicators"])}
+            for c in result["changed"]:
+                for code, v in (c.get("indicators") or {}).items():
+                    v["name"] = names.get(code, v["name"])
+        return self.render("zwgk/evaluation_compare.html", result=result)
 
     @expose("/unit")
     def unit_view(self):

@@ -19,7 +19,13 @@ def index():
     session = get_db().scoped()
     runs = session.scalars(select(em.EvaluationRun).where(em.EvaluationRun.published_at.isnot(None))
                            .order_by(em.EvaluationRun.published_at.desc())).all()
-    return render_template("public/evaluation.html", runs=[describe(r) for r in runs])
+    from flask_babel import get_locale
+
+    from .systems import in_language
+
+    english = str(get_locale() or "").startswith("en")
+    shown = [dict(describe(r), system_title=in_language(r.system, english)["title"]) for r in runs]
+    return render_template("public/evaluation.html", runs=shown)
 
 
 @bp.get("/evaluation/<int:run_id>")
