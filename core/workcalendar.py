@@ -27,6 +27,9 @@ HOLIDAY_NAMES = {
     "Labour Day": "劳动节", "Dragon Boat Festival": "端午节", "Mid-autumn Festival": "中秋节",
     "National Day": "国庆节", "Anti-Fascist 70th Day": "中国人民抗日战争胜利70周年纪念日",
 }
+#: the other way, for the English pages: a stored name a known holiday's, else kept as entered
+HOLIDAY_NAMES_EN = {zh: en for en, zh in HOLIDAY_NAMES.items()}
+MAKE_UP = "调休上班"  # how a make-up working day's name ends (春节调休上班)
 WEEKDAYS = "一二三四五六日"
 WEEKDAYS_EN = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 
@@ -56,7 +59,7 @@ def seed_from_library(session: Session) -> int:
                 CalendarDay(day=day, is_workday=False, name=HOLIDAY_NAMES.get(name, name), source=source))
     for day, name in chinese_calendar.workdays.items():
         by_year.setdefault(day.year, []).append(
-            CalendarDay(day=day, is_workday=True, name=f"{HOLIDAY_NAMES.get(name, name)}调休上班", source=source))
+            CalendarDay(day=day, is_workday=True, name=f"{HOLIDAY_NAMES.get(name, name)}{MAKE_UP}", source=source))
     first, last = min(by_year), max(by_year)
     now = dt.datetime.now(dt.timezone.utc)
     added = 0
@@ -131,6 +134,14 @@ def enter_arrangement(session: Session, year: int, entries: Iterable[DayEntry], 
     return count
 
 
+def holiday_name_en(name: str) -> str:
+    """A calendar day's name in English: 国庆节 → National Day, and the make-up working day 春节调休上班
+    → Spring Festival (the line says it is a make-up day); a name an administrator entered that is
+    none of these stays as entered."""
+    base = name[:-len(MAKE_UP)] if name.endswith(MAKE_UP) else name
+    return HOLIDAY_NAMES_EN.get(base, name)
+
+
 @dataclass
 class WorkCalendar:
     """Working days, from the exceptions in memory (a few hundred rows) and the known years."""
@@ -138,7 +149,7 @@ class WorkCalendar:
     exceptions: dict[dt.date, tuple[bool, str | None]]
     known_years: set[int]
     used: list[str] = field(default_factory=list)  # the calendar facts a computation relied on
-    used_en: list[str] = field(default_factory=list)  # the same in English (the holiday's name stays Chinese)
+    used_en: list[str] = field(default_factory=list)  # the same in English (a known holiday by its English name)
     provisional: bool = False
 
     @classmethod
@@ -158,7 +169,7 @@ class WorkCalendar:
             self.used.append(f"{day} 星期{WEEKDAYS[day.weekday()]} {'调休上班' if is_work else '放假'}"
                              + (f"（{name}）" if name else ""))
             self.used_en.append(f"{day} {WEEKDAYS_EN[day.weekday()]}: {'a make-up working day' if is_work else 'a holiday'}"
-                                + (f" ({name})" if name else ""))
+                                + (f" ({holiday_name_en(name)})" if name else ""))
             return is_work
         return day.weekday() < 5
 

@@ -104,7 +104,7 @@ def timeline(schedules: Sequence[m.Schedule], today: dt.date) -> Markup:
                          list(ph.milestones)))
     dates = [d for _, a, b, ms in rows for d in (a, b) if d] + [x.due_on for *_, ms in rows for x in ms]
     if not dates:
-        return Markup('<p class="text-muted">没有进度安排 no schedule</p>')
+        return Markup('<p class="text-muted">%s</p>') % ("No schedule." if _english() else "没有进度安排")
     start, end = min(dates), max(dates)
     start = dt.date(start.year, start.month, 1)
     end = dt.date(end.year + (end.month == 12), end.month % 12 + 1, 1)
@@ -116,7 +116,7 @@ def timeline(schedules: Sequence[m.Schedule], today: dt.date) -> Markup:
         return label_w + chart_w * min(max((day - start).days, 0), span) / span
 
     parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
-             f'viewBox="0 0 {width} {height}" role="img" aria-label="进度时间轴">',
+             f'viewBox="0 0 {width} {height}" role="img" aria-label="{"Timeline" if _english() else "进度时间轴"}">',
              '<rect width="100%" height="100%" fill="#fff"/>']
     english = _english()
     months = (end.year - start.year) * 12 + end.month - start.month

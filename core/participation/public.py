@@ -29,7 +29,7 @@ from ..catalog import review_steps, scopes_of
 from ..catalog_history import BEIJING
 from ..db import get_db
 from . import service as svc
-from .flowchart import disclosure_flowchart
+from .flowchart import _rule_en, disclosure_flowchart
 from .models import Interpretation, TopicPage
 
 bp = Blueprint("participation", __name__)
@@ -190,8 +190,12 @@ def topic_index():
 def _flowchart(session, unit: m.AdminUnit):
     ob = svc.interpretation_obligation(session, unit.key)
     steps = review_steps(get_pm(), unit.key)
-    return disclosure_flowchart(f"{unit.name}政务公开流程图", steps, ob.rule_text if ob else None,
-                                _request_steps(unit.key)), steps, ob
+    from ..public import _english
+
+    english = _english()
+    title = f"{unit.name}: disclosure flowchart" if english else f"{unit.name}政务公开流程图"
+    return disclosure_flowchart(title, steps, ob.rule_text if ob else None, _request_steps(unit.key),
+                                english), steps, ob
 
 
 def _request_steps(unit_key: str) -> list[str]:
@@ -258,6 +262,7 @@ def topic(unit_path: str):
         timeline=timeline(schedules, today) if schedules else None, in_force=in_force, planned=planned,
         documents=DOCUMENTS, items=items, progress=progress, milestones=milestones, pilot_domains=pilot_domains,
         covered=covered, chart=chart, steps=steps, obligation=obligation, stats=svc.feedback_stats(session, unit.key),
+        rule_en=_rule_en(obligation.rule_text) if obligation else None,
         pages=pages, kind_names=_kind_names(pages=True), interpretations=interps,
         timings={i.id: svc.interpretation_timing(session, i, today) for i in interps},
         responses=svc.concern_responses(session, unit.key))
