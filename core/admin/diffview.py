@@ -34,7 +34,7 @@ class CatalogDiffView(LoginRequired, BaseView):
             except ValueError as exc:
                 error = str(exc)
             if unit not in units:
-                error = f"不在您的范围内的单位 not a unit you may see: {unit}"
+                error = gettext("Not a unit in your region: %(unit)s", unit=unit)
             if error is None and start and end and start > end:
                 error = gettext("The start date is after the end date.")
             if error is None:

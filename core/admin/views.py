@@ -798,8 +798,8 @@ class CatalogItemView(ScopedModelView):
             self.session.rollback()
             flash(str(exc), "error")
             return redirect(target)
-        flash(f"已恢复为第{version}版的内容，现为第{item.version}版（草稿） reverted to v{version}, now v{item.version}",
-              "success")
+        flash(gettext("Reverted to the content of version %(v)s, now version %(now)s (a draft)", v=version,
+                      now=item.version), "success")
         return redirect(target)
 
     def _workflow(self, ids: Any, step: str) -> None:
@@ -835,7 +835,7 @@ class CatalogItemView(ScopedModelView):
             flash(str(_l("Someone else changed these items at the same moment; nothing was done. Try again.")),
                   "error")
             return
-        flash(f"{workflow.STEP_NAMES[step]}：{done} 项 items", "success" if done else "warning")
+        flash(gettext("%(step)s: %(n)s items", step=display.STEPS[step], n=done), "success" if done else "warning")
         for message in failed:
             flash(message, "error")
 

@@ -39,22 +39,37 @@ def _csrf() -> None:
         abort(400)
 
 
+#: the fields of the step forms, as the page names them (errors name the field in the page's language)
+FIELDS = {"on": _l("Date"), "received_on": _l("Received on"), "notified_on": _l("Applicant told on"),
+          "days": _l("Working days"), "domain_id": _l("Domain")}
+#: each step form's action, named as the step it records
+ACTIONS = {"confirm": "received", "correction": "correction_requested", "correction_received": "correction_received",
+           "lapse": "lapsed", "consult": "consultation_sent", "consult_returned": "consultation_returned",
+           "extend": "extension", "reply": "replied", "withdraw": "withdrawn"}
+
+
+def _field(name: str) -> str:
+    return str(FIELDS.get(name, name))
+
+
 def _date(name: str, required: bool = True) -> dt.date | None:
     value = (request.form.get(name) or "").strip()
     if not value:
         if required:
-            raise service.FoiError(f"{name}: 必填 required (YYYY-MM-DD)")
+            raise service.FoiError(gettext("%(field)s: required (YYYY-MM-DD).", field=_field(name)))
         return None
     try:
         return dt.date.fromisoformat(value)
     except ValueError:
-        raise service.FoiError(f"{name}: 不是日期 not a date {value!r}") from None
+        raise service.FoiError(gettext("%(field)s: not a date: %(value)s", field=_field(name),
+                                       value=repr(value))) from None
 
 
 def _int(name: str) -> int:
     value = (request.form.get(name) or "").strip()
     if not (value.isascii() and value.isdigit()) or len(value) > 9:
-        raise service.FoiError(f"{name}: 应为整数 not a whole number {value!r}")
+        raise service.FoiError(gettext("%(field)s: not a whole number: %(value)s", field=_field(name),
+                                       value=repr(value)))
     return int(value)
 
 
@@ -107,7 +122,7 @@ class RequestsView(_Base):
             _csrf()
             try:
                 if form.get("unit") not in units:
-                    raise service.FoiError("unit 办理单位: 不在您的范围内 outside your region")
+                    raise service.FoiError(gettext("Handling unit: outside your region."))
                 req, secret = service.register(
                     session, unit=form["unit"], channel=form.get("channel", ""), actor=current_user.username,
                     description=form.get("description", ""), applicant_name=form.get("applicant_name"),
@@ -184,15 +199,17 @@ class RequestsView(_Base):
             elif action == "classify":
                 domain = _int("domain_id") if f.get("domain_id") else None
                 if domain is not None and session.get(m.Domain, domain) is None:
-                    raise service.FoiError(f"domain_id 领域: 找不到 unknown domain {domain}")
+                    raise service.FoiError(gettext("Domain: no domain %(id)s.", id=domain))
                 topic = (f.get("topic") or "").strip() or None
                 if topic and len(topic) > 300:
-                    raise service.FoiError("topic 主题: 不能超过300个字 at most 300 characters")
+                    raise service.FoiError(gettext("Information asked for: at most 300 characters."))
                 req.topic, req.domain_id = topic, domain
             else:
                 abort(400)
             session.commit()
-            flash(f"已保存 saved: {action}", "success")
+            step = words.STEP_KINDS[ACTIONS[action]] if action in ACTIONS else \
+                gettext("Information asked for and domain (for proactive disclosure)")
+            flash(gettext("Saved: %(step)s", step=step), "success")
         except service.FoiError as exc:
             session.rollback()
             flash(str(exc), "error")
@@ -340,7 +357,7 @@ class ProactiveView(_Base):
                                                   end, n, unit, topic, fields, current_user.username)
             if item is not None:
                 session.commit()
-                flash(f"已起草公开事项（草稿） drafted catalog item #{item.id}", "success")
+                flash(gettext("Catalog item #%(id)s drafted (a draft until it is reviewed).", id=item.id), "success")
                 return redirect(url_for("catalog_item.details_view", id=item.id))
             session.rollback()
         return self.render("foi/proactive_draft.html", t=found[0], fields=fields, problems=problems, start=start,
