@@ -223,6 +223,11 @@ def test_the_evaluation_run_page_and_report_speak_english(eapp):
         assert text in page, text
     assert not [w for w in CHINESE_WORDS if w in page], [w for w in CHINESE_WORDS if w in page]
     run_id = eapp.extensions["zwgk.db"].scoped().scalar(select(em.EvaluationRun.id))
+    from .evaluation_fixture import JIA
+
+    unit = client.get("/admin/evaluation_runs/unit", query_string={"unit": JIA}).get_data(as_text=True)
+    assert "Catalog completeness 80.00" in unit and "目录完整性" not in unit and "completeness 80.00" not in \
+        unit.replace("Catalog completeness 80.00", "")  # by name, not by code
     report = client.get(f"/admin/evaluation_runs/run/{run_id}/download/html").get_data(as_text=True)
     assert '<html lang="en">' in report and "1. Indicator system" in report and "Why points were lost" in report
     corpus = data_corpus(eapp)
@@ -241,8 +246,12 @@ def test_the_evaluation_run_page_and_report_speak_english(eapp):
     # Chinese: as before
     client.get("/lang/zh_Hans_CN")
     chinese = client.get(f"/admin/evaluation_runs/run/{run_id}/download/html").get_data(as_text=True)
+    assert "目录完整性 80.00" in client.get("/admin/evaluation_runs/unit", query_string={"unit": JIA}).get_data(
+        as_text=True)
     assert "一、指标体系" in chinese and "目录完整性" in chinese and "义务教育: 1 项缺少公开依据" in chinese
     assert "Indicator system" not in chinese and "Catalog completeness" not in chinese
+    assert "不适用：" in chinese and not re.search(r"不适用：[^<]*[A-Za-z]{3}", chinese)  # notes in one language
+    assert not re.search(r'class="na">n/a: [^<]*[\u4e00-\u9fff]', report)
 
 
 def test_a_run_stored_before_the_english_names_takes_them_from_the_default_system(eapp):

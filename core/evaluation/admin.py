@@ -147,6 +147,7 @@ class RunsView(_Base):
     @expose("/run/<int:run_id>")
     def run_view(self, run_id: int):
         from . import charts, runs
+        from .report import note_in_language
         from .systems import english_names, in_language, walk
 
         run = self._run(run_id)
@@ -159,6 +160,7 @@ class RunsView(_Base):
             .order_by(em.EvaluationRun.id.desc()))]
         return self.render("zwgk/evaluation_run.html", run=run, data=data, nodes=list(walk(top)), top=top,
                            system=system, english=english, names=english_names(system) if english else {},
+                           note=lambda d: note_in_language(d, english),
                            ranking=charts.ranking(data["rows"], english),
                            averages=charts.bars(gettext("Average score per indicator"),
                                                 [(n["name"], data["averages"].get(n["code"]), "")
@@ -241,6 +243,12 @@ class RunsView(_Base):
         if unit and unit not in units:
             abort(404)
         history = runs.unit_history(self.session, unit) if unit else []
+        from .systems import in_language, walk
+
+        english = str(get_locale() or "").startswith("en")
+        for h in history:  # each period's indicators by name, as its run's system names them
+            system = in_language(self.session.get(em.EvaluationRun, h["run"]).system, english)
+            h["names"] = {n["code"]: n["name"] for n, _ in walk(system["indicators"])}
         chart = charts.over_time(gettext("%(unit)s: total over periods", unit=unit),
                                  [(h["period"], h["total"]) for h in history], str(get_locale() or "").startswith("en"))
         return self.render("zwgk/evaluation_unit.html", units=units, unit=unit, history=history, chart=chart)

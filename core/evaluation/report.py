@@ -4,6 +4,7 @@ HTML page with SVG charts that prints on A4 and needs no network."""
 from __future__ import annotations
 
 import json
+import re
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -81,6 +82,16 @@ def write_xlsx(data: dict[str, Any], path: Path) -> None:
     wb.save(path)
 
 
+def note_in_language(d: dict[str, Any], english: bool) -> str:
+    """Why an indicator does not apply, in one language: notes are stored "中文 English"
+    (``note_en`` beside them since the English pages; an older run's note is split)."""
+    text = d.get("note") or ""
+    found = re.search(r"\s(?=[A-Za-z])", text)
+    if english:
+        return d.get("note_en") or (text[found.end():] if found else text)
+    return text[:found.start()] if found else text
+
+
 def _translations(english: bool) -> Any:
     """The interface's catalogue: Chinese (the msgstrs) by default, the English msgids on request."""
     from babel.support import NullTranslations, Translations
@@ -94,7 +105,8 @@ def _env(english: bool = False) -> Environment:
     env = Environment(loader=FileSystemLoader(str(TEMPLATES)), autoescape=select_autoescape(["html"]),
                       extensions=["jinja2.ext.i18n"])
     env.install_gettext_translations(_translations(english), newstyle=True)  # type: ignore[attr-defined]
-    env.globals.update(charts=charts, method_names=METHOD_NAMES_EN if english else METHOD_NAMES, english=english)
+    env.globals.update(charts=charts, method_names=METHOD_NAMES_EN if english else METHOD_NAMES, english=english,
+                       note=lambda d: note_in_language(d, english))
     return env
 
 
@@ -115,7 +127,7 @@ def render_html(data: dict[str, Any], public: bool = False, english: bool = Fals
                                [(h["period"], h["average"]) for h in data["history"]], english)
 
     def note(d: dict[str, Any]) -> str:
-        return (d.get("note_en") if english else None) or d.get("note") or ""
+        return note_in_language(d, english)
 
     unit_charts = {r["unit"]: charts.bars(t.gettext("%(unit)s: score per indicator") % {"unit": r["name"]},
                                           [(n["name"], r["indicators"][n["code"]]["score"],
