@@ -39,6 +39,12 @@ def scopes_of(unit_path: str) -> list[str]:
     return ["national"] + ["/".join(parts[: i + 1]) for i in range(len(parts))]
 
 
+#: each element as the English catalog page's columns call it (a region's wording is Chinese)
+ELEMENT_WORDS_EN = {"name": "Item name", "basis": "Basis", "content": "Content", "subject": "Disclosing body",
+                    "time_limit": "Time limit", "method": "Disclosure method", "channels": "Channels",
+                    "audience": "Disclosed to", "category": "Category"}
+
+
 def required_elements(session: Session, unit_path: str) -> list[ElementRequirement]:
     """The elements a unit's catalog must carry; a region's own wording wins over the national one."""
     scopes = scopes_of(unit_path)

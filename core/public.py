@@ -241,7 +241,7 @@ def _region_and_domain(session, region: str, domain_name: str) -> tuple[str | No
 def catalog_page():
     """公开目录: a unit's published catalog (and the units below it) in the 标准目录 layout, one
     keyset page at a time (at most 200 rows), optionally one domain."""
-    from .catalog import ELEMENT_FIELDS, required_elements
+    from .catalog import ELEMENT_FIELDS, ELEMENT_WORDS_EN, required_elements
     from .catalog_io import shown
     from .published import MAX_PAGE, page
 
@@ -266,7 +266,8 @@ def catalog_page():
         i["published_on"] = catalog_history.in_beijing(i["published_at"])[:10]
     return render_template("public/catalog.html", units=units, region=region, path=path, items=items, error=error,
                            domain=domain, top=top, sub=sub, layout=layout, extra=extra, shown=_shown_in_language(shown),
-                           required=required, next_after=next_after, after=after, limit=limit,
+                           required=required, element_words_en=ELEMENT_WORDS_EN, next_after=next_after, after=after,
+                           limit=limit,
                            trail=_trail(session, path) if path else [])
 
 

@@ -283,3 +283,15 @@ def test_a_run_stored_before_the_english_names_takes_them_from_the_default_syste
     page = client.get(f"/admin/evaluation_runs/run/{run_id}").get_data(as_text=True)
     assert "本地区自定的指标" in page and "Domain coverage" in page  # unknown: the stored name; known: English
     assert "1 个试点领域尚未公开目录：社会救助" in page  # reasons stored only in Chinese are shown as stored
+
+
+def test_the_catalogs_required_elements_are_named_in_english(app):
+    client = app.test_client()
+    client.get("/lang/en")
+    line = re.search(r'<p class="muted" id="required">(.*?)</p>',
+                     client.get(f"/catalog?region={DX}").get_data(as_text=True), re.S).group(1)
+    assert "Item name, Basis, Content, Disclosing body, Time limit" in line and "名称" not in line
+    client.get("/lang/zh_Hans_CN")
+    line = re.search(r'<p class="muted" id="required">(.*?)</p>',
+                     client.get(f"/catalog?region={DX}").get_data(as_text=True), re.S).group(1)
+    assert "名称" in line and "Item name" not in line

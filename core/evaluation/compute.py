@@ -22,7 +22,7 @@ from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.orm import Session
 
 from .. import models as m
-from ..catalog import ELEMENT_FIELDS, scopes_of
+from ..catalog import ELEMENT_FIELDS, ELEMENT_WORDS_EN as COLUMN_WORDS_EN, scopes_of
 from ..catalog_history import BEIJING
 from . import models as em
 from .systems import leaves
@@ -32,10 +32,6 @@ TEXT_FIELDS = {"level1", "basis", "content", "subject", "time_limit", "channels"
 COLUMN_WORDS = {"name": "事项名称", "basis": "公开依据", "content": "公开内容", "subject": "公开主体",
                 "time_limit": "公开时限", "method": "公开方式", "channels": "公开渠道和载体", "audience": "公开对象",
                 "category": "类别"}
-#: the same, as the English catalog page's columns call them
-COLUMN_WORDS_EN = {"name": "Item name", "basis": "Basis", "content": "Content", "subject": "Disclosing body",
-                   "time_limit": "Time limit", "method": "Disclosure method", "channels": "Channels",
-                   "audience": "Disclosed to", "category": "Category"}
 CENT = Decimal("0.01")
 HUNDRED = Decimal(100)
 
