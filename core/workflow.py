@@ -22,7 +22,12 @@ STEP_NAMES = {"submit": "提交", "review": "保密审查", "signoff": "主要�
 
 
 class WorkflowError(ValueError):
-    pass
+    """A step refused: the message (Chinese, the English after it) for the command line and the API;
+    ``kind`` and ``facts`` let a page say it in its own language (``zwgk.admin.views``)."""
+
+    def __init__(self, message: str, kind: str | None = None, **facts: Any):
+        super().__init__(message)
+        self.kind, self.facts = kind, facts
 
 
 def _record(session: Session, item: m.CatalogItem, step: str, actor: str, passed: bool = True,
@@ -35,7 +40,8 @@ def _record(session: Session, item: m.CatalogItem, step: str, actor: str, passed
 def _expect(item: m.CatalogItem, *statuses: str) -> None:
     if item.status not in statuses:
         raise WorkflowError(f"事项“{item.level1}”当前为 {item.status}，不能执行此操作 "
-                            f"(needs {' or '.join(statuses)})")
+                            f"(needs {' or '.join(statuses)})", "status", item=item.level1, status=item.status,
+                            needs=statuses)
 
 
 def submit(session: Session, item: m.CatalogItem, actor: str) -> None:
@@ -49,7 +55,7 @@ def review(session: Session, item: m.CatalogItem, actor: str, passed: bool, reas
     """保密审查: the conclusion and its reason are recorded; a failed review sends the item back."""
     _expect(item, "submitted")
     if not passed and not reason:
-        raise WorkflowError("未通过保密审查须写明理由 a failed review needs a reason")
+        raise WorkflowError("未通过保密审查须写明理由 a failed review needs a reason", "review_reason")
     version = item.version
     item.status = "reviewed" if passed else "draft"
     session.flush()
@@ -79,7 +85,7 @@ def publish(session: Session, item: m.CatalogItem, actor: str, pm: Any) -> None:
     missing = [s for s in steps if s not in done]
     if missing:
         raise WorkflowError("缺少必经步骤，不能公开 cannot publish without: "
-                            + "、".join(STEP_NAMES[s] for s in missing))
+                            + "、".join(STEP_NAMES[s] for s in missing), "missing", missing=missing)
     item.status = "published"
     session.flush()
     _record(session, item, "publish", actor)
@@ -87,7 +93,7 @@ def publish(session: Session, item: m.CatalogItem, actor: str, pm: Any) -> None:
 
 def withdraw(session: Session, item: m.CatalogItem, actor: str, reason: str) -> None:
     if not reason:
-        raise WorkflowError("撤回须写明理由 withdrawing needs a reason")
+        raise WorkflowError("撤回须写明理由 withdrawing needs a reason", "withdraw_reason")
     _expect(item, "published")
     item.status = "withdrawn"
     session.flush()

@@ -295,3 +295,25 @@ def test_the_catalogs_required_elements_are_named_in_english(app):
     line = re.search(r'<p class="muted" id="required">(.*?)</p>',
                      client.get(f"/catalog?region={DX}").get_data(as_text=True), re.S).group(1)
     assert "名称" in line and "Item name" not in line
+
+
+def test_a_refused_catalog_step_is_said_in_the_pages_language(app):
+    items = "/admin/catalog_item"
+    client = app.test_client()
+    login(client, "dx_admin")
+
+    def act(action):
+        token = csrf(client, f"{items}/")
+        return client.post(f"{items}/action/", data={"action": action, "rowid": [str(app.ids["in"])], "confirmed": "1",
+                                                     "csrf_token": token}, follow_redirects=True).get_data(as_text=True)
+
+    client.get("/lang/en")
+    act("submit")
+    page = act("publish")  # 道县: confidentiality review and sign-off first
+    assert "Not published: these steps are missing: Confidentiality review" in page and "缺少必经步骤" not in page
+    page = act("submit")
+    assert "this step needs Draft." in page and "不能执行此操作" not in page
+    client.get("/lang/zh_Hans_CN")
+    page = act("publish")
+    assert "缺少必经步骤，不能公开：保密审查" in page and "cannot publish" not in page
+    assert "不能执行此操作" in act("submit") and "needs" not in page

@@ -42,6 +42,24 @@ ENDPOINT_ACTIONS = {"index_view": "list", "details_view": "view", "create_view":
                     "ajax_update": "edit"}
 
 
+
+def workflow_words(exc: Any) -> str:
+    """A refused catalog step (``zwgk.workflow.WorkflowError``) in the interface's language."""
+    statuses = dict(STATUS_CHOICES)
+    facts = exc.facts
+    if exc.kind == "status":
+        return gettext("“%(item)s” is %(status)s: this step needs %(needs)s.", item=facts["item"],
+                       status=statuses.get(facts["status"], facts["status"]),
+                       needs=gettext(" or ").join(str(statuses.get(s, s)) for s in facts["needs"]))
+    if exc.kind == "missing":
+        return gettext("Not published: these steps are missing: %(steps)s.",
+                       steps=gettext("、").join(str(display.STEPS.get(s, s)) for s in facts["missing"]))
+    if exc.kind == "review_reason":
+        return gettext("A failed confidentiality review needs a reason.")
+    if exc.kind == "withdraw_reason":
+        return gettext("Withdrawing needs a reason.")
+    return str(exc)
+
 class LongSecureForm(SecureForm):
     """SecureForm whose CSRF token lasts a working day, not 30 minutes: catalog forms are long."""
 
@@ -824,7 +842,7 @@ class CatalogItemView(ScopedModelView):
                         workflow.publish(self.session, item, current_user.username, get_pm())
                 done += 1
             except workflow.WorkflowError as exc:
-                failed.append(str(exc))
+                failed.append(workflow_words(exc))
             except StaleDataError:  # another user's step or edit came first
                 failed.append(str(_l("“%(item)s” was changed by someone else at the same moment; this step was "
                                      "not taken. Look at its status and try again.", item=item.level1)))
