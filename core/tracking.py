@@ -81,6 +81,8 @@ class DueItem:
     due: dt.date | dt.datetime
     status: str
     detail: str = ""
+    title_en: str = ""  # the title and detail on English pages ("" where they are data: shown as stored)
+    detail_en: str = ""
 
     def days_from(self, today: dt.date) -> int:
         due = self.due.date() if isinstance(self.due, dt.datetime) else self.due
@@ -121,7 +123,8 @@ def due_items(session: Session, today: dt.date, within_days: int = 14, region: s
                 continue
             items.append(DueItem("report", scope, f"{sched.title}：{period} 进展报告", due,
                                  "overdue" if due < today else "due_soon",
-                                 f"{sched.report_by or ''} → {sched.report_to or ''}".strip(" →")))
+                                 f"{sched.report_by or ''} → {sched.report_to or ''}".strip(" →"),
+                                 title_en=f"{sched.title}: progress report {period}"))
     cal = calendar or WorkCalendar.load(session)
     for rec in session.scalars(select(m.PublicationRecord).where(m.PublicationRecord.published_at.is_(None))):
         scope = _record_scope(rec)
@@ -135,7 +138,7 @@ def due_items(session: Session, today: dt.date, within_days: int = 14, region: s
                                      "overdue" if check.status == "overdue" else "due_soon", check.rule_text))
     from .foi.due import requests_due  # issue 17: 依申请公开
 
-    items += [DueItem("request", r.scope, r.title, r.due, r.status, r.detail)
+    items += [DueItem("request", r.scope, r.title, r.due, r.status, r.detail, r.title_en, r.detail_en)
               for r in requests_due(session, today, within_days, region, cal)]
     return sorted(items, key=lambda i: (i.days_from(today), i.scope, i.title))
 

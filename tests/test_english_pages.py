@@ -317,3 +317,25 @@ def test_a_refused_catalog_step_is_said_in_the_pages_language(app):
     page = act("publish")
     assert "缺少必经步骤，不能公开：保密审查" in page and "cannot publish" not in page
     assert "不能执行此操作" in act("submit") and "needs" not in page
+
+
+def test_the_dashboards_due_lines_follow_the_language(app):
+    from zwgk.foi import service
+
+    with app.extensions["zwgk.db"].session(actor="clerk") as session:
+        req, _ = service.register(session, unit=DX, channel="in_person", description="道县义务教育招生范围",
+                                  actor="clerk", applicant_name="张三", applicant_contact="13800000000",
+                                  submitted_at=dt.datetime(2025, 9, 12, 2, tzinfo=dt.timezone.utc))
+        number = req.tracking_no
+    client = app.test_client()
+    login(client, "dx_admin")
+    client.get("/lang/en")
+    english = page_text(client.get("/admin/").get_data(as_text=True))
+    line = next(x for x in english.splitlines() if "Reply due" in x)
+    assert "has passed; escalated to the region administrators dx_admin" in line, line
+    assert f"Request {number}: (no topic)" in english
+    assert "升级至地区管理员" not in english and "未归类" not in english and "进展报告" not in english
+    client.get("/lang/zh_Hans_CN")
+    chinese = page_text(client.get("/admin/").get_data(as_text=True))
+    assert "升级至地区管理员 dx_admin" in chinese and "（未归类）" in chinese
+    assert "escalated" not in chinese and "no topic" not in chinese

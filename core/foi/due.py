@@ -24,6 +24,8 @@ class RequestDue:
     status: str  # overdue | due_soon
     detail: str
     escalated_to: list[str]
+    title_en: str = ""  # the same for the English pages
+    detail_en: str = ""
 
 
 def _ancestors(path: str) -> list[str]:
@@ -57,23 +59,31 @@ def requests_due(session: Session, today: dt.date, within_days: int, region: str
     out = []
     for req in open_requests(session, region):
         d = deadlines.compute(req, cal, today)
-        label = f"依申请公开 {req.tracking_no}：{req.topic or '（未归类 no topic）'}"
+        label = f"依申请公开 {req.tracking_no}：{req.topic or '（未归类）'}"
+        label_en = f"Request {req.tracking_no}: {req.topic or '(no topic)'}"
         if d.status == "unconfirmed":
             continue
         if d.status in ("awaiting_correction", "correction_overdue"):
-            due, what = d.correction_due, "补正期限 correction period"
+            due = d.correction_due
             if d.status == "awaiting_correction" and due > horizon:
                 continue
             status = "overdue" if d.status == "correction_overdue" else "due_soon"
-            detail = f"{what} {due}" + ("，期满未补正，可视为放弃（条例第三十条）" if status == "overdue" else "")
-            out.append(RequestDue(req, req.unit.key, label, due, status, detail, []))
+            detail = f"补正期限 {due}" + ("，期满未补正，可视为放弃（条例第三十条）" if status == "overdue" else "")
+            detail_en = f"Correction due {due}" + (
+                ": not corrected in time, may be taken as given up (Regulations, article 30)" if status == "overdue"
+                else "")
+            out.append(RequestDue(req, req.unit.key, label, due, status, detail, [], label_en, detail_en))
             continue
         if d.reply_due < today:
             admins = region_admins(session, req.unit.key)
-            detail = (f"答复期限 {d.reply_due}（条例第三十三条）已过；升级至地区管理员 escalated to "
-                      + ("、".join(admins) if admins else "（无地区管理员 none）"))
-            out.append(RequestDue(req, req.unit.key, label, d.reply_due, "overdue", detail, admins))
+            detail = (f"答复期限 {d.reply_due}（条例第三十三条）已过；升级至地区管理员 "
+                      + ("、".join(admins) if admins else "（无地区管理员）"))
+            detail_en = (f"Reply due {d.reply_due} (Regulations, article 33) has passed; escalated to the region "
+                         "administrators " + (", ".join(admins) if admins else "(none)"))
+            out.append(RequestDue(req, req.unit.key, label, d.reply_due, "overdue", detail, admins, label_en,
+                                  detail_en))
         elif d.reply_due <= horizon:
             out.append(RequestDue(req, req.unit.key, label, d.reply_due, "due_soon",
-                                  f"答复期限 {d.reply_due}（条例第三十三条）", []))
+                                  f"答复期限 {d.reply_due}（条例第三十三条）", [], label_en,
+                                  f"Reply due {d.reply_due} (Regulations, article 33)"))
     return out
