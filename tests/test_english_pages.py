@@ -339,3 +339,14 @@ def test_the_dashboards_due_lines_follow_the_language(app):
     chinese = page_text(client.get("/admin/").get_data(as_text=True))
     assert "升级至地区管理员 dx_admin" in chinese and "（未归类）" in chinese
     assert "escalated" not in chinese and "no topic" not in chinese
+
+
+def test_english_pages_ask_for_a_latin_font_first(app):
+    client = app.test_client()
+    login(client, "dx_admin")
+    for url in ("/regions", "/admin/"):
+        client.get("/lang/zh_Hans_CN")
+        assert 'font-family: "Noto Sans CJK SC"' in client.get(url).get_data(as_text=True), url
+        client.get("/lang/en")
+        assert 'font-family: "Helvetica Neue", Arial, "Liberation Sans", "Noto Sans CJK SC"' in client.get(
+            url).get_data(as_text=True), url
