@@ -118,7 +118,7 @@ def test_the_feedback_list_cuts_long_texts_and_keeps_them_whole_on_hover_and_in_
     assert "Answered at" not in headers and "Answer in public" not in headers and "Name (private)" not in headers
     assert len([h for h in headers if h]) <= 9
     assert f'title="{LONG}"' in body and LONG not in page_text(body)  # the whole comment on hover only
-    assert LONG[:60] + "…" in page_text(body)
+    assert LONG[:40] + "…" in page_text(body)
     assert "王先生 · wang@example.com" in page_text(body) and "to the commenter only" in page_text(body)
     export = client.get("/admin/feedback/export/csv/").get_data(as_text=True)
     assert LONG in export and "Answered at" in export and "Name (private)" in export

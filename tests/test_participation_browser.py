@@ -70,3 +70,25 @@ def test_flowcharts_daoxian_with_sign_off_zhejiang_without(live):  # noqa: F811
         chart.screenshot(path=str(SHOTS / f"flowchart-{name}.png"))
         page.screenshot(path=str(SHOTS / f"topic-{name}.png"), full_page=True)
     page.close()
+
+
+def test_the_feedback_list_fits_a_page_1024_pixels_wide_in_both_languages(live):  # noqa: F811
+    """docs/i18n.md: long comments and answers are cut (whole on hover), name and contact share a column."""
+    from zwgk import models as m
+    from zwgk.participation import service as svc
+
+    app, base, browser = live
+    long = "这个事项的公开内容很详细，但是希望能够补充办理流程图和联系电话，方便群众查询办理进度。" * 3
+    with app.extensions["zwgk.db"].session(actor="test") as session:
+        unit = session.scalar(select(m.AdminUnit).where(m.AdminUnit.key == DX))
+        fb = svc.leave_feedback(session, unit, None, True, long, "王先生", "wang.xiansheng.example@example.com")
+        fb.answer, fb.answer_public = "感谢您的意见，我们将在下一版目录中补充办理流程和联系电话。" * 3, True
+    admin = _login(browser, base, "dx_admin")
+    admin.set_viewport_size({"width": 1024, "height": 900})
+    for code in ("zh_Hans_CN", "en"):
+        admin.goto(f"{base}/lang/{code}?next=/admin/feedback/")
+        table = admin.locator("table.model-list").bounding_box()
+        width = admin.evaluate("document.documentElement.clientWidth")
+        assert table["x"] + table["width"] <= width, (code, table, width)
+        admin.screenshot(path=str(SHOTS / f"participation-feedback-list-1024-{code}.png"), full_page=True)
+    admin.close()

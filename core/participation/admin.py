@@ -105,7 +105,7 @@ class ParticipationView(ScopedModelView):
 
 
 def _fmt_status(view, ctx, model, name):
-    return str(STATUS_NAMES.get(model.status, model.status))
+    return Markup('<span class="zwgk-badge">%s</span>') % str(STATUS_NAMES.get(model.status, model.status))
 
 
 def _fmt_useful(view, ctx, model, name):
@@ -122,7 +122,7 @@ def _fmt_change(view, ctx, model, name):
     return Markup(f'<a href="{escape(href)}">{escape(str(_l("Turn into a catalog change")))}</a>')
 
 
-CLIP = 60  # characters of a comment or answer shown in the list; the whole text is its title
+CLIP = 40  # characters of a comment or answer shown in the list; the whole text is its title
 
 
 def _clip(text: str | None, limit: int = CLIP) -> Markup:
@@ -152,9 +152,9 @@ def _fmt_answer(view, ctx, model, name):
 class FeedbackView(ParticipationView):
     """公众评价意见: moderation (待审核 / 已公开 / 不公开), an answer in public or in private.
 
-    The list fits the page: comment and answer cut to 60 characters (the whole text on hover and
-    on the record's page), name and contact in one column, whether the answer is public under it;
-    the export keeps every column in full."""
+    The list fits a page 1024 pixels wide: comment and answer cut to 40 characters (the whole text
+    on hover and on the record's page), name and contact in one column, whether the answer is
+    public under it; the export keeps every column in full."""
 
     can_create = False
     column_list = ("created_at", "unit", "item", "useful", "comment", "contact", "status", "answer",
@@ -166,7 +166,8 @@ class FeedbackView(ParticipationView):
     column_default_sort = ("created_at", True)
     column_formatters = {"status": _fmt_status, "useful": _fmt_useful, "change_item_id": _fmt_change,
                          "comment": _fmt_comment, "contact": _fmt_contact, "answer": _fmt_answer}
-    column_formatters_export = {"status": _fmt_status, "useful": _fmt_useful,
+    column_formatters_export = {"status": lambda v, c, model, n: str(STATUS_NAMES.get(model.status, model.status)),
+                                "useful": _fmt_useful,
                                 "change_item_id": lambda v, c, model, n: (
                                     f"#{model.change_item_id} v{model.change_version}" if model.change_item_id else "")}
     form_columns = ("status", "answer", "answer_public")
