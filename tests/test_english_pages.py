@@ -350,3 +350,27 @@ def test_english_pages_ask_for_a_latin_font_first(app):
         client.get("/lang/en")
         assert 'font-family: "Helvetica Neue", Arial, "Liberation Sans", "Noto Sans CJK SC"' in client.get(
             url).get_data(as_text=True), url
+
+
+@pytest.fixture
+def aapp(make_app, loaded_db_url):
+    from .evaluation_fixture import build
+
+    app = make_app(loaded_db_url)
+    build(app.extensions["zwgk.db"])
+    return app
+
+
+def test_an_assessors_refusal_is_said_in_the_pages_language(aapp):
+    from .evaluation_fixture import YI
+    from .test_evaluation_admin import _engage, _score
+
+    _engage(aapp)
+    firm = aapp.test_client()
+    login(firm, "assessor1")
+    firm.get("/lang/en")
+    refused = _score(firm, YI).get_data(as_text=True)
+    assert "2018Q3 is outside your engagement" in refused and "不在本机构的委托范围内" not in refused
+    firm.get("/lang/zh_Hans_CN")
+    refused = _score(firm, YI).get_data(as_text=True)
+    assert "不在本机构的委托范围内" in refused and "outside your engagement" not in refused

@@ -308,7 +308,8 @@ class AssessmentsView(_Base):
             return True
         except (AssessmentError, ValueError) as exc:
             self.session.rollback()
-            flash(str(exc), "error")
+            english = str(get_locale() or "").startswith("en")
+            flash(exc.in_language(english) if isinstance(exc, AssessmentError) else str(exc), "error")
             return False
 
     @expose("/engage", methods=["POST"])
