@@ -57,6 +57,7 @@ DIALECT_NEUTRAL = {
     "test_language_login": "the session's language across login",
     "test_deadline_cli": "date arithmetic on the working-day calendar",
     "test_ratelimit_fallback": "the limiter's storage (Redis or memory), not the database",
+    "test_english_pages": "the words on English pages; their queries run in test_public_pages / test_admin",
     "test_jobs_page": "the job board (threads or RQ); the jobs' own writes run in test_jobs",
     "test_import_unit_column": "the reader's unit column, refused before anything is written; "
                                "the streamed export's query runs in test_catalog_export",
