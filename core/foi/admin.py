@@ -46,9 +46,14 @@ def _date(name: str, required: bool = True) -> dt.date | None:
             raise service.FoiError(f"{name}: 必填 required (YYYY-MM-DD)")
         return None
     try:
-        return dt.date.fromisoformat(value)
+        day = dt.date.fromisoformat(value)
     except ValueError:
         raise service.FoiError(f"{name}: 不是日期 not a date {value!r}") from None
+    # every date on these forms is a day something happened: a later one is a typo, and one near
+    # the calendar's end made the request page, the dashboard and ``zwgk due`` fail (date overflow)
+    if day > _today():
+        raise service.FoiError(f"{name}: {day} 晚于今天（北京时间），不能登记 is after today (Beijing time)")
+    return day
 
 
 def _int(name: str) -> int:
