@@ -24,8 +24,14 @@ def _unit(session: Session, path: str | None) -> AdminUnit | None:
     if not path:
         return None
     unit = session.scalar(select(AdminUnit).where(AdminUnit.key == path))
+    if unit is None:  # a unique name (道县, 拱墅区) names its unit too, as everywhere else
+        named = session.scalars(select(AdminUnit).where(AdminUnit.name == path).order_by(AdminUnit.key)).all()
+        if len(named) > 1:
+            raise AccountError(f"单位名称不唯一，请写完整路径 ambiguous unit name {path!r}: "
+                               + "、".join(u.key for u in named))
+        unit = named[0] if named else None
     if unit is None:
-        raise AccountError(f"找不到单位 unknown unit: {path}")
+        raise AccountError(f"找不到单位 unknown unit: {path} (写单位名称或路径 a unit name or path)")
     return unit
 
 

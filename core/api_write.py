@@ -113,13 +113,29 @@ def _apply(item: m.CatalogItem, data: dict[str, Any], validator: Any) -> None:
             setattr(item, name, data[name])
 
 
+def _unit_path(session: Any, raw: dict[str, Any]) -> dict[str, Any]:
+    """A body's unit given by a unique name (道县) → its path, as everywhere a unit is named;
+    an ambiguous name is a 400 listing the candidates; an unknown one is left to the validator."""
+    from .catalog_io import resolve_unit
+    from .catalog_readers import CatalogFileError
+
+    unit = raw.get("unit")
+    if isinstance(unit, str) and unit:
+        try:
+            raw = {**raw, "unit": resolve_unit(session, unit)}
+        except CatalogFileError as exc:
+            if "ambiguous" in str(exc):
+                abort(400, message="事项未通过校验 the item is not valid", errors={"unit": [str(exc)]})
+    return raw
+
+
 def create_item(raw: dict[str, Any]) -> dict[str, Any]:
     from .catalog import ItemValidator
 
     account = token_account()
     session = get_db().scoped()
     validator = ItemValidator(session, get_pm())
-    data, problems = validator(dict(raw), where="body")
+    data, problems = validator(_unit_path(session, dict(raw)), where="body")
     if problems or data is None:
         _problems(problems)
     unit, domain = validator.unit(data["unit"]), validator.domain(data["domain"])
@@ -150,7 +166,7 @@ def update_item(item_id: int, raw: dict[str, Any]) -> dict[str, Any]:
                            f"the item changed since version {based_on}; it is now version {item.version}")
     current = {k: v for k, v in snapshot(item).items() if k in ItemInputSchema().fields}
     validator = ItemValidator(session, get_pm())
-    data, problems = validator({**current, **raw}, where="body")
+    data, problems = validator({**current, **_unit_path(session, raw)}, where="body")
     if problems or data is None:
         _problems(problems)
     unit, domain = validator.unit(data["unit"]), validator.domain(data["domain"])

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -128,6 +130,9 @@ def _rate_limited() -> Any:
     return body, 429, {"Retry-After": str(retry)}
 
 
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
 @bp.route("/login", methods=["GET", "POST"])
 def login():
     if request.method == "POST":
@@ -137,7 +142,9 @@ def login():
     form = LoginForm()
     if form.validate_on_submit():
         db_session = get_db().scoped()
-        user = db_session.scalar(select(User).where(User.username == form.username.data))
+        name = form.username.data or ""
+        # a name with a control character is nobody's (PostgreSQL refuses a NUL in a query: a 500)
+        user = None if _CONTROL.search(name) else db_session.scalar(select(User).where(User.username == name))
         if user is None:
             accounts.verify_nobody(form.password.data)  # as slow as a wrong password: no user list by timing
         elif accounts.verify(user, form.password.data):

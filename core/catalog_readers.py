@@ -649,15 +649,25 @@ def _is_sub_header(top: list[str], sub: list[str]) -> bool:
     return False
 
 
+_HEADER_SPACE = re.compile(r"(?<=[^\x00-\x7f])\s+|\s+(?=[^\x00-\x7f])")
+
+
+def _header_text(value: Any) -> str:
+    """A header cell's text without the line breaks and spaces put inside a word to fit a narrow
+    column (公开\\n时限, 序  号); spaces between Latin words (No. 1) stay."""
+    text = norm(value)
+    return _HEADER_SPACE.sub("", text) if text and not text.isascii() else text
+
+
 def find_layout(rows: list[list[Any]]) -> Layout | None:
     """Find the header by its text: a row naming the item (一级事项 / 公开事项 / 事项名称) and at
     least one other element, with a sub-header row below it when a parent is merged."""
     for i, row in enumerate(rows[:20]):
-        texts = [norm(c) for c in row]
+        texts = [_header_text(c) for c in row]
         fields_here = [_field_of(t, "") for t in texts if t]
         if "level1" not in fields_here or sum(1 for f in fields_here if f) < 2:
             continue
-        sub = [norm(c) for c in rows[i + 1]] if i + 1 < len(rows) else []
+        sub = [_header_text(c) for c in rows[i + 1]] if i + 1 < len(rows) else []
         has_sub = _is_sub_header(texts, sub)
         layout = Layout(i + 1 + (1 if has_sub else 0), {}, {})
         layout.title = " ".join(norm(c) for r in rows[:i] for c in r if norm(c))

@@ -895,7 +895,7 @@ def _password_option():
 @users_group.command("create")
 @click.argument("username")
 @click.option("--role", type=_ChoiceLater(".accounts", "ROLES"), required=True)
-@click.option("--unit", help="单位路径 unit path, e.g. 浙江省/杭州市/拱墅区")
+@click.option("--unit", help="单位名称或路径 unit name or path, e.g. 拱墅区 or 浙江省/杭州市/拱墅区")
 @click.option("--department")
 @_password_option()
 @with_appcontext

@@ -16,7 +16,8 @@ def _count(app):
 
 
 @pytest.mark.parametrize("field,value", [("level1", "长" * 201), ("level2", "二" * 201), ("level1", "a\x00b"),
-                                         ("content", "内容\x00"), ("channels", ["政府\x00网站"])])
+                                         ("content", "内容\x00"), ("channels", ["政府\x00网站"]),
+                                         ("seq", 10**30), ("seq", 2**31), ("seq", -1)])  # seq: a 500 beyond the integer
 def test_a_body_too_long_for_a_column_or_with_a_nul_is_a_400(app, field, value):
     seed(app)
     auth = {"Authorization": f"Bearer {token_for(app, 'dx_admin')}"}
@@ -30,3 +31,18 @@ def test_a_body_too_long_for_a_column_or_with_a_nul_is_a_400(app, field, value):
     edited = client.patch(f"/api/v1/catalog_items/{item_id}", json={"version": current["version"], field: value},
                           headers=auth)
     assert edited.status_code == 400 and field in str(edited.get_json())
+
+
+def test_a_unique_unit_name_names_its_unit_in_a_body_and_an_ambiguous_one_lists_candidates(app):
+    """Issue 12: a unit is named by a unique name (道县) as well as by its path, the API included."""
+    seed(app)
+    auth = {"Authorization": f"Bearer {token_for(app, 'dx_admin')}"}
+    client = app.test_client()
+    made = client.post("/api/v1/catalog_items", json={**ITEM, "unit": "道县"}, headers=auth)
+    assert made.status_code == 201 and made.get_json()["unit"] == "湖南省/永州市/道县", made.get_json()
+    with app.extensions["zwgk.db"].session() as session:
+        parent = session.scalar(select(m.AdminUnit).where(m.AdminUnit.key == "浙江省"))
+        session.add(m.AdminUnit(key="浙江省/道县", name="道县", level="county", parent=parent, origin="test"))
+    before = _count(app)
+    refused = client.post("/api/v1/catalog_items", json={**ITEM, "unit": "道县"}, headers=auth)
+    assert refused.status_code == 400 and "浙江省/道县" in str(refused.get_json()) and _count(app) == before

@@ -102,3 +102,21 @@ def test_the_reply_document_opens_with_the_number_and_code_only(app):
     wrong = client.post("/requests/track/document", data={"tracking_no": number, "secret": "WRONG123",
                                                           "csrf_token": token})
     assert wrong.status_code == 404
+
+
+def test_the_admin_names_the_online_applicant_in_words_in_both_languages(app):
+    """The registration step of an online application was shown with its actor's code, "public",
+    on the admin's request page, in Chinese mode too."""
+    from .admin_helpers import login, seed
+
+    seed(app)
+    _apply(app.test_client())
+    with app.extensions["zwgk.db"].session() as s:
+        req_id = s.scalar(select(InfoRequest.id))
+    staff = app.test_client()
+    login(staff, "dx_admin")
+    text = re.sub(r"<[^>]+>", "|", staff.get(f"/admin/foi_requests/{req_id}").get_data(as_text=True))
+    assert "|public|" not in text and "申请人（网上申请）" in text
+    staff.get("/lang/en")
+    text = re.sub(r"<[^>]+>", "|", staff.get(f"/admin/foi_requests/{req_id}").get_data(as_text=True))
+    assert "|public|" not in text and "Applicant (online form)" in text

@@ -5,7 +5,7 @@ import datetime as dt
 import re
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from zwgk import models as m
 from zwgk.foi import service
@@ -171,3 +171,25 @@ def test_staff_registration_and_appeal_cases_are_scoped(app):
     assert made.status_code == 200 and "该记录不在您的管理范围内" in made.get_data(as_text=True)
     with app.extensions["zwgk.db"].session() as s:
         assert s.scalar(select(AppealCase).where(AppealCase.note == "越界")) is None
+
+
+def test_a_date_after_today_is_refused_and_cannot_break_the_pages(app, run_cli):
+    """A receipt day of 9999-12-31 was accepted; counting its deadline overflowed the date, and the
+    request page, the dashboard and ``zwgk due`` answered 500 for the whole region."""
+    from zwgk.foi.models import InfoRequest
+
+    client = app.test_client()
+    login(client, "dx_admin")
+    url = "/admin/foi_requests/new"
+    data = {"unit": DX, "channel": "post", "applicant_name": "钱七", "applicant_contact": "13900000000",
+            "description": "某文件", "applicant_kind": "person"}
+    with app.extensions["zwgk.db"].session() as s:
+        before = s.scalar(select(func.count()).select_from(InfoRequest))
+    for day in ("9999-12-31", (dt.date.today() + dt.timedelta(days=3)).isoformat()):
+        page = client.post(url, data={**data, "received_on": day, "csrf_token": _token(client, url)},
+                           follow_redirects=True)
+        assert page.status_code == 200 and "晚于今天" in page.get_data(as_text=True)
+    with app.extensions["zwgk.db"].session() as s:
+        assert s.scalar(select(func.count()).select_from(InfoRequest)) == before
+    assert client.get("/admin/").status_code == 200
+    assert run_cli(app, "due", "--region", DX).exit_code == 0

@@ -191,18 +191,19 @@ def test_a_comment_becomes_a_catalog_change_linked_both_ways(app):
     with db(app).session(actor="dx_admin") as session:
         fb = session.scalars(select(Feedback)).one()
         item = session.get(m.CatalogItem, item_id)
-        version = svc.to_catalog_change(session, fb, item, "channels", "政府网站、县教育局微信公众号", "dx_admin")
+        version = svc.to_catalog_change(session, fb, item, "channels", "政府网站、县教育局微信公众号", "dx_admin",
+                                        pm=app.extensions["zwgk.pm"])
         fb_id = fb.id
     with db(app).session() as session:
         fb = session.get(Feedback, fb_id)
         item = session.get(m.CatalogItem, item_id)
         assert (fb.change_item_id, fb.change_version) == (item_id, version)
-        assert item.status == "draft" and item.channels == "政府网站、县教育局微信公众号"
+        assert item.status == "draft" and item.channels == ["政府网站", "县教育局微信公众号"]  # a list, as imported
         v = session.scalar(select(m.CatalogItemVersion).where(m.CatalogItemVersion.item_id == item_id,
                                                               m.CatalogItemVersion.version == version))
         assert f"公众意见第{fb_id}号" in v.reason and v.actor == "dx_admin"
         with pytest.raises(svc.ParticipationError, match="field"):
-            svc.to_catalog_change(session, fb, item, "status", "published", "x")
+            svc.to_catalog_change(session, fb, item, "status", "published", "x", pm=app.extensions["zwgk.pm"])
     # the public still sees the published version until the change passes the steps again
     assert "县教育局微信公众号" not in client.get(f"/item/{item_id}").get_data(as_text=True)
 
@@ -420,8 +421,10 @@ def test_the_unit_sees_contact_details_and_answers_another_region_gets_404(app):
     # the change form: the comment becomes a catalog change
     url = f"/admin/feedback/change/?id={fb_id}"
     assert zj.get(url).status_code == 404
+    form = dx.get(url).get_data(as_text=True)
+    versions = re.search(r'name="loaded_versions" value="([^"]*)"', form).group(1)
     resp = dx.post(url, data={"id": fb_id, "item_id": item_id, "field": "content", "value": "招生范围、招生条件、划片图",
-                              "csrf_token": csrf(dx, url)})
+                              "csrf_token": csrf(dx, url), "loaded_versions": versions})
     assert resp.status_code == 302
     with db(app).session() as session:
         assert session.get(Feedback, fb_id).change_item_id == item_id
@@ -505,3 +508,47 @@ def test_a_region_admin_writes_topic_pages_for_its_own_units_only(app):
         page = session.scalars(select(TopicPage)).one()
         assert page.unit.key == DX and page.published_on is not None
     assert "经验做法（测试）" in app.test_client().get(f"/topic/{DX}").get_data(as_text=True)
+
+
+def test_the_change_form_validates_like_every_write_and_refuses_a_stale_form(app):
+    """转为目录调整 writes a catalog item: 公开渠道和载体 stays a list (the exports and the API read
+    one), a required element cannot be emptied, and a form loaded before someone else's edit (or
+    posted without the versions it showed) is refused; a refused post changes nothing."""
+    from .admin_helpers import csrf
+
+    _accounts(app)
+    item_id = published_item(app, DX)
+    post_feedback(app.test_client(), f"/item/{item_id}", comment="公开渠道不全")
+    with db(app).session() as session:
+        fb_id = session.scalars(select(Feedback.id)).one()
+    dx = app.test_client()
+    login(dx, "dx_admin")
+    url = f"/admin/feedback/change/?id={fb_id}"
+
+    def versions():
+        return re.search(r'name="loaded_versions" value="([^"]*)"', dx.get(url).get_data(as_text=True)).group(1)
+
+    def post(field, value, loaded):
+        data = {"id": fb_id, "item_id": item_id, "field": field, "value": value, "csrf_token": csrf(dx, url)}
+        if loaded is not None:
+            data["loaded_versions"] = loaded
+        return dx.post(url, data=data)
+
+    def item():
+        with db(app).session() as session:
+            it = session.get(m.CatalogItem, item_id)
+            return it.version, it.basis, list(it.channels), it.status
+
+    before = item()
+    emptied = post("basis", "", versions())
+    assert emptied.status_code == 200 and "公开依据" in emptied.get_data(as_text=True)
+    assert item() == before
+    assert post("content", "新内容", None).status_code == 200 and item() == before
+    stale = versions()
+    assert post("channels", "政府网站、公示栏", versions()).status_code == 302
+    changed = item()
+    assert changed[2] == ["政府网站", "公示栏"] and changed[0] > before[0]
+    assert dx.get("/admin/catalog_item/export/csv/").status_code == 200
+    refused = post("content", "晚到的修改", stale)
+    assert refused.status_code == 200 and "已被修改" in refused.get_data(as_text=True)
+    assert item() == changed

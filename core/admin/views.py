@@ -9,6 +9,7 @@ outside it).  Permissions are checked in ``_handle_view`` for every endpoint.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Any
 
 from flask import current_app, abort, flash, redirect, request, url_for
@@ -326,6 +327,12 @@ class ScopedModelView(ModelView):
 
     # -- saving ------------------------------------------------------------
 
+    def validate_form(self, form: Any) -> bool:
+        """Text no database should store is refused before any validator queries with it."""
+        if request.method in ("POST", "PUT") and _unstorable_text(form):
+            return False
+        return super().validate_form(form)
+
     def on_model_change(self, form: Any, model: Any, is_created: bool) -> None:
         _natural_key(model, is_created)
         self.session.info["actor"] = current_user.username
@@ -443,6 +450,22 @@ def _present(schema: Any, data: dict[str, Any]) -> dict[str, Any]:
     """A new model's unset columns dump as None: let the schema's defaults stand in for them."""
     return {k: v for k, v in data.items() if not (v is None and k in schema.fields
                                                       and not schema.fields[k].allow_none)}
+
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")  # tab and line breaks are text
+
+
+def _unstorable_text(form: Any) -> bool:
+    """Mark every field whose text holds a control character (a NUL: PostgreSQL refuses it in any
+    query — the form's own uniqueness checks included — and SQLite kept it, which the .xlsx export
+    then could not write); True if there was one.  Tab and line breaks are text."""
+    found = False
+    for field in form:
+        texts = field.data if isinstance(field.data, list) else [field.data]
+        if any(isinstance(t, str) and _CONTROL.search(t) for t in texts):
+            field.errors = [*(field.errors or ()), str(_l("Contains a control character."))]
+            found = True
+    return found
 
 
 def _raise_on_fields(form: Any, messages: dict[str, Any]) -> None:

@@ -265,7 +265,7 @@ def survey_import_command(path, questionnaire) -> None:
 @click.option("--title", required=True, help="问卷标题 title")
 @click.option("--question", "questions", multiple=True, required=True,
               help="问题 'code|text|scale', e.g. 'q1|对公开内容是否满意|5' (repeat)")
-@click.option("--scope", help="所属地区路径 the region's unit path (default: everywhere)")
+@click.option("--scope", help="所属地区：单位名称或路径 the region's unit name or path (default: everywhere)")
 @with_appcontext
 def questionnaire_command(code, title, questions, scope) -> None:
     """新建满意度测评问卷 define a satisfaction questionnaire."""
@@ -278,6 +278,7 @@ def questionnaire_command(code, title, questions, scope) -> None:
         parsed.append({"code": parts[0], "text": parts[1] if len(parts) > 1 else "",
                        "scale": int(scale) if scale.isdigit() else scale})
     with _session().session(actor="cli") as session:
+        scope = _region(session, scope) if scope else None
         try:
             define(session, code, title, parsed, scope)
         except SurveyError as exc:

@@ -59,10 +59,16 @@ def _date(name: str, required: bool = True) -> dt.date | None:
             raise service.FoiError(gettext("%(field)s: required (YYYY-MM-DD).", field=_field(name)))
         return None
     try:
-        return dt.date.fromisoformat(value)
+        day = dt.date.fromisoformat(value)
     except ValueError:
         raise service.FoiError(gettext("%(field)s: not a date: %(value)s", field=_field(name),
                                        value=repr(value))) from None
+    # every date on these forms is a day something happened: a later one is a typo, and one near
+    # the calendar's end made the request page, the dashboard and ``zwgk due`` fail (date overflow)
+    if day > _today():
+        raise service.FoiError(gettext("%(field)s: %(day)s is after today (Beijing time) and cannot be registered.",
+                                       field=_field(name), day=day.isoformat()))
+    return day
 
 
 def _int(name: str) -> int:

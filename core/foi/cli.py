@@ -11,6 +11,21 @@ from flask import current_app
 from flask.cli import with_appcontext
 
 
+def _unit_path(session, text: str, hint: str) -> str:
+    """A unit named by its path, a unique name (道县) or its plugin → its path; unknown: a usage error
+    (never an empty answer that looks like "nothing found")."""
+    from .. import export
+    from ..app import get_pm
+
+    try:
+        path = export.resolve_region(session, get_pm(), text)[0]
+    except export.ExportError as exc:
+        raise click.BadParameter(str(exc), param_hint=hint) from None
+    if not path:
+        raise click.BadParameter(f"插件 {text} 没有地区 the plugin names no region", param_hint=hint)
+    return path
+
+
 def _today(text: str | None) -> dt.date:
     try:
         if text:
@@ -61,7 +76,7 @@ def purge_command(retention_days: int | None, today_text: str | None, dry_run: b
 @click.option("--base-url", default="http://localhost:5000", show_default=True, help="数字链接的网站地址 site address")
 @with_appcontext
 def report_command(unit: str, year: int, output: Path, base_url: str) -> None:
-    """政府信息公开工作年度报告 the annual report of a unit (unit path) for a year."""
+    """政府信息公开工作年度报告 the annual report of a unit (name or path) for a year."""
     from urllib.parse import urlencode
 
     from flask import render_template
@@ -70,6 +85,7 @@ def report_command(unit: str, year: int, output: Path, base_url: str) -> None:
     from . import report as rp, words
 
     session = get_db().scoped()
+    unit = _unit_path(session, unit, "UNIT")
     try:
         rep = rp.build(session, unit, year)
     except ValueError as exc:
@@ -91,7 +107,7 @@ def report_command(unit: str, year: int, output: Path, base_url: str) -> None:
 
 
 @requests_group.command("frequent")
-@click.option("--region", help="单位路径 unit path")
+@click.option("--region", help="单位名称或路径 unit name or path")
 @click.option("--from", "start", required=True, help="YYYY-MM-DD")
 @click.option("--to", "end", required=True, help="YYYY-MM-DD")
 @click.option("-n", "n", default=3, show_default=True, type=int, help="至少申请次数 at least this many requests")
@@ -101,8 +117,10 @@ def frequent_command(region: str | None, start: str, end: str, n: int) -> None:
     from ..db import get_db
     from .proactive import frequent
 
+    session = get_db().scoped()
+    region = _unit_path(session, region, "--region") if region else None
     try:
-        rows = frequent(get_db().scoped(), region, dt.date.fromisoformat(start), dt.date.fromisoformat(end), n)
+        rows = frequent(session, region, dt.date.fromisoformat(start), dt.date.fromisoformat(end), n)
     except ValueError as exc:
         click.echo(str(exc), err=True)
         sys.exit(1)

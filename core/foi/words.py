@@ -62,6 +62,8 @@ STEP_KINDS = {"registered": _l("Registered"), "received": _l("Receipt confirmed 
               "extension": _l("Reply time extended (Regulations, article 33)"),
               "replied": _l("Replied (Regulations, article 36)"), "withdrawn": _l("Withdrawn"),
               "lapsed": _l("Not corrected in time, taken as given up (Regulations, article 30)")}
+#: actors that are no account: the online form registers a request as "public"
+ACTOR_NAMES = {"public": _l("Applicant (online form)")}
 CONSULT_PARTIES = {"third_party": _l("Third party (opinions within 15 working days)"), "agency": _l("Other agency")}
 #: ``zwgk.foi.deadlines.STATUS_NAMES`` (the public tracking page keeps those)
 DUE_STATUSES = {"unconfirmed": _l("Receipt to be confirmed"), "awaiting_correction": _l("Awaiting correction"),

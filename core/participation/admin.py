@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from flask import abort, flash, redirect, request, url_for
+from flask import abort, current_app, flash, redirect, request, url_for
 from flask_admin import expose
 from flask_admin.actions import action
 from flask_babel import gettext, lazy_gettext as _l
@@ -229,11 +229,18 @@ class FeedbackView(ParticipationView):
             except ValueError:
                 item_id = None
             item = next((i for i in items if i.id == item_id), None)
+            loaded = _loaded_versions(request.form.get("loaded_versions"))
             try:
                 if item is None:
                     raise svc.ParticipationError("item", "请选择本目录中的事项", "choose an item of this catalog")
+                if item.id not in loaded:  # a post without the versions the form showed: nothing says they were seen
+                    raise svc.ParticipationError("item", str(_l(
+                        "Not saved: the form does not say which version of the record it was opened at. Open the "
+                        "record again and make your change there.")))
                 version = svc.to_catalog_change(self.session, fb, item, request.form.get("field", ""),
-                                                request.form.get("value", ""), current_user.username)
+                                                request.form.get("value", ""), current_user.username,
+                                                pm=current_app.extensions["zwgk.pm"],
+                                                loaded_version=loaded[item.id])
                 self.session.commit()
             except svc.ParticipationError as exc:
                 self.session.rollback()
@@ -244,6 +251,16 @@ class FeedbackView(ParticipationView):
                 return redirect(url_for(".index_view"))
         return self.render("participation/admin_change.html", fb=fb, items=items, error=error,
                            fields=[(f, LABELS.get(f, f)) for f in svc.CHANGEABLE_FIELDS], form=request.form)
+
+
+def _loaded_versions(text: str | None) -> dict[int, int]:
+    """The change form's ``loaded_versions`` ("id:version,…", every item it offered, as loaded)."""
+    out = {}
+    for pair in (text or "").split(","):
+        key, _, version = pair.partition(":")
+        if key.strip().isdigit() and version.strip().isdigit():
+            out[int(key)] = int(version)
+    return out
 
 
 def _fmt_kind(view, ctx, model, name):

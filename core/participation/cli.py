@@ -41,7 +41,7 @@ def purge(now_text: str | None, default_days: int | None) -> None:
 
 
 @participation.command("stats")
-@click.option("--region", default=None, help="单位路径 unit path, e.g. 湖南省/永州市/道县 (default: all)")
+@click.option("--region", default=None, help="单位名称或路径 unit name or path, e.g. 道县 (default: all)")
 @click.option("--from", "start", type=click.DateTime(["%Y-%m-%d"]), default=None)
 @click.option("--to", "end", type=click.DateTime(["%Y-%m-%d"]), default=None)
 @with_appcontext
@@ -51,5 +51,9 @@ def stats(region: str | None, start, end) -> None:
     from .service import feedback_stats
 
     with get_db().session() as session:
+        if region:
+            from ..foi.cli import _unit_path
+
+            region = _unit_path(session, region, "--region")
         result = feedback_stats(session, region, start.date() if start else None, end.date() if end else None)
     click.echo(json.dumps(result.as_dict(), ensure_ascii=False, indent=2))

@@ -103,24 +103,52 @@ def answer(fb: Feedback, text: str, public: bool, actor: str, now: dt.datetime |
 
 
 def to_catalog_change(session: Session, fb: Feedback, item: m.CatalogItem, field_name: str, value: str,
-                      actor: str) -> int:
+                      actor: str, pm: Any = None, loaded_version: int | None = None) -> int:
     """Turn a comment into a catalog change: the item's field takes ``value`` as a new version
     (back to draft: it passes the region's steps again), whose reason names the feedback; the
-    feedback keeps the item and version.  Returns the new version."""
+    feedback keeps the item and version.  Returns the new version.
+
+    The changed item passes the one validation path of every write (the schema, the region's
+    required elements, the plugins' checks; 公开渠道和载体 is a list, read from the words as the
+    importer reads them); ``loaded_version``, the version the form showed, refuses a stale form.
+    Nothing changes when it is refused."""
+    from ..api_write import ItemInputSchema
+    from ..catalog import validate_item
+    from ..catalog_history import snapshot
+    from ..catalog_readers import channels as channel_list
+
     if field_name not in CHANGEABLE_FIELDS:
         raise ParticipationError("field", f"不能修改的要素 {field_name!r}",
                                  f"an element that cannot be changed {field_name!r}")
     if not (item.unit.key == fb.unit.key or item.unit.key.startswith(fb.unit.key + "/")):
         raise ParticipationError("item", "事项不属于该意见所针对的目录", "the item is not in the catalog the comment is about")
+    if loaded_version is not None and loaded_version != item.version:
+        raise ParticipationError("item", f"事项已被修改：表单打开时为第{loaded_version}版，现为第{item.version}版，请重新打开",
+                                 f"the item changed since version {loaded_version}; it is now version {item.version}")
     value = (value or "").strip()
     if field_name == "level1" and not value:
         raise ParticipationError("value", "一级事项不能为空", "the first-level item cannot be empty")
-    if (getattr(item, field_name) or "") == value:
+    new: Any = channel_list(value) if field_name == "channels" else (value or None)
+    if (getattr(item, field_name) or None) == (new or None):
         raise ParticipationError("value", "新内容与原内容相同", "the new value is the same as the old one")
+    if pm is None:
+        from flask import current_app
+
+        pm = current_app.extensions["zwgk.pm"]
+    inputs = ItemInputSchema()
+    raw = {k: v for k, v in snapshot(item).items() if k in inputs.fields}
+    raw[field_name] = new
+    errors = inputs.validate(raw)
+    if errors:
+        name, messages = next(iter(errors.items()))
+        raise ParticipationError("value", "；".join(map(str, messages if isinstance(messages, list) else [messages])))
+    _data, problems = validate_item(session, pm, raw)
+    if problems:
+        raise ParticipationError("value", "；".join(p.message for p in problems))
     saved = dict(session.info)
     session.info.update(actor=actor, reason=f"依据公众意见第{fb.id}号调整 (feedback #{fb.id})")
     try:
-        setattr(item, field_name, value or None)
+        setattr(item, field_name, new)
         session.flush()
     finally:
         session.info.clear()

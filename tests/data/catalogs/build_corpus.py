@@ -448,6 +448,21 @@ def build_16():
          "Word table, one-row header with words; 同上; domain from the paragraph above")
 
 
+def build_17():
+    """Header cells broken by hand to fit a narrow column: Alt+Enter line breaks (公开\n时限) and
+    spaces between the characters (序  号, 公 开 主 体), with 附件1 and the title above."""
+    top = ["序  号", "公开\n事项", None, "公开内容\n（要素）", "公开\n依据", "公开\n时限", "公 开 主 体", "公开渠道\n和载体",
+           "公开\n对象", None, "公开\n方式", None, "公开\n层级", None]
+    sub = [None, "一级\n事项", "二级\n事项", None, None, None, None, None, "全社会", "特定\n群体", "主 动", "依申请",
+           "县级", "乡级"]
+    rows = [["附件1"], ["道县义务教育领域基层政务公开标准目录"], top, sub]
+    rows += [row2(n, rec) for n, rec in enumerate(EDU, 1)]
+    merges = ("A3:A4", "B3:C3", "D3:D4", "E3:E4", "F3:F4", "G3:G4", "H3:H4", "I3:J3", "K3:L3", "M3:N3")
+    xlsx(HERE / "17_broken_header_cells.xlsx", [("Sheet1", rows, merges)])
+    case("17_broken_header_cells", DX, None, expected(seq(EDU), DX, "义务教育"),
+         "header words broken by line breaks and spaces (公开\\n时限, 序  号); 附件1 above the title")
+
+
 MALFORMED = {
     # name: (rows, unit, domain, what the message must name)
     "bad_missing_basis": ([["序号", "一级事项", "公开内容", "公开时限", "公开主体", "公开渠道和载体", "全社会", "主动"],
