@@ -71,10 +71,11 @@ _LISTS = tuple(KEYS.index(c) for c in ("channels", "levels", "stages"))
 
 
 def rows_query(session: Session, pm: Any = None, region: str | None = None, domain_id: int | None = None,
-               status: str | None = None, ids: Iterable[int] | None = None) -> Select:
+               status: str | None = None, ids: Iterable[int] | None = None, under: str | None = None) -> Select:
     """The items ``zwgk export catalog_items`` would give (the same region filter, the export's
     order) as rows of :data:`KEYS`: the unit's path, the domain's name, the item's columns.
-    Optionally one domain, one status, or only the given ids."""
+    Optionally one domain, one status, or only the given ids; ``under``: only the items of that
+    unit path and the units below it (a user's scope, as ``scope.scope_filter``)."""
     from sqlalchemy import or_, select
 
     from . import models as m
@@ -98,6 +99,8 @@ def rows_query(session: Session, pm: Any = None, region: str | None = None, doma
         q = q.where(item.status == status)
     if ids is not None:
         q = q.where(item.id.in_(list(ids)))
+    if under is not None:
+        q = q.where(or_(unit.c.key == under, unit.c.key.like(f"{under}/%")))
     return q.order_by(item.unit_id, item.seq, item.id)
 
 

@@ -355,3 +355,83 @@ def test_the_console_script_falls_back_and_the_full_command_answers(varied, app,
     with pytest.raises(SystemExit) as failed:
         console.main(["export-catalog", "--region", "湖南省/永州市/没有的县", "-o", str(tmp_path / "n.csv")])
     assert failed.value.code == 1 and "找不到地区" in capsys.readouterr().err
+
+
+# --------------------------------------------------------------------------
+# The admin's large export (zwgk.exportjobs): the command's rows, the user's scope
+# --------------------------------------------------------------------------
+
+
+def _job_file(app, ids, fmt, tmp_path, scope=None, unit_column=False):
+    import time
+
+    from zwgk.exportjobs import ExportJobs
+
+    job = ExportJobs().start(app.extensions["zwgk.db"], ids, fmt, 1, f"x.{fmt}", unit_column=unit_column,
+                             scope=scope)
+    end = time.monotonic() + 60
+    while not job.finished:
+        assert time.monotonic() < end
+        time.sleep(0.02)
+    assert job.error is None, job.error
+    return job
+
+
+def _export_order_ids(app, region):
+
+    with app.extensions["zwgk.db"].sessionmaker() as session:
+        pm = app.extensions["zwgk.pm"]
+        q = ce.rows_query(session, pm, region).add_columns(m.CatalogItem.__table__.c.id)
+        return [row[-1] for row in session.execute(q)]
+
+
+@pytest.mark.parametrize("fmt", ["xlsx", "csv", "json"])
+@pytest.mark.parametrize("region", [DX, "湖南省/永州市"])
+def test_the_admins_export_job_writes_the_commands_file_for_the_same_items(varied, app, run_cli, tmp_path, fmt,
+                                                                           region):
+    if region != DX:
+        _spread(app)  # two units: both add the 所属单位 column
+    ids = _export_order_ids(app, region)
+    cli_out = tmp_path / f"cli.{fmt}"
+    assert run_cli(app, "export-catalog", "--region", region, "-o", str(cli_out)).exit_code == 0
+    job = _job_file(app, ids, fmt, tmp_path, scope=region, unit_column=region != DX)
+    assert job.done == job.total == len(ids) > 40
+    if fmt == "xlsx":
+        assert _sheet(job.path) == _sheet(cli_out)
+    else:
+        assert job.path.read_bytes() == cli_out.read_bytes()
+
+
+def test_the_export_job_keeps_the_lists_order_and_the_users_scope(varied, app, tmp_path):
+    """Ids outside the scope (another region's item, put in the selection) are not written, the
+    rest in the order of the list; a user with no unit gets nothing, a system administrator all."""
+    ids = _export_order_ids(app, DX)
+    with app.extensions["zwgk.db"].sessionmaker() as session:
+        outside = session.scalars(select(m.CatalogItem.id).join(m.AdminUnit).where(
+            m.AdminUnit.key != DX, ~m.AdminUnit.key.like(DX + "/%"))).all()
+    assert outside
+    chosen = list(reversed(ids))[:30] + outside
+    scoped = json.loads(_job_file(app, chosen, "json", tmp_path, scope=DX).path.read_text(encoding="utf-8"))
+    everyone = json.loads(_job_file(app, chosen, "json", tmp_path, scope=None).path.read_text(encoding="utf-8"))
+    nobody = json.loads(_job_file(app, chosen, "json", tmp_path, scope="\0").path.read_text(encoding="utf-8"))
+    with varied.sessionmaker() as session:
+        by_id = {i: snapshot(session.get(m.CatalogItem, i)) for i in chosen}
+    assert scoped == [by_id[i] for i in chosen[:30]]
+    assert everyone == [by_id[i] for i in chosen] and nobody == []
+
+
+def test_the_queued_export_reads_rows_in_the_users_scope(varied, app, tmp_path):
+    """``zwgk.jobs.export_catalog_items`` (the RQ workers' export) writes the same file as the job."""
+    from zwgk.jobs import export_catalog_items
+
+    ids = _export_order_ids(app, DX)
+    with app.extensions["zwgk.db"].sessionmaker() as session:
+        outside = session.scalars(select(m.CatalogItem.id).join(m.AdminUnit).where(
+            m.AdminUnit.key != DX, ~m.AdminUnit.key.like(DX + "/%"))).all()
+    seen = []
+    with app.app_context():
+        count = export_catalog_items(ids + outside, "csv", str(tmp_path / "q" / "x.csv"), False, DX,
+                                     progress=lambda done, total: seen.append((done, total)))
+    assert count == len(ids) and seen[0] == (0, len(ids) + len(outside)) and seen[-1][0] == len(ids)
+    job = _job_file(app, ids, "csv", tmp_path, scope=DX)
+    assert (tmp_path / "q" / "x.csv").read_bytes() == job.path.read_bytes()
