@@ -340,8 +340,19 @@ def test_anything_else_is_left_to_the_full_command(varied, app, tmp_path, monkey
 
 
 def test_the_console_script_falls_back_and_the_full_command_answers(varied, app, tmp_path, monkeypatch, capsys):
+    import zwgk.cli as cli
     from zwgk import console
 
+    made, real = [], cli.create_app
+    monkeypatch.setattr(cli, "create_app", lambda *a, **kw: made.append(real(*a, **kw)) or made[-1])
+    try:
+        _falls_back(app, tmp_path, monkeypatch, capsys, console)
+    finally:
+        for built in made:  # the full command's own apps: their connections closed here
+            built.extensions["zwgk.db"].dispose()
+
+
+def _falls_back(app, tmp_path, monkeypatch, capsys, console):
     for name, value in {"ZWGK_DATABASE_URL": app.config["DATABASE_URL"], "ZWGK_PLUGINS": PLUGINS,
                         "ZWGK_SECRET_KEY": "test", "ZWGK_INSTANCE_PATH": str(tmp_path / "instance")}.items():
         monkeypatch.setenv(name, value)
