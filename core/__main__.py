@@ -1,5 +1,5 @@
 """``python -m zwgk`` runs the ``zwgk`` command line."""
 
-from .cli import main
+from .console import main
 
 main()

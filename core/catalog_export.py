@@ -26,23 +26,39 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
-import orjson
-from sqlalchemy import Select, or_, select
-from sqlalchemy.orm import Session
+from typing import TYPE_CHECKING
 
-from . import models as m
-from .catalog_readers import STAGE_WORDS, TIERS, CatalogFileError
+import orjson
+
+if TYPE_CHECKING:  # SQLAlchemy, the models and the readers are imported where used: the light
+    from sqlalchemy import Select  # export (``zwgk.console``) writes rows without any of them
+    from sqlalchemy.orm import Session
+
+    from . import models as m
 
 #: rows fetched from the database at a time
 CHUNK = 2000
 FORMATS = ("xlsx", "csv", "json")
-STAGE_NAMES = {v: k + "公开" for k, v in STAGE_WORDS.items()}
+#: ``catalog_readers.TIERS`` and 五公开's names by code (``catalog_readers.STAGE_WORDS``), and the
+#: layout of ``catalog_io`` (``TOP``, ``SUB``, ``FLAT_HEADER``, ``MERGES``…): kept here as plain
+#: values so that writing needs neither module; tests/test_catalog_export.py checks they are equal
+TIERS = ("province", "city", "county", "township", "village")
+STAGE_NAMES = {"decision": "决策公开", "execution": "执行公开", "management": "管理公开", "service": "服务公开",
+               "result": "结果公开"}
+TOP = ["序号", "公开事项", "", "公开内容（要素）", "公开依据", "公开时限", "公开主体", "公开渠道和载体", "公开对象", "",
+       "公开方式", "", "公开层级", "", "", "", "", "领域", "类别", "三级事项", "责任科室", "五公开", "公开时长"]
+SUB = ["", "一级事项", "二级事项", "", "", "", "", "", "全社会", "特定群体", "主动", "依申请", "省级", "市级", "县级",
+       "乡级", "村级", "", "", "", "", "", ""]
+FLAT_HEADER = [sub or top for top, sub in zip(TOP, SUB)]
+UNIT_HEADER = "所属单位"
+MERGES = ("A1:W1", "A2:A3", "B2:C2", "D2:D3", "E2:E3", "F2:F3", "G2:G3", "H2:H3", "I2:J2", "K2:L2", "M2:Q2", "R2:R3",
+          "S2:S3", "T2:T3", "U2:U3", "V2:V3", "W2:W3")
+UNIT_MERGES = ("A1:X1",) + MERGES[1:] + ("X2:X3",)
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 #: a cell of a row joined by NULs that starts like a formula (a NUL inside a cell can only add a
 #: false alarm, and then every cell is checked on its own)
 _FORMULA_AT_START = re.compile("\x00[=+\\-@\t\r]")
 
-_I = m.CatalogItem
 #: the item's own columns a record carries, in the snapshot's order (unit and domain come first)
 RECORD_COLUMNS = ("seq", "category", "level1", "level2", "level3", "content", "basis", "time_limit", "subject",
                   "department", "channels", "duration", "audience_public", "audience_specific", "method_active",
@@ -55,12 +71,17 @@ _LISTS = tuple(KEYS.index(c) for c in ("channels", "levels", "stages"))
 
 
 def rows_query(session: Session, pm: Any = None, region: str | None = None, domain_id: int | None = None,
-               status: str | None = None, ids: Iterable[int] | None = None) -> Select:
+               status: str | None = None, ids: Iterable[int] | None = None, under: str | None = None) -> Select:
     """The items ``zwgk export catalog_items`` would give (the same region filter, the export's
     order) as rows of :data:`KEYS`: the unit's path, the domain's name, the item's columns.
-    Optionally one domain, one status, or only the given ids."""
+    Optionally one domain, one status, or only the given ids; ``under``: only the items of that
+    unit path and the units below it (a user's scope, as ``scope.scope_filter``)."""
+    from sqlalchemy import or_, select
+
+    from . import models as m
     from .export import resolve_region
 
+    _I = m.CatalogItem
     item = _I.__table__.c  # the table's columns: plain Core, no ORM loading
     unit = m.AdminUnit.__table__.alias("u")
     dom = m.Domain.__table__.alias("d")
@@ -78,7 +99,24 @@ def rows_query(session: Session, pm: Any = None, region: str | None = None, doma
         q = q.where(item.status == status)
     if ids is not None:
         q = q.where(item.id.in_(list(ids)))
+    if under is not None:
+        q = q.where(or_(unit.c.key == under, unit.c.key.like(f"{under}/%")))
     return q.order_by(item.unit_id, item.seq, item.id)
+
+
+def plain_sql(domain: bool = False, status: bool = False) -> str:
+    """``rows_query`` for a region given by its unit path (and optionally one domain, one status)
+    written out as SQL, with the named parameters ``:path``, ``:under`` (the path + ``/%``),
+    ``:domain_id`` and ``:status``: what the light export (``zwgk.console``) runs through the
+    driver alone.  tests/test_catalog_export.py checks it gives the rows of ``rows_query``."""
+    sql = ("SELECT u.key, d.name, " + ", ".join(f"i.{c}" for c in RECORD_COLUMNS)
+           + " FROM catalog_item i JOIN admin_unit u ON u.id = i.unit_id JOIN domain d ON d.id = i.domain_id"
+           " WHERE (u.key = :path OR u.key LIKE :under)")
+    if domain:
+        sql += " AND i.domain_id = :domain_id"
+    if status:
+        sql += " AND i.status = :status"
+    return sql + " ORDER BY i.unit_id, i.seq, i.id"
 
 
 def stream_rows(session: Session, q: Select, chunk: int = CHUNK) -> Iterator[tuple[Any, ...]]:
@@ -118,14 +156,19 @@ def item_tuple(item: m.CatalogItem) -> tuple[Any, ...]:
 def as_rows(items: Iterable[Any]) -> Iterator[tuple[Any, ...]]:
     """ORM items (or export rows already) as export rows."""
     for item in items:
-        yield item_tuple(item) if isinstance(item, m.CatalogItem) else tuple(item)
+        yield item_tuple(item) if _is_item(item) else tuple(item)
+
+
+def _is_item(value: Any) -> bool:
+    """An ORM object (a ``CatalogItem``), told without importing the models."""
+    return hasattr(value, "_sa_instance_state")
 
 
 def _as_rows(items: Iterable[Any]) -> Iterator[tuple[Any, ...]]:
     """Like :func:`as_rows`, without a check per row when the first is already a row."""
     it = iter(items)
     for first in it:
-        if isinstance(first, m.CatalogItem):
+        if _is_item(first):
             yield item_tuple(first)
             yield from as_rows(it)
         else:
@@ -196,8 +239,6 @@ def record(row: tuple[Any, ...]) -> dict[str, Any]:
 
 def write_csv(rows: Iterable[Any], out: Any, unit_column: bool = False) -> int:
     """``unit_column``: add 所属单位 (each row's unit path) last."""
-    from .catalog_io import FLAT_HEADER, UNIT_HEADER
-
     writer = csv.writer(out)
     writer.writerow(FLAT_HEADER + [UNIT_HEADER] * unit_column)
     count = 0
@@ -229,8 +270,6 @@ def write_xlsx(rows: Iterable[Any], path: Any, title: str = "政务公开事项�
     from openpyxl.cell.cell import ERROR_CODES
     from openpyxl.utils.exceptions import IllegalCharacterError
 
-    from .catalog_io import MERGES, SUB, TOP, UNIT_HEADER, UNIT_MERGES
-
     wb = Workbook(write_only=True)
     ws = wb.create_sheet(title[:31])
     for rng in UNIT_MERGES if unit_column else MERGES:
@@ -261,11 +300,11 @@ def write_xlsx(rows: Iterable[Any], path: Any, title: str = "政务公开事项�
     return count
 
 
-def _illegal(count: int, values: list[Any]) -> CatalogFileError:
+def _illegal(count: int, values: list[Any]) -> Exception:
     """Which cell of the ``count``-th item holds a control character XML (so .xlsx) cannot carry."""
     from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
-    from .catalog_io import FLAT_HEADER
+    from .catalog_readers import CatalogFileError
 
     col = next((i for i, v in enumerate(values) if isinstance(v, str) and ILLEGAL_CHARACTERS_RE.search(v)), 0)
     name = FLAT_HEADER[col] if col < len(FLAT_HEADER) else str(col + 1)
@@ -282,6 +321,8 @@ def write(rows: Iterable[Any], path: Path, fmt: str | None = None, title: str = 
     path = Path(path)
     fmt = (fmt or path.suffix.lstrip(".")).lower()
     if fmt not in FORMATS:
+        from .catalog_readers import CatalogFileError
+
         raise CatalogFileError(f"{path.name}: 只能导出为 only {', '.join(FORMATS)}")
     rows = _as_rows(rows)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent or None)
@@ -312,6 +353,8 @@ def write(rows: Iterable[Any], path: Path, fmt: str | None = None, title: str = 
 
 def spans_several_units(session: Session, q: Select) -> bool:
     """Whether the rows of ``rows_query`` come from more than one unit (two distinct paths suffice)."""
+    from sqlalchemy import select
+
     sub = q.order_by(None).subquery()
     return len(session.execute(select(list(sub.c)[0]).distinct().limit(2)).all()) > 1
 

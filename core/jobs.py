@@ -226,43 +226,36 @@ def export_public_catalog(path: str, fmt: str = "csv", region: str | None = None
 
 
 def export_catalog_items(ids: list[int], fmt: str, path: str, unit_column: bool = False,
-                         progress: Any = None) -> int:
+                         scope: str | None = None, progress: Any = None) -> int:
     """The admin's export of a large selection (the items' ids, already scoped and filtered) on
-    the queue: written to ``path`` in the list's order, counting as it goes.  The server's and the
-    workers' instance folders must be one (the file is fetched from the server)."""
+    the queue: written to ``path`` in the list's order, counting as it goes, read as the rows of
+    ``zwgk export-catalog`` and only under the unit path ``scope`` (``None``: every unit; see
+    ``exportjobs.selection_rows``).  The server's and the workers' instance folders must be one
+    (the file is fetched from the server)."""
     from pathlib import Path
 
-    from sqlalchemy import select
-    from sqlalchemy.orm import selectinload
-
-    from . import models as m
-    from .catalog_io import write_catalog
+    from .catalog_export import write
     from .db import get_db
-    from .exportjobs import CHUNK
+    from .exportjobs import CHUNK, selection_rows
 
     done = 0
     if progress:
         progress(0, len(ids))
     with get_db().sessionmaker() as session:
-        def items():
+        def rows():
             nonlocal done
-            for start in range(0, len(ids), CHUNK):
-                part = ids[start:start + CHUNK]
-                found = {i.id: i for i in session.scalars(select(m.CatalogItem).where(m.CatalogItem.id.in_(part))
-                                                          .options(selectinload(m.CatalogItem.unit),
-                                                                   selectinload(m.CatalogItem.domain)))}
-                for item_id in part:
-                    if item_id in found:
-                        yield found[item_id]
-                        done += 1
-                if progress:
+            for row in selection_rows(session, ids, scope):
+                yield row
+                done += 1
+                if progress and done % CHUNK == 0:
                     progress(done, len(ids))
-                session.expunge_all()
+            if progress:
+                progress(done, len(ids))
 
         target = Path(path)
         target.parent.mkdir(parents=True, exist_ok=True)
         try:
-            return write_catalog(items(), target, fmt, unit_column=unit_column)
+            return write(rows(), target, fmt, unit_column=unit_column)
         except Exception:
             target.unlink(missing_ok=True)  # nothing half-written is offered
             raise

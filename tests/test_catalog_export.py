@@ -239,3 +239,210 @@ def test_a_control_character_is_refused_by_name_and_leaves_no_workbook(varied, a
     csv_out = tmp_path / "out" / "x.csv"  # a CSV carries it as it is
     assert run_cli(app, "export-catalog", "--region", DX, "-o", str(csv_out)).exit_code == 0
     assert "县教育局\x01" in csv_out.read_text(encoding="utf-8-sig")
+
+
+# --------------------------------------------------------------------------
+# The light export of the console script (zwgk.console): the driver alone, the same files
+# --------------------------------------------------------------------------
+
+
+def test_the_writers_layout_is_catalog_io_s():
+    """catalog_export keeps the layout and the tier/stage names as plain values (so that writing
+    imports neither catalog_io nor catalog_readers): they must stay equal to theirs."""
+    from zwgk import catalog_io as io_, catalog_readers as readers
+
+    assert ce.TOP == io_.TOP and ce.SUB == io_.SUB and ce.FLAT_HEADER == io_.FLAT_HEADER
+    assert ce.MERGES == io_.MERGES and ce.UNIT_MERGES == io_.UNIT_MERGES and ce.UNIT_HEADER == io_.UNIT_HEADER
+    assert ce.TIERS == readers.TIERS
+    assert ce.STAGE_NAMES == {v: k + "公开" for k, v in readers.STAGE_WORDS.items()}
+
+
+def _spread(app):
+    """Some of the region's items moved to a sibling unit: 湖南省/永州市 then spans two units."""
+    with app.extensions["zwgk.db"].session() as session:
+        sibling = session.scalar(select(m.AdminUnit).where(m.AdminUnit.key == "湖南省/永州市/蓝山县"))
+        unit = session.scalar(select(m.AdminUnit).where(m.AdminUnit.key == DX))
+        for item in session.scalars(select(m.CatalogItem).where(m.CatalogItem.unit_id == unit.id)
+                                    .order_by(m.CatalogItem.id)).all()[::4]:
+            item.unit_id = sibling.id
+
+
+def test_the_plain_sql_gives_the_rows_of_rows_query(varied, app):
+    """The light export's SELECT, through the driver alone, against rows_query through SQLAlchemy:
+    every filter, on the database the tests run on (SQLite or PostgreSQL)."""
+    from zwgk import console
+
+    _spread(app)
+    conn, dialect = console._connect(app.config["DATABASE_URL"])
+    try:
+        with varied.sessionmaker() as session:
+            dom = session.scalar(select(m.Domain).join(m.CatalogItem).order_by(m.Domain.id))
+            for region in (DX, "湖南省/永州市", "湖南省"):
+                for domain_id in (None, dom.id):
+                    for status in (None, "published"):
+                        want = list(ce.stream_rows(session, ce.rows_query(session, session.info["pm"], region,
+                                                                          domain_id, status)))
+                        params = {"path": region, "under": region + "/%", "domain_id": domain_id, "status": status}
+                        sql = ce.plain_sql(domain_id is not None, status is not None)
+                        got = list(console._rows(conn, dialect, sql, params, 7))
+                        assert [tuple(r) for r in got] == [tuple(r) for r in want] and want, (region, domain_id, status)
+    finally:
+        conn.close()
+
+
+def _sheet(path):
+    import zipfile
+
+    with zipfile.ZipFile(path) as z:
+        return z.read("xl/worksheets/sheet1.xml")
+
+
+@pytest.mark.parametrize("fmt", ["xlsx", "csv", "json"])
+@pytest.mark.parametrize("extra", [[], ["--status", "published"], ["--domain", "DOMAIN"], ["--region-spread"]])
+def test_the_light_export_writes_the_full_commands_file(varied, app, run_cli, tmp_path, monkeypatch, fmt, extra):
+    from zwgk import console
+
+    region = DX
+    if extra == ["--region-spread"]:  # two units: the 所属单位 column is added, by both
+        _spread(app)
+        region, extra = "湖南省/永州市", []
+    if extra[:1] == ["--domain"]:
+        with varied.sessionmaker() as session:
+            extra = ["--domain", _orm_items(session)[0].domain.name]
+    monkeypatch.setenv("ZWGK_DATABASE_URL", app.config["DATABASE_URL"])
+    full, light = tmp_path / f"full.{fmt}", tmp_path / f"light.{fmt}"
+    assert run_cli(app, "export-catalog", "--region", region, "-o", str(full), *extra).exit_code == 0
+    assert console.export_catalog(["--region", region, f"--output={light}", *extra]) == 0  # the light run did it
+    if fmt == "xlsx":
+        assert _sheet(light) == _sheet(full)
+        if region != DX:
+            assert "所属单位" in [c.value for c in load_workbook(light).active[2]]
+    else:
+        assert light.read_bytes() == full.read_bytes()
+
+
+@pytest.mark.parametrize("args", [
+    ["--region", "daoxian"],  # a plugin's name
+    ["--region", "道县"],  # a unit's name
+    ["--region", "湖南省/永州市/没有的县"],  # no such unit: the full command says so
+    ["--region", DX, "--domain", "no such domain"],
+    ["--region", DX, "--help"],
+    ["--region", DX, "--status", "lost"],
+    ["--region", DX, "--format", "pdf"],
+])
+def test_anything_else_is_left_to_the_full_command(varied, app, tmp_path, monkeypatch, args):
+    from zwgk import console
+
+    monkeypatch.setenv("ZWGK_DATABASE_URL", app.config["DATABASE_URL"])
+    (tmp_path / "out").mkdir()
+    assert console.export_catalog([*args, "-o", str(tmp_path / "out" / "x.csv")]) is None
+    assert not list((tmp_path / "out").iterdir())  # nothing written: the full command starts afresh
+
+
+def test_the_console_script_falls_back_and_the_full_command_answers(varied, app, tmp_path, monkeypatch, capsys):
+    import zwgk.cli as cli
+    from zwgk import console
+
+    made, real = [], cli.create_app
+    monkeypatch.setattr(cli, "create_app", lambda *a, **kw: made.append(real(*a, **kw)) or made[-1])
+    try:
+        _falls_back(app, tmp_path, monkeypatch, capsys, console)
+    finally:
+        for built in made:  # the full command's own apps: their connections closed here
+            built.extensions["zwgk.db"].dispose()
+
+
+def _falls_back(app, tmp_path, monkeypatch, capsys, console):
+    for name, value in {"ZWGK_DATABASE_URL": app.config["DATABASE_URL"], "ZWGK_PLUGINS": PLUGINS,
+                        "ZWGK_SECRET_KEY": "test", "ZWGK_INSTANCE_PATH": str(tmp_path / "instance")}.items():
+        monkeypatch.setenv(name, value)
+    out = tmp_path / "by-plugin.csv"
+    with pytest.raises(SystemExit) as done:
+        console.main(["export-catalog", "--region", "daoxian", "-o", str(out)])
+    assert done.value.code == 0 and "54 条" in capsys.readouterr().err
+    light = tmp_path / "light.csv"
+    assert console.main(["export-catalog", "--region", DX, "-o", str(light)]) == 0
+    assert light.read_bytes() == out.read_bytes()
+    with pytest.raises(SystemExit) as failed:
+        console.main(["export-catalog", "--region", "湖南省/永州市/没有的县", "-o", str(tmp_path / "n.csv")])
+    assert failed.value.code == 1 and "找不到地区" in capsys.readouterr().err
+
+
+# --------------------------------------------------------------------------
+# The admin's large export (zwgk.exportjobs): the command's rows, the user's scope
+# --------------------------------------------------------------------------
+
+
+def _job_file(app, ids, fmt, tmp_path, scope=None, unit_column=False):
+    import time
+
+    from zwgk.exportjobs import ExportJobs
+
+    job = ExportJobs().start(app.extensions["zwgk.db"], ids, fmt, 1, f"x.{fmt}", unit_column=unit_column,
+                             scope=scope)
+    end = time.monotonic() + 60
+    while not job.finished:
+        assert time.monotonic() < end
+        time.sleep(0.02)
+    assert job.error is None, job.error
+    return job
+
+
+def _export_order_ids(app, region):
+
+    with app.extensions["zwgk.db"].sessionmaker() as session:
+        pm = app.extensions["zwgk.pm"]
+        q = ce.rows_query(session, pm, region).add_columns(m.CatalogItem.__table__.c.id)
+        return [row[-1] for row in session.execute(q)]
+
+
+@pytest.mark.parametrize("fmt", ["xlsx", "csv", "json"])
+@pytest.mark.parametrize("region", [DX, "湖南省/永州市"])
+def test_the_admins_export_job_writes_the_commands_file_for_the_same_items(varied, app, run_cli, tmp_path, fmt,
+                                                                           region):
+    if region != DX:
+        _spread(app)  # two units: both add the 所属单位 column
+    ids = _export_order_ids(app, region)
+    cli_out = tmp_path / f"cli.{fmt}"
+    assert run_cli(app, "export-catalog", "--region", region, "-o", str(cli_out)).exit_code == 0
+    job = _job_file(app, ids, fmt, tmp_path, scope=region, unit_column=region != DX)
+    assert job.done == job.total == len(ids) > 40
+    if fmt == "xlsx":
+        assert _sheet(job.path) == _sheet(cli_out)
+    else:
+        assert job.path.read_bytes() == cli_out.read_bytes()
+
+
+def test_the_export_job_keeps_the_lists_order_and_the_users_scope(varied, app, tmp_path):
+    """Ids outside the scope (another region's item, put in the selection) are not written, the
+    rest in the order of the list; a user with no unit gets nothing, a system administrator all."""
+    ids = _export_order_ids(app, DX)
+    with app.extensions["zwgk.db"].sessionmaker() as session:
+        outside = session.scalars(select(m.CatalogItem.id).join(m.AdminUnit).where(
+            m.AdminUnit.key != DX, ~m.AdminUnit.key.like(DX + "/%"))).all()
+    assert outside
+    chosen = list(reversed(ids))[:30] + outside
+    scoped = json.loads(_job_file(app, chosen, "json", tmp_path, scope=DX).path.read_text(encoding="utf-8"))
+    everyone = json.loads(_job_file(app, chosen, "json", tmp_path, scope=None).path.read_text(encoding="utf-8"))
+    nobody = json.loads(_job_file(app, chosen, "json", tmp_path, scope="\0").path.read_text(encoding="utf-8"))
+    with varied.sessionmaker() as session:
+        by_id = {i: snapshot(session.get(m.CatalogItem, i)) for i in chosen}
+    assert scoped == [by_id[i] for i in chosen[:30]]
+    assert everyone == [by_id[i] for i in chosen] and nobody == []
+
+
+def test_the_queued_export_reads_rows_in_the_users_scope(varied, app, tmp_path):
+    """``zwgk.jobs.export_catalog_items`` (the RQ workers' export) writes the same file as the job."""
+    from zwgk.jobs import export_catalog_items
+
+    ids = _export_order_ids(app, DX)
+    with app.extensions["zwgk.db"].sessionmaker() as session:
+        outside = session.scalars(select(m.CatalogItem.id).join(m.AdminUnit).where(
+            m.AdminUnit.key != DX, ~m.AdminUnit.key.like(DX + "/%"))).all()
+    seen = []
+    with app.app_context():
+        count = export_catalog_items(ids + outside, "csv", str(tmp_path / "q" / "x.csv"), False, DX,
+                                     progress=lambda done, total: seen.append((done, total)))
+    assert count == len(ids) and seen[0] == (0, len(ids) + len(outside)) and seen[-1][0] == len(ids)
+    job = _job_file(app, ids, "csv", tmp_path, scope=DX)
+    assert (tmp_path / "q" / "x.csv").read_bytes() == job.path.read_bytes()

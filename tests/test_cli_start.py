@@ -67,3 +67,28 @@ def test_a_lazy_command_is_listed_without_import_and_runs(monkeypatch, app, tmp_
     assert result.output == "hello from a lazy command\n"
     cli.main.commands.pop("hello", None)
     sys.modules.pop("zwgk_lazy_example", None)
+
+
+#: what ``zwgk export-catalog`` no longer imports (issue #18): a 10,000-row .csv is written in less
+#: time than these took to import
+NOT_FOR_THE_EXPORT = ("flask", "werkzeug", "jinja2", "click", "sqlalchemy", "alembic", "marshmallow", "pluggy",
+                      "openpyxl", "zwgk.cli", "zwgk.app", "zwgk.models", "zwgk.db", "zwgk.plugin_manager",
+                      "zwgk.catalog_io", "zwgk.catalog_readers", "zwgk.catalog_history", "zwgk.schemas", "zwgk.export")
+
+
+def test_export_catalog_imports_only_what_writing_rows_needs(regions_db_url, tmp_path):
+    """The console script's export of a unit's catalog: the driver, orjson and the writers — no
+    Flask, SQLAlchemy, models, marshmallow or plugins (openpyxl only for an .xlsx)."""
+    import os
+
+    out = tmp_path / "c.csv"
+    env = dict(os.environ, ZWGK_DATABASE_URL=regions_db_url, ZWGK_PLUGINS="daoxian")
+    result = subprocess.run([sys.executable, "-c", "import sys\nfrom zwgk.console import main\n"
+                             f"assert main(['export-catalog', '--region', '湖南省/永州市/道县', '-o', {str(out)!r}]) == 0\n"
+                             "print('LOADED', ' '.join(sorted(sys.modules)))"],
+                            capture_output=True, text=True, check=True, env=env)
+    loaded = set(result.stdout.split("LOADED", 1)[1].split())
+    assert "zwgk.catalog_export" in loaded and out.read_bytes().startswith(b"\xef\xbb\xbf")
+    assert "0 条" in result.stderr
+    heavy = {m for m in loaded if m in NOT_FOR_THE_EXPORT or m.split(".")[0] in NOT_FOR_THE_EXPORT}
+    assert not heavy

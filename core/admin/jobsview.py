@@ -73,8 +73,9 @@ def queue_export(view, items, fmt: str):
     path = _folder() / f"{uuid.uuid4().hex}.{fmt}"
     meta = {"kind": "export", "owner": current_user.id, "owner_name": current_user.username,
             "unit": current_user.unit_path, "what": name, "path": str(path), "fmt": fmt}
+    scope = None if current_user.is_system_admin else (current_user.unit_path or "\0")  # as the list's
     job_id = get_jobs().enqueue("zwgk.jobs.export_catalog_items", [i.id for i in items], fmt, str(path),
-                                several_units(items), meta=meta)
+                                several_units(items), scope, meta=meta)
     job = {"total": len(items), "filename": name}
     return view.render("zwgk/export_progress.html", job=job, status_url=url_for("jobs.status", job_id=job_id),
                        file_url=url_for("jobs.file", job_id=job_id))

@@ -736,7 +736,8 @@ class CatalogItemView(ScopedModelView):
 
         job = jobs.start(app.extensions["zwgk.db"], [i.id for i in items], fmt, current_user.id, name,
                          unit_column=several_units(items), actor=current_user.username,
-                         unit=current_user.unit_path)
+                         unit=current_user.unit_path,
+                         scope=None if current_user.is_system_admin else (current_user.unit_path or "\0"))
         return self.render("zwgk/export_progress.html", job=job,
                            status_url=url_for(".export_status", job_id=job.id),
                            file_url=url_for(".export_file", job_id=job.id))

@@ -1,0 +1,153 @@
+"""The ``zwgk`` console script: ``zwgk export-catalog`` in its usual form runs light, everything
+else is ``zwgk.cli``.
+
+A script exporting one catalog after another pays the command's start-up every time: Flask, the
+app, SQLAlchemy and the models take over a second before the first row, more than writing 10,000
+rows as .csv or .json.  The export needs none of them when the region is a unit's path: one
+``SELECT`` (``catalog_export.plain_sql``, the same rows as ``catalog_export.rows_query``) through
+the driver (sqlite3, or psycopg with a server-side cursor) and the writers of
+``zwgk.catalog_export``.  So ``export-catalog`` is run here when
+
+- the options are the command's own (``--region``, ``-o/--output``, ``--format``, ``--domain``,
+  ``--status``), each once, with valid choices;
+- ``ZWGK_DATABASE_URL`` names a SQLite file that exists or a ``postgresql+psycopg://`` database;
+- the region is a unit's path, and the domain (if any) a domain's exact name.
+
+Anything else — ``--help``, a plugin's name or a unit's name as the region, a domain's alias, a
+missing unit, an error while writing (the file is written whole or not at all) — goes to the full
+command, which answers as it always has.  The light run does not load the plugins (it needs
+none), nor does it check the other ``ZWGK_*`` settings.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import sys
+from collections.abc import Iterator
+from typing import Any
+
+STATUSES = ("draft", "submitted", "reviewed", "signed", "published", "withdrawn")
+_OPTIONS = {"--region": "region", "-o": "output", "--output": "output", "--format": "fmt", "--domain": "domain",
+            "--status": "status"}
+_NAMED = re.compile(r":(\w+)")
+
+
+def main(argv: list[str] | None = None) -> Any:
+    """The console script.  ``argv``: the arguments (default: the process's)."""
+    args = sys.argv[1:] if argv is None else list(argv)
+    if args[:1] == ["export-catalog"] and export_catalog(args[1:]) == 0:
+        return 0
+    from .cli import main as full
+
+    return full() if argv is None else full(args)
+
+
+def _parse(args: list[str]) -> dict[str, str] | None:
+    opts: dict[str, str] = {}
+    i = 0
+    while i < len(args):
+        name, value = args[i], None
+        if name.startswith("--") and "=" in name:
+            name, value = name.split("=", 1)
+        elif i + 1 < len(args):
+            value = args[i + 1]
+            i += 1
+        if name not in _OPTIONS or value is None or _OPTIONS[name] in opts:
+            return None
+        opts[_OPTIONS[name]] = value
+        i += 1
+    if "region" not in opts or not opts.get("output") or opts.get("fmt", "xlsx") not in ("xlsx", "csv", "json"):
+        return None
+    if opts.get("status", "draft") not in STATUSES or os.path.isdir(opts["output"]):
+        return None
+    return opts
+
+
+def _connect(url: str) -> tuple[Any, str] | None:
+    """(a DB-API connection, its dialect) for the URLs the light run knows, else ``None``."""
+    if url.startswith("sqlite:///"):
+        path = url[len("sqlite:///"):]
+        if not path or "?" in path or path.startswith(":") or not os.path.isfile(path):
+            return None
+        import sqlite3
+
+        timeout = float(os.environ.get("ZWGK_SQLITE_BUSY_TIMEOUT") or 30.0)
+        return sqlite3.connect(path, timeout=timeout), "sqlite"
+    if url.startswith("postgresql+psycopg://"):
+        import orjson
+        import psycopg
+        from psycopg.types.json import set_json_loads
+
+        conn = psycopg.connect("postgresql://" + url[len("postgresql+psycopg://"):])
+        set_json_loads(orjson.loads, conn)  # as zwgk's engine: JSON columns come as lists
+        return conn, "postgresql"
+    return None
+
+
+def _rows(conn: Any, dialect: str, sql: str, params: dict[str, Any], chunk: int) -> Iterator[tuple[Any, ...]]:
+    if dialect == "postgresql":
+        cursor = conn.cursor(name="zwgk_export")  # server-side: neither side holds the whole result
+        cursor.itersize = chunk
+        sql = _NAMED.sub(r"%(\1)s", sql)
+    else:
+        cursor = conn.cursor()
+    try:
+        cursor.execute(sql, params)
+        while rows := cursor.fetchmany(chunk):
+            yield from rows
+    finally:
+        cursor.close()
+
+
+def _one(conn: Any, dialect: str, sql: str, params: dict[str, Any]) -> Any:
+    rows = list(_rows(conn, dialect, sql, params, 2))
+    return rows[0][0] if rows else None
+
+
+def export_catalog(args: list[str]) -> int | None:
+    """``zwgk export-catalog ARGS`` without Flask, SQLAlchemy or the models: 0 when done, ``None``
+    when the full command must answer (nothing was written)."""
+    opts = _parse(args)
+    url = os.environ.get("ZWGK_DATABASE_URL", "")
+    if opts is None or not url:
+        return None
+    try:
+        connected = _connect(url)
+    except Exception:  # noqa: BLE001 - the full command reports it
+        return None
+    if connected is None:
+        return None
+    conn, dialect = connected
+    try:
+        return _export(conn, dialect, opts)
+    except Exception:  # noqa: BLE001 - the full command runs instead and reports it (nothing was written)
+        return None
+    finally:
+        conn.close()
+
+
+def _export(conn: Any, dialect: str, opts: dict[str, str]) -> int | None:
+    from pathlib import Path
+
+    from . import catalog_export as ce
+
+    region = opts["region"]
+    params: dict[str, Any] = {"path": region, "under": f"{region}/%"}
+    if _one(conn, dialect, "SELECT 1 FROM admin_unit WHERE key = :path", params) is None:
+        return None  # a plugin's or a unit's name, or no such unit: the full command resolves it
+    if "domain" in opts:
+        params["domain_id"] = _one(conn, dialect, "SELECT id FROM domain WHERE name = :name",
+                                   {"name": opts["domain"].strip()})
+        if params["domain_id"] is None:
+            return None  # an alias, a normalised spelling, or no such domain
+    if "status" in opts:
+        params["status"] = opts["status"]
+    sql = ce.plain_sql(domain="domain" in opts, status="status" in opts)
+    body = sql[sql.index(" FROM "):sql.index(" ORDER BY ")]
+    units = list(_rows(conn, dialect, f"SELECT DISTINCT u.key{body} LIMIT 2", params, 2))
+    output = Path(opts["output"])
+    count = ce.write(_rows(conn, dialect, sql, params, ce.CHUNK), output, opts.get("fmt"),
+                     unit_column=len(units) > 1)  # each row names its unit, as the full command
+    sys.stderr.write(f"{count} 条 items → {output}\n")
+    return 0
