@@ -14,15 +14,17 @@ merged 一级事项 under a filled one, 同上), Traditional characters and full
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 import json
 import re
 import unicodedata
 import zipfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
+from itertools import islice
 from pathlib import Path, PurePosixPath
 from typing import Any
 
@@ -174,10 +176,24 @@ _SPACES = re.compile(r"[ \t]+")
 # --------------------------------------------------------------------------
 
 
+class Rows:
+    """A sheet's rows read lazily, as often as asked (each ``iter()`` starts again at the top):
+    the importer never holds a whole sheet.  ``estimate``: how many rows there are, as far as it is
+    known before reading (a workbook knows; a CSV file's line count), for progress."""
+
+    estimate: int = 0
+
+    def __iter__(self) -> Iterator[list[Any]]:
+        raise NotImplementedError
+
+    def __len__(self) -> int:  # read to the end: for tests and limits, not the import
+        return sum(1 for _ in self)
+
+
 @dataclass
 class Sheet:
     name: str
-    rows: list[list[Any]]
+    rows: list[list[Any]] | Rows
     title: str = ""  # text near the table (a docx paragraph, an HTML heading or caption)
     records: bool = False  # JSON: each row is one record (a dict), not a table row
 
@@ -266,8 +282,14 @@ def read_sheets(path: Path) -> list[Sheet]:
               "docx": _read_docx, "html": _read_html}[kind]
     sheets = reader(path)
     for sheet in sheets:
-        if len(sheet.rows) > max_rows:
-            raise CatalogFileError(f"{path.name} [{sheet.name}]: 行数过多 too many rows ({len(sheet.rows)} > {max_rows})")
+        # a workbook knows its height; a CSV file has no more rows than line ends: counted only near the limit
+        rows = sheet.rows
+        if isinstance(rows, _CsvRows):
+            count = len(rows) if rows.most > max_rows else 0
+        else:
+            count = rows.estimate if isinstance(rows, Rows) else len(rows)
+        if count > max_rows:
+            raise CatalogFileError(f"{path.name} [{sheet.name}]: 行数过多 too many rows ({count} > {max_rows})")
     return sheets
 
 
@@ -306,17 +328,67 @@ def _read_workbook(path: Path) -> list[Sheet]:
 
     try:
         wb = CalamineWorkbook.from_path(str(path))
-        sheets = []
-        for name in wb.sheet_names:
-            ws = wb.get_sheet_by_name(name)
-            rows = ws.to_python(skip_empty_area=False)
-            _expand_merges(rows, ws.merged_cell_ranges or ())
-            sheets.append(Sheet(name, rows))
+        sheets = [Sheet(name, _WorkbookRows(wb.get_sheet_by_name(name))) for name in wb.sheet_names]
     except CatalogFileError:
         raise
     except Exception as exc:  # calamine raises its own error types
         raise CatalogFileError(f"{path.name}: 无法读取 cannot read the workbook ({exc})") from exc
     return sheets
+
+
+class _WorkbookRows(Rows):
+    """A worksheet's rows from python-calamine's row iterator, merged ranges applied as the rows go
+    by (:func:`_expand_merges` row by row).  python-calamine holds the sheet's cells (its Rust
+    ``Range``) from the start; only the Python rows are made one at a time.  Rows count from the
+    sheet's first row, columns from its first column, as ``to_python(skip_empty_area=False)``."""
+
+    def __init__(self, ws: Any):
+        self.ws = ws
+        end = ws.end
+        self.estimate = end[0] + 1 if end else 0
+        self.ranges = sorted(((r0, c0, r1, c1) for (r0, c0), (r1, c1) in ws.merged_cell_ranges or ()
+                              if (r1 - r0 + 1) * (c1 - c0 + 1) <= 100_000),  # a merge over an area: decoration
+                             key=lambda rng: rng[0])
+
+    def __iter__(self) -> Iterator[list[Any]]:
+        start = self.ws.start
+        pad = [""] * (start[1] if start else 0)
+        ranges, nxt = self.ranges, 0
+        active: list[list[Any]] = []  # [r0, c0, r1, c1, value], in the order the ranges were given
+        rows = self.ws.iter_rows() if start else iter(())
+        r = -1
+        for r, row in enumerate(rows):
+            if pad:
+                row = pad + row
+            if nxt < len(ranges) or active:
+                nxt = _merge_row(row, r, ranges, nxt, active)
+            yield row
+        r += 1
+        while nxt < len(ranges) or active:  # merged ranges below the last row with cells
+            row = []
+            nxt = _merge_row(row, r, ranges, nxt, active)
+            yield row
+            r += 1
+
+
+def _merge_row(row: list[Any], r: int, ranges: list[tuple[int, int, int, int]], nxt: int,
+               active: list[list[Any]]) -> int:
+    """Apply the merged ranges covering row ``r`` to it (the top-left cell's value everywhere in
+    the range; a range starting on this row takes its value from it); returns the next range."""
+    while nxt < len(ranges) and ranges[nxt][0] <= r:
+        r0, c0, r1, c1 = ranges[nxt]
+        active.append([r0, c0, r1, c1, row[c0] if c0 < len(row) else None])
+        nxt += 1
+    for rng in active:
+        r0, c0, r1, c1, value = rng
+        if r0 == r:
+            rng[4] = value = row[c0] if c0 < len(row) else None
+        if len(row) <= c1:
+            row.extend([""] * (c1 + 1 - len(row)))
+        row[c0:c1 + 1] = [value] * (c1 - c0 + 1)
+    if active:
+        active[:] = [rng for rng in active if rng[2] > r]
+    return nxt
 
 
 def _expand_merges(rows: list[list[Any]], ranges: Any) -> None:
@@ -336,17 +408,52 @@ def _expand_merges(rows: list[list[Any]], ranges: Any) -> None:
 
 
 def _read_csv(path: Path) -> list[Sheet]:
-    text = decode_text(path.read_bytes(), path.name)
-    reader = csv.reader(io.StringIO(text))
-    rows = []
-    try:
-        for row in reader:
-            rows.append(row)
-    except csv.Error as exc:
-        raise CatalogFileError(f"{path.name}: 第{reader.line_num}行无法读取 row {reader.line_num} cannot be read "
-                               f"(单元格超过 {MAX_CELL_CHARS} 字或引号不配对 a cell over {MAX_CELL_CHARS} "
-                               f"characters or an unclosed quote: {exc})") from exc
-    return [Sheet(path.stem, rows)]
+    return [Sheet(path.stem, _CsvRows(path))]
+
+
+class _CsvRows(Rows):
+    """A CSV file's rows, decoded as they are read.  The encoding is decided as
+    :func:`decode_text` decides it (the whole file is UTF-8, else GB18030): one pass over the
+    bytes in blocks checks UTF-8 and counts the lines; a GB18030 file that turns out not to be
+    one is refused where the bad byte is met, with :func:`decode_text`'s message."""
+
+    BLOCK = 1 << 20
+
+    def __init__(self, path: Path):
+        self.path = path
+        decoder = codecs.getincrementaldecoder("utf-8-sig")()
+        utf8, lf, cr, last = True, 0, 0, b""
+        with path.open("rb") as f:
+            while block := f.read(self.BLOCK):
+                lf += block.count(b"\n")
+                cr += block.count(b"\r")
+                last = block[-1:]
+                if utf8:
+                    try:
+                        decoder.decode(block)
+                    except UnicodeDecodeError:
+                        utf8 = False
+        if utf8:
+            try:
+                decoder.decode(b"", True)
+            except UnicodeDecodeError:
+                utf8 = False
+        self.encoding = "utf-8-sig" if utf8 else "gb18030"
+        self.estimate = (lf or cr) + (last not in (b"\n", b"\r", b""))
+        self.most = lf + cr + 1  # no more rows than line ends, whatever the quoting
+
+    def __iter__(self) -> Iterator[list[str]]:
+        with self.path.open("r", encoding=self.encoding, newline="") as f:
+            reader = csv.reader(f)
+            try:
+                yield from reader
+            except csv.Error as exc:
+                raise CatalogFileError(f"{self.path.name}: 第{reader.line_num}行无法读取 row {reader.line_num} cannot be "
+                                       f"read (单元格超过 {MAX_CELL_CHARS} 字或引号不配对 a cell over {MAX_CELL_CHARS} "
+                                       f"characters or an unclosed quote: {exc})") from exc
+            except UnicodeDecodeError:
+                decode_text(self.path.read_bytes(), self.path.name)  # raises, with the byte in the whole file
+                raise
 
 
 def _depth(text: str) -> int:
@@ -799,7 +906,9 @@ class ParsedRow:
 class Reading:
     """What was read: the records, the problems, notes, and each sheet's column mapping."""
 
-    rows: list[ParsedRow] = field(default_factory=list)
+    #: the records, read as they are asked for (a generator): the problems, warnings, mappings
+    #: and columns of a sheet are complete once its rows have been read
+    rows: Iterator[ParsedRow] = field(default_factory=lambda: iter(()))
     problems: list[Problem] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     mappings: list[tuple[str, list[tuple[str, str]]]] = field(default_factory=list)  # sheet, (header, field)
@@ -807,6 +916,10 @@ class Reading:
     bad_cells: set[tuple[str, str]] = field(default_factory=set)
     #: per sheet: its name, the fields its columns fill, and the headers seen
     columns: list[tuple[str, set[str], list[str]]] = field(default_factory=list)
+    #: how many records there are, as far as the files tell before reading them (for progress)
+    total: int = 0
+    #: records read so far
+    count: int = 0
 
 
 TEXT_FIELDS = ("category", "level1", "level2", "level3", "content", "basis", "duration", "time_limit", "subject",
@@ -836,27 +949,41 @@ def read_records(sheets: list[Sheet], unit: str, domain: str | None,
     """Rows of every sheet as item records, with each sheet's mapping for the dry run.
 
     ``domain_of(text)`` names the domain a sheet name or title speaks of (…领域…目录), or None;
-    it is asked only when ``domain`` is not given and the sheet has no 领域 column."""
+    it is asked only when ``domain`` is not given and the sheet has no 领域 column.
+
+    The records are read lazily (``Reading.rows`` is a generator): a sheet's header is found from
+    its first rows, then its rows are read one by one, so a whole sheet is never held."""
     out = Reading()
-    for sheet in sheets:
+    layouts = [None if sheet.records else find_layout(list(islice(sheet.rows, 21))) for sheet in sheets]
+    for sheet, layout in zip(sheets, layouts):
+        size = sheet.rows.estimate if isinstance(sheet.rows, Rows) else len(sheet.rows)
+        out.total += max(size - layout.header_rows, 0) if layout is not None else size if sheet.records else 0
+    out.rows = _records(sheets, layouts, unit, domain, domain_of, out)
+    return out
+
+
+def _records(sheets: list[Sheet], layouts: list[Layout | None], unit: str, domain: str | None,
+             domain_of: Callable[[str], str | None], out: Reading) -> Iterator[ParsedRow]:
+    for sheet, layout in zip(sheets, layouts):
         if sheet.records:
             for n, (rec,) in enumerate(sheet.rows, 1):
                 rec = _json_record(rec)
                 rec.setdefault("unit", unit)
                 if domain:
                     rec.setdefault("domain", domain)
-                out.rows.append(ParsedRow(f"JSON 第{n}条 record {n}", rec))
+                out.count += 1
+                yield ParsedRow(f"JSON 第{n}条 record {n}", rec)
             continue
-        _read_table(sheet, unit, domain, domain_of, out)
-    if not out.rows and not out.problems:
+        for row in _read_table(sheet, layout, unit, domain, domain_of, out):
+            out.count += 1
+            yield row
+    if not out.count and not out.problems:
         out.problems.append(Problem("整个文件 whole file", "", None, "文件中没有任何事项行（空文件或只有表头）no item rows: the file is empty "
                                                   "or holds only a header"))
-    return out
 
 
-def _read_table(sheet: Sheet, unit: str, domain: str | None, domain_of: Callable[[str], str | None],
-                out: Reading) -> None:
-    layout = find_layout(sheet.rows)
+def _read_table(sheet: Sheet, layout: Layout | None, unit: str, domain: str | None,
+                domain_of: Callable[[str], str | None], out: Reading) -> Iterator[ParsedRow]:
     if layout is None:
         if any(any(norm(c) for c in r) for r in sheet.rows):
             seen = next(("、".join(norm(c) for c in r if norm(c))[:120] for r in sheet.rows if any(norm(c) for c in r)),
@@ -874,11 +1001,7 @@ def _read_table(sheet: Sheet, unit: str, domain: str | None, domain_of: Callable
         out.problems.append(Problem(f"[{sheet.name}] 表头 header", "", label,
                                     f"列“{label}”无法对应到目录要素；可接受的表头：{'；'.join(ACCEPTED)} "
                                     f"column {label!r} matches no catalog element"))
-    for col, label in layout.ignored.items():
-        filled = sum(1 for row in sheet.rows[layout.header_rows:] if col < len(row) and norm(row[col]))
-        if filled:
-            out.warnings.append(f"[{sheet.name}] 列“{label}”不是目录的字段，其 {filled} 个单元格未导入 "
-                                f"column {label!r} is not a catalog field: {filled} cells not imported")
+    ignored = {col: 0 for col in layout.ignored}  # filled cells of the columns not imported, counted as read
     sheet_domain = domain
     if not sheet_domain and "domain" not in layout.columns.values():
         sheet_domain = domain_of(layout.title) or domain_of(sheet.title) or domain_of(sheet.name)
@@ -891,7 +1014,10 @@ def _read_table(sheet: Sheet, unit: str, domain: str | None, domain_of: Callable
     has_marks = any(f == "levels_mark" for _, f, *_ in plan)
     names = [col for col, f, *_ in plan if f in ("level1", "level2")]
     above: dict[str, Any] = {}
-    for r, row in enumerate(sheet.rows[layout.header_rows:], layout.header_rows + 1):
+    rows = enumerate(islice(sheet.rows, layout.header_rows, None), layout.header_rows + 1)
+    for r, row in rows:
+        if ignored:
+            _count_filled(ignored, row)
         if len(row) < width:
             row = list(row) + [None] * (width - len(row))
         texts = [norm(v) if (v := row[col]) else "" for col in cols]
@@ -901,6 +1027,9 @@ def _read_table(sheet: Sheet, unit: str, domain: str | None, domain_of: Callable
         if first[0] in "注说备附" and FOOTNOTE.match(first):
             filled = {t for t in (norm(c) for c in row) if t}
             if len(filled) == 1 or not any(norm(row[c]) for c in names):
+                if ignored:  # the count covers the rest of the sheet, footnotes included
+                    for _, rest in rows:
+                        _count_filled(ignored, rest)
                 break  # 注：… below the table
         where = f"[{sheet.name}] 第{r}行 row {r}"
         rec: dict[str, Any] = {"unit": unit}
@@ -956,7 +1085,17 @@ def _read_table(sheet: Sheet, unit: str, domain: str | None, domain_of: Callable
         rec["levels"] = [t for t in TIERS if t in levels]
         if sheet_domain and not rec.get("domain"):
             rec["domain"] = sheet_domain
-        out.rows.append(ParsedRow(where, rec))
+        yield ParsedRow(where, rec)
+    for col, label in layout.ignored.items():
+        if ignored[col]:
+            out.warnings.append(f"[{sheet.name}] 列“{label}”不是目录的字段，其 {ignored[col]} 个单元格未导入 "
+                                f"column {label!r} is not a catalog field: {ignored[col]} cells not imported")
+
+
+def _count_filled(counts: dict[int, int], row: list[Any]) -> None:
+    for col in counts:
+        if col < len(row) and norm(row[col]):
+            counts[col] += 1
 
 
 def _mark_or_false(text: str) -> bool:
@@ -984,9 +1123,10 @@ def parse_rows(sheets: list[Sheet], unit: str, domain: str | None,
                warnings: list[str] | None = None) -> tuple[list[ParsedRow], list[Problem]]:
     """Rows of every sheet as item records (the older interface of :func:`read_records`)."""
     reading = read_records(sheets, unit, domain)
+    rows = list(reading.rows)
     if warnings is not None:
         warnings.extend(reading.warnings)
-    return reading.rows, reading.problems
+    return rows, reading.problems
 
 
 def domain_from_text(text: str, known: Callable[[str], Any]) -> str | None:
