@@ -346,15 +346,14 @@ class _WorkbookRows(Rows):
         self.ws = ws
         end = ws.end
         self.estimate = end[0] + 1 if end else 0
-        self.ranges = sorted(((r0, c0, r1, c1) for (r0, c0), (r1, c1) in ws.merged_cell_ranges or ()
-                              if (r1 - r0 + 1) * (c1 - c0 + 1) <= 100_000),  # a merge over an area: decoration
-                             key=lambda rng: rng[0])
+        self.ranges = sorted(((r0, n, c0, r1, c1) for n, ((r0, c0), (r1, c1)) in enumerate(ws.merged_cell_ranges or ())
+                              if (r1 - r0 + 1) * (c1 - c0 + 1) <= 100_000))  # a merge over an area: decoration
 
     def __iter__(self) -> Iterator[list[Any]]:
         start = self.ws.start
         pad = [""] * (start[1] if start else 0)
         ranges, nxt = self.ranges, 0
-        active: list[list[Any]] = []  # [r0, c0, r1, c1, value], in the order the ranges were given
+        active: list[list[Any]] = []  # [n, r0, c0, r1, c1, value], in the order the ranges were given
         rows = self.ws.iter_rows() if start else iter(())
         r = -1
         for r, row in enumerate(rows):
@@ -371,23 +370,26 @@ class _WorkbookRows(Rows):
             r += 1
 
 
-def _merge_row(row: list[Any], r: int, ranges: list[tuple[int, int, int, int]], nxt: int,
+def _merge_row(row: list[Any], r: int, ranges: list[tuple[int, int, int, int, int]], nxt: int,
                active: list[list[Any]]) -> int:
-    """Apply the merged ranges covering row ``r`` to it (the top-left cell's value everywhere in
-    the range; a range starting on this row takes its value from it); returns the next range."""
-    while nxt < len(ranges) and ranges[nxt][0] <= r:
-        r0, c0, r1, c1 = ranges[nxt]
-        active.append([r0, c0, r1, c1, row[c0] if c0 < len(row) else None])
-        nxt += 1
+    """Apply the merged ranges covering row ``r`` to it, in the order the workbook lists them (as
+    :func:`_expand_merges` does: the top-left cell's value everywhere in the range, taken when
+    the range's first row comes); returns the next range not yet begun."""
+    if nxt < len(ranges) and ranges[nxt][0] <= r:
+        while nxt < len(ranges) and ranges[nxt][0] <= r:
+            r0, n, c0, r1, c1 = ranges[nxt]
+            active.append([n, r0, c0, r1, c1, None])
+            nxt += 1
+        active.sort(key=lambda rng: rng[0])
     for rng in active:
-        r0, c0, r1, c1, value = rng
+        _, r0, c0, r1, c1, value = rng
         if r0 == r:
-            rng[4] = value = row[c0] if c0 < len(row) else None
+            rng[5] = value = row[c0] if c0 < len(row) else None
         if len(row) <= c1:
             row.extend([""] * (c1 + 1 - len(row)))
         row[c0:c1 + 1] = [value] * (c1 - c0 + 1)
     if active:
-        active[:] = [rng for rng in active if rng[2] > r]
+        active[:] = [rng for rng in active if rng[3] > r]
     return nxt
 
 
