@@ -207,3 +207,88 @@ def test_csv_encoding_is_decided_by_the_whole_file(tmp_path):
     utf8 = tmp_path / "utf8.csv"
     utf8.write_bytes(b"\xef\xbb\xbf" + "一级事项,二级事项\n".encode() + (b"a" * 200 + b",b\n") * 10_000 + "学,生\n".encode())
     assert list(cr.read_sheets(utf8)[0].rows)[-1] == ["学", "生"]
+
+
+def _shared_strings(src, dst):
+    """The same workbook with its inline strings moved to a shared strings table, as Excel writes."""
+    import re
+    import zipfile
+
+    strings: dict[bytes, int] = {}
+
+    def share(m):
+        return m.group(1) + b' t="s"' + m.group(2) + b"><v>" + str(strings.setdefault(m.group(3), len(strings))).encode() \
+            + b"</v></c>"
+
+    with zipfile.ZipFile(src) as zin, zipfile.ZipFile(dst, "w", zipfile.ZIP_DEFLATED) as zout:
+        for info in zin.infolist():
+            data = zin.read(info)
+            if info.filename.startswith("xl/worksheets/"):
+                data = re.sub(rb'(<c\b[^>]*?)\st="inlineStr"([^>]*)><is>(.*?)</is></c>', share, data)
+            elif info.filename == "xl/_rels/workbook.xml.rels":
+                data = data.replace(b"</Relationships>", b'<Relationship Id="rIdSst" Type="http://schemas.openxmlformats'
+                                    b'.org/officeDocument/2006/relationships/sharedStrings" Target="sharedStrings.xml"/>'
+                                    b"</Relationships>")
+            elif info.filename == "[Content_Types].xml":
+                data = data.replace(b"</Types>", b'<Override PartName="/xl/sharedStrings.xml" ContentType="application/'
+                                    b'vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/></Types>')
+            zout.writestr(info, data)
+        zout.writestr("xl/sharedStrings.xml", b'<?xml version="1.0" encoding="UTF-8"?><sst xmlns="http://schemas.'
+                      b'openxmlformats.org/spreadsheetml/2006/main" uniqueCount="%d">' % len(strings)
+                      + b"".join(b"<si>" + s + b"</si>" for s in strings) + b"</sst>")
+
+
+def _trimmed(rows):
+    out = []
+    for row in rows:
+        row = list(row)
+        while row and row[-1] in ("", None):
+            row.pop()
+        out.append(row)
+    while out and not out[-1]:
+        out.pop()
+    return out
+
+
+@pytest.mark.parametrize("shared", [False, True])
+def test_a_large_sheet_read_in_pieces_gives_what_python_calamine_gives_for_the_whole(tmp_path, monkeypatch, shared):
+    """Pieces of a few kilobytes (so a sheet is many pieces): every cell as python-calamine types it
+    (text with entities and _x000D_, numbers, dates by their style, 1904 aside), merged ranges
+    across pieces, rows without cells, shared strings written into the cells."""
+    import datetime
+
+    from python_calamine import CalamineWorkbook
+
+    monkeypatch.setattr(cr, "PIECES_ABOVE", 0)
+    monkeypatch.setattr(cr, "PIECE_BYTES", 4096)
+    rnd = random.Random(7)
+    wb = Workbook()
+    ws = wb.active
+    for r in range(1, 1200):
+        if rnd.random() < 0.05:
+            continue  # a row without cells
+        for c in range(1, 9):
+            x = rnd.random()
+            value = (None if x < 0.1 else f"文本{rnd.randint(1, 300)}&<>\"'" if x < 0.6 else rnd.randint(1, 99)
+                     if x < 0.7 else datetime.date(2024, 1, rnd.randint(1, 28)) if x < 0.8 else rnd.random()
+                     if x < 0.9 else "a_x000D_b  ")
+            if value is not None:
+                ws.cell(r, c, value)
+    for r in range(5, 1190, 7):
+        ws.merge_cells(start_row=r, start_column=2, end_row=r + 3, end_column=2)
+    ws.merge_cells("D1195:E1210")  # below the last row
+    wb.create_sheet("第二张").append(["一级事项", "公开内容"])
+    path = tmp_path / "big.xlsx"
+    wb.save(path)
+    if shared:
+        _shared_strings(path, tmp_path / "shared.xlsx")
+        path = tmp_path / "shared.xlsx"
+    sheets = cr.read_sheets(path)
+    assert [type(s.rows).__name__ for s in sheets] == ["_PiecewiseRows", "_PiecewiseRows"]
+    book = CalamineWorkbook.from_path(str(path))
+    for sheet in sheets:
+        whole = book.get_sheet_by_name(sheet.name)
+        expected = whole.to_python(skip_empty_area=False)
+        cr._expand_merges(expected, whole.merged_cell_ranges or ())
+        assert _trimmed(sheet.rows) == _trimmed(expected), sheet.name
+        assert sheet.rows.estimate == len(expected)  # what the row limit counted
