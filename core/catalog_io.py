@@ -6,7 +6,10 @@ The layout: a two-row header — 序号 | 公开事项 (一级事项, 二级事�
 by their header text (Simplified or Traditional, any order), never by position.
 
 An import is all or nothing: every row is validated (schema, the region's required
-elements, the plugins' checks) and nothing is written unless all rows pass.
+elements, the plugins' checks) and nothing is kept unless all rows pass.  The file is read
+lazily and valid rows are written a chunk at a time inside a savepoint of the caller's
+transaction, which is rolled back at the end if any row had a problem: memory holds a chunk,
+not the file, and nobody sees a row before the caller commits.
 """
 
 from __future__ import annotations

@@ -292,3 +292,37 @@ def test_a_large_sheet_read_in_pieces_gives_what_python_calamine_gives_for_the_w
         cr._expand_merges(expected, whole.merged_cell_ranges or ())
         assert _trimmed(sheet.rows) == _trimmed(expected), sheet.name
         assert sheet.rows.estimate == len(expected)  # what the row limit counted
+
+
+def test_sqlite_an_import_holds_the_write_lock_from_its_first_chunk_readers_go_on(app, tmp_path, monkeypatch):
+    """The trade-off of docs/benchmarks.md: on SQLite, once the first chunk is written the import holds
+    the write lock to its end (other writers wait, up to their busy timeout); readers are not held."""
+    import sqlite3
+
+    engine = app.extensions["zwgk.db"].engine
+    if engine.dialect.name != "sqlite":
+        pytest.skip("SQLite's write lock")
+    path = real_layout(tmp_path / "目录.xlsx", _rows(7))
+    _writes(monkeypatch)
+    monkeypatch.setattr(cio, "PROGRESS_EVERY", 1)
+    seen = []
+
+    def progress(phase, done, total):
+        if phase == "check" and done in (1, 6):  # before any chunk, and after two were written
+            other = sqlite3.connect(engine.url.database, timeout=0.1, isolation_level=None)
+            try:
+                count = other.execute("SELECT count(*) FROM catalog_item").fetchone()[0]
+                try:
+                    other.execute("BEGIN IMMEDIATE")
+                    other.execute("ROLLBACK")
+                    seen.append((done, count, "may write"))
+                except sqlite3.OperationalError as exc:
+                    seen.append((done, count, str(exc)))
+            finally:
+                other.close()
+
+    before = len(_state(app)[0])
+    with app.extensions["zwgk.db"].session() as session:
+        assert import_catalog(session, app.extensions["zwgk.pm"], path, DX, "义务教育", append=True,
+                              progress=progress).ok
+    assert seen == [(1, before, "may write"), (6, before, "database is locked")]
