@@ -295,10 +295,27 @@ def floor(path: str, db: str) -> None:
                 copy.write_row((unit, dom, *r, "[]", "draft", False, 1, "bench"))
 
 
+def _limits_from_env() -> None:
+    """ZWGK_IMPORT_MAX_ROWS / _FILE_SIZE / _UNZIPPED as the app would read them (this runs without
+    an app, where the importer takes its defaults): for files of 1,000,000 rows."""
+    import os
+
+    from zwgk import catalog_readers
+    from zwgk.settings import _bytes, _count
+
+    for env, name, parse in (("ZWGK_IMPORT_MAX_ROWS", "MAX_ROWS", _count),
+                             ("ZWGK_IMPORT_MAX_FILE_SIZE", "MAX_FILE_BYTES", _bytes),
+                             ("ZWGK_IMPORT_MAX_UNZIPPED", "MAX_UNZIPPED_BYTES", _bytes)):
+        if os.environ.get(env):
+            setattr(catalog_readers, name, parse(os.environ[env]))
+
+
 def do_import(path: str, db: str, expect_ok: bool = True) -> None:
     from zwgk.catalog_io import import_catalog
     from zwgk.db import Database
     from zwgk.plugin_manager import get_plugin_manager
+
+    _limits_from_env()
 
     database = Database(_fresh(db))
     t = time.perf_counter()

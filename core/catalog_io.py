@@ -6,7 +6,10 @@ The layout: a two-row header — 序号 | 公开事项 (一级事项, 二级事�
 by their header text (Simplified or Traditional, any order), never by position.
 
 An import is all or nothing: every row is validated (schema, the region's required
-elements, the plugins' checks) and nothing is written unless all rows pass.
+elements, the plugins' checks) and nothing is kept unless all rows pass.  The file is read
+lazily and valid rows are written a chunk at a time inside a savepoint of the caller's
+transaction, which is rolled back at the end if any row had a problem: memory holds a chunk,
+not the file, and nobody sees a row before the caller commits.
 """
 
 from __future__ import annotations
@@ -115,20 +118,28 @@ def import_catalog(session: Session, pm: Any, path: Path, unit: str, domain: str
 
     reading = read_records(sheets, unit, domain, domain_of)
     del sheets
-    rows, problems = reading.rows, reading.problems
-    if path.suffix.lower() == ".xlsx":
-        problems += [Problem(f"[{sheet}] {cell}", "", cell, "公式单元格不被接受（目录只收文本）a formula cell is refused")
-                     for sheet, cell in formula_cells(path)]
-    result = ImportResult(rows=len(rows), problems=problems, warnings=reading.warnings, unit=unit,
-                          mappings=reading.mappings, preview=[(r.where, dict(r.record)) for r in rows[:5]])
+    # problems in the order they were always reported: reading the file, formulas, missing columns, rows
+    formulas = [Problem(f"[{sheet}] {cell}", "", cell, "公式单元格不被接受（目录只收文本）a formula cell is refused")
+                for sheet, cell in formula_cells(path)] if path.suffix.lower() == ".xlsx" else []
+    headers: list[Problem] = []
+    checks: list[Problem] = []
+    result = ImportResult(warnings=reading.warnings, unit=unit, mappings=reading.mappings)
     report("read", 1, 1)
-    report("check", 0, len(rows))
+    total = reading.total
+    report("check", 0, total)
     validate = ItemValidator(session, pm)
     statuses: dict[str, int] = {}  # statuses the rows asked for that an import does not give
-    missing = _missing_columns(validate, unit, reading.columns, result.problems)
-    pending: list[dict[str, Any]] = []  # item rows, while every row so far is valid
+    missing: set[tuple[str, str]] = set()
+    sheets_seen = 0
     named_units: dict[str, bool] = {}
     item_ids: dict[tuple[str, str], tuple[int, int]] = {}
+    # Checked rows are written chunk by chunk while every row so far is valid, inside a savepoint
+    # of the caller's transaction (nothing is visible to others before it commits).  At the first
+    # problem writing stops, every row is still checked, and the savepoint is rolled back: the
+    # database is as it was.  Memory holds one chunk, not the file.
+    pending: list[dict[str, Any]] = []
+    planner = None if append else reimport.Planner(session, validate.unit(unit).id)
+    writer = None if dry_run else _Writer(session, path.name, unit)
 
     def names_unit(text: str) -> bool:  # a record's unit by its path or its unique name (道县)
         if text not in named_units:
@@ -138,49 +149,79 @@ def import_catalog(session: Session, pm: Any, path: Path, unit: str, domain: str
                 named_units[text] = False
         return named_units[text]
 
-    for i in range(len(rows)):
-        row, rows[i] = rows[i], None  # let each parsed row go once it is checked
-        foreign = _own_unit(row, unit, statuses, names_unit)
-        data, row_problems = validate(row.record, where=row.where)
-        if (missing or reading.bad_cells) and row_problems:  # said once, for the sheet or the cell
-            sheet = row.where.split("]", 1)[0] + "]"
-            row_problems = [p for p in row_problems
-                            if (sheet, p.field) not in missing and (row.where, p.field) not in reading.bad_cells]
-        if foreign is not None:
-            row_problems = [foreign, *row_problems]
-        if data is not None and allowed_domains is not None and not row_problems:
-            dom = validate.domain(data["domain"])
-            if dom is not None and dom.id not in allowed_domains:
-                row_problems = [Problem(row.where, data.get("level1") or "", "domain",
-                                        f"不是本部门负责的领域 not a domain of your department: {dom.name}")]
-        if data is not None and not row_problems:
-            row_problems = reimport.other_unit(row.where, data, unit)
-        result.problems.extend(map(in_words, row_problems))
+    def flush(last: bool = False) -> None:
+        new = planner.add(pending) if planner is not None else pending
+        if writer is not None and (new or last and writer.count):
+            writer.write(new, report if last else None)
+        pending.clear()
+
+    n = 0
+    try:
+        for row in reading.rows:
+            if len(reading.columns) > sheets_seen:  # a new sheet: its missing columns, said once
+                missing |= _missing_columns(validate, unit, reading.columns[sheets_seen:], headers)
+                sheets_seen = len(reading.columns)
+            if n < 5:
+                result.preview.append((row.where, dict(row.record)))
+            n += 1
+            foreign = _own_unit(row, unit, statuses, names_unit)
+            data, row_problems = validate(row.record, where=row.where)
+            if (missing or reading.bad_cells) and row_problems:  # said once, for the sheet or the cell
+                sheet = row.where.split("]", 1)[0] + "]"
+                row_problems = [p for p in row_problems
+                                if (sheet, p.field) not in missing and (row.where, p.field) not in reading.bad_cells]
+            if foreign is not None:
+                row_problems = [foreign, *row_problems]
+            if data is not None and allowed_domains is not None and not row_problems:
+                dom = validate.domain(data["domain"])
+                if dom is not None and dom.id not in allowed_domains:
+                    row_problems = [Problem(row.where, data.get("level1") or "", "domain",
+                                            f"不是本部门负责的领域 not a domain of your department: {dom.name}")]
+            if data is not None and not row_problems:
+                row_problems = reimport.other_unit(row.where, data, unit)
+            checks.extend(map(in_words, row_problems))
+            if checks or reading.problems or formulas or headers:
+                pending.clear()  # nothing will be written: keep checking, stop collecting
+            else:
+                pending.append(_item_row(validate, data, path.name, example, item_ids))
+                if len(pending) >= WRITE_CHUNK:
+                    flush()
+            if n % PROGRESS_EVERY == 0:
+                report("check", n, max(total, n))
+        if len(reading.columns) > sheets_seen:  # sheets without rows
+            missing |= _missing_columns(validate, unit, reading.columns[sheets_seen:], headers)
+        result.rows = n
+        result.problems = [*reading.problems, *formulas, *headers, *checks]
+        report("check", n, n)
+        if not result.problems and not n:
+            result.problems.append(Problem(path.name, "", None, "文件中没有任何事项行 the file holds no item rows"))
+        if statuses:
+            result.warnings.append("导入的事项一律为草稿，须按本地区的审核步骤公开；以下状态未导入 imported items start as "
+                                   "drafts and pass the region's steps; not imported: "
+                                   + "、".join(f"{k} ×{n}" for k, n in sorted(statuses.items())))
         if result.problems:
-            pending.clear()  # nothing will be written: keep checking, stop collecting
-        else:
-            pending.append(_item_row(validate, data, path.name, example, item_ids))
-        if (i + 1) % PROGRESS_EVERY == 0:
-            report("check", i + 1, len(rows))
-    report("check", len(rows), len(rows))
-    if not result.problems and not rows:
-        result.problems.append(Problem(path.name, "", None, "文件中没有任何事项行 the file holds no item rows"))
-    if statuses:
-        result.warnings.append("导入的事项一律为草稿，须按本地区的审核步骤公开；以下状态未导入 imported items start as "
-                               "drafts and pass the region's steps; not imported: "
-                               + "、".join(f"{k} ×{n}" for k, n in sorted(statuses.items())))
-    if result.problems:
-        return result
-    if not append:
-        result.reimport = reimport.plan(session, validate.unit(unit).id, pending)
-        pending = result.reimport.new
-    if dry_run:
-        return result
-    if result.reimport is not None:
-        reimport.apply(session, result.reimport, withdraw_missing, path.name)
-    _bulk_insert(session, pending, path.name, unit, report)
-    result.written = len(pending) + (len(result.reimport.changed) if result.reimport else 0)
+            if writer is not None:
+                writer.rollback()
+            return result
+        flush(last=True)
+        if planner is not None:
+            result.reimport = planner.finish()
+        if dry_run:
+            return result
+        if result.reimport is not None:
+            writer.begin()
+            reimport.apply(session, result.reimport, withdraw_missing, path.name)
+        writer.finish()
+    except BaseException:
+        if writer is not None:
+            writer.rollback()
+        raise
+    result.written = writer.count + (len(result.reimport.changed) if result.reimport else 0)
     return result
+
+
+#: rows written at a time while an import is valid so far (one chunk of :func:`_bulk_insert`)
+WRITE_CHUNK = 5000
 
 
 def _own_unit(row: ParsedRow, unit: str, statuses: dict[str, int],
@@ -283,55 +324,111 @@ def _snapshot_sql(dialect: str, unit_key: str | None = None, domain_name: str | 
 def _bulk_insert(session: Session, pending: list[dict[str, Any]], source: str, unit: str,
                  report: Progress, chunk: int = 5000) -> None:
     """Multi-row INSERTs of the items, their first versions (built by the database from the rows
-    just inserted, by INSERT … SELECT), in chunks, and one history row.
+    just inserted, by INSERT … SELECT), in chunks, and one history row (see :class:`_Writer`)."""
+    writer = _Writer(session, source, unit, chunk)
+    writer.write(pending, report)
+    writer.finish()
 
-    The ORM path (one object per row, flush listeners) costs several times more on a province's
-    catalog; the versions written here are the ones the listener would write, and the history
-    gets one row for the import (file, unit, count, ids) rather than one per item.
+
+class _Writer:
+    """Writes an import's items chunk by chunk, inside a savepoint, and its one history row.
+
+    Each chunk: a multi-row INSERT of the items, their first versions (built by the database from
+    the rows just inserted, by INSERT … SELECT).  The ORM path (one object per row, flush
+    listeners) costs several times more on a province's catalog; the versions written here are
+    the ones the listener would write, and the history gets one row for the import (file, unit,
+    count, ids) rather than one per item, written by :meth:`finish`.
+
+    Everything is written inside a savepoint of the session's transaction: :meth:`rollback`
+    undoes every chunk (an import found a problem after writing some), :meth:`finish` keeps them
+    for the caller to commit.  On SQLite the transaction is begun ``IMMEDIATE`` first (Python's
+    sqlite3 would otherwise let the savepoint be the transaction, and releasing it would commit):
+    the import holds the database's write lock from its first chunk to its end, and other writers
+    wait for it (their busy timeout, 30 s by default) — see docs/benchmarks.md.
     """
-    import datetime as dt
 
-    from sqlalchemy import insert, literal
+    def __init__(self, session: Session, source: str, unit: str, chunk: int = 5000):
+        import datetime as dt
 
-    if not pending:
-        return
-    now = dt.datetime.now(dt.timezone.utc)
-    actor, reason = session.info.get("actor", "system"), session.info.get("reason")
-    first = last = None
-    conn = session.connection()  # Core statements: the ORM's bulk path adds nothing here but time
-    items, versions = m.CatalogItem.__table__, m.CatalogItemVersion.__table__
-    report("write", 0, len(pending))
-    shared = _shared_names(session, pending)
-    snapshot = _snapshot_sql(conn.dialect.name, *shared)
-    unit_key = (literal(shared[0]) if shared[0] is not None else
-                select(m.AdminUnit.key).where(m.AdminUnit.id == items.c.unit_id).scalar_subquery())
-    for start in range(0, len(pending), chunk):
-        part = pending[start:start + chunk]
+        self.session, self.source, self.unit, self.chunk = session, source, unit, chunk
+        self.now = dt.datetime.now(dt.timezone.utc)
+        self.actor, self.reason = session.info.get("actor", "system"), session.info.get("reason")
+        self.savepoint: Any = None
+        self.count = 0
+        self.first: int | None = None
+        self.last: int | None = None
+
+    def begin(self) -> None:
+        """The savepoint every write of the import goes into (once)."""
+        if self.savepoint is not None:
+            return
+        conn = self.session.connection()
         if conn.dialect.name == "sqlite":
-            ids = _insert_sqlite(conn, part)
-        else:  # PostgreSQL: COPY with ids taken from the sequence, else INSERT … RETURNING in parameter order
-            ids = _insert_copy(conn, part)
-            if ids is None:
-                ids = conn.execute(insert(items).returning(items.c.id, sort_by_parameter_order=True),
-                                   part).scalars().all()
-        conn.execute(insert(versions).from_select(
-            ["item_id", "version", "unit_key", "status", "deleted", "snapshot", "actor", "reason", "at"],
-            select(items.c.id, items.c.version, unit_key, items.c.status, literal(False), snapshot,
-                   literal(actor), literal(reason, type_=versions.c.reason.type),
-                   literal(now, type_=versions.c.at.type)).where(
-                # contiguous ids (always on SQLite): a range, not one bound parameter per id
-                items.c.id.between(ids[0], ids[-1]) if ids[-1] - ids[0] + 1 == len(ids) else items.c.id.in_(ids))))
-        if any(row.get("status") == "published" for row in part):  # what the public sees (#18)
-            from .published import refresh
+            dbapi = conn.connection.dbapi_connection
+            if dbapi is not None and not dbapi.in_transaction:
+                conn.exec_driver_sql("BEGIN IMMEDIATE")
+        self.savepoint = self.session.begin_nested()
 
-            refresh(conn, ids)
-        first = ids[0] if first is None else first
-        last = ids[-1]
-        report("write", start + len(part), len(pending))
-    conn.execute(insert(m.Change.__table__), [dict(
-        entity="catalog_item", entity_id=first, action="import", actor=actor, reason=reason, at=now,
-        changes={"file": [None, source], "unit": [None, unit], "items": [None, len(pending)],
-                 "ids": [None, f"{first}–{last}"]})])
+    def rollback(self) -> None:
+        """Undo everything written so far (the session's transaction stays open)."""
+        if self.savepoint is not None and self.savepoint.is_active:
+            self.savepoint.rollback()
+        self.savepoint = None
+
+    def write(self, pending: list[dict[str, Any]], report: Progress | None = None) -> None:
+        """Write ``pending`` (item rows), in chunks; ``report``: tell ``write`` progress (the last rows)."""
+        from sqlalchemy import insert, literal
+
+        if report is not None:
+            report("write", self.count, self.count + len(pending))
+        if not pending:
+            return
+        self.begin()
+        session, now, actor, reason, chunk = self.session, self.now, self.actor, self.reason, self.chunk
+        total = self.count + len(pending)
+        conn = session.connection()  # Core statements: the ORM's bulk path adds nothing here but time
+        items, versions = m.CatalogItem.__table__, m.CatalogItemVersion.__table__
+        shared = _shared_names(session, pending)
+        snapshot = _snapshot_sql(conn.dialect.name, *shared)
+        unit_key = (literal(shared[0]) if shared[0] is not None else
+                    select(m.AdminUnit.key).where(m.AdminUnit.id == items.c.unit_id).scalar_subquery())
+        for start in range(0, len(pending), chunk):
+            part = pending[start:start + chunk]
+            if conn.dialect.name == "sqlite":
+                ids = _insert_sqlite(conn, part)
+            else:  # PostgreSQL: COPY with ids taken from the sequence, else INSERT … RETURNING in parameter order
+                ids = _insert_copy(conn, part)
+                if ids is None:
+                    ids = conn.execute(insert(items).returning(items.c.id, sort_by_parameter_order=True),
+                                       part).scalars().all()
+            conn.execute(insert(versions).from_select(
+                ["item_id", "version", "unit_key", "status", "deleted", "snapshot", "actor", "reason", "at"],
+                select(items.c.id, items.c.version, unit_key, items.c.status, literal(False), snapshot,
+                       literal(actor), literal(reason, type_=versions.c.reason.type),
+                       literal(now, type_=versions.c.at.type)).where(
+                    # contiguous ids (always on SQLite): a range, not one bound parameter per id
+                    items.c.id.between(ids[0], ids[-1]) if ids[-1] - ids[0] + 1 == len(ids) else items.c.id.in_(ids))))
+            if any(row.get("status") == "published" for row in part):  # what the public sees (#18)
+                from .published import refresh
+
+                refresh(conn, ids)
+            self.first = ids[0] if self.first is None else self.first
+            self.last = ids[-1]
+            self.count += len(part)
+            if report is not None:
+                report("write", self.count, total)
+
+    def finish(self) -> None:
+        """The import's history row (when it wrote items); the savepoint is kept (released)."""
+        from sqlalchemy import insert
+
+        if self.count:
+            self.session.connection().execute(insert(m.Change.__table__), [dict(
+                entity="catalog_item", entity_id=self.first, action="import", actor=self.actor, reason=self.reason,
+                at=self.now, changes={"file": [None, self.source], "unit": [None, self.unit],
+                                      "items": [None, self.count], "ids": [None, f"{self.first}–{self.last}"]})])
+        if self.savepoint is not None and self.savepoint.is_active:
+            self.savepoint.commit()
 
 
 def _shared_names(session: Session, pending: list[dict[str, Any]]) -> tuple[str | None, str | None]:

@@ -14,15 +14,17 @@ merged 一级事项 under a filled one, 同上), Traditional characters and full
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 import json
 import re
 import unicodedata
 import zipfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
+from itertools import islice
 from pathlib import Path, PurePosixPath
 from typing import Any
 
@@ -174,10 +176,27 @@ _SPACES = re.compile(r"[ \t]+")
 # --------------------------------------------------------------------------
 
 
+class Rows:
+    """A sheet's rows read lazily, as often as asked (each ``iter()`` starts again at the top):
+    the importer never holds a whole sheet.  ``estimate``: how many rows there are, as far as it is
+    known before reading (a workbook knows; a CSV file's line count), for progress."""
+
+    estimate: int = 0
+
+    def __iter__(self) -> Iterator[list[Any]]:
+        raise NotImplementedError
+
+    def __len__(self) -> int:  # read to the end: for tests and limits, not the import
+        return sum(1 for _ in self)
+
+    def __bool__(self) -> bool:  # not by reading to the end
+        return True
+
+
 @dataclass
 class Sheet:
     name: str
-    rows: list[list[Any]]
+    rows: list[list[Any]] | Rows
     title: str = ""  # text near the table (a docx paragraph, an HTML heading or caption)
     records: bool = False  # JSON: each row is one record (a dict), not a table row
 
@@ -266,8 +285,14 @@ def read_sheets(path: Path) -> list[Sheet]:
               "docx": _read_docx, "html": _read_html}[kind]
     sheets = reader(path)
     for sheet in sheets:
-        if len(sheet.rows) > max_rows:
-            raise CatalogFileError(f"{path.name} [{sheet.name}]: 行数过多 too many rows ({len(sheet.rows)} > {max_rows})")
+        # a workbook knows its height; a CSV file has no more rows than line ends: counted only near the limit
+        rows = sheet.rows
+        if isinstance(rows, _CsvRows):
+            count = len(rows) if rows.most > max_rows else 0
+        else:
+            count = rows.estimate if isinstance(rows, Rows) else len(rows)
+        if count > max_rows:
+            raise CatalogFileError(f"{path.name} [{sheet.name}]: 行数过多 too many rows ({count} > {max_rows})")
     return sheets
 
 
@@ -301,22 +326,326 @@ def part_with_dtd(path: Path, block: int = 1 << 20) -> str | None:
     return None
 
 
+#: an .xlsx sheet whose XML is larger than this is read in pieces (:class:`_PiecewiseRows`)
+PIECES_ABOVE = 128 << 20
+#: the size of each piece of sheet XML handed to python-calamine
+PIECE_BYTES = 2 << 20
+
+
 def _read_workbook(path: Path) -> list[Sheet]:
     from python_calamine import CalamineWorkbook
 
     try:
         wb = CalamineWorkbook.from_path(str(path))
+        big = _big_sheet_parts(path) if path.suffix.lower() == ".xlsx" else {}
         sheets = []
         for name in wb.sheet_names:
-            ws = wb.get_sheet_by_name(name)
-            rows = ws.to_python(skip_empty_area=False)
-            _expand_merges(rows, ws.merged_cell_ranges or ())
-            sheets.append(Sheet(name, rows))
+            piecewise = _PiecewiseRows.open(path, *big[name]) if name in big else None
+            sheets.append(Sheet(name, piecewise if piecewise is not None else _WorkbookRows(wb.get_sheet_by_name(name))))
     except CatalogFileError:
         raise
     except Exception as exc:  # calamine raises its own error types
         raise CatalogFileError(f"{path.name}: 无法读取 cannot read the workbook ({exc})") from exc
     return sheets
+
+
+_NS_MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+_NS_REL = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
+_NS_PKG = "{http://schemas.openxmlformats.org/package/2006/relationships}"
+
+
+def _big_sheet_parts(path: Path) -> dict[str, tuple[str, str | None, str | None, bool]]:
+    """Sheet name → (its XML part, the shared strings part, the styles part, 1904 dates) for the
+    sheets over :data:`PIECES_ABOVE` bytes of XML (the DTD check has already run)."""
+    from lxml import etree
+
+    with zipfile.ZipFile(path) as z:
+        names = set(z.namelist())
+        sizes = {i.filename: i.file_size for i in z.infolist()}
+        if not any(size > PIECES_ABOVE for size in sizes.values()) or "xl/workbook.xml" not in names:
+            return {}
+        parser = etree.XMLParser(resolve_entities=False, no_network=True)
+        book = etree.fromstring(z.read("xl/workbook.xml"), parser)
+        rels = etree.fromstring(z.read("xl/_rels/workbook.xml.rels"), parser) \
+            if "xl/_rels/workbook.xml.rels" in names else None
+    targets, shared, styles = {}, None, None
+    for rel in (rels.iter(f"{_NS_PKG}Relationship") if rels is not None else ()):
+        target = rel.get("Target", "")
+        part = target.lstrip("/") if target.startswith("/") else str(PurePosixPath("xl") / target)
+        kind = rel.get("Type", "")
+        targets[rel.get("Id")] = part
+        if kind.endswith("/sharedStrings"):
+            shared = part
+        elif kind.endswith("/styles"):
+            styles = part
+    pr = book.find(f"{_NS_MAIN}workbookPr")
+    date1904 = pr is not None and pr.get("date1904", "0").lower() in ("1", "true")
+    out = {}
+    for sheet in book.iter(f"{_NS_MAIN}sheet"):
+        part = targets.get(sheet.get(f"{_NS_REL}id"))
+        if part in sizes and sizes[part] > PIECES_ABOVE:
+            out[sheet.get("name")] = (part, shared if shared in names else None,
+                                      styles if styles in names else None, date1904)
+    return out
+
+
+class _PiecewiseRows(Rows):
+    """A large .xlsx sheet read by python-calamine a piece at a time.
+
+    python-calamine reads a whole sheet into memory before giving its first row (its row iterator
+    walks the sheet already read: python-calamine issue #42), about 0.9 MB per 1,000 catalog rows.
+    Here the sheet's XML is cut at row boundaries into pieces of :data:`PIECE_BYTES`; each piece
+    becomes a small workbook of its own (the sheet's own head, the workbook's styles and 1904
+    setting, shared strings written into the cells) that python-calamine reads as usual, so
+    every cell is typed exactly as python-calamine types it.  Row numbers stay those of the
+    sheet; its merged ranges (read from the end of the XML first) are applied as the rows go by.
+    Memory: one piece, and the workbook's table of shared strings (as python-calamine holds it)."""
+
+    def __init__(self, path: Path, part: str, shared: str | None, styles: str | None, date1904: bool):
+        self.path, self.part, self.shared_part, self.date1904 = path, part, shared, date1904
+        with zipfile.ZipFile(path) as z:
+            self.styles = z.read(styles) if styles else None
+        self.head, self.estimate, ranges = self._scan()
+        self.ranges = sorted((r0, n, c0, r1, c1) for n, ((r0, c0), (r1, c1)) in enumerate(ranges)
+                             if (r1 - r0 + 1) * (c1 - c0 + 1) <= 100_000)
+        self.shared: list[bytes] | None = None
+
+    @classmethod
+    def open(cls, path: Path, part: str, shared: str | None, styles: str | None,
+             date1904: bool) -> _PiecewiseRows | None:
+        """None when the sheet's XML is not in the plain form this reads (then the whole sheet)."""
+        rows = cls(path, part, shared, styles, date1904)
+        return rows if rows.head is not None else None
+
+    _ROW_NUMBER = re.compile(rb'<row\b[^>]*?\br="(\d+)"')
+    _MERGE = re.compile(rb'<mergeCell\b[^>]*?\bref="([A-Z]+)(\d+)(?::([A-Z]+)(\d+))?"')
+
+    def _blocks(self) -> Iterator[bytes]:
+        with zipfile.ZipFile(self.path) as z, z.open(self.part) as f:
+            while block := f.read(PIECE_BYTES):
+                yield block
+
+    def _scan(self) -> tuple[bytes | None, int, list[tuple[tuple[int, int], tuple[int, int]]]]:
+        """(the XML before ``<sheetData>``, the last row number, the merged ranges): one pass.
+        No head (None) when the XML is not in the plain form read here: a prefixed namespace, or
+        rows without their numbers."""
+        head: bytes | None = None
+        tail: bytes | None = None
+        carry, last = b"", 0
+        for block in self._blocks():
+            data = carry + block
+            carry = b""
+            if tail is not None:
+                tail += data
+                continue
+            if head is None:
+                at = data.find(b"<sheetData")
+                if at < 0:
+                    if len(data) > 4 * PIECE_BYTES:
+                        return None, 0, []
+                    carry = data
+                    continue
+                head, data = data[:at], data[at:]
+                first = data[:data.rfind(b"</row>", 0, 1 << 16) + 1]
+                if first.count(b"<row") != len(self._ROW_NUMBER.findall(first)):
+                    return None, 0, []  # rows numbered by their order only
+            end = data.find(b"</sheetData>")
+            if end < 0 and data.startswith(b"<sheetData/>"):
+                end = 0
+            body = data if end < 0 else data[:end]
+            if end >= 0:
+                tail = data[end:]
+            at = body.rfind(b"<row")
+            while at >= 0:
+                m = self._ROW_NUMBER.match(body, at)
+                if m:
+                    last = max(last, int(m.group(1)))
+                    break
+                at = body.rfind(b"<row", 0, at)
+            if tail is None:
+                carry = body[-64:]  # "</sheetData>" may be cut between two blocks
+        if head is None or re.search(rb"<\w+:worksheet\b", head):
+            return None, 0, []
+        ranges = []
+        for m in self._MERGE.finditer(tail or b""):
+            c0, r0, c1, r1 = _column(m.group(1)), int(m.group(2)) - 1, m.group(3), m.group(4)
+            ranges.append(((r0, c0), (int(r1) - 1 if r1 else r0, _column(c1) if c1 else c0)))
+        head = re.sub(rb"<dimension\b[^>]*/>", b"", head)
+        return head, last, ranges
+
+    def _strings(self) -> list[bytes]:
+        """Each shared string's XML (what goes inside ``<si>``), to write into the cells."""
+        if self.shared is None:
+            self.shared = []
+            if self.shared_part:
+                with zipfile.ZipFile(self.path) as z:
+                    data = z.read(self.shared_part)
+                self.shared = [m.group(1) or b"" for m in re.finditer(rb"<si>(.*?)</si>|<si/>", data, re.S)]
+        return self.shared
+
+    _SHARED_CELL = re.compile(rb'<c\b([^>]*?)\st="s"([^>]*?)>\s*<v>(\d+)</v>\s*</c>')
+
+    def _pieces(self) -> Iterator[bytes]:
+        """The rows of the sheet's XML, cut after a ``</row>``, about :data:`PIECE_BYTES` each."""
+        started, carry = False, b""
+        for block in self._blocks():
+            data = carry + block
+            if not started:
+                at = data.find(b"<sheetData")
+                if at < 0:
+                    carry = data
+                    continue
+                at = data.find(b">", at)
+                if data[at - 1:at] == b"/":
+                    return  # <sheetData/>
+                data, started = data[at + 1:], True
+            end = data.find(b"</sheetData>")
+            if end >= 0:
+                yield data[:end]
+                return
+            cut = data.rfind(b"</row>")
+            if cut < 0:
+                carry = data
+                continue
+            yield data[:cut + 6]
+            carry = data[cut + 6:]
+        if carry.strip():
+            yield carry
+
+    def _workbook(self, rows: bytes) -> bytes:
+        if b't="s"' in rows and self.shared_part:
+            strings = self._strings()
+            rows = self._SHARED_CELL.sub(
+                lambda m: b"<c" + m.group(1) + b' t="inlineStr"' + m.group(2) + b"><is>" +
+                (strings[int(m.group(3))] if int(m.group(3)) < len(strings) else b"") + b"</is></c>", rows)
+        main = b"http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+        rel = b"http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+        buf = io.BytesIO()
+        with zipfile.ZipFile(buf, "w", zipfile.ZIP_STORED) as z:
+            z.writestr("[Content_Types].xml", b'<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.'
+                       b'openxmlformats.org/package/2006/content-types"><Default Extension="rels" ContentType="'
+                       b'application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" '
+                       b'ContentType="application/xml"/><Override PartName="/xl/workbook.xml" ContentType="'
+                       b'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/><Override '
+                       b'PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-'
+                       b'officedocument.spreadsheetml.worksheet+xml"/><Override PartName="/xl/styles.xml" '
+                       b'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.styles+xml"/>'
+                       b'</Types>')
+            z.writestr("_rels/.rels", b'<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.'
+                       b'openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="' + rel +
+                       b'/officeDocument" Target="xl/workbook.xml"/></Relationships>')
+            z.writestr("xl/workbook.xml", b'<?xml version="1.0" encoding="UTF-8"?><workbook xmlns="' + main +
+                       b'" xmlns:r="' + rel + b'"><workbookPr date1904="' + (b"1" if self.date1904 else b"0") +
+                       b'"/><sheets><sheet name="s" sheetId="1" r:id="rId1"/></sheets></workbook>')
+            z.writestr("xl/_rels/workbook.xml.rels", b'<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns='
+                       b'"http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" '
+                       b'Type="' + rel + b'/worksheet" Target="worksheets/sheet1.xml"/>' +
+                       (b'<Relationship Id="rId2" Type="' + rel + b'/styles" Target="styles.xml"/>'
+                        if self.styles else b"") + b"</Relationships>")
+            if self.styles:
+                z.writestr("xl/styles.xml", self.styles)
+            z.writestr("xl/worksheets/sheet1.xml", self.head + b"<sheetData>" + rows + b"</sheetData></worksheet>")
+        return buf.getvalue()
+
+    def __iter__(self) -> Iterator[list[Any]]:
+        from python_calamine import CalamineWorkbook
+
+        ranges, nxt = self.ranges, 0
+        active: list[list[Any]] = []
+        r = 0  # the next row to give
+        for piece in self._pieces():
+            try:
+                ws = CalamineWorkbook.from_filelike(io.BytesIO(self._workbook(piece))).get_sheet_by_index(0)
+                start = ws.start
+                rows = ws.to_python() if start else []
+            except Exception as exc:  # calamine raises its own error types
+                raise CatalogFileError(f"{self.path.name}: 无法读取 cannot read the workbook ({exc})") from exc
+            if not start:
+                continue
+            pad = [""] * start[1]
+            width = start[1] + (len(rows[0]) if rows else 0)
+            for i, row in enumerate(rows, start[0]):
+                while r < i:  # rows without a cell between pieces: blank as python-calamine gives them
+                    blank: list[Any] = [""] * width
+                    if nxt < len(ranges) or active:
+                        nxt = _merge_row(blank, r, ranges, nxt, active)
+                    yield blank
+                    r += 1
+                if pad:
+                    row = pad + row
+                if nxt < len(ranges) or active:
+                    nxt = _merge_row(row, r, ranges, nxt, active)
+                yield row
+                r += 1
+        while nxt < len(ranges) or active:  # merged ranges below the last row with cells
+            row = []
+            nxt = _merge_row(row, r, ranges, nxt, active)
+            yield row
+            r += 1
+
+
+def _column(letters: bytes) -> int:
+    n = 0
+    for ch in letters:
+        n = n * 26 + ch - 64
+    return n - 1
+
+
+class _WorkbookRows(Rows):
+    """A worksheet's rows from python-calamine's row iterator, merged ranges applied as the rows go
+    by (:func:`_expand_merges` row by row).  python-calamine holds the sheet's cells (its Rust
+    ``Range``) from the start; only the Python rows are made one at a time.  Rows count from the
+    sheet's first row, columns from its first column, as ``to_python(skip_empty_area=False)``."""
+
+    def __init__(self, ws: Any):
+        self.ws = ws
+        end = ws.end
+        self.estimate = end[0] + 1 if end else 0
+        self.ranges = sorted(((r0, n, c0, r1, c1) for n, ((r0, c0), (r1, c1)) in enumerate(ws.merged_cell_ranges or ())
+                              if (r1 - r0 + 1) * (c1 - c0 + 1) <= 100_000))  # a merge over an area: decoration
+
+    def __iter__(self) -> Iterator[list[Any]]:
+        start = self.ws.start
+        pad = [""] * (start[1] if start else 0)
+        ranges, nxt = self.ranges, 0
+        active: list[list[Any]] = []  # [n, r0, c0, r1, c1, value], in the order the ranges were given
+        rows = self.ws.iter_rows() if start else iter(())
+        r = -1
+        for r, row in enumerate(rows):
+            if pad:
+                row = pad + row
+            if nxt < len(ranges) or active:
+                nxt = _merge_row(row, r, ranges, nxt, active)
+            yield row
+        r += 1
+        while nxt < len(ranges) or active:  # merged ranges below the last row with cells
+            row = []
+            nxt = _merge_row(row, r, ranges, nxt, active)
+            yield row
+            r += 1
+
+
+def _merge_row(row: list[Any], r: int, ranges: list[tuple[int, int, int, int, int]], nxt: int,
+               active: list[list[Any]]) -> int:
+    """Apply the merged ranges covering row ``r`` to it, in the order the workbook lists them (as
+    :func:`_expand_merges` does: the top-left cell's value everywhere in the range, taken when
+    the range's first row comes); returns the next range not yet begun."""
+    if nxt < len(ranges) and ranges[nxt][0] <= r:
+        while nxt < len(ranges) and ranges[nxt][0] <= r:
+            r0, n, c0, r1, c1 = ranges[nxt]
+            active.append([n, r0, c0, r1, c1, None])
+            nxt += 1
+        active.sort(key=lambda rng: rng[0])
+    for rng in active:
+        _, r0, c0, r1, c1, value = rng
+        if r0 == r:
+            rng[5] = value = row[c0] if c0 < len(row) else None
+        if len(row) <= c1:
+            row.extend([""] * (c1 + 1 - len(row)))
+        row[c0:c1 + 1] = [value] * (c1 - c0 + 1)
+    if active:
+        active[:] = [rng for rng in active if rng[3] > r]
+    return nxt
 
 
 def _expand_merges(rows: list[list[Any]], ranges: Any) -> None:
@@ -336,17 +665,52 @@ def _expand_merges(rows: list[list[Any]], ranges: Any) -> None:
 
 
 def _read_csv(path: Path) -> list[Sheet]:
-    text = decode_text(path.read_bytes(), path.name)
-    reader = csv.reader(io.StringIO(text))
-    rows = []
-    try:
-        for row in reader:
-            rows.append(row)
-    except csv.Error as exc:
-        raise CatalogFileError(f"{path.name}: 第{reader.line_num}行无法读取 row {reader.line_num} cannot be read "
-                               f"(单元格超过 {MAX_CELL_CHARS} 字或引号不配对 a cell over {MAX_CELL_CHARS} "
-                               f"characters or an unclosed quote: {exc})") from exc
-    return [Sheet(path.stem, rows)]
+    return [Sheet(path.stem, _CsvRows(path))]
+
+
+class _CsvRows(Rows):
+    """A CSV file's rows, decoded as they are read.  The encoding is decided as
+    :func:`decode_text` decides it (the whole file is UTF-8, else GB18030): one pass over the
+    bytes in blocks checks UTF-8 and counts the lines; a GB18030 file that turns out not to be
+    one is refused where the bad byte is met, with :func:`decode_text`'s message."""
+
+    BLOCK = 1 << 20
+
+    def __init__(self, path: Path):
+        self.path = path
+        decoder = codecs.getincrementaldecoder("utf-8-sig")()
+        utf8, lf, cr, last = True, 0, 0, b""
+        with path.open("rb") as f:
+            while block := f.read(self.BLOCK):
+                lf += block.count(b"\n")
+                cr += block.count(b"\r")
+                last = block[-1:]
+                if utf8:
+                    try:
+                        decoder.decode(block)
+                    except UnicodeDecodeError:
+                        utf8 = False
+        if utf8:
+            try:
+                decoder.decode(b"", True)
+            except UnicodeDecodeError:
+                utf8 = False
+        self.encoding = "utf-8-sig" if utf8 else "gb18030"
+        self.estimate = (lf or cr) + (last not in (b"\n", b"\r", b""))
+        self.most = lf + cr + 1  # no more rows than line ends, whatever the quoting
+
+    def __iter__(self) -> Iterator[list[str]]:
+        with self.path.open("r", encoding=self.encoding, newline="") as f:
+            reader = csv.reader(f)
+            try:
+                yield from reader
+            except csv.Error as exc:
+                raise CatalogFileError(f"{self.path.name}: 第{reader.line_num}行无法读取 row {reader.line_num} cannot be "
+                                       f"read (单元格超过 {MAX_CELL_CHARS} 字或引号不配对 a cell over {MAX_CELL_CHARS} "
+                                       f"characters or an unclosed quote: {exc})") from exc
+            except UnicodeDecodeError:
+                decode_text(self.path.read_bytes(), self.path.name)  # raises, with the byte in the whole file
+                raise
 
 
 def _depth(text: str) -> int:
@@ -809,7 +1173,9 @@ class ParsedRow:
 class Reading:
     """What was read: the records, the problems, notes, and each sheet's column mapping."""
 
-    rows: list[ParsedRow] = field(default_factory=list)
+    #: the records, read as they are asked for (a generator): the problems, warnings, mappings
+    #: and columns of a sheet are complete once its rows have been read
+    rows: Iterator[ParsedRow] = field(default_factory=lambda: iter(()))
     problems: list[Problem] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     mappings: list[tuple[str, list[tuple[str, str]]]] = field(default_factory=list)  # sheet, (header, field)
@@ -817,6 +1183,10 @@ class Reading:
     bad_cells: set[tuple[str, str]] = field(default_factory=set)
     #: per sheet: its name, the fields its columns fill, and the headers seen
     columns: list[tuple[str, set[str], list[str]]] = field(default_factory=list)
+    #: how many records there are, as far as the files tell before reading them (for progress)
+    total: int = 0
+    #: records read so far
+    count: int = 0
 
 
 TEXT_FIELDS = ("category", "level1", "level2", "level3", "content", "basis", "duration", "time_limit", "subject",
@@ -846,27 +1216,41 @@ def read_records(sheets: list[Sheet], unit: str, domain: str | None,
     """Rows of every sheet as item records, with each sheet's mapping for the dry run.
 
     ``domain_of(text)`` names the domain a sheet name or title speaks of (…领域…目录), or None;
-    it is asked only when ``domain`` is not given and the sheet has no 领域 column."""
+    it is asked only when ``domain`` is not given and the sheet has no 领域 column.
+
+    The records are read lazily (``Reading.rows`` is a generator): a sheet's header is found from
+    its first rows, then its rows are read one by one, so a whole sheet is never held."""
     out = Reading()
-    for sheet in sheets:
+    layouts = [None if sheet.records else find_layout(list(islice(sheet.rows, 21))) for sheet in sheets]
+    for sheet, layout in zip(sheets, layouts):
+        size = sheet.rows.estimate if isinstance(sheet.rows, Rows) else len(sheet.rows)
+        out.total += max(size - layout.header_rows, 0) if layout is not None else size if sheet.records else 0
+    out.rows = _records(sheets, layouts, unit, domain, domain_of, out)
+    return out
+
+
+def _records(sheets: list[Sheet], layouts: list[Layout | None], unit: str, domain: str | None,
+             domain_of: Callable[[str], str | None], out: Reading) -> Iterator[ParsedRow]:
+    for sheet, layout in zip(sheets, layouts):
         if sheet.records:
             for n, (rec,) in enumerate(sheet.rows, 1):
                 rec = _json_record(rec)
                 rec.setdefault("unit", unit)
                 if domain:
                     rec.setdefault("domain", domain)
-                out.rows.append(ParsedRow(f"JSON 第{n}条 record {n}", rec))
+                out.count += 1
+                yield ParsedRow(f"JSON 第{n}条 record {n}", rec)
             continue
-        _read_table(sheet, unit, domain, domain_of, out)
-    if not out.rows and not out.problems:
+        for row in _read_table(sheet, layout, unit, domain, domain_of, out):
+            out.count += 1
+            yield row
+    if not out.count and not out.problems:
         out.problems.append(Problem("整个文件 whole file", "", None, "文件中没有任何事项行（空文件或只有表头）no item rows: the file is empty "
                                                   "or holds only a header"))
-    return out
 
 
-def _read_table(sheet: Sheet, unit: str, domain: str | None, domain_of: Callable[[str], str | None],
-                out: Reading) -> None:
-    layout = find_layout(sheet.rows)
+def _read_table(sheet: Sheet, layout: Layout | None, unit: str, domain: str | None,
+                domain_of: Callable[[str], str | None], out: Reading) -> Iterator[ParsedRow]:
     if layout is None:
         if any(any(norm(c) for c in r) for r in sheet.rows):
             seen = next(("、".join(norm(c) for c in r if norm(c))[:120] for r in sheet.rows if any(norm(c) for c in r)),
@@ -884,11 +1268,7 @@ def _read_table(sheet: Sheet, unit: str, domain: str | None, domain_of: Callable
         out.problems.append(Problem(f"[{sheet.name}] 表头 header", "", label,
                                     f"列“{label}”无法对应到目录要素；可接受的表头：{'；'.join(ACCEPTED)} "
                                     f"column {label!r} matches no catalog element"))
-    for col, label in layout.ignored.items():
-        filled = sum(1 for row in sheet.rows[layout.header_rows:] if col < len(row) and norm(row[col]))
-        if filled:
-            out.warnings.append(f"[{sheet.name}] 列“{label}”不是目录的字段，其 {filled} 个单元格未导入 "
-                                f"column {label!r} is not a catalog field: {filled} cells not imported")
+    ignored = {col: 0 for col in layout.ignored}  # filled cells of the columns not imported, counted as read
     sheet_domain = domain
     if not sheet_domain and "domain" not in layout.columns.values():
         sheet_domain = domain_of(layout.title) or domain_of(sheet.title) or domain_of(sheet.name)
@@ -901,7 +1281,10 @@ def _read_table(sheet: Sheet, unit: str, domain: str | None, domain_of: Callable
     has_marks = any(f == "levels_mark" for _, f, *_ in plan)
     names = [col for col, f, *_ in plan if f in ("level1", "level2")]
     above: dict[str, Any] = {}
-    for r, row in enumerate(sheet.rows[layout.header_rows:], layout.header_rows + 1):
+    rows = enumerate(islice(sheet.rows, layout.header_rows, None), layout.header_rows + 1)
+    for r, row in rows:
+        if ignored:
+            _count_filled(ignored, row)
         if len(row) < width:
             row = list(row) + [None] * (width - len(row))
         texts = [norm(v) if (v := row[col]) else "" for col in cols]
@@ -911,6 +1294,9 @@ def _read_table(sheet: Sheet, unit: str, domain: str | None, domain_of: Callable
         if first[0] in "注说备附" and FOOTNOTE.match(first):
             filled = {t for t in (norm(c) for c in row) if t}
             if len(filled) == 1 or not any(norm(row[c]) for c in names):
+                if ignored:  # the count covers the rest of the sheet, footnotes included
+                    for _, rest in rows:
+                        _count_filled(ignored, rest)
                 break  # 注：… below the table
         where = f"[{sheet.name}] 第{r}行 row {r}"
         rec: dict[str, Any] = {"unit": unit}
@@ -966,7 +1352,17 @@ def _read_table(sheet: Sheet, unit: str, domain: str | None, domain_of: Callable
         rec["levels"] = [t for t in TIERS if t in levels]
         if sheet_domain and not rec.get("domain"):
             rec["domain"] = sheet_domain
-        out.rows.append(ParsedRow(where, rec))
+        yield ParsedRow(where, rec)
+    for col, label in layout.ignored.items():
+        if ignored[col]:
+            out.warnings.append(f"[{sheet.name}] 列“{label}”不是目录的字段，其 {ignored[col]} 个单元格未导入 "
+                                f"column {label!r} is not a catalog field: {ignored[col]} cells not imported")
+
+
+def _count_filled(counts: dict[int, int], row: list[Any]) -> None:
+    for col in counts:
+        if col < len(row) and norm(row[col]):
+            counts[col] += 1
 
 
 def _mark_or_false(text: str) -> bool:
@@ -994,9 +1390,10 @@ def parse_rows(sheets: list[Sheet], unit: str, domain: str | None,
                warnings: list[str] | None = None) -> tuple[list[ParsedRow], list[Problem]]:
     """Rows of every sheet as item records (the older interface of :func:`read_records`)."""
     reading = read_records(sheets, unit, domain)
+    rows = list(reading.rows)
     if warnings is not None:
         warnings.extend(reading.warnings)
-    return reading.rows, reading.problems
+    return rows, reading.problems
 
 
 def domain_from_text(text: str, known: Callable[[str], Any]) -> str | None:

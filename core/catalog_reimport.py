@@ -58,14 +58,15 @@ def _path(values: Any) -> tuple[Any, ...]:
 class Plan:
     """What a re-import would do, row by row (``rows[i]`` is the i-th valid row's fate)."""
 
-    new: list[dict[str, Any]] = field(default_factory=list)
+    new: list[dict[str, Any]] = field(default_factory=list)  # from :func:`plan`; an import counts them in ``added``
+    added: int = 0
     changed: list[tuple[m.CatalogItem, dict[str, Any], list[str]]] = field(default_factory=list)
     unchanged: list[m.CatalogItem] = field(default_factory=list)
     missing: list[m.CatalogItem] = field(default_factory=list)
     withdrawn: int = 0
 
     def counts(self) -> dict[str, int]:
-        return {"new": len(self.new), "changed": len(self.changed), "unchanged": len(self.unchanged),
+        return {"new": len(self.new) + self.added, "changed": len(self.changed), "unchanged": len(self.unchanged),
                 "missing": len(self.missing)}
 
     def summary(self) -> str:
@@ -121,6 +122,57 @@ def plan(session: Session, unit_id: int, rows: list[dict[str, Any]]) -> Plan:
             result.unchanged.append(item)
     result.missing = [i for i in items if i.id not in taken]
     return result
+
+
+class Planner:
+    """:func:`plan` chunk by chunk, for an import that reads and writes its rows a chunk at a time.
+
+    The unit's items of a domain are loaded the first time a row of that domain comes (before
+    any row of it is written), then matched as :func:`plan` matches them; only the existing
+    items and the rows matched to them are kept (bounded by the catalog, not by the file): new
+    rows are handed back to be written, and counted."""
+
+    def __init__(self, session: Session, unit_id: int):
+        self.session, self.unit_id = session, unit_id
+        self.result = Plan()
+        self.domains: set[int] = set()
+        self.items: list[m.CatalogItem] = []
+        self.by_path: dict[tuple[Any, ...], list[m.CatalogItem]] = defaultdict(list)
+        self.taken: set[int] = set()
+
+    def add(self, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """Match a chunk of item rows; returns the new ones (to be written)."""
+        domains = {r["domain_id"] for r in rows} - self.domains
+        if domains:
+            self.domains |= domains
+            for item in existing_items(self.session, self.unit_id, domains):
+                self.items.append(item)
+                self.by_path[_path(item)].append(item)
+        result = self.result
+        if not self.by_path:  # a first import: every row is new (no path to match)
+            result.added += len(rows)
+            return list(rows)
+        new = []
+        for row in rows:
+            candidates = [i for i in self.by_path.get(_path(row), ()) if i.id not in self.taken]
+            if not candidates:
+                new.append(row)
+                continue
+            # content breaks a tie between items of the same path; else the oldest untaken one
+            item = next((i for i in candidates if _same(i.content, row.get("content"))), candidates[0])
+            self.taken.add(item.id)
+            fields = [f for f in COMPARED if not _same(getattr(item, f), row.get(f))]
+            if fields:
+                result.changed.append((item, row, fields))
+            else:
+                result.unchanged.append(item)
+        result.added += len(new)
+        return new
+
+    def finish(self) -> Plan:
+        """The plan: the items no row named are no longer listed (in the order of their ids)."""
+        self.result.missing = sorted((i for i in self.items if i.id not in self.taken), key=lambda i: i.id)
+        return self.result
 
 
 def apply(session: Session, the_plan: Plan, withdraw_missing: bool = False, source: str | None = None) -> None:
