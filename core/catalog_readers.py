@@ -38,6 +38,10 @@ MAX_ROWS = 200_000
 def import_limits() -> tuple[int, int, int]:
     """(file bytes, unzipped bytes, rows per sheet): the defaults above, or what the running app's
     settings say (``ZWGK_IMPORT_MAX_FILE_SIZE``, ``ZWGK_IMPORT_MAX_UNZIPPED``, ``ZWGK_IMPORT_MAX_ROWS``)."""
+    import sys
+
+    if "flask" not in sys.modules:  # never imported: no app, no context (the CLI's import, a script)
+        return MAX_FILE_BYTES, MAX_UNZIPPED_BYTES, MAX_ROWS
     from flask import current_app, has_app_context
 
     if not has_app_context():
