@@ -378,14 +378,54 @@ def _depth(text: str) -> int:
     return top
 
 
+_NOT_QUICK, _TOO_DEEP = object(), object()
+
+
+def _quick_json(text: str) -> Any:
+    """``json.loads(text)`` by orjson, when its answer is certainly the same: ``_NOT_QUICK`` when
+    orjson refuses the text (NaN, 1E400, a lone surrogate, invalid JSON, over its own 1,024 levels)
+    or holds a float (orjson reads an integer beyond 64 bits as a float, json.loads as an int);
+    ``_TOO_DEEP`` when the containers nest deeper than :data:`MAX_JSON_DEPTH` (in valid JSON that
+    is the depth :func:`_depth` counts in the text).  The depth is counted on the parsed values,
+    level by level, instead of character by character in Python (0.7 s for 50,000 records)."""
+    import orjson
+
+    try:
+        data = orjson.loads(text)
+    except orjson.JSONDecodeError:
+        return _NOT_QUICK
+    kind = type(data)
+    if kind is float:
+        return _NOT_QUICK
+    level, depth = ([data] if kind is list or kind is dict else []), 0
+    while level:
+        depth += 1
+        if depth > MAX_JSON_DEPTH:
+            return _TOO_DEEP
+        below = []
+        for container in level:
+            for value in (container.values() if type(container) is dict else container):
+                kind = type(value)
+                if kind is list or kind is dict:
+                    below.append(value)
+                elif kind is float:
+                    return _NOT_QUICK
+        level = below
+    return data
+
+
 def _read_json(path: Path) -> list[Sheet]:
     text = decode_text(path.read_bytes(), path.name)
-    if _depth(text) > MAX_JSON_DEPTH:
+    data = _quick_json(text)
+    if data is _NOT_QUICK:  # what orjson refuses or may read differently: the plain way, as before
+        if _depth(text) > MAX_JSON_DEPTH:
+            raise CatalogFileError(f"{path.name}: JSON 嵌套过深（超过 {MAX_JSON_DEPTH} 层）JSON nested too deeply")
+        try:
+            data = json.loads(text)
+        except (ValueError, RecursionError) as exc:
+            raise CatalogFileError(f"{path.name}: 不是有效的 JSON not valid JSON ({exc})") from exc
+    elif data is _TOO_DEEP:
         raise CatalogFileError(f"{path.name}: JSON 嵌套过深（超过 {MAX_JSON_DEPTH} 层）JSON nested too deeply")
-    try:
-        data = json.loads(text)
-    except (ValueError, RecursionError) as exc:
-        raise CatalogFileError(f"{path.name}: 不是有效的 JSON not valid JSON ({exc})") from exc
     if not isinstance(data, list) or not all(isinstance(r, dict) for r in data):
         raise CatalogFileError(f"{path.name}: JSON 应为记录列表 expected a list of objects")
     return [Sheet("json", [[r] for r in data], records=True)]
