@@ -268,16 +268,31 @@ def _item_row(validate: ItemValidator, data: dict[str, Any], source: str, exampl
               ids: dict[tuple[str, str], tuple[int, int]] | None = None) -> dict[str, Any]:
     """The item's columns from a validated record.  ``ids`` remembers (unit, domain) → their ids
     for the rows of one import (every row names the same few)."""
-    row = dict(zip(_COLUMNS, map(data.get, _COLUMNS)))
     key = (data["unit"], data["domain"])
     pair = ids.get(key) if ids is not None else None
     if pair is None:
         pair = (validate.unit(key[0]).id, validate.domain(key[1]).id)
         if ids is not None:
             ids[key] = pair
-    row.update(stages=row["stages"] or [], status="draft", is_example=bool(row["is_example"]) or example,
-               unit_id=pair[0], domain_id=pair[1], source_file=source, version=1)
-    return row
+    return _ITEM_ROW(data.get, source, example, pair)
+
+
+def _item_row_maker() -> Callable[..., dict[str, Any]]:
+    """One dict display for the item row: every column of the schema (``data.get``), stages
+    defaulting to [], a draft, ``is_example`` also when the import says so, then the unit and
+    domain ids, the source file and version 1 — the keys in that order, as the statement's
+    columns follow them.  ``tests/test_catalog_bulk_convert.py`` compares it with the plain
+    ``dict(zip(...))`` and ``update``."""
+    special = {"stages": "g('stages') or []", "status": "'draft'", "is_example": "bool(g('is_example')) or example"}
+    # our schema's field names, written into the code below
+    assert all(c.isidentifier() for c in _COLUMNS) and set(special) <= set(_COLUMNS)
+    parts = [f"{c!r}: {special.get(c, f'g({c!r})')}" for c in _COLUMNS]
+    parts += ["'unit_id': pair[0]", "'domain_id': pair[1]", "'source_file': source", "'version': 1"]
+    return eval(compile(f"lambda g, source, example, pair: {{{', '.join(parts)}}}", "<zwgk item row>", "eval"),
+                {})
+
+
+_ITEM_ROW = _item_row_maker()
 
 
 def _snapshot_sql(dialect: str, unit_key: str | None = None, domain_name: str | None = None) -> Any:
