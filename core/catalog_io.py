@@ -321,7 +321,8 @@ def _snapshot_sql(dialect: str, unit_key: str | None = None, domain_name: str | 
         else:
             expr = items.c[name]
             if dialect == "sqlite" and isinstance(expr.type, Boolean):  # stored as 0/1
-                expr = func.json(case((expr.is_(None), None), (expr, "true"), else_="false"))
+                # json('true') has constant arguments: SQLite evaluates it once, not once per row
+                expr = case((expr.is_(None), None), (expr, func.json("true")), else_=func.json("false"))
             elif dialect == "sqlite" and isinstance(expr.type, JSON):  # stored as JSON text
                 expr = func.json(expr)
         pairs += [literal(name), expr]
