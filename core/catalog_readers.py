@@ -1133,6 +1133,15 @@ def _row_reader(plan: list[tuple[int, str, str, str, Any]], tiers: dict[int, tup
                       f"            levels.update(T{i})",
                       "        else:",
                       f"            conv(where, rec, levels, {i}, t)"]
+        elif convert is not None:  # seq, channels, stages …: the converter called in place
+            lines += ["        else:",
+                      "            try:",
+                      f"                v = rec[F{i}] = C{i}(t)",
+                      "            except CellError as exc:",
+                      f"                problem(where, rec, {i}, str(exc))",
+                      "            else:",
+                      "                if v or v is False:",
+                      f"                    above[K{i}] = v"]
         else:
             lines += ["        else:",
                       f"            conv(where, rec, levels, {i}, t)"]
