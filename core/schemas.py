@@ -361,7 +361,7 @@ def fast_loader(schema: Schema) -> Any:
             return None
         plan.append((name, field.required, field.allow_none, field.load_default, _value_check(field),
                      _ACCEPT.get(type(field)) if not field.validators else None))
-    env: dict[str, Any] = {"known": frozenset(name for name, *_ in plan)}
+    env: dict[str, Any] = {"known": frozenset(name for name, *_ in plan), "absent": object()}
     lines = ["def load(raw):",
              "    if type(raw) is not dict or not known.issuperset(raw):",
              "        return None",
@@ -369,11 +369,13 @@ def fast_loader(schema: Schema) -> Any:
     for n, (name, required, allow_none, default, check, accepted) in enumerate(plan):
         env[f"c{n}"], env[f"t{n}"], env[f"d{n}"] = check, accepted, default
         key = repr(name)
-        lines += [f"    if {key} in raw:",
-                  f"        v = raw[{key}]",
+        lines += [f"    v = raw.get({key}, absent)",  # one lookup: raw is a dict, absent no value of it
+                  "    if v is not absent:",
                   "        if v is None:",
                   f"            out[{key}] = None" if allow_none else "            return None",
                   f"        elif {f'type(v) is t{n}' if accepted is not None else f'c{n}(v)'}:",
+                  # an exact str, bool or int is kept as it is; a list is copied, as load copies it
+                  f"            out[{key}] = v" if accepted is not None else
                   f"            out[{key}] = list(v) if type(v) is list else v",
                   "        else:",
                   "            return None"]

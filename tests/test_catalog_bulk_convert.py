@@ -52,3 +52,28 @@ def test_generated_rows_equal_the_processors_value_by_value(seed):
         got = convert(batch)
         assert got == want
         assert [[type(v) for v in row] for row in got] == [[type(v) for v in row] for row in want]
+
+
+def _plain_item_row(data, source, example, pair):
+    """The item row as it was built before the generated dict display (the reference)."""
+    from zwgk.catalog_io import _COLUMNS
+
+    row = dict(zip(_COLUMNS, map(data.get, _COLUMNS)))
+    row.update(stages=row["stages"] or [], status="draft", is_example=bool(row["is_example"]) or example,
+               unit_id=pair[0], domain_id=pair[1], source_file=source, version=1)
+    return row
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_the_item_row_equals_the_plain_one_key_by_key_and_in_order(seed):
+    from zwgk.catalog_io import _COLUMNS, _ITEM_ROW
+
+    rnd = random.Random(seed)
+    pool = [None, "", "x", 0, 1, True, False, [], ["result"], "published"]
+    for _ in range(500):
+        data = {c: rnd.choice(pool) for c in _COLUMNS if rnd.random() < 0.8}
+        data.update(unit="u", domain="d", extra=rnd.choice(pool))
+        source, example, pair = rnd.choice(["a.xlsx", "b.csv"]), rnd.choice([True, False]), (rnd.randint(1, 9), 7)
+        fast, plain = _ITEM_ROW(data.get, source, example, pair), _plain_item_row(data, source, example, pair)
+        assert list(fast.items()) == list(plain.items())
+        assert [type(v) for v in fast.values()] == [type(v) for v in plain.values()]
