@@ -448,6 +448,28 @@ def run_cli():
     return run
 
 
+CHROMIUM = os.environ.get("ZWGK_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                  "--disable-component-update", "--disable-sync"]
+
+
+@pytest.fixture(scope="session")
+def chromium():
+    """Debian's Chromium through Playwright, started once per worker: each test opens its own pages
+    (a page from ``new_page`` has a context of its own: no cookies or storage shared)."""
+    require(shutil.which(CHROMIUM) is not None or Path(CHROMIUM).exists(),
+            f"no Chromium at {CHROMIUM} (apt-get install chromium fonts-noto-cjk)")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        require(False, "playwright is not installed (pip install -e '.[test]')")
+    playwright = sync_playwright().start()
+    browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
+    yield browser
+    browser.close()
+    playwright.stop()
+
+
 @pytest.fixture
 def national():
     return NATIONAL
