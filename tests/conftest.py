@@ -285,6 +285,7 @@ class _PgSlot:
                         todo.extend(self.referencing.get(table, ()))
                 with self.conn.transaction():
                     cur.execute("SET LOCAL lock_timeout = '5s'")
+                    cur.execute("SET LOCAL synchronous_commit = off")  # a lost reset is a lost test database
                     cur.execute("SET LOCAL session_replication_role = replica")  # no FK checks on the refill
                     cur.execute("TRUNCATE " + ", ".join(_quote(t) for t in sorted(closure)))
                     for table in sorted(closure):
