@@ -152,8 +152,8 @@ def _apply_regions(url: str) -> None:
 # + the regional plugins and calendar).  Each worker clones each template once
 # (CREATE DATABASE … TEMPLATE) and, after every test, puts its clone back to the template's
 # state instead of dropping it and cloning again: on PostgreSQL 15 every DROP DATABASE (and a
-# FILE_COPY clone) waits for a checkpoint, seconds on a busy disk, where the reset takes
-# milliseconds.  See _PgSlot for why the reset gives each test what a fresh clone would.
+# FILE_COPY clone) waits for a checkpoint, seconds on a busy disk; finding what a test changed
+# takes tens of milliseconds, and a test that changed nothing costs no more (docs/benchmarks.md).  See _PgSlot for why the reset gives each test what a fresh clone would.
 
 def _pg_admin():
     return create_engine(PG_URL, isolation_level="AUTOCOMMIT")
