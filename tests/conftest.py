@@ -2,9 +2,10 @@
 ``ZWGK_TEST_DATABASE_URL``.
 
 SQLite: template files (migrated; + national data; + regional plugins) made once per
-session and copied for each test.  PostgreSQL: the same three as template databases, and
-each test gets a database cloned from one (CREATE DATABASE … TEMPLATE) and dropped after;
-tests of the migrations themselves get a schema of their own.
+session and copied for each test.  PostgreSQL: the same three as template databases; each
+worker clones each once (CREATE DATABASE … TEMPLATE) and puts its clone back to the template's
+state after every test (see _PgSlot); tests of the migrations themselves get a schema of their
+own.
 """
 
 from __future__ import annotations
@@ -22,6 +23,37 @@ from zwgk.app import create_app
 from zwgk.db import Database
 from zwgk.models import Base
 from zwgk.plugin_manager import NATIONAL, apply, get_plugin_manager
+
+
+def _lazy_url_builders() -> None:
+    """Compile each URL rule's builder when a URL is first built from it, not when the rule is added.
+
+    Werkzeug compiles two Python functions per rule as it is added; the app has hundreds of rules
+    (Flask-Admin's views), so that was half of every create_app — and nearly every test makes an
+    app.  The builder is the same function, made from the same rule, only later; a test that
+    builds a URL runs it (test_ci_speed checks the URLs against the eager builders)."""
+    from werkzeug.routing.rules import Rule
+
+    compile_builder = Rule._compile_builder
+    if getattr(compile_builder, "zwgk_lazy", False):
+        return
+
+    def lazy(self, append_unknown: bool = True):
+        name = "_build_unknown" if append_unknown else "_build"
+
+        def build(rule, *args, **kwargs):
+            real = compile_builder(rule, append_unknown).__get__(rule, None)
+            setattr(rule, name, real)
+            return real(*args, **kwargs)
+
+        return build
+
+    lazy.zwgk_lazy = True
+    lazy.eager = compile_builder
+    Rule._compile_builder = lazy
+
+
+_lazy_url_builders()
 
 PG_URL = os.environ.get("ZWGK_TEST_DATABASE_URL")
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
@@ -118,8 +150,11 @@ def _apply_regions(url: str) -> None:
 
 
 # PostgreSQL: three template databases built once per session (migrated; + national data;
-# + the regional plugins and calendar), and for each test a database cloned from one of them
-# with CREATE DATABASE … TEMPLATE — a file copy, far cheaper than applying the data again.
+# + the regional plugins and calendar).  Each worker clones each template once
+# (CREATE DATABASE … TEMPLATE) and, after every test, puts its clone back to the template's
+# state instead of dropping it and cloning again: on PostgreSQL 15 every DROP DATABASE (and a
+# FILE_COPY clone) waits for a checkpoint, seconds on a busy disk; finding what a test changed
+# takes tens of milliseconds, and a test that changed nothing costs no more (docs/benchmarks.md).  See _PgSlot for why the reset gives each test what a fresh clone would.
 
 def _pg_admin():
     return create_engine(PG_URL, isolation_level="AUTOCOMMIT")
@@ -134,6 +169,141 @@ def _pg_create(admin, name: str, template: str | None = None) -> str:
         conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         conn.execute(text(f'CREATE DATABASE "{name}"' + (f' TEMPLATE "{template}"' if template else "")))
     return _pg_url_for(name)
+
+
+def _pg_drop(admin, name: str) -> None:
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+# Catalogues whose rows say what schema a database has: a test that changes the schema (a
+# migration down and up, a temporary table) adds, removes or rewrites rows in them.
+_CATALOGS = ("pg_class", "pg_attribute", "pg_attrdef", "pg_constraint", "pg_index", "pg_trigger",
+             "pg_proc", "pg_type", "pg_namespace", "pg_sequence", "pg_rewrite", "pg_extension",
+             "pg_enum", "pg_depend")
+
+
+def _quote(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+class _PgSlot:
+    """A worker's clone of one template database, put back after each test.
+
+    The snapshot taken right after cloning holds every table's rows (COPY … binary), every
+    sequence's position and the row counts of the schema catalogues, and a marker: the next
+    transaction id.  After a test, a table was changed exactly when one of its visible rows was
+    written after the marker (an insert or update gives the row a newer xmin) or its row count
+    differs (a delete); rolled-back writes leave neither.  Changed tables and the tables that
+    reference them (TRUNCATE must take those along) are emptied and refilled from the snapshot
+    in their original order, and every sequence is set back (nextval is not transactional).
+    A schema change shows the same way in the catalogues; then, or if the reset cannot take its
+    locks within seconds (a connection left in a transaction), the clone is dropped and made
+    again — the old way, which is always right.
+    """
+
+    def __init__(self, admin, template: str):
+        self.admin, self.template = admin, template
+        self.name = f"zwgk_w_{uuid.uuid4().hex[:12]}"
+        self.url = _pg_url_for(self.name)
+        self.conn = None
+        self._clone()
+
+    def _connect(self):
+        import psycopg
+
+        conninfo = make_url(self.url).set(drivername="postgresql").render_as_string(hide_password=False)
+        return psycopg.connect(conninfo, autocommit=True)
+
+    def _clone(self) -> None:
+        if self.conn is not None:
+            self.conn.close()
+        _pg_create(self.admin, self.name, self.template)
+        self.conn = self._connect()
+        cur = self.conn.cursor()
+        self.tables = cur.execute(
+            "SELECT relname FROM pg_class WHERE relkind = 'r' AND relnamespace = 'public'::regnamespace"
+            " ORDER BY relname").fetchall()
+        self.tables = [name for (name,) in self.tables]
+        self.rows, self.counts = {}, {}
+        for table in self.tables:
+            data = bytearray()
+            with cur.copy(f"COPY {_quote(table)} TO STDOUT (FORMAT binary)") as copy:
+                for chunk in copy:
+                    data += chunk
+            self.rows[table] = bytes(data)
+            self.counts[table] = cur.execute(f"SELECT count(*) FROM {_quote(table)}").fetchone()[0]
+        referencing: dict[str, set[str]] = {t: set() for t in self.tables}
+        for child, parent in cur.execute(
+                "SELECT c.relname, p.relname FROM pg_constraint k JOIN pg_class c ON c.oid = k.conrelid"
+                " JOIN pg_class p ON p.oid = k.confrelid WHERE k.contype = 'f'"
+                " AND c.relnamespace = 'public'::regnamespace"):
+            referencing.setdefault(parent, set()).add(child)
+        self.referencing = referencing
+        sequences = cur.execute(
+            "SELECT format('%I.%I', schemaname, sequencename) FROM pg_sequences"
+            " WHERE schemaname = 'public' ORDER BY 1").fetchall()
+        positions = [cur.execute(f"SELECT last_value, is_called FROM {seq}").fetchone() + (seq,)
+                     for (seq,) in sequences]
+        self.setval = ("SELECT " + ", ".join(
+            f"setval('{seq}', {value}, {'true' if called else 'false'})" for value, called, seq in positions)
+            if positions else None)
+        self.catalog_counts = self._catalog_counts(cur)
+        self._mark(cur)
+
+    @staticmethod
+    def _catalog_counts(cur) -> tuple:
+        return cur.execute("SELECT " + ", ".join(
+            f"(SELECT count(*) FROM pg_catalog.{c})" for c in _CATALOGS)).fetchone()
+
+    def _mark(self, cur) -> None:
+        self.marker = cur.execute(
+            "SELECT (pg_snapshot_xmax(pg_current_snapshot())::text::bigint % 4294967296)::text").fetchone()[0]
+
+    def _changed(self, cur) -> tuple[bool, set[str]]:
+        newer = f"coalesce(bool_or(age(xmin) <= age('{self.marker}'::xid)), false)"
+        schema = " UNION ALL ".join(
+            f"SELECT '{c}', count(*), {newer} FROM pg_catalog.{c}" for c in _CATALOGS)
+        rows = cur.execute(schema).fetchall()
+        if tuple(n for _, n, _ in rows) != tuple(self.catalog_counts) or any(new for _, _, new in rows):
+            return True, set()
+        data = " UNION ALL ".join(
+            f"SELECT '{t}', count(*), {newer} FROM {_quote(t)}" for t in self.tables)
+        return False, {t for t, n, new in cur.execute(data) if new or n != self.counts[t]}
+
+    def reset(self) -> None:
+        try:
+            cur = self.conn.cursor()
+            schema_changed, changed = self._changed(cur)
+            if schema_changed:
+                raise LookupError("the schema changed")
+            if changed:
+                closure, todo = set(), list(changed)
+                while todo:
+                    table = todo.pop()
+                    if table not in closure:
+                        closure.add(table)
+                        todo.extend(self.referencing.get(table, ()))
+                with self.conn.transaction():
+                    cur.execute("SET LOCAL lock_timeout = '5s'")
+                    cur.execute("SET LOCAL synchronous_commit = off")  # a lost reset is a lost test database
+                    cur.execute("SET LOCAL session_replication_role = replica")  # no FK checks on the refill
+                    cur.execute("TRUNCATE " + ", ".join(_quote(t) for t in sorted(closure)))
+                    for table in sorted(closure):
+                        if self.counts[table]:
+                            with cur.copy(f"COPY {_quote(table)} FROM STDIN (FORMAT binary)") as copy:
+                                copy.write(self.rows[table])
+            if self.setval:
+                cur.execute(self.setval)
+            self.catalog_counts = self._catalog_counts(cur)
+            self._mark(cur)
+        except Exception:  # noqa: BLE001 - any doubt: a fresh clone
+            self._clone()
+
+    def drop(self) -> None:
+        if self.conn is not None:
+            self.conn.close()
+        _pg_drop(self.admin, self.name)
 
 
 @pytest.fixture(scope="session")
@@ -152,20 +322,22 @@ def _pg_templates():
     db.dispose()
     url = _pg_create(admin, names["regions"], names["national"])
     _apply_regions(url)
-    yield names
-    with admin.connect() as conn:
-        for name in names.values():
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    slots: dict[str, _PgSlot] = {}
+    yield {"admin": admin, "names": names, "slots": slots}
+    for slot in slots.values():
+        slot.drop()
+    for name in names.values():
+        _pg_drop(admin, name)
     admin.dispose()
 
 
-def _pg_clone(templates: dict[str, str], which: str):
-    admin = _pg_admin()
-    name = f"zwgk_t_{uuid.uuid4().hex[:12]}"
-    yield _pg_create(admin, name, templates[which])
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
+def _pg_clone(templates, which: str):
+    slots = templates["slots"]
+    if which not in slots:
+        slots[which] = _PgSlot(templates["admin"], templates["names"][which])
+    slot = slots[which]
+    yield slot.url
+    slot.reset()
 
 
 @pytest.fixture
@@ -276,6 +448,28 @@ def run_cli():
         return app.test_cli_runner().invoke(main, list(args), input=input, catch_exceptions=False)
 
     return run
+
+
+CHROMIUM = os.environ.get("ZWGK_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                  "--disable-component-update", "--disable-sync"]
+
+
+@pytest.fixture(scope="session")
+def chromium():
+    """Debian's Chromium through Playwright, started once per worker: each test opens its own pages
+    (a page from ``new_page`` has a context of its own: no cookies or storage shared)."""
+    require(shutil.which(CHROMIUM) is not None or Path(CHROMIUM).exists(),
+            f"no Chromium at {CHROMIUM} (apt-get install chromium fonts-noto-cjk)")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        require(False, "playwright is not installed (pip install -e '.[test]')")
+    playwright = sync_playwright().start()
+    browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
+    yield browser
+    browser.close()
+    playwright.stop()
 
 
 @pytest.fixture

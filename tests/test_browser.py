@@ -3,8 +3,6 @@
 Screenshots of the dashboard, the structure tree and the timeline go to ``screenshots/``.
 """
 
-import os
-import shutil
 import socket
 import threading
 from pathlib import Path
@@ -15,23 +13,13 @@ from sqlalchemy import select
 from zwgk import models as m
 
 from .admin_helpers import DX, PASSWORD, seed
-from .conftest import require
 
 pytestmark = pytest.mark.browser
-CHROMIUM = os.environ.get("ZWGK_CHROMIUM", "/usr/bin/chromium")
 SHOTS = Path(__file__).parent.parent / "screenshots"
-FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-         "--disable-sync"]
 
 
 @pytest.fixture
-def live(make_app, regions_db_url):
-    require(shutil.which(CHROMIUM) is not None or Path(CHROMIUM).exists(),
-            f"no Chromium at {CHROMIUM} (apt-get install chromium fonts-noto-cjk)")
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        require(False, "playwright is not installed (pip install -e '.[test]')")
+def live(make_app, regions_db_url, chromium):
     from waitress.server import create_server
 
     app = make_app(regions_db_url, plugins="zhejiang,shandong,daoxian", ZWGK_LOGIN_RATE="1000 per minute")
@@ -42,10 +30,10 @@ def live(make_app, regions_db_url):
     server = create_server(app, host="127.0.0.1", port=port, threads=4)
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
-        yield app, f"http://127.0.0.1:{port}", browser
-        browser.close()
+    pages = len(chromium.contexts)
+    yield app, f"http://127.0.0.1:{port}", chromium
+    for context in chromium.contexts[pages:]:  # the test's pages; the browser stays for the next test
+        context.close()
     server.close()
 
 
