@@ -133,7 +133,7 @@ def _export(conn: Any, dialect: str, opts: dict[str, str]) -> int | None:
     from . import catalog_export as ce
 
     region = opts["region"]
-    params: dict[str, Any] = {"path": region, "under": f"{region}/%"}
+    params: dict[str, Any] = ce.under_params(region)
     if _one(conn, dialect, "SELECT 1 FROM admin_unit WHERE key = :path", params) is None:
         return None  # a plugin's or a unit's name, or no such unit: the full command resolves it
     if "domain" in opts:
