@@ -67,7 +67,9 @@ def _parse(args: list[str]) -> dict[str, str] | None:
 def _connect(url: str) -> tuple[Any, str] | None:
     """(a DB-API connection, its dialect) for the URLs the light run knows, else ``None``."""
     if url.startswith("sqlite:///"):
-        path = url[len("sqlite:///"):]
+        from urllib.parse import unquote
+
+        path = unquote(url[len("sqlite:///"):])  # as SQLAlchemy reads it: a%20b.sqlite is "a b.sqlite"
         if not path or "?" in path or path.startswith(":") or not os.path.isfile(path):
             return None
         import sqlite3

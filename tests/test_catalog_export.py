@@ -475,3 +475,29 @@ def test_a_unit_path_with_like_wildcards_or_capitals_matches_only_itself(varied,
     with varied.sessionmaker() as session:
         keys = {r[0] for r in ce.stream_rows(session, ce.rows_query(session, under=region))}
         assert keys == {region}
+
+
+def test_the_light_export_opens_the_sqlite_file_sqlalchemy_opens(varied, app, run_cli, tmp_path, monkeypatch):
+    """``sqlite:///`` URLs are URL-decoded by SQLAlchemy (``a%20b.sqlite`` is ``a b.sqlite``): the
+    light run reads that same file, not one whose name is the undecoded text."""
+    import sqlite3
+    from urllib.parse import quote
+
+    url = app.config["DATABASE_URL"]
+    if not url.startswith("sqlite:///"):
+        pytest.skip("a SQLite file's name")
+    src = sqlite3.connect(url[len("sqlite:///"):])
+    copy = tmp_path / "库 副本#1.sqlite"
+    with sqlite3.connect(copy) as dst:
+        src.backup(dst)
+    src.close()
+    encoded = "sqlite:///" + quote(str(copy))
+    (tmp_path / quote(copy.name)).write_bytes(b"")  # the undecoded name: not the database
+    monkeypatch.setenv("ZWGK_DATABASE_URL", encoded)
+    from zwgk import console
+
+    light = tmp_path / "light.csv"
+    assert console.export_catalog(["--region", DX, "-o", str(light)]) == 0
+    full = tmp_path / "full.csv"
+    assert run_cli(app, "export-catalog", "--region", DX, "-o", str(full)).exit_code == 0
+    assert light.read_bytes() == full.read_bytes()
