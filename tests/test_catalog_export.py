@@ -501,3 +501,17 @@ def test_the_light_export_opens_the_sqlite_file_sqlalchemy_opens(varied, app, ru
     full = tmp_path / "full.csv"
     assert run_cli(app, "export-catalog", "--region", DX, "-o", str(full)).exit_code == 0
     assert light.read_bytes() == full.read_bytes()
+
+
+def test_an_output_in_a_missing_folder_is_an_error_message_not_a_traceback(varied, app, run_cli, tmp_path,
+                                                                            monkeypatch):
+    """The light run leaves it to the full command, which says what went wrong (exit 1), and
+    writes nothing."""
+    from zwgk import console
+
+    out = tmp_path / "没有的目录" / "x.csv"
+    monkeypatch.setenv("ZWGK_DATABASE_URL", app.config["DATABASE_URL"])
+    assert console.export_catalog(["--region", DX, "-o", str(out)]) is None
+    result = run_cli(app, "export-catalog", "--region", DX, "-o", str(out))  # raised FileNotFoundError before
+    assert result.exit_code == 1 and "无法写入" in result.output and str(out) in result.output
+    assert not (tmp_path / "没有的目录").exists()
