@@ -50,3 +50,17 @@ def test_the_collector_runs_again_after_an_import_that_raises(app, tmp_path, mon
                            "义务教育", withdraw_missing=True)
         session.commit()
     assert gc.isenabled() and _state(app) == before
+
+
+def test_append_with_withdraw_missing_is_refused_not_silently_half_done(app, tmp_path):
+    """--append matches nothing, so --withdraw-missing cannot know what is missing: it used to be
+    ignored without a word (the clerk believed the unlisted items were withdrawn)."""
+    from zwgk.catalog_io import CatalogFileError
+
+    path = real_layout(tmp_path / "目录.xlsx", _rows(3))
+    before = _state(app)
+    with app.extensions["zwgk.db"].session() as session:
+        with pytest.raises(CatalogFileError, match="--append"):
+            import_catalog(session, app.extensions["zwgk.pm"], path, DX, "义务教育", append=True,
+                           withdraw_missing=True)
+    assert _state(app) == before
