@@ -76,7 +76,7 @@ def rows_query(session: Session, pm: Any = None, region: str | None = None, doma
     order) as rows of :data:`KEYS`: the unit's path, the domain's name, the item's columns.
     Optionally one domain, one status, or only the given ids; ``under``: only the items of that
     unit path and the units below it (a user's scope, as ``scope.scope_filter``)."""
-    from sqlalchemy import or_, select
+    from sqlalchemy import select
 
     from . import models as m
     from .export import resolve_region
@@ -92,7 +92,7 @@ def rows_query(session: Session, pm: Any = None, region: str | None = None, doma
     if region:
         path, _owner = resolve_region(session, pm, region)
         if path:
-            q = q.where(or_(unit.c.key == path, unit.c.key.like(f"{path}/%")))
+            q = q.where(_under(unit.c.key, path))
     if domain_id is not None:
         q = q.where(item.domain_id == domain_id)
     if status is not None:
@@ -100,18 +100,32 @@ def rows_query(session: Session, pm: Any = None, region: str | None = None, doma
     if ids is not None:
         q = q.where(item.id.in_(list(ids)))
     if under is not None:
-        q = q.where(or_(unit.c.key == under, unit.c.key.like(f"{under}/%")))
+        q = q.where(_under(unit.c.key, under))
     return q.order_by(item.unit_id, item.seq, item.id)
+
+
+def _under(col: Any, path: str) -> Any:
+    """``col`` is ``path`` or a path below it, compared as text: not ``LIKE 'path/%'``, where a
+    ``_`` or ``%`` in the path is a wildcard (道_县 would take in 道x县's items) and SQLite's LIKE
+    ignores the case of ASCII letters (Dao would take in dao's)."""
+    from sqlalchemy import func, or_
+
+    return or_(col == path, func.substr(col, 1, len(path) + 1) == path + "/")
+
+
+def under_params(path: str) -> dict[str, Any]:
+    """The ``:path``, ``:under`` and ``:n`` parameters of :func:`plain_sql` for a unit path."""
+    return {"path": path, "under": path + "/", "n": len(path) + 1}
 
 
 def plain_sql(domain: bool = False, status: bool = False) -> str:
     """``rows_query`` for a region given by its unit path (and optionally one domain, one status)
-    written out as SQL, with the named parameters ``:path``, ``:under`` (the path + ``/%``),
+    written out as SQL, with the named parameters ``:path``, ``:under`` and ``:n`` (:func:`under_params`),
     ``:domain_id`` and ``:status``: what the light export (``zwgk.console``) runs through the
     driver alone.  tests/test_catalog_export.py checks it gives the rows of ``rows_query``."""
     sql = ("SELECT u.key, d.name, " + ", ".join(f"i.{c}" for c in RECORD_COLUMNS)
            + " FROM catalog_item i JOIN admin_unit u ON u.id = i.unit_id JOIN domain d ON d.id = i.domain_id"
-           " WHERE (u.key = :path OR u.key LIKE :under)")
+           " WHERE (u.key = :path OR substr(u.key, 1, :n) = :under)")
     if domain:
         sql += " AND i.domain_id = :domain_id"
     if status:

@@ -135,6 +135,9 @@ def import_catalog(session: Session, pm: Any, path: Path, unit: str, domain: str
     draft, whatever a row says (see :func:`_own_unit`).
     """
     report = progress or (lambda phase, done, total: None)
+    if append and withdraw_missing:  # appended rows match no item: what is "missing" is unknown
+        raise CatalogFileError("“追加”与“撤回不再列出的事项”不能同时使用 --append and --withdraw-missing "
+                               "cannot be used together")
     unit = resolve_unit(session, unit)
     if scope is not None and unit != scope and not unit.startswith(scope + "/"):
         raise CatalogFileError(f"单位不在您的管辖范围内 the unit {unit!r} is outside your scope ({scope})")

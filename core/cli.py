@@ -874,6 +874,8 @@ def export_catalog_command(region: str, output: Path, fmt: str | None, domain: s
                               unit_column=spans_several_units(session, q))  # each row names its unit
     except CatalogFileError as exc:
         _fail(str(exc))
+    except OSError as exc:  # a missing folder, no permission, a full disk: said, not a traceback
+        _fail(f"无法写入 cannot write {output}: {exc.strerror or exc}")
     click.echo(f"{count} 条 items → {output}", err=True)
 
 

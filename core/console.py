@@ -67,7 +67,9 @@ def _parse(args: list[str]) -> dict[str, str] | None:
 def _connect(url: str) -> tuple[Any, str] | None:
     """(a DB-API connection, its dialect) for the URLs the light run knows, else ``None``."""
     if url.startswith("sqlite:///"):
-        path = url[len("sqlite:///"):]
+        from urllib.parse import unquote
+
+        path = unquote(url[len("sqlite:///"):])  # as SQLAlchemy reads it: a%20b.sqlite is "a b.sqlite"
         if not path or "?" in path or path.startswith(":") or not os.path.isfile(path):
             return None
         import sqlite3
@@ -133,7 +135,7 @@ def _export(conn: Any, dialect: str, opts: dict[str, str]) -> int | None:
     from . import catalog_export as ce
 
     region = opts["region"]
-    params: dict[str, Any] = {"path": region, "under": f"{region}/%"}
+    params: dict[str, Any] = ce.under_params(region)
     if _one(conn, dialect, "SELECT 1 FROM admin_unit WHERE key = :path", params) is None:
         return None  # a plugin's or a unit's name, or no such unit: the full command resolves it
     if "domain" in opts:

@@ -282,7 +282,7 @@ def test_the_plain_sql_gives_the_rows_of_rows_query(varied, app):
                     for status in (None, "published"):
                         want = list(ce.stream_rows(session, ce.rows_query(session, session.info["pm"], region,
                                                                           domain_id, status)))
-                        params = {"path": region, "under": region + "/%", "domain_id": domain_id, "status": status}
+                        params = {**ce.under_params(region), "domain_id": domain_id, "status": status}
                         sql = ce.plain_sql(domain_id is not None, status is not None)
                         got = list(console._rows(conn, dialect, sql, params, 7))
                         assert [tuple(r) for r in got] == [tuple(r) for r in want] and want, (region, domain_id, status)
@@ -446,3 +446,72 @@ def test_the_queued_export_reads_rows_in_the_users_scope(varied, app, tmp_path):
     assert count == len(ids) and seen[0] == (0, len(ids) + len(outside)) and seen[-1][0] == len(ids)
     job = _job_file(app, ids, "csv", tmp_path, scope=DX)
     assert (tmp_path / "q" / "x.csv").read_bytes() == job.path.read_bytes()
+
+
+@pytest.mark.parametrize("region", ["湖南省/永州市/道_县", "湖南省/永州市/道%县", "湖南省/永州市/Dao"])
+def test_a_unit_path_with_like_wildcards_or_capitals_matches_only_itself(varied, app, run_cli, tmp_path,
+                                                                          monkeypatch, region):
+    """A unit path is compared as text, not as a LIKE pattern: ``_``/``%`` in a key, or SQLite's
+    case-blind LIKE, must not bring in another unit's items (道_县 is not 道x县, Dao is not dao)."""
+    from zwgk import console
+
+    other = region.replace("_", "x").replace("%", "xx").replace("Dao", "dao")
+    with app.extensions["zwgk.db"].session() as session:
+        city = session.scalar(select(m.AdminUnit).where(m.AdminUnit.key == "湖南省/永州市"))
+        dom = session.scalar(select(m.Domain).order_by(m.Domain.id))
+        mine = m.AdminUnit(name=region.rsplit("/", 1)[1], key=region, level="county", parent=city, origin="test")
+        theirs = m.AdminUnit(name=other.rsplit("/", 1)[1], key=other, level="county", parent=city, origin="test")
+        below = m.AdminUnit(name="某镇", key=other + "/某镇", level="township", parent=theirs, origin="test")
+        session.add_all([mine, theirs, below])
+        session.add(m.CatalogItem(unit=mine, domain=dom, seq=1, level1="一级", content="本单位的事项"))
+        session.add(m.CatalogItem(unit=below, domain=dom, seq=1, level1="一级", content="别的单位的事项"))
+    monkeypatch.setenv("ZWGK_DATABASE_URL", app.config["DATABASE_URL"])
+    full, light = tmp_path / "full.csv", tmp_path / "light.csv"
+    assert run_cli(app, "export-catalog", "--region", region, "-o", str(full)).exit_code == 0
+    assert console.export_catalog(["--region", region, f"--output={light}"]) == 0
+    for out in (full, light):
+        text = out.read_text(encoding="utf-8-sig")
+        assert "本单位的事项" in text and "别的单位的事项" not in text, out
+    with varied.sessionmaker() as session:
+        keys = {r[0] for r in ce.stream_rows(session, ce.rows_query(session, under=region))}
+        assert keys == {region}
+
+
+def test_the_light_export_opens_the_sqlite_file_sqlalchemy_opens(varied, app, run_cli, tmp_path, monkeypatch):
+    """``sqlite:///`` URLs are URL-decoded by SQLAlchemy (``a%20b.sqlite`` is ``a b.sqlite``): the
+    light run reads that same file, not one whose name is the undecoded text."""
+    import sqlite3
+    from urllib.parse import quote
+
+    url = app.config["DATABASE_URL"]
+    if not url.startswith("sqlite:///"):
+        pytest.skip("a SQLite file's name")
+    src = sqlite3.connect(url[len("sqlite:///"):])
+    copy = tmp_path / "库 副本#1.sqlite"
+    with sqlite3.connect(copy) as dst:
+        src.backup(dst)
+    src.close()
+    encoded = "sqlite:///" + quote(str(copy))
+    (tmp_path / quote(copy.name)).write_bytes(b"")  # the undecoded name: not the database
+    monkeypatch.setenv("ZWGK_DATABASE_URL", encoded)
+    from zwgk import console
+
+    light = tmp_path / "light.csv"
+    assert console.export_catalog(["--region", DX, "-o", str(light)]) == 0
+    full = tmp_path / "full.csv"
+    assert run_cli(app, "export-catalog", "--region", DX, "-o", str(full)).exit_code == 0
+    assert light.read_bytes() == full.read_bytes()
+
+
+def test_an_output_in_a_missing_folder_is_an_error_message_not_a_traceback(varied, app, run_cli, tmp_path,
+                                                                            monkeypatch):
+    """The light run leaves it to the full command, which says what went wrong (exit 1), and
+    writes nothing."""
+    from zwgk import console
+
+    out = tmp_path / "没有的目录" / "x.csv"
+    monkeypatch.setenv("ZWGK_DATABASE_URL", app.config["DATABASE_URL"])
+    assert console.export_catalog(["--region", DX, "-o", str(out)]) is None
+    result = run_cli(app, "export-catalog", "--region", DX, "-o", str(out))  # raised FileNotFoundError before
+    assert result.exit_code == 1 and "无法写入" in result.output and str(out) in result.output
+    assert not (tmp_path / "没有的目录").exists()
