@@ -108,9 +108,9 @@ def _under(col: Any, path: str) -> Any:
     """``col`` is ``path`` or a path below it, compared as text: not ``LIKE 'path/%'``, where a
     ``_`` or ``%`` in the path is a wildcard (道_县 would take in 道x县's items) and SQLite's LIKE
     ignores the case of ASCII letters (Dao would take in dao's)."""
-    from sqlalchemy import func, or_
+    from .unitpath import under
 
-    return or_(col == path, func.substr(col, 1, len(path) + 1) == path + "/")
+    return under(col, path)
 
 
 def under_params(path: str) -> dict[str, Any]:

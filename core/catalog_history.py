@@ -104,7 +104,9 @@ def parse_moment(text: str | None, end: bool = False) -> dt.datetime | None:
 
 
 def _under(col: Any, unit: str) -> Any:
-    return (col == unit) | col.like(f"{unit}/%")
+    from .unitpath import under
+
+    return under(col, unit)
 
 
 def as_of(session: Session, unit: str, when: dt.datetime | None = None,

@@ -24,6 +24,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from .models import Base, Loaded
 from .schemas import StrictSchema
+from .unitpath import under
 
 #: ``source.file`` of a fact that no document states (common knowledge of the administrative map …)
 OUTSIDE = "文件之外"
@@ -189,9 +190,9 @@ def issued_on(session: Any, record: Any) -> dt.date | None:
 
 def documents_of(session: Any, region: str | None = None) -> list[PolicyDocument]:
     """Current documents, national first; ``region``: those of the region and the units inside it."""
-    from sqlalchemy import or_, select
+    from sqlalchemy import select
 
     query = select(PolicyDocument).where(PolicyDocument.retired_at.is_(None))
     if region:
-        query = query.where(or_(PolicyDocument.region == region, PolicyDocument.region.like(f"{region}/%")))
+        query = query.where(under(PolicyDocument.region, region))
     return list(session.scalars(query.order_by(PolicyDocument.region.is_not(None), PolicyDocument.issued_on)))

@@ -104,7 +104,9 @@ def resolve_region(session: Session, pm: Any, region: str) -> tuple[str | None, 
 
 
 def _under(key_col: Any, path: str) -> Any:
-    return or_(key_col == path, key_col.like(f"{path}/%"))
+    from .unitpath import under
+
+    return under(key_col, path)
 
 
 def _domains_of_region(path: str) -> Any:

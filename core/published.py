@@ -30,6 +30,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from . import models as m
 from .models import Base
 from .textsearch import index_text
+from .unitpath import under
 
 FTS_TABLE = "published_item_fts"
 #: the fields whose words are indexed for search
@@ -276,7 +277,7 @@ MAX_PAGE = 200
 
 def units_under(path: str) -> Any:
     """Ids of the unit at ``path`` and every unit below it (a subquery)."""
-    return select(m.AdminUnit.id).where((m.AdminUnit.key == path) | m.AdminUnit.key.like(path + "/%"))
+    return select(m.AdminUnit.id).where(under(m.AdminUnit.key, path))
 
 
 def _filtered(q: Any, unit_path: str | None, domain_id: int | None, stage: str | None,

@@ -13,6 +13,7 @@ from sqlalchemy import false, or_, select
 
 from . import models as m
 from .export import EXPORTS
+from .unitpath import under
 
 
 def record_path(obj: Any) -> str | None:
@@ -39,7 +40,7 @@ def record_path(obj: Any) -> str | None:
 
 
 def _under(col: Any, path: str) -> Any:
-    return or_(col == path, col.like(f"{path}/%"))
+    return under(col, path)
 
 
 def scope_filter(query: Any, kind: str, path: str) -> Any:

@@ -18,6 +18,7 @@ from ..catalog import ELEMENT_FIELDS, required_elements
 from ..db import get_db
 from ..scope import scope_filter
 from ..tracking import due_items
+from ..unitpath import under
 from . import charts
 from . import views as v
 from ._compat import AdminDB
@@ -103,7 +104,7 @@ def _catalog_summary(session, path: str | None, page: int = 1) -> tuple[list[dic
          .select_from(item).join(m.AdminUnit, item.unit).join(m.Domain, item.domain)
          .group_by(m.AdminUnit.key, m.Domain.name).order_by(m.AdminUnit.key, m.Domain.name))
     if path is not None:
-        q = q.where((m.AdminUnit.key == path) | m.AdminUnit.key.like(f"{path}/%"))
+        q = q.where(under(m.AdminUnit.key, path))
     rows = session.scalar(select(func.count()).select_from(q.with_only_columns(m.AdminUnit.key).subquery()))
     pages = max(1, -(-rows // SUMMARY_PAGE))
     page = min(max(page, 1), pages)

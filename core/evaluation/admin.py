@@ -35,7 +35,9 @@ def _check_csrf() -> None:
 
 
 def _under(col: Any, path: str) -> Any:
-    return or_(col == path, col.like(f"{path}/%"))
+    from ..unitpath import under
+
+    return under(col, path)
 
 
 def _is_admin() -> bool:

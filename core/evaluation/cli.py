@@ -120,8 +120,9 @@ def runs_command(region) -> None:
         q = select(em.EvaluationRun).order_by(em.EvaluationRun.id)
         if region:
             path = _region(session, region)
-            q = q.join(m.AdminUnit, em.EvaluationRun.region).where(
-                (m.AdminUnit.key == path) | m.AdminUnit.key.like(f"{path}/%"))
+            from ..unitpath import under
+
+            q = q.join(m.AdminUnit, em.EvaluationRun.region).where(under(m.AdminUnit.key, path))
         for run in session.scalars(q):
             d = describe(run)
             click.echo(f"#{d['id']}  {d['region']}  {d['period']}  {d['system_code']} v{d['system_version']}  "

@@ -95,7 +95,9 @@ def parse_period(text: str) -> Period:
 
 
 def _under(col: Any, path: str) -> Any:
-    return or_(col == path, col.like(f"{path}/%"))
+    from ..unitpath import under
+
+    return under(col, path)
 
 
 def units_in_scope(session: Session, region: str) -> list[m.AdminUnit]:

@@ -13,13 +13,14 @@ from flask_admin import BaseView, expose
 from flask_babel import gettext, lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf.csrf import validate_csrf
-from sqlalchemy import or_, select
+from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 from wtforms.validators import ValidationError
 
 from .. import models as m
 from ..db import get_db
 from ..scope import unit_keys_in_scope
+from ..unitpath import under
 from ..workcalendar import WorkCalendar
 from . import deadlines, privacy, proactive, report as rp, service, words
 from .models import (REPLY_CHOICES,
@@ -83,7 +84,7 @@ def _scoped(q):
     if current_user.is_system_admin:
         return q
     path = current_user.unit_path or "\0"
-    return q.join(m.AdminUnit, InfoRequest.unit).where(or_(m.AdminUnit.key == path, m.AdminUnit.key.like(f"{path}/%")))
+    return q.join(m.AdminUnit, InfoRequest.unit).where(under(m.AdminUnit.key, path))
 
 
 class _Base(BaseView):
@@ -388,7 +389,7 @@ def appeal_view(session):
             if current_user.is_system_admin:
                 return query
             path = current_user.unit_path or "\0"
-            units = select(m.AdminUnit.id).where(or_(m.AdminUnit.key == path, m.AdminUnit.key.like(f"{path}/%")))
+            units = select(m.AdminUnit.id).where(under(m.AdminUnit.key, path))
             return query.filter(AppealCase.unit_id.in_(units))
 
     return AppealView(AppealCase, session, name=_l("Appeals and lawsuits"), category=_l("Requests for disclosure"),

@@ -6,10 +6,11 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy import or_, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from ..models import AdminUnit, User
+from ..unitpath import under
 from ..workcalendar import WorkCalendar
 from . import deadlines
 from .models import InfoRequest
@@ -48,7 +49,7 @@ def open_requests(session: Session, region: str | None) -> list[InfoRequest]:
     q = (select(InfoRequest).join(AdminUnit, InfoRequest.unit).where(InfoRequest.closed_on.is_(None))
          .options(selectinload(InfoRequest.steps), selectinload(InfoRequest.unit)))
     if region is not None:
-        q = q.where(or_(AdminUnit.key == region, AdminUnit.key.like(f"{region}/%")))
+        q = q.where(under(AdminUnit.key, region))
     return list(session.scalars(q))
 
 

@@ -17,13 +17,14 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from .. import models as m
 from ..catalog import validate_item
 from ..loader import Problem
 from ..timelimits import DEFAULT_PROACTIVE
+from ..unitpath import under
 from .models import InfoRequest
 
 BASIS = "《中华人民共和国政府信息公开条例》第四十四条（依申请转主动公开）"
@@ -61,7 +62,7 @@ def frequent(session: Session, region: str | None, start: dt.date, end: dt.date,
          .where(InfoRequest.topic.isnot(None), InfoRequest.received_on >= start, InfoRequest.received_on <= end)
          .order_by(InfoRequest.id))
     if region is not None:
-        q = q.where(or_(m.AdminUnit.key == region, m.AdminUnit.key.like(f"{region}/%")))
+        q = q.where(under(m.AdminUnit.key, region))
     groups: dict[tuple[str, str], list[InfoRequest]] = {}
     for req in session.scalars(q):
         groups.setdefault((req.unit.key, same_topic(req.topic)), []).append(req)

@@ -55,7 +55,9 @@ def beijing_day(moment: dt.datetime) -> dt.date:
 
 
 def under(col: Any, path: str) -> Any:
-    return or_(col == path, col.like(f"{path}/%"))
+    from ..unitpath import under as _under
+
+    return _under(col, path)
 
 
 # --------------------------------------------------------------------------
