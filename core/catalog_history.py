@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from . import models as m
 from .db import ZwgkSession, jsonable
 from .schemas import CatalogItemSchema
+from .unitpath import under as _under
 
 _SCHEMA = CatalogItemSchema(exclude=("source",))
 ELEMENTS = tuple(f for f in _SCHEMA.fields if f not in ("unit", "status", "is_example"))
@@ -101,12 +102,6 @@ def parse_moment(text: str | None, end: bool = False) -> dt.datetime | None:
     except ValueError:
         raise ValueError(f"不是日期或时间 not a date or time: {text!r} (YYYY-MM-DD or YYYY-MM-DDTHH:MM)") from None
     return moment if moment.tzinfo else moment.replace(tzinfo=BEIJING)
-
-
-def _under(col: Any, unit: str) -> Any:
-    from .unitpath import under
-
-    return under(col, unit)
 
 
 def as_of(session: Session, unit: str, when: dt.datetime | None = None,

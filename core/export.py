@@ -17,6 +17,7 @@ from . import documents as d
 from . import models as m
 from . import schemas as s
 from .plugin_manager import origins, plugin_info
+from .unitpath import under as _under
 
 
 class ChangeSchema(s.StrictSchema):
@@ -101,12 +102,6 @@ def resolve_region(session: Session, pm: Any, region: str) -> tuple[str | None, 
         raise ExportError(f"找不到地区 unknown region {region!r} (插件名、单位名称或路径 plugin, unit name or path)")
     owner = next((n for n in origins(pm) if plugin_info(pm, n).get("region") == unit.key), None)
     return unit.key, owner
-
-
-def _under(key_col: Any, path: str) -> Any:
-    from .unitpath import under
-
-    return under(key_col, path)
 
 
 def _domains_of_region(path: str) -> Any:

@@ -13,7 +13,7 @@ from sqlalchemy import false, or_, select
 
 from . import models as m
 from .export import EXPORTS
-from .unitpath import under
+from .unitpath import under as _under
 
 
 def record_path(obj: Any) -> str | None:
@@ -37,10 +37,6 @@ def record_path(obj: Any) -> str | None:
         return obj.unit.key if obj.unit else None
     scope = getattr(obj, "scope", None)
     return scope.key if isinstance(scope, m.AdminUnit) else None
-
-
-def _under(col: Any, path: str) -> Any:
-    return under(col, path)
 
 
 def scope_filter(query: Any, kind: str, path: str) -> Any:

@@ -19,6 +19,7 @@ from .. import models as m
 from ..db import get_db
 from ..scope import scope_filter, unit_keys_in_scope
 from . import models as em
+from ..unitpath import under as _under
 
 MIMETYPES = {"xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
              "json": "application/json", "html": "text/html; charset=utf-8"}
@@ -32,12 +33,6 @@ def _check_csrf() -> None:
         validate_csrf(request.form.get("csrf_token"))
     except ValidationError:
         abort(400)
-
-
-def _under(col: Any, path: str) -> Any:
-    from ..unitpath import under
-
-    return under(col, path)
 
 
 def _is_admin() -> bool:

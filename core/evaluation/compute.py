@@ -26,6 +26,7 @@ from ..catalog import ELEMENT_FIELDS, ELEMENT_WORDS_EN as COLUMN_WORDS_EN, scope
 from ..catalog_history import BEIJING
 from . import models as em
 from .systems import leaves
+from ..unitpath import under as _under
 
 TEXT_FIELDS = {"level1", "basis", "content", "subject", "time_limit", "channels", "category"}
 #: an element as the published catalog's column calls it, for reasons in words (义务教育: 12 项缺少公开依据)
@@ -92,12 +93,6 @@ def parse_period(text: str) -> Period:
 # --------------------------------------------------------------------------
 # Units
 # --------------------------------------------------------------------------
-
-
-def _under(col: Any, path: str) -> Any:
-    from ..unitpath import under
-
-    return under(col, path)
 
 
 def units_in_scope(session: Session, region: str) -> list[m.AdminUnit]:
