@@ -167,7 +167,16 @@ def _init_babel(app: Flask) -> None:
         if not has_request_context():  # e.g. building views inside a CLI command
             return app.config["ZWGK_LANGUAGE"]
         chosen = session.get("lang")
-        return chosen if chosen in LANGUAGES else app.config["ZWGK_LANGUAGE"]
+        if chosen in LANGUAGES:
+            return chosen
+        from flask import request
+
+        if request.path.startswith("/api/") and request.accept_languages:
+            # an API client has no language switch: it says its language as HTTP does (Accept-Language)
+            best = request.accept_languages.best_match(("zh", "zh-CN", "zh-Hans", "zh-Hans-CN", "en"))
+            if best is not None:
+                return "en" if best == "en" else "zh_Hans_CN"
+        return app.config["ZWGK_LANGUAGE"]
 
     Babel(app, locale_selector=locale)
 
