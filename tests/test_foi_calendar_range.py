@@ -163,3 +163,28 @@ def test_out_of_range_in_the_browser_in_both_languages(live):  # noqa: F811
         assert words in public.inner_text("body"), lang
         public.screenshot(path=str(SHOTS / f"foi_out_of_range_track_{lang}.png"), full_page=True)
         public.close()
+
+
+@pytest.mark.parametrize("doc_on, published_on", [(dt.date(9999, 12, 31), dt.date(2025, 5, 1)),
+                                                  (dt.date(2025, 4, 24), dt.date(9999, 12, 31)),
+                                                  (dt.date(1999, 4, 24), None)])
+def test_an_interpretation_with_a_date_outside_the_calendar(make_app, regions_db_url, doc_on, published_on):
+    from zwgk.participation import service as svc
+    from zwgk.participation.models import Interpretation
+
+    from .test_participation import SD, _interpretation
+
+    app = make_app(regions_db_url, plugins="zhejiang,shandong,daoxian")
+    item_id, interp_id = _interpretation(app, SD, doc_on, published_on)
+    with app.extensions["zwgk.db"].session() as session:
+        t = svc.interpretation_timing(session, session.get(Interpretation, interp_id), today=dt.date(2025, 6, 1))
+        assert (t.status, t.due, t.label) == ("out_of_range", None, OUT)
+    if published_on is None:
+        return  # not public yet: the admin's list shows the same label (the service's)
+    client = app.test_client()
+    page = client.get(f"/item/{item_id}")
+    assert page.status_code == 200 and OUT in page.get_data(as_text=True)
+    api = client.get(f"/api/v1/interpretations?region={SD}").get_json()["interpretations"]
+    assert [(i["timing"], i["due_on"]) for i in api] == [("out_of_range", None)]
+    client.get("/lang/en")
+    assert OUT_EN in client.get(f"/item/{item_id}").get_data(as_text=True)
