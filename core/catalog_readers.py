@@ -1008,7 +1008,8 @@ class Layout:
     #: column → the header's texts over it (its own, the sub-header's, a merged parent's): how a
     #: header repeated further down (after a page break) is told from data
     heads: dict[int, frozenset[str]] = field(default_factory=dict)
-    top: list[str] = field(default_factory=list)  # the header row's texts (a repeated sub-header is checked against them)
+    #: the header row's texts (a sub-header repeated below a repeated header is checked against them)
+    top: list[str] = field(default_factory=list)
 
     def mapping(self) -> list[tuple[str, str]]:
         """(header, field) in column order, as the dry run shows it."""

@@ -174,7 +174,8 @@ class WorkCalendar:
     used: list[str] = field(default_factory=list)  # the calendar facts a computation relied on
     used_en: list[str] = field(default_factory=list)  # the same in English (a known holiday by its English name)
     provisional: bool = False
-    this_year: int = field(default_factory=beijing_year)  # in Beijing: the calendar's range reaches at least its next year
+    #: the year in Beijing: the calendar's range reaches at least the year after it
+    this_year: int = field(default_factory=beijing_year)
 
     def __post_init__(self) -> None:
         # no known year (a bare calendar in a test): nothing to tell a stored date against at the lower end

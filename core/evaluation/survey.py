@@ -70,7 +70,8 @@ def define(session: Session, code: str, title: str, questions: list[dict[str, An
         if not str(q.get("code") or "").strip() or not str(q.get("text") or "").strip():
             problems.append(_problem(_question(i), str(q.get("code") or ""), "code/text", "必填", "required"))
         if not isinstance(q.get("scale", 5), int) or not 2 <= q.get("scale", 5) <= 10:
-            problems.append(_problem(_question(i), str(q.get("code")), "scale", "量表应为 2–10 级", "the scale must be 2–10"))
+            problems.append(_problem(_question(i), str(q.get("code")), "scale", "量表应为 2–10 级",
+                                     "the scale must be 2–10"))
         if q.get("code") in codes:
             problems.append(_problem(_question(i), str(q.get("code")), "code", "问题代码重复", "duplicate question code"))
         codes.add(q.get("code"))
