@@ -388,8 +388,10 @@ class CatalogChanges(MethodView):
         try:
             start = catalog_history.parse_moment(args.get("start"))
             end = catalog_history.parse_moment(args.get("end"), end=True)
-        except ValueError as exc:
-            abort(400, message=str(exc))
+        except ValueError:
+            from flask_babel import gettext
+
+            abort(400, message=gettext("Not a date or time: write it like 2025-01-31 or 2025-01-31T09:30."))
         result, after = catalog_history.diff_page(session, path, start, end, decode_cursor(args.get("cursor")),
                                                   args["limit"])
         return _json({"added": result.added, "removed": result.removed, "changed": result.changed,

@@ -10,6 +10,7 @@ name the version it was based on (a stale one is refused, nothing is overwritten
 
 from __future__ import annotations
 
+import json
 import re
 from typing import Any
 
@@ -26,12 +27,31 @@ from .db import get_db
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")  # tab and line breaks are text
 
 
+class JsonBoolean(fields.Boolean):
+    """A JSON ``true`` or ``false`` and nothing else: marshmallow's Boolean also takes "yes", "on", "1",
+    1 and "√" as true, so ``"audience_public": "no"`` could not be told from a typing slip.  The √ and
+    是/否 of a spreadsheet are the importer's business (it types cells itself, docs/catalog-intake.md)."""
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> bool:
+        if type(value) is not bool:
+            from flask_babel import gettext
+
+            raise ValidationError(gettext("Must be a JSON boolean, true or false, not %(value)s.",
+                                          value=json.dumps(value, ensure_ascii=False)))
+        return value
+
+
 class ItemInputSchema(s.CatalogItemSchema):
     """A catalog item as a client sends it: no status (every write is a draft), no source."""
 
     class Meta:
         unknown = RAISE
         exclude = ("status", "is_example", "source")
+
+    audience_public = JsonBoolean(load_default=False)
+    audience_specific = JsonBoolean(load_default=False)
+    method_active = JsonBoolean(load_default=False)
+    method_on_request = JsonBoolean(load_default=False)
 
     @validates_schema
     def _fits_the_columns(self, data: dict[str, Any], **_kw: Any) -> None:

@@ -61,8 +61,7 @@ def create_app(test_config: dict[str, Any] | None = None, *, web: bool = True) -
     app.config.update(config)
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = _secret_key(instance)
-    if app.config["DATABASE_URL"].startswith("sqlite:///") and not app.config["DATABASE_URL"].startswith("sqlite:///:"):
-        Path(app.config["DATABASE_URL"][len("sqlite:///"):]).parent.mkdir(parents=True, exist_ok=True)
+    _sqlite_folder(app.config["DATABASE_URL"])
     app.json.ensure_ascii = False
     app.json.sort_keys = False  # keep the schema's field order
 
@@ -121,6 +120,20 @@ def _security_headers(response):
     return response
 
 
+def _sqlite_folder(url: str) -> None:
+    """Create the folder of a SQLite file, read from the URL as SQLAlchemy reads it: percent-decoded
+    (sqlite:////tmp/a%20b/x.db is in "/tmp/a b", not "/tmp/a%20b") and without its query string."""
+    if not url.startswith("sqlite"):
+        return
+    from sqlalchemy.engine import make_url
+
+    parsed = make_url(url)
+    path = parsed.database
+    if parsed.get_backend_name() != "sqlite" or not path or path.startswith(":") or path.startswith("file:"):
+        return  # in memory, or a sqlite3 URI (uri=true) whose file part SQLite itself reads
+    Path(path).parent.mkdir(parents=True, exist_ok=True)
+
+
 def _too_large(exc):
     """A body over ``MAX_CONTENT_LENGTH`` (werkzeug refuses it from its Content-Length, before
     reading it): said in words, as JSON to the import page's script."""
@@ -154,7 +167,16 @@ def _init_babel(app: Flask) -> None:
         if not has_request_context():  # e.g. building views inside a CLI command
             return app.config["ZWGK_LANGUAGE"]
         chosen = session.get("lang")
-        return chosen if chosen in LANGUAGES else app.config["ZWGK_LANGUAGE"]
+        if chosen in LANGUAGES:
+            return chosen
+        from flask import request
+
+        if request.path.startswith("/api/") and request.accept_languages:
+            # an API client has no language switch: it says its language as HTTP does (Accept-Language)
+            best = request.accept_languages.best_match(("zh", "zh-CN", "zh-Hans", "zh-Hans-CN", "en"))
+            if best is not None:
+                return "en" if best == "en" else "zh_Hans_CN"
+        return app.config["ZWGK_LANGUAGE"]
 
     Babel(app, locale_selector=locale)
 

@@ -1005,6 +1005,11 @@ class Layout:
     unknown: dict[int, str] = field(default_factory=dict)  # headed columns that match nothing
     title: str = ""  # the text above the header (…领域…目录)
     tiers: dict[int, tuple[str, ...]] = field(default_factory=dict)  # level sub-column → tiers
+    #: column → the header's texts over it (its own, the sub-header's, a merged parent's): how a
+    #: header repeated further down (after a page break) is told from data
+    heads: dict[int, frozenset[str]] = field(default_factory=dict)
+    #: the header row's texts (a sub-header repeated below a repeated header is checked against them)
+    top: list[str] = field(default_factory=list)
 
     def mapping(self) -> list[tuple[str, str]]:
         """(header, field) in column order, as the dry run shows it."""
@@ -1079,7 +1084,7 @@ def find_layout(rows: list[list[Any]]) -> Layout | None:
             continue
         sub = [_header_text(c) for c in rows[i + 1]] if i + 1 < len(rows) else []
         has_sub = _is_sub_header(texts, sub)
-        layout = Layout(i + 1 + (1 if has_sub else 0), {}, {})
+        layout = Layout(i + 1 + (1 if has_sub else 0), {}, {}, top=texts)
         layout.title = " ".join(norm(c) for r in rows[:i] for c in r if norm(c))
         width = max(len(texts), len(sub))
         parent = ""
@@ -1093,6 +1098,7 @@ def find_layout(rows: list[list[Any]]) -> Layout | None:
             label = below if below and below != top else top
             if not label:
                 continue
+            layout.heads[col] = frozenset(t for t in (top, below, parent) if t)
             shown = f"{parent}/{label}" if below and below != top and parent else label
             fname = _field_of(label, parent if below and below != top else "")
             if fname == "tier":
@@ -1324,9 +1330,46 @@ def _read_table(sheet: Sheet, layout: Layout | None, unit: str, domain: str | No
             for col, fname in sorted(layout.columns.items())]
     read_row = _row_reader(plan, layout.tiers, unit, sheet_domain, sheet.name, out)
     rows = enumerate(islice(sheet.rows, layout.header_rows, None), layout.header_rows + 1)
+    # section rows (一、招生入学 across the row) and a header repeated after a page break are skipped;
+    # a row is examined only when a cell where they put their text looks like one (one character
+    # test per row), so the rows of items pay nothing more
+    l1 = next(col for col, fname in layout.columns.items() if fname == "level1")
+    probe = sorted({0, plan[0][0], l1})
+    section_l1: str | None = None  # a section's name, for a blank 一级事项 right below it
+    sub_of: list[str] | None = None  # a repeated header's texts: the next row may repeat its sub-header
+    skipped: list[str] = []
     for r, row in rows:
         if ignored:
             _count_filled(ignored, row)
+        if sub_of is not None:
+            repeated, sub_of = _is_sub_header(sub_of, [_header_text(c) for c in row]), None
+            if repeated:
+                skipped.append(f"第{r}行 row {r} 表头 header")
+                continue
+        kind = None
+        for col in probe:
+            v = row[col] if col < len(row) else None
+            if v.__class__ is str and v[:1] in _ROW_MARKERS:
+                kind = _section_or_header(v, row, layout, l1, col == l1)
+                if kind is not None:
+                    break
+        if kind is not None:
+            if kind == "header":
+                sub_of = [_header_text(c) for c in row]
+                skipped.append(f"第{r}行 row {r} 表头 header")
+            else:
+                section_l1 = _SECTION.match(kind).group("name")
+                skipped.append(f"第{r}行 row {r} “{v.strip()}”")  # as the file writes it
+            continue
+        if section_l1 is not None:  # the first row below a section row (blank rows aside)
+            if l1 < len(row) and norm(row[l1]):
+                section_l1 = None
+            elif (first := next((t for t in map(norm, row) if t), None)) is not None:
+                if not FOOTNOTE.match(first):
+                    # a blank 一级事项 right below a section row is the section's, not the item's above it
+                    row = list(row) + [None] * (l1 + 1 - len(row))
+                    row[l1] = section_l1
+                section_l1 = None
         parsed = read_row(row, r)
         if parsed is None:
             continue  # a blank row left by hand
@@ -1336,10 +1379,56 @@ def _read_table(sheet: Sheet, layout: Layout | None, unit: str, domain: str | No
                     _count_filled(ignored, rest)
             break  # 注：… below the table
         yield parsed
+    if skipped:
+        shown = "；".join(skipped[:10]) + ("…" if len(skipped) > 10 else "")
+        out.warnings.append(f"[{sheet.name}] 跳过 {len(skipped)} 个分节行或重复的表头行：{shown} "
+                            f"skipped {len(skipped)} section rows or repeated header rows")
     for col, label in layout.ignored.items():
         if ignored[col]:
             out.warnings.append(f"[{sheet.name}] 列“{label}”不是目录的字段，其 {ignored[col]} 个单元格未导入 "
                                 f"column {label!r} is not a catalog field: {ignored[col]} cells not imported")
+
+
+_NUMERAL = "一二三四五六七八九十百零〇"
+#: a section row's text: 一、招生入学 / （二）学生资助 / 第三部分 社会救助, alone in its row
+_SECTION = re.compile(rf"^(?:[{_NUMERAL}]+\s*[、.．]|[（(]\s*[{_NUMERAL}]+\s*[）)]|第[{_NUMERAL}]+[部分章节类项]+)[\s、.．:：]*"
+                      r"(?P<name>\S.*)$")
+#: the first characters of the texts those rows put in a probed cell: a section's numbering, or a
+#: header's level-1 words (一级事项, 公开事项, 事项名称); a cell starting otherwise is data
+_ROW_MARKERS = frozenset(_NUMERAL + "（(第公事" + " \u3000\t\r\n")
+#: the header words of the 一级事项 column (HEADERS' level1 patterns)
+_LEVEL1_HEAD = re.compile(r"一级事项|一级目录|^(公开)?事项(名称)?$|^公开事项名称$|^事项$")
+
+
+def _section_or_header(value: str, row: list[Any], layout: Layout, l1: int, at_l1: bool) -> str | None:
+    """For a row whose probed cell holds ``value``: the section row's text, ``"header"`` for the
+    header repeated, or None (a row of data; most are told after a cell or two).
+
+    A section row holds one text, numbered like 一、 （二） 第三部分, in one cell or merged across
+    the row.  A repeated header names the item in its 一级事项 column and, in at least two thirds
+    of its other filled columns, the header's text over that column (the same words, line breaks
+    and spaces aside) or another header word for the same element."""
+    text = norm(value)
+    if _SECTION.match(text):
+        for cell in row:  # a row of data differs from its first cell within a cell or two
+            if cell and cell != value and (other := norm(cell)) and other != text:
+                return None
+        return text
+    if not at_l1:
+        return None
+    head = _header_text(text)
+    if not (head in layout.heads.get(l1, ()) or _LEVEL1_HEAD.search(head)):
+        return None
+    same = other = 0
+    for col, fname in layout.columns.items():
+        text = _header_text(row[col]) if col < len(row) and col != l1 else ""
+        if not text:
+            continue
+        other += 1
+        if text in layout.heads.get(col, ()) or _field_of(text, "") == fname or (
+                fname == "levels_mark" and tiers_of(text) == layout.tiers.get(col)):
+            same += 1
+    return "header" if other and same * 3 >= other * 2 else None
 
 
 def _count_filled(counts: dict[int, int], row: list[Any]) -> None:

@@ -487,10 +487,11 @@ def due_command(region, within, today_text, mail_to) -> None:
             _fail(str(exc))
     items = due_items(session, today, int(within.rstrip("d")), path)
     lines = [f"截至 {today}（{region or '全部地区'}，提前 {within}）: "
-             f"已逾期 {sum(i.status == 'overdue' for i in items)}，即将到期 {sum(i.status == 'due_soon' for i in items)}"]
+             f"已逾期 {sum(i.status == 'overdue' for i in items)}，即将到期 {sum(i.status == 'due_soon' for i in items)}"
+             + (f"，日期超出工作日历范围 {bad}" if (bad := sum(i.status == 'out_of_range' for i in items)) else "")]
     for item in items:
         days = item.days_from(today)
-        when = f"逾期 {-days} 天" if days < 0 else f"还有 {days} 天"
+        when = "—" if item.status == "out_of_range" else f"逾期 {-days} 天" if days < 0 else f"还有 {days} 天"
         lines.append(f"{STATUS_NAMES[item.status]:<5} {item.due}  {when:<8} [{item.kind}] {item.scope}  {item.title}"
                      + (f"  ({item.detail})" if item.detail else ""))
     text = "\n".join(lines)

@@ -56,3 +56,19 @@ def field_words(field: str | None) -> str | None:
 def in_words(problem: Any) -> Any:
     """The same problem, its column named by heading and its message in Chinese."""
     return replace(problem, field=field_words(problem.field), message=message_words(problem.message))
+
+
+_BOTH = re.compile(r"^(?P<zh>.+)（(?P<en>[^（）]+)）$")
+
+
+def in_language(message: str, english: bool) -> str:
+    """A message :func:`message_words` made (不能为空（Field may not be null.）) in one language, for a
+    page: the Chinese words, or marshmallow's English on an English page.  Any other text (the
+    readers' own messages) is returned as it is."""
+    parts = []
+    for part in message.split("; "):
+        both = _BOTH.match(part)
+        if both and any(pattern.match(both["en"]) for pattern, _ in _COMPILED):
+            part = both["en"] if english else both["zh"]
+        parts.append(part)
+    return "; ".join(parts)

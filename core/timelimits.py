@@ -21,7 +21,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from .workcalendar import WEEKDAYS, WorkCalendar
+from .workcalendar import WEEKDAYS, DateOutOfRange, WorkCalendar
 
 # 中华人民共和国政府信息公开条例（2019）: the core's defaults where a catalog says nothing.
 DEFAULT_PROACTIVE = "自该政府信息形成或者变更之日起20个工作日内"  # 第二十六条
@@ -291,6 +291,7 @@ class Due:
     provisional: bool = False
     facts: list[str] = field(default_factory=list)
     note: str | None = None
+    out_of_range: bool = False  # the anchor (or the count) lies outside the working-day calendar: no due date
 
     def render(self) -> str:
         lines = [f"时限 rule: {self.rule.text} → {self.rule.describe()}",
@@ -340,10 +341,24 @@ def _period_end(day: dt.date, cadence: str) -> dt.date:
 
 
 def due_date(rule: TimeRule, anchor: dt.date | dt.datetime, calendar: WorkCalendar) -> Due:
-    """When ``rule`` falls due for an event on ``anchor`` (the same function everything calls)."""
-    cal = calendar.fresh()
-    day = anchor.date() if isinstance(anchor, dt.datetime) else anchor
+    """When ``rule`` falls due for an event on ``anchor`` (the same function everything calls).
+
+    An anchor outside the calendar's range (a stored 9999-12-31) gives no due date and says so."""
     result = Due(rule, anchor, None)
+    try:
+        return _due_date(rule, anchor, calendar, result)
+    except (DateOutOfRange, OverflowError) as exc:
+        if not isinstance(exc, DateOutOfRange):  # a date near 9999 plus a period
+            day = anchor.date() if isinstance(anchor, dt.datetime) else anchor
+            exc = DateOutOfRange(day, calendar.first, calendar.last)
+        result.due, result.out_of_range = None, True
+        result.note = f"{exc} {exc.english}"
+        return result
+
+
+def _due_date(rule: TimeRule, anchor: dt.date | dt.datetime, calendar: WorkCalendar, result: Due) -> Due:
+    cal = calendar.fresh()
+    day = calendar.check(anchor.date() if isinstance(anchor, dt.datetime) else anchor)
     if rule.kind == "period":
         if rule.unit == "hour":
             start = anchor if isinstance(anchor, dt.datetime) else dt.datetime.combine(anchor, dt.time())

@@ -21,7 +21,7 @@ from .workcalendar import WorkCalendar
 
 STATUS_NAMES = {"done": "已完成", "overdue": "已逾期", "due_soon": "即将到期", "in_progress": "进行中",
                 "not_started": "未开始", "on_time": "按时", "late": "逾期公开", "pending": "待公开",
-                "no_rule": "无可计算的时限"}
+                "no_rule": "无可计算的时限", "out_of_range": "日期超出工作日历范围"}
 CADENCE_MONTHS = {"monthly": 1, "quarterly": 3, "yearly": 12}
 
 
@@ -131,7 +131,10 @@ def due_items(session: Session, today: dt.date, within_days: int = 14, region: s
         if not _in_region(scope, region):
             continue
         check = check_publication(rec, cal, today)
-        if check.status in ("overdue", "pending") and check.due is not None:
+        if check.status == "out_of_range":  # listed, so that someone corrects the date
+            items.append(DueItem("publication", scope, rec.subject, rec.event_at.date(), "out_of_range",
+                                 check.rule_text))
+        elif check.status in ("overdue", "pending") and check.due is not None:
             due_day = check.due.date() if isinstance(check.due, dt.datetime) else check.due
             if check.status == "overdue" or due_day <= horizon:
                 items.append(DueItem("publication", scope, rec.subject, check.due,
@@ -178,6 +181,8 @@ def check_publication(rec: m.PublicationRecord, cal: WorkCalendar, today: dt.dat
         return PublicationCheck("no_rule", text, None)
     result = due_date(rule, rec.event_at if rule.unit == "hour" else rec.event_at.date(), cal)
     due = result.due
+    if result.out_of_range:
+        return PublicationCheck("out_of_range", result.note or text, None)
     if rec.published_at is None:
         due_day = due.date() if isinstance(due, dt.datetime) else due
         return PublicationCheck("overdue" if due_day < today else "pending", text, due,

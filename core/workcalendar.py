@@ -31,11 +31,34 @@ HOLIDAY_NAMES = {
 HOLIDAY_NAMES_EN = {zh: en for en, zh in HOLIDAY_NAMES.items()}
 MAKE_UP = "调休上班"  # how a make-up working day's name ends (春节调休上班)
 WEEKDAYS = "一二三四五六日"
+#: the farthest a count walks from its first day (see WorkCalendar._limit)
+WALK_DAYS = 3660
 WEEKDAYS_EN = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 
 
 class CalendarError(ValueError):
     pass
+
+
+class DateOutOfRange(CalendarError):
+    """A date the calendar does not count from: before its first year, or after the year that follows
+    its last year (or this year, if that is later).  Such a date comes only from stored data (a future
+    date is refused on entry): 9999-12-31 would overflow the date type, and 0001-01-01 would walk
+    seven hundred thousand days."""
+
+    def __init__(self, day: dt.date, first: dt.date, last: dt.date) -> None:
+        self.day, self.first, self.last = day, first, last
+        super().__init__(f"{day.isoformat()}：日期超出工作日历范围（{first.isoformat()} 至 {last.isoformat()}）")
+
+    @property
+    def english(self) -> str:
+        return (f"{self.day.isoformat()}: the date is outside the working-day calendar "
+                f"({self.first.isoformat()} to {self.last.isoformat()})")
+
+
+def beijing_year(now: dt.datetime | None = None) -> int:
+    """The year in Beijing (after 16:00 UTC on 31 December it is already the next year there)."""
+    return (now or dt.datetime.now(dt.timezone.utc)).astimezone(dt.timezone(dt.timedelta(hours=8))).year
 
 
 def seed_from_library(session: Session) -> int:
@@ -151,6 +174,26 @@ class WorkCalendar:
     used: list[str] = field(default_factory=list)  # the calendar facts a computation relied on
     used_en: list[str] = field(default_factory=list)  # the same in English (a known holiday by its English name)
     provisional: bool = False
+    #: the year in Beijing: the calendar's range reaches at least the year after it
+    this_year: int = field(default_factory=beijing_year)
+
+    def __post_init__(self) -> None:
+        # no known year (a bare calendar in a test): nothing to tell a stored date against at the lower end
+        self.first = dt.date(min(self.known_years), 1, 1) if self.known_years else dt.date.min
+        self.last = dt.date(min(9998, max(self.known_years | {self.this_year}) + 1), 12, 31)
+
+    def check(self, day: dt.date) -> dt.date:
+        """``day`` itself if the calendar counts from it, else :class:`DateOutOfRange`."""
+        if not self.first <= day <= self.last:
+            raise DateOutOfRange(day, self.first, self.last)
+        return day
+
+    def _limit(self, start: dt.date) -> dt.date:
+        """How far a count from ``start`` may walk: ten years, far beyond the longest legal period (60
+        working days), so a stored 99999999 days or a date near 9999 ends as :class:`DateOutOfRange`."""
+        if start > dt.date.max - dt.timedelta(days=WALK_DAYS):
+            raise DateOutOfRange(start, self.first, self.last)
+        return start + dt.timedelta(days=WALK_DAYS)
 
     @classmethod
     def load(cls, session: Session) -> WorkCalendar:
@@ -159,7 +202,7 @@ class WorkCalendar:
 
     def fresh(self) -> WorkCalendar:
         """The same calendar with no facts recorded yet (one per computation)."""
-        return WorkCalendar(self.exceptions, self.known_years)
+        return WorkCalendar(self.exceptions, self.known_years, this_year=self.this_year)
 
     def is_workday(self, day: dt.date) -> bool:
         if day.year not in self.known_years:
@@ -175,9 +218,11 @@ class WorkCalendar:
 
     def add_workdays(self, start: dt.date, n: int) -> dt.date:
         """The n-th working day after ``start`` (the start day itself is not counted)."""
-        day, counted = start, 0
+        day, counted, limit = start, 0, self._limit(start)
         while counted < n:
             day += dt.timedelta(days=1)
+            if day > limit:
+                raise DateOutOfRange(day, self.first, self.last)
             if self.is_workday(day):
                 counted += 1
         return day
@@ -186,6 +231,8 @@ class WorkCalendar:
         """Working days after ``start`` up to and including ``end`` (negative if end is earlier)."""
         if end < start:
             return -self.workdays_between(end, start)
+        if end > self._limit(start) and not (self.first <= start and end <= self.last):
+            raise DateOutOfRange(end, self.first, self.last)
         count, day = 0, start
         while day < end:
             day += dt.timedelta(days=1)
@@ -194,9 +241,11 @@ class WorkCalendar:
 
     def roll_forward(self, day: dt.date) -> dt.date:
         """民法典第二百零三条: a period whose last day is a day off ends on the next working day."""
-        rolled = day
+        rolled, limit = day, self._limit(day)
         while not self.is_workday(rolled):
             rolled += dt.timedelta(days=1)
+            if rolled > limit:
+                raise DateOutOfRange(rolled, self.first, self.last)
         if rolled != day:
             self.used.append(f"{day} 为休息日，期间顺延至 {rolled}（民法典第二百零三条）")
             self.used_en.append(f"{day} is a day off: the period ends on {rolled} (Civil Code, article 203)")

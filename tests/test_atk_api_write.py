@@ -46,3 +46,34 @@ def test_a_unique_unit_name_names_its_unit_in_a_body_and_an_ambiguous_one_lists_
     before = _count(app)
     refused = client.post("/api/v1/catalog_items", json={**ITEM, "unit": "道县"}, headers=auth)
     assert refused.status_code == 400 and "浙江省/道县" in str(refused.get_json()) and _count(app) == before
+
+
+@pytest.mark.parametrize("value", ["yes", "no", "true", "√", 1, 0, "", None, [True], {"v": True}])
+@pytest.mark.parametrize("field", ["audience_public", "audience_specific", "method_active", "method_on_request"])
+def test_a_flag_is_a_json_boolean_or_a_400_naming_the_field(app, field, value):
+    """marshmallow's Boolean took "yes" (and "no", 1, "√" …) as a flag: the API takes true and false only."""
+    seed(app)
+    auth = {"Authorization": f"Bearer {token_for(app, 'dx_admin')}"}
+    client = app.test_client()
+    before = _count(app)
+    made = client.post("/api/v1/catalog_items", json={**ITEM, field: value}, headers=auth)
+    body = made.get_json()
+    assert made.status_code == 400 and field in str(body["errors"]), body
+    assert "应为 JSON 布尔值 true 或 false" in str(body["errors"]) or value is None, body
+    assert _count(app) == before
+    [item_id] = publish(app, "湖南省/永州市/道县", 1)
+    current = client.get(f"/api/v1/catalog_items/{item_id}/current", headers=auth).get_json()
+    edited = client.patch(f"/api/v1/catalog_items/{item_id}", json={"version": current["version"], field: value},
+                          headers=auth)
+    assert edited.status_code == 400 and field in str(edited.get_json()["errors"])
+
+
+def test_true_and_false_are_taken(app):
+    seed(app)
+    auth = {"Authorization": f"Bearer {token_for(app, 'dx_admin')}"}
+    client = app.test_client()
+    made = client.post("/api/v1/catalog_items", json={**ITEM, "audience_public": False, "audience_specific": True},
+                       headers=auth)
+    assert made.status_code == 201, made.get_json()
+    current = client.get(f"/api/v1/catalog_items/{made.get_json()['id']}/current", headers=auth).get_json()
+    assert current["audience_public"] is False and current["audience_specific"] is True

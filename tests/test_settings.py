@@ -288,3 +288,20 @@ def test_6_defaults_bound_request_bodies():
     from zwgk.settings import DEFAULTS
 
     assert MAX_FILE_BYTES < DEFAULTS["MAX_CONTENT_LENGTH"] <= MAX_FILE_BYTES + 2 * 1024 * 1024
+
+
+@pytest.mark.parametrize("name, made", [("a%20b/x.sqlite", "a b"), ("c%2Fd/x.sqlite?timeout=5", "c/d"),
+                                        ("e%25f/x.sqlite", "e%f")])
+def test_a_sqlite_folder_is_made_where_sqlalchemy_puts_the_file(tmp_path, name, made):
+    """create_app made the folder from the undecoded URL: /tmp/a%20b/ while SQLAlchemy wrote /tmp/a b/x.sqlite."""
+    app = create_app({"TESTING": True, "SECRET_KEY": "x", "DATABASE_URL": f"sqlite:///{tmp_path}/{name}"})
+    assert (tmp_path / made).is_dir()
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name != "instance") == [made.split("/")[0]]
+    with app.app_context():
+        from sqlalchemy import text
+
+        from zwgk.db import get_db
+
+        with get_db().session() as s:
+            s.execute(text("select 1"))
+    assert (tmp_path / made / "x.sqlite").is_file()

@@ -32,7 +32,8 @@ ROLES = {"system_admin": _l("System administrator"), "region_admin": _l("Region 
 ACTIONS = {"create": _l("Created"), "update": _l("Modified"), "delete": _l("Deleted"), "import": _l("Imported")}
 DUE_STATUSES = {"done": _l("Done"), "overdue": _l("Overdue"), "due_soon": _l("Due soon"),
                 "in_progress": _l("In progress"), "not_started": _l("Not started"), "on_time": _l("On time"),
-                "late": _l("Published late"), "pending": _l("Pending"), "no_rule": _l("No computable time limit")}
+                "late": _l("Published late"), "pending": _l("Pending"), "no_rule": _l("No computable time limit"),
+                "out_of_range": _l("Date outside the working-day calendar")}
 STEPS = {"submit": _l("Submitted"), "review": _l("Confidentiality review"), "signoff": _l("Sign-off"),
          "publish": _l("Published"), "withdraw": _l("Withdrawn")}
 #: table → what a clerk calls a record of it

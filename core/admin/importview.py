@@ -86,8 +86,14 @@ class ImportView(BaseView):
                 report = url_for(".job_report", job_id=job.id)
             else:
                 report = Markup("data:text/csv;charset=utf-8," + quote("\ufeff" + problems_csv(result.problems)))
+        from flask_babel import get_locale
+
+        from ..import_words import in_language
+
+        english = str(get_locale()) == "en"
         return self.render("zwgk/import.html", form=form, result=result, report=report, job=job,
                            field_label=_field_label, tiers=tier_names,
+                           in_language=lambda message: in_language(message, english),
                            dry_run=job.dry_run if job else form.dry_run.data,
                            limit_mb=import_limits()[0] // (1024 * 1024))
 

@@ -451,7 +451,7 @@ class SurveysView(_Base):
             flash(gettext("Questionnaire created."), "success")
         except SurveyError as exc:
             self.session.rollback()
-            flash(str(exc), "error")
+            flash("\n".join(exc.in_language(_english())), "error")
         return redirect(url_for(".index"))
 
     @expose("/import", methods=["POST"])
@@ -476,7 +476,7 @@ class SurveysView(_Base):
             except SurveyError as exc:
                 self.session.rollback()
                 flash(gettext("The responses have errors; nothing was imported: %(problems)s",
-                              problems=gettext("; ").join(map(str, exc.problems[:20]))), "error")
+                              problems=gettext("; ").join(exc.in_language(_english(), 20))), "error")
         return redirect(url_for(".index"))
 
     @expose("/respond", methods=["POST"])
@@ -495,13 +495,23 @@ class SurveysView(_Base):
             abort(404)
         try:
             day = dt.date.fromisoformat(f.get("answered_on", ""))
+        except ValueError:  # Python's own words (Invalid isoformat string: '') reached the page
+            flash(gettext("Answered on: not a date (YYYY-MM-DD): %(value)s", value=f.get("answered_on", "")), "error")
+            return redirect(url_for(".index"))
+        try:
             add_response(self.session, qn, unit, day, {q["code"]: f.get(f"q_{q['code']}") for q in qn.questions})
             self.session.commit()
             flash(gettext("Response saved."), "success")
-        except (SurveyError, ValueError) as exc:
+        except SurveyError as exc:
             self.session.rollback()
-            flash(str(exc), "error")
+            flash("\n".join(exc.in_language(_english())), "error")
         return redirect(url_for(".index"))
+
+
+def _english() -> bool:
+    from flask_babel import get_locale
+
+    return str(get_locale()) == "en"
 
 
 def add_views(admin: Any) -> None:

@@ -4,8 +4,10 @@ aggregated per unit by the database (AVG of each response's 0–100 score)."""
 from __future__ import annotations
 
 import csv
+import dataclasses
 import datetime as dt
 import io
+from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -18,10 +20,45 @@ from ..loader import Problem
 from . import models as em
 
 
+@dataclass(frozen=True)
+class SurveyProblem(Problem):
+    """A problem whose place and reason exist in each language: ``str()`` (the command line) says
+    both, as before; :meth:`in_language` one, for a page."""
+
+    where_zh: str = ""
+    where_en: str = ""
+    zh: str = ""
+    en: str = ""
+
+    def in_language(self, english: bool) -> str:
+        where, said = (self.where_en, self.en) if english else (self.where_zh, self.zh)
+        place = f"{where} [{self.record}]" if self.record else where
+        return f"{place} {self.field or '-'}: {said}"
+
+
+def _problem(where: tuple[str, ...], record: str, field: str | None, zh: str, en: str) -> SurveyProblem:
+    """``where``: (Chinese, English[, both as the command line says it])."""
+    where_zh, where_en = where[0], where[1]
+    both = where[2] if len(where) > 2 else where_zh if where_zh == where_en else f"{where_zh} {where_en}"
+    return SurveyProblem(both, record, field, f"{zh} {en}", where_zh=where_zh, where_en=where_en, zh=zh, en=en)
+
+
+def _question(i: int) -> tuple[str, str, str]:
+    return f"问题{i}", f"question {i}", f"问题 question {i}"
+
+
+def _row(name: str, i: int) -> tuple[str, str, str]:
+    return f"{name} 第{i}行", f"{name} row {i}", f"{name} 第{i}行 row {i}"
+
+
 class SurveyError(ValueError):
-    def __init__(self, problems: list[Problem]):
+    def __init__(self, problems: list[SurveyProblem]):
         self.problems = problems
         super().__init__("\n".join(map(str, problems)))
+
+    def in_language(self, english: bool, limit: int | None = None) -> list[str]:
+        """Each problem in one language (a page's)."""
+        return [p.in_language(english) for p in self.problems[:limit]]
 
 
 def define(session: Session, code: str, title: str, questions: list[dict[str, Any]],
@@ -31,17 +68,18 @@ def define(session: Session, code: str, title: str, questions: list[dict[str, An
     codes = set()
     for i, q in enumerate(questions, 1):
         if not str(q.get("code") or "").strip() or not str(q.get("text") or "").strip():
-            problems.append(Problem(f"问题 question {i}", str(q.get("code") or ""), "code/text", "必填 required"))
+            problems.append(_problem(_question(i), str(q.get("code") or ""), "code/text", "必填", "required"))
         if not isinstance(q.get("scale", 5), int) or not 2 <= q.get("scale", 5) <= 10:
-            problems.append(Problem(f"问题 question {i}", str(q.get("code")), "scale", "量表应为 2–10 级 scale 2–10"))
+            problems.append(_problem(_question(i), str(q.get("code")), "scale", "量表应为 2–10 级",
+                                     "the scale must be 2–10"))
         if q.get("code") in codes:
-            problems.append(Problem(f"问题 question {i}", str(q.get("code")), "code", "问题代码重复 duplicate"))
+            problems.append(_problem(_question(i), str(q.get("code")), "code", "问题代码重复", "duplicate question code"))
         codes.add(q.get("code"))
     if not questions:
-        problems.append(Problem(code, title, "questions", "至少一个问题 at least one question"))
+        problems.append(_problem((code, code), title, "questions", "至少一个问题", "at least one question"))
     unit = session.scalar(select(m.AdminUnit).where(m.AdminUnit.key == scope)) if scope else None
     if scope and unit is None:
-        problems.append(Problem(code, title, "scope", f"找不到单位 unknown unit {scope}"))
+        problems.append(_problem((code, code), title, "scope", f"找不到单位 {scope}", f"unknown unit {scope}"))
     if problems:
         raise SurveyError(problems)
     qn = em.Questionnaire(code=code, title=title, scope=unit,
@@ -59,33 +97,36 @@ def response_score(questionnaire: em.Questionnaire, answers: dict[str, Any]) -> 
     return (Decimal(100) * sum(parts) / len(parts)).quantize(Decimal("0.01"))
 
 
-def _check_answers(questionnaire: em.Questionnaire, answers: dict[str, Any], where: str) -> list[Problem]:
+def _check_answers(questionnaire: em.Questionnaire, answers: dict[str, Any],
+                   where: tuple[str, ...]) -> list[SurveyProblem]:
     problems = []
     scales = {q["code"]: q["scale"] for q in questionnaire.questions}
     for code, value in answers.items():
         if code not in scales:
-            problems.append(Problem(where, "", code, "问卷中没有这个问题 no such question"))
+            problems.append(_problem(where, "", code, "问卷中没有这个问题", "no such question"))
             continue
         if value in (None, ""):
             continue
         try:
             number = int(str(value).strip())
         except ValueError:
-            problems.append(Problem(where, "", code, f"应为 1–{scales[code]} 的整数 not a whole number: {value!r}"))
+            problems.append(_problem(where, "", code, f"应为 1–{scales[code]} 的整数：{value!r}",
+                                     f"not a whole number: {value!r}"))
             continue
         if not 1 <= number <= scales[code]:
-            problems.append(Problem(where, "", code, f"应为 1–{scales[code]} must be within 1–{scales[code]}: {number}"))
+            problems.append(_problem(where, "", code, f"应为 1–{scales[code]}：{number}",
+                                     f"must be within 1–{scales[code]}: {number}"))
     if not any(v not in (None, "") for v in answers.values()):
-        problems.append(Problem(where, "", "answers", "没有作答 no answers"))
+        problems.append(_problem(where, "", "answers", "没有作答", "no answers"))
     return problems
 
 
 def add_response(session: Session, questionnaire: em.Questionnaire, unit: str, answered_on: dt.date,
                  answers: dict[str, Any], channel: str = "entered") -> em.SurveyResponse:
-    problems = _check_answers(questionnaire, answers, unit)
+    problems = _check_answers(questionnaire, answers, (unit, unit))
     unit_obj = session.scalar(select(m.AdminUnit).where(m.AdminUnit.key == unit))
     if unit_obj is None:
-        problems.append(Problem(unit, "", "unit", f"找不到单位 unknown unit {unit}"))
+        problems.append(_problem((unit, unit), "", "unit", f"找不到单位 {unit}", f"unknown unit {unit}"))
     if problems:
         raise SurveyError(problems)
     clean = {k: int(v) for k, v in answers.items() if v not in (None, "")}
@@ -109,31 +150,33 @@ def import_csv(session: Session, questionnaire: em.Questionnaire, path: Path,
         except UnicodeDecodeError:
             continue
     else:  # pragma: no cover - gb18030 decodes nearly anything
-        raise SurveyError([Problem(str(path), "", None, "无法识别的编码 unknown encoding")])
+        raise SurveyError([_problem((path.name, path.name), "", None, "无法识别的编码", "unknown encoding")])
     reader = csv.DictReader(io.StringIO(decoded))
     codes = [q["code"] for q in questionnaire.questions]
     missing = {"unit", "answered_on"} - set(reader.fieldnames or ())
     if missing:
-        raise SurveyError([Problem(str(path), "", ", ".join(sorted(missing)), "缺少列 missing columns")])
+        raise SurveyError([_problem((path.name, path.name), "", ", ".join(sorted(missing)), "缺少列", "missing columns")])
     unknown = set(reader.fieldnames or ()) - {"unit", "answered_on", *codes}
-    problems: list[Problem] = [Problem(str(path), "", c, "问卷中没有这个问题 no such question") for c in sorted(unknown)]
+    problems: list[SurveyProblem] = [_problem((path.name, path.name), "", c, "问卷中没有这个问题", "no such question")
+                                     for c in sorted(unknown)]
     units = dict(session.execute(select(m.AdminUnit.key, m.AdminUnit.id)).all())
     rows = []
     for i, row in enumerate(reader, 2):
-        where = f"{path.name} 第{i}行 row {i}"
+        where = _row(path.name, i)
         unit = (row.get("unit") or "").strip()
         if unit not in units:
-            problems.append(Problem(where, unit, "unit", f"找不到单位 unknown unit {unit!r}"))
+            problems.append(_problem(where, unit, "unit", f"找不到单位 {unit!r}", f"unknown unit {unit!r}"))
         elif allowed is not None and not allowed(unit):
-            problems.append(Problem(where, unit, "unit", f"单位不在您的范围内 unit outside your region {unit!r}"))
+            problems.append(_problem(where, unit, "unit", f"单位不在您的范围内 {unit!r}", f"unit outside your region {unit!r}"))
         try:
             day = dt.date.fromisoformat((row.get("answered_on") or "").strip())
         except ValueError:
-            problems.append(Problem(where, unit, "answered_on", f"日期应为 YYYY-MM-DD: {row.get('answered_on')!r}"))
+            problems.append(_problem(where, unit, "answered_on", f"日期应为 YYYY-MM-DD：{row.get('answered_on')!r}",
+                                     f"not a date (YYYY-MM-DD): {row.get('answered_on')!r}"))
             day = None
         answers = {c: (row.get(c) or "").strip() for c in codes}
         found = _check_answers(questionnaire, answers, where)
-        problems.extend(Problem(p.where, unit, p.field, p.message) for p in found)
+        problems.extend(dataclasses.replace(p, record=unit) for p in found)
         if not found and day and unit in units:
             clean = {k: int(v) for k, v in answers.items() if v}
             rows.append(dict(questionnaire_id=questionnaire.id, unit_id=units[unit], answered_on=day, answers=clean,

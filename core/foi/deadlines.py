@@ -24,7 +24,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from ..workcalendar import WEEKDAYS, WorkCalendar
+from ..workcalendar import WEEKDAYS, DateOutOfRange, WorkCalendar
 from .models import CHANNELS, InfoRequest
 
 REPLY_DAYS = 20  # 第三十三条第一款
@@ -53,13 +53,13 @@ CHANNELS_EN = {"in_person": "in person", "post": "by post (signed for)", "letter
 STATUS_NAMES = {
     "unconfirmed": "待确认收到", "awaiting_correction": "待补正", "correction_overdue": "补正期满未补正",
     "consulting": "征求意见中", "open": "办理中", "due_soon": "即将到期", "overdue": "已逾期",
-    "closed": "已办结", "closed_late": "逾期办结",
+    "closed": "已办结", "closed_late": "逾期办结", "out_of_range": "日期超出工作日历范围",
 }
 STATUS_NAMES_EN = {
     "unconfirmed": "Receipt to be confirmed", "awaiting_correction": "Awaiting correction",
     "correction_overdue": "Correction time over, not corrected", "consulting": "Opinions being sought",
     "open": "Being handled", "due_soon": "Due soon", "overdue": "Overdue", "closed": "Closed",
-    "closed_late": "Closed late",
+    "closed_late": "Closed late", "out_of_range": "Date outside the working-day calendar",
 }
 WEEKDAYS_EN = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 
@@ -102,6 +102,7 @@ class Deadlines:
     provisional: bool = False
     lines_en: list[str] = field(default_factory=list)  # the same lines in English
     facts_en: list[str] = field(default_factory=list)
+    bad_date: dt.date | None = None  # status out_of_range: the date the calendar does not count from
 
     def say(self, zh: str, en: str) -> None:
         self.lines.append(zh)
@@ -126,7 +127,23 @@ def _steps(req: InfoRequest, kind: str):
 
 def compute(req: InfoRequest, calendar: WorkCalendar, today: dt.date, soon_days: int = 5) -> Deadlines:
     """The deadlines of ``req`` as of ``today`` (``soon_days``: working days before the due date that
-    count as due soon)."""
+    count as due soon).
+
+    A stored date the calendar does not count from (9999-12-31 or 1999-05-04 written by an import or
+    straight into the database; new dates after today are refused on entry) gives the status
+    ``out_of_range`` and a line naming the date and the calendar's range, with no due date."""
+    try:
+        for on in [req.received_on, today] + [d for s in req.steps for d in (s.on, s.notified_on)]:
+            if on is not None:
+                calendar.check(on)
+        return _compute(req, calendar, today, soon_days)
+    except DateOutOfRange as exc:
+        d = Deadlines(req.received_on, status="out_of_range", bad_date=exc.day)
+        d.say(f"{exc}，无法计算期限；请核对该日期", f"{exc.english}: no deadline can be counted; check the date")
+        return d
+
+
+def _compute(req: InfoRequest, calendar: WorkCalendar, today: dt.date, soon_days: int) -> Deadlines:
     cal = calendar.fresh()
     d = Deadlines(req.received_on)
     say = d.say

@@ -64,6 +64,10 @@ def requests_due(session: Session, today: dt.date, within_days: int, region: str
         label_en = f"Request {req.tracking_no}: {req.topic or '(no topic)'}"
         if d.status == "unconfirmed":
             continue
+        if d.status == "out_of_range":  # listed so that someone corrects the date; never silently dropped
+            out.append(RequestDue(req, req.unit.key, label, d.bad_date, "out_of_range", d.lines[-1], [], label_en,
+                                  d.lines_en[-1]))
+            continue
         if d.status in ("awaiting_correction", "correction_overdue"):
             due = d.correction_due
             if d.status == "awaiting_correction" and due > horizon:

@@ -69,4 +69,5 @@ CONSULT_PARTIES = {"third_party": _l("Third party (opinions within 15 working da
 DUE_STATUSES = {"unconfirmed": _l("Receipt to be confirmed"), "awaiting_correction": _l("Awaiting correction"),
                 "correction_overdue": _l("Correction time over, not corrected"),
                 "consulting": _l("Opinions being sought"), "open": _l("Being handled"), "due_soon": _l("Due soon"),
-                "overdue": _l("Overdue"), "closed": _l("Closed"), "closed_late": _l("Closed late")}
+                "overdue": _l("Overdue"), "closed": _l("Closed"), "closed_late": _l("Closed late"),
+                "out_of_range": _l("Date outside the working-day calendar")}

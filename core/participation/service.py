@@ -16,7 +16,7 @@ from .. import models as m
 from ..catalog import scopes_of
 from ..catalog_history import BEIJING
 from ..timelimits import normalize, parse
-from ..workcalendar import WorkCalendar
+from ..workcalendar import DateOutOfRange, WorkCalendar
 from .models import ConcernResponse, Feedback, Interpretation, ParticipationSetting
 
 #: words that make a catalog item a policy document (二级事项 or 公开内容), Simplified after folding
@@ -311,9 +311,9 @@ def interpretation_obligation(session: Session, unit_key: str) -> m.Obligation |
 
 
 TIMING_NAMES = {"on_time": "按时", "late": "逾期", "pending": "待发布", "overdue": "逾期未发布",
-                "no_rule": "无时限要求"}
+                "no_rule": "无时限要求", "out_of_range": "日期超出工作日历范围"}
 TIMING_NAMES_EN = {"on_time": "On time", "late": "Late", "pending": "Not yet due", "overdue": "Overdue, not published",
-                   "no_rule": "No time limit"}
+                   "no_rule": "No time limit", "out_of_range": "Date outside the working-day calendar"}
 
 
 @dataclass
@@ -348,17 +348,22 @@ def interpretation_timing(session: Session, interp: Interpretation, today: dt.da
         return Timing("no_rule")
     cal = calendar or WorkCalendar.load(session)
     due = due_date(parse(ob.rule_text), interp.document_published_on, cal)
+    if due.out_of_range:  # a stored date the calendar does not count from (docs/decisions.md)
+        return Timing("out_of_range", None, 0, ob)
     result = Timing("on_time", due.due, 0, ob, due.provisional, list(due.facts))
     done = interp.published_on
     today = today or dt.datetime.now(BEIJING).date()
     counter = cal.fresh()
-    if done is None:
-        if today <= due.due:
-            result.status = "pending"
-        else:
-            result.status, result.late_by = "overdue", counter.workdays_between(due.due, today)
-    elif done > due.due:
-        result.status, result.late_by = "late", counter.workdays_between(due.due, done)
+    try:
+        if done is None:
+            if today <= due.due:
+                result.status = "pending"
+            else:
+                result.status, result.late_by = "overdue", counter.workdays_between(due.due, today)
+        elif done > due.due:
+            result.status, result.late_by = "late", counter.workdays_between(due.due, cal.check(done))
+    except DateOutOfRange:
+        return Timing("out_of_range", None, 0, ob)
     result.provisional = result.provisional or counter.provisional
     result.facts += counter.used
     return result

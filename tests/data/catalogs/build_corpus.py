@@ -463,6 +463,67 @@ def build_17():
          "header words broken by line breaks and spaces (公开\\n时限, 序  号); 附件1 above the title")
 
 
+def build_18():
+    """Section rows merged across the table (一、招生入学 / 二、学生资助) and the two-row header
+    repeated after a page break with its words broken by hand (公开\n时限, 序  号), as in the
+    workbooks printed over several pages."""
+    rows = [["道县义务教育领域基层政务公开标准目录"], TOP2, SUB2, ["一、招生入学"]]
+    rows += [row2(1, EDU[0]), row2(2, EDU[1], level1="")]
+    rows.append(["二、学生资助"])
+    top = [t.replace("时限", "\n时限").replace("序号", "序  号") if t else t for t in TOP2]
+    sub = [t.replace("特定群体", "特定\n群体") if t else t for t in SUB2]
+    rows += [top, sub, row2(3, EDU[2]), row2(4, EDU[3], level1="")]
+    rows.append(["注：分节行和续页表头不是事项。"])
+    merges = MERGES2 + ("A1:N1", "A4:N4", "B5:B6", "A7:N7", "A8:A9", "B8:C8", "D8:D9", "E8:E9", "F8:F9", "G8:G9",
+                        "H8:H9", "I8:J8", "K8:L8", "M8:N8", "B11:B12", "A13:N13")
+    xlsx(HERE / "18_section_rows_repeated_header.xlsx", [("义务教育", rows, merges)])
+    case("18_section_rows_repeated_header", DX, "义务教育", expected(seq(EDU), DX, "义务教育"),
+         "section rows merged across (一、 二、); the two-row header repeated mid-table with line breaks")
+
+
+def build_19():
+    """A CSV saved from such a workbook: a section's text in its first cell only, numbered （一）
+    （二）, and the one-row header repeated exactly where the next printed page began."""
+    header = ["序号", "一级事项", "二级事项", "公开内容", "公开依据", "公开时限", "公开主体", "公开渠道和载体", "公开对象",
+              "公开方式", "公开层级"]
+    rows = [header, ["（一）最低生活保障"] + [""] * 10]
+    for n, rec in enumerate(RELIEF, 1):
+        if n == 3:
+            rows += [list(header), ["（二）特困人员救助供养", "", "", "", "", "", "", "", "", "", ""]]
+        aud, meth, lev = words(rec)
+        rows.append([str(n), "" if n == 2 else rec["level1"], rec["level2"], rec["content"], rec["basis"],
+                     rec["time_limit"], rec["subject"], "、".join(rec["channels"]), aud, meth, lev])
+    write_csv(HERE / "19_section_rows_csv.csv", rows, "utf-8-sig")
+    case("19_section_rows_csv", DX, "社会救助", expected(seq(RELIEF), DX, "社会救助"),
+         "CSV: section text in the first cell only, （一） （二）; the header repeated exactly")
+
+
+def build_20():
+    """A Word table whose sections name the 一级事项: 一、招生入学 merged across the row, the
+    一级事项 cells below it left empty, and the header row repeated on the next page."""
+    import docx
+
+    doc = docx.Document()
+    doc.add_paragraph("道县义务教育领域基层政务公开标准目录")
+    header = ["序号", "一级事项", "二级事项", "公开内容", "公开依据", "公开时限", "公开主体", "公开渠道和载体", "公开对象",
+              "公开方式", "公开层级"]
+    rows, merges = [header], []
+    for title, part in (("一、招生入学", EDU[:2]), ("二、学生资助", EDU[2:])):
+        if title.startswith("二"):
+            rows.append(list(header))
+        rows.append([title] + [""] * 10)
+        merges.append(((len(rows) - 1, 0), (len(rows) - 1, 10)))
+        for rec in part:
+            aud, meth, lev = words(rec)
+            n = EDU.index(rec) + 1
+            rows.append([str(n), "", rec["level2"], rec["content"], rec["basis"], rec["time_limit"], rec["subject"],
+                         "、".join(rec["channels"]), aud, meth, lev])
+    _docx_table(doc, rows, merges)
+    doc.save(HERE / "20_word_sections_name_level1.docx")
+    case("20_word_sections_name_level1", DX, None, expected(seq(EDU), DX, "义务教育"),
+         "Word: sections merged across name the 一级事项 of the empty cells below them; header repeated")
+
+
 MALFORMED = {
     # name: (rows, unit, domain, what the message must name)
     "bad_missing_basis": ([["序号", "一级事项", "公开内容", "公开时限", "公开主体", "公开渠道和载体", "全社会", "主动"],

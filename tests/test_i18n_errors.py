@@ -1,0 +1,151 @@
+"""Errors that carried both languages in one string now reach a page or an API client in its
+language (docs/i18n.md); the command line keeps both."""
+
+import json
+
+import pytest
+
+from .admin_helpers import DX, csrf, login, seed
+from .evaluation_fixture import JIA, PROVINCE, build
+from .test_api_v1 import ITEM, token_for
+from .test_browser import live  # noqa: F401 - the fixture
+
+
+@pytest.fixture
+def eapp(make_app, loaded_db_url):
+    app = make_app(loaded_db_url)
+    build(app.extensions["zwgk.db"])
+    return app
+
+
+def _qn_id(app):
+    from sqlalchemy import select
+
+    from zwgk.evaluation import models as em
+
+    with app.extensions["zwgk.db"].sessionmaker() as s:
+        return s.scalar(select(em.Questionnaire.id).where(em.Questionnaire.code == "sat-2018"))
+
+
+def test_survey_problems_follow_the_page_language(eapp, tmp_path):
+    bad = tmp_path / "answers.csv"
+    bad.write_text(f"unit,answered_on,q1,q2\n{JIA},2018-13-01,9,x\n测试省/无此县,2018-09-01,3,3\n", encoding="utf-8")
+    c = eapp.test_client()
+    login(c, "prov_admin")
+    said = {}
+    for lang in ("zh_Hans_CN", "en"):
+        c.get(f"/lang/{lang}")
+        page = c.post("/admin/surveys/import", data={
+            "csrf_token": csrf(c, "/admin/surveys/"), "questionnaire": str(_qn_id(eapp)),
+            "file": (open(bad, "rb"), "answers.csv")}, content_type="multipart/form-data", follow_redirects=True)
+        said[lang] = page.get_data(as_text=True)
+    zh, en = said["zh_Hans_CN"], said["en"]
+    assert "answers.csv 第2行" in zh and "应为 1–5：9" in zh and "日期应为 YYYY-MM-DD" in zh and "找不到单位" in zh
+    assert "must be within" not in zh and "row 2" not in zh and "unknown unit" not in zh
+    assert "answers.csv row 2" in en and "must be within 1–5: 9" in en and "not a whole number: &#39;x&#39;" in en
+    assert "unknown unit" in en and "第2行" not in en and "应为" not in en and "找不到单位" not in en
+
+
+def test_a_survey_answer_without_a_date_is_said_in_the_page_language(eapp):
+    c = eapp.test_client()
+    login(c, "prov_admin")
+    for lang, words, other in (("zh_Hans_CN", "作答日期：不是日期", "Invalid isoformat"),
+                               ("en", "Answered on: not a date (YYYY-MM-DD)", "作答日期")):
+        c.get(f"/lang/{lang}")
+        page = c.post("/admin/surveys/respond", data={
+            "csrf_token": csrf(c, "/admin/surveys/"), "questionnaire": str(_qn_id(eapp)), "unit": JIA,
+            "answered_on": "", "q_q1": "3", "q_q2": "3"}, follow_redirects=True).get_data(as_text=True)
+        assert words in page and other not in page, lang
+        bad = c.post("/admin/surveys/respond", data={
+            "csrf_token": csrf(c, "/admin/surveys/"), "questionnaire": str(_qn_id(eapp)), "unit": JIA,
+            "answered_on": "2018-09-03", "q_q1": "7", "q_q2": ""}, follow_redirects=True).get_data(as_text=True)
+        assert ("应为 1–5：7" in bad and "must be" not in bad) if lang != "en" else (
+            "must be within 1–5: 7" in bad and "应为" not in bad)
+
+
+def test_the_survey_command_line_keeps_both_languages(eapp):
+    from zwgk.evaluation import survey
+
+    with eapp.extensions["zwgk.db"].session() as s:
+        with pytest.raises(survey.SurveyError) as err:
+            survey.define(s, "x", "问卷", [{"code": "q1", "text": "满意吗", "scale": 1}])
+    assert "问题 question 1" in str(err.value) and "量表应为 2–10 级 the scale must be 2–10" in str(err.value)
+
+
+@pytest.fixture
+def dx_app(make_app, regions_db_url):
+    app = make_app(regions_db_url, plugins="daoxian")
+    seed(app)
+    return app
+
+
+def test_the_catalog_import_page_gives_the_schema_messages_in_its_language(dx_app, tmp_path):
+    path = tmp_path / "目录.json"
+    record = {k: v for k, v in ITEM.items() if k != "unit"}
+    path.write_text(json.dumps([{**record, "audience_public": "maybe", "seq": "第一"}], ensure_ascii=False),
+                    encoding="utf-8")
+    c = dx_app.test_client()
+    login(c, "dx_admin")
+    for lang, words, other in (("zh_Hans_CN", "不是“√”或空白（是/否）", "Not a valid boolean."),
+                               ("en", "Not a valid boolean.", "不是“√”或空白")):
+        c.get(f"/lang/{lang}")
+        page = c.post("/admin/catalog_import/", data={
+            "unit": DX, "domain": "义务教育", "csrf_token": csrf(c, "/admin/catalog_import/"),
+            "file": (open(path, "rb"), path.name)}, content_type="multipart/form-data").get_data(as_text=True)
+        assert words in page and other not in page, lang
+
+
+@pytest.mark.parametrize("accept, words, other", [
+    ("en-US,en;q=0.9", "Not a date or time", "不是日期"), ("zh-CN,zh;q=0.9", "不是日期或时间", "Not a date"),
+    (None, "不是日期或时间", "Not a date")])
+def test_an_api_client_gets_its_accept_language(dx_app, accept, words, other):
+    c = dx_app.test_client()
+    headers = {"Accept-Language": accept} if accept else {}
+    got = c.get("/api/v1/catalog_changes?region=道县&from=yesterday", headers=headers)
+    assert got.status_code == 400 and words in got.get_json()["message"] and other not in got.get_json()["message"]
+    auth = {**headers, "Authorization": f"Bearer {token_for(dx_app, 'dx_admin')}"}
+    flag = c.post("/api/v1/catalog_items", json={**ITEM, "method_active": "yes"}, headers=auth).get_json()
+    said = str(flag["errors"])
+    assert ("Must be a JSON boolean" in said) == (accept is not None and accept.startswith("en")), said
+
+
+def test_a_browser_page_stays_chinese_whatever_its_accept_language(dx_app):
+    """Accept-Language counts for the API only: the pages are Chinese first until the switch says otherwise."""
+    page = dx_app.test_client().get("/catalog", headers={"Accept-Language": "en-US,en"})
+    assert page.status_code == 200 and 'lang="zh' in page.get_data(as_text=True)
+
+
+@pytest.mark.browser
+def test_survey_and_import_problems_in_the_browser_in_both_languages(live, tmp_path):  # noqa: F811
+    from zwgk.evaluation import survey
+
+    from .test_browser import SHOTS, _login
+
+    app, base, browser = live
+    SHOTS.mkdir(exist_ok=True)
+    with app.extensions["zwgk.db"].session() as s:
+        survey.define(s, "dx-sat", "道县满意度测评", [{"code": "q1", "text": "是否满意", "scale": 5}], scope=DX)
+    answers = tmp_path / "answers.csv"
+    answers.write_text(f"unit,answered_on,q1\n{DX},2025-13-01,9\n", encoding="utf-8")
+    catalog = tmp_path / "目录.json"
+    record = {k: v for k, v in ITEM.items() if k != "unit"}
+    catalog.write_text(json.dumps([{**record, "audience_public": "maybe"}], ensure_ascii=False), encoding="utf-8")
+    page = _login(browser, base, "dx_admin")
+    for lang, said, import_said in (("zh_Hans_CN", "应为 1–5：9", "不是“√”或空白"), ("en", "must be within 1–5: 9",
+                                                                              "Not a valid boolean.")):
+        page.goto(f"{base}/lang/{lang}")
+        page.goto(f"{base}/admin/surveys/")
+        form = page.locator("form[action$='/admin/surveys/import']")
+        form.locator("input[type=file]").set_input_files(str(answers))
+        form.locator("button[type=submit], input[type=submit]").first.click()
+        page.wait_for_load_state()
+        assert said in page.inner_text("body"), lang
+        page.screenshot(path=str(SHOTS / f"survey_problems_{lang}.png"), full_page=True)
+        page.goto(f"{base}/admin/catalog_import/")
+        page.set_input_files("#file", str(catalog))
+        page.select_option("#unit", DX)
+        page.fill("#domain", "义务教育")
+        page.click("#import-submit")
+        page.wait_for_selector("#import-result", timeout=60_000)
+        assert import_said in page.inner_text("body"), lang
+        page.screenshot(path=str(SHOTS / f"import_problems_{lang}.png"), full_page=True)
