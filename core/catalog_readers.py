@@ -701,11 +701,12 @@ class _CsvRows(Rows):
     def __init__(self, path: Path):
         self.path = path
         decoder = codecs.getincrementaldecoder("utf-8-sig")()
-        utf8, lf, cr, last = True, 0, 0, b""
+        utf8, lf, cr, crlf, last = True, 0, 0, 0, b""
         with path.open("rb") as f:
             while block := f.read(self.BLOCK):
                 lf += block.count(b"\n")
                 cr += block.count(b"\r")
+                crlf += block.count(b"\r\n") + (last == b"\r" and block[:1] == b"\n")  # one across blocks too
                 last = block[-1:]
                 if utf8:
                     try:
@@ -719,7 +720,9 @@ class _CsvRows(Rows):
                 utf8 = False
         self.encoding = "utf-8-sig" if utf8 else "gb18030"
         self.estimate = (lf or cr) + (last not in (b"\n", b"\r", b""))
-        self.most = lf + cr + 1  # no more rows than line ends, whatever the quoting
+        # no more rows than lines, whatever the quoting: a line ends at \n, \r\n or a lone \r (a
+        # file written by Excel or the csv module ends each row with \r\n: counted once, not twice)
+        self.most = lf + cr - crlf + 1
 
     def __iter__(self) -> Iterator[list[str]]:
         with self.path.open("r", encoding=self.encoding, newline="") as f:
