@@ -206,8 +206,8 @@ def import_catalog(session: Session, pm: Any, path: Path, unit: str, domain: str
             if row_problems or foreign is not None or data is None or allowed_domains is not None:
                 if (missing or reading.bad_cells) and row_problems:  # said once, for the sheet or the cell
                     sheet = row.where.split("]", 1)[0] + "]"
-                    row_problems = [p for p in row_problems
-                                    if (sheet, p.field) not in missing and (row.where, p.field) not in reading.bad_cells]
+                    row_problems = [p for p in row_problems if (sheet, p.field) not in missing
+                                    and (row.where, p.field) not in reading.bad_cells]
                 if foreign is not None:
                     row_problems = [foreign, *row_problems]
                 if data is not None and allowed_domains is not None and not row_problems:

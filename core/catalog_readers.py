@@ -1518,7 +1518,8 @@ def _row_reader(plan: list[tuple[int, str, str, str, Any]], tiers: dict[int, tup
         return len(filled) == 1 or not any(norm(row[c]) for c in names)
 
     env: dict[str, Any] = {
-        "norm": norm, "ntr": _norm_text.__wrapped__, "CELLS": CELL_MEMORY, "str": str, "list": list, "set": set, "above": above,
+        "norm": norm, "ntr": _norm_text.__wrapped__, "CELLS": CELL_MEMORY, "str": str, "list": list, "set": set,
+        "above": above,
         "WIDTH": width, "MAXC": MAX_CELL_CHARS, "SAME": SAME_AS_ABOVE.match, "FOOT": FOOTNOTE.match,
         "foot_end": footnote_ends, "END": _END, "P": f"[{sheet_name}] 第", "UNIT": unit, "SD": sheet_domain,
         "TIERS": TIERS, "ParsedRow": ParsedRow, "MARKS": frozenset(MARKS), "mark": mark, "CellError": CellError,

@@ -406,7 +406,7 @@ def fast_loader(schema: Schema, shapes: int = 64) -> Any:
     return load
 
 
-def _shaped_loader(plan: list[tuple[Any, ...]], keys: tuple[Any, ...], env: dict[str, Any], name: str) -> Any:
+def _shaped_loader(plan: list[tuple[Any, ...]], keys: tuple[Any, ...], env: dict[str, Any], schema: str) -> Any:
     """The fast loader for records with exactly ``keys``, in that order: the values unpacked at
     once, each tested as the loader by field tests it, the result one dict display with the
     keys in the schema's order (as the loader by field and ``load`` give them).  A record with a
@@ -434,7 +434,8 @@ def _shaped_loader(plan: list[tuple[Any, ...]], keys: tuple[Any, ...], env: dict
         # List field's check passes a list: see _value_check)
         shown.append(f"{key}: list({v}) if type({v}) is list else {v}" if type(field) is fields.List else f"{key}: {v}")
     lines.append(f"    return {{{', '.join(shown)}}}")
-    exec(compile("\n".join(lines), f"<fast_loader {name} {len(keys)} keys>", "exec"), scope)  # noqa: S102 — our own text
+    source = "\n".join(lines)  # our own text, from the schema's fields
+    exec(compile(source, f"<fast_loader {schema} {len(keys)} keys>", "exec"), scope)  # noqa: S102
     return scope["load"]
 
 
