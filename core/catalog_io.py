@@ -192,6 +192,7 @@ def import_catalog(session: Session, pm: Any, path: Path, unit: str, domain: str
         pending.clear()
 
     n = 0
+    source = path.name
     try:
         for row in reading.rows:
             if len(reading.columns) > sheets_seen:  # a new sheet: its missing columns, said once
@@ -202,24 +203,28 @@ def import_catalog(session: Session, pm: Any, path: Path, unit: str, domain: str
             n += 1
             foreign = _own_unit(row, unit, statuses, names_unit)
             data, row_problems = validate(row.record, where=row.where)
-            if (missing or reading.bad_cells) and row_problems:  # said once, for the sheet or the cell
-                sheet = row.where.split("]", 1)[0] + "]"
-                row_problems = [p for p in row_problems
-                                if (sheet, p.field) not in missing and (row.where, p.field) not in reading.bad_cells]
-            if foreign is not None:
-                row_problems = [foreign, *row_problems]
-            if data is not None and allowed_domains is not None and not row_problems:
-                dom = validate.domain(data["domain"])
-                if dom is not None and dom.id not in allowed_domains:
-                    row_problems = [Problem(row.where, data.get("level1") or "", "domain",
-                                            f"不是本部门负责的领域 not a domain of your department: {dom.name}")]
-            if data is not None and not row_problems:
+            if row_problems or foreign is not None or data is None or allowed_domains is not None:
+                if (missing or reading.bad_cells) and row_problems:  # said once, for the sheet or the cell
+                    sheet = row.where.split("]", 1)[0] + "]"
+                    row_problems = [p for p in row_problems if (sheet, p.field) not in missing
+                                    and (row.where, p.field) not in reading.bad_cells]
+                if foreign is not None:
+                    row_problems = [foreign, *row_problems]
+                if data is not None and allowed_domains is not None and not row_problems:
+                    dom = validate.domain(data["domain"])
+                    if dom is not None and dom.id not in allowed_domains:
+                        row_problems = [Problem(row.where, data.get("level1") or "", "domain",
+                                                f"不是本部门负责的领域 not a domain of your department: {dom.name}")]
+                if data is not None and not row_problems:
+                    row_problems = reimport.other_unit(row.where, data, unit)
+            elif data["unit"] != unit:  # a valid row of the unit imported into (nearly all): nothing to say
                 row_problems = reimport.other_unit(row.where, data, unit)
-            checks.extend(map(in_words, row_problems))
+            if row_problems:
+                checks.extend(map(in_words, row_problems))
             if checks or reading.problems or formulas or headers:
                 pending.clear()  # nothing will be written: keep checking, stop collecting
             else:
-                pending.append(_item_row(validate, data, path.name, example, item_ids))
+                pending.append(_item_row(validate, data, source, example, item_ids))
                 if len(pending) >= WRITE_CHUNK:
                     flush()
             if n % PROGRESS_EVERY == 0:
@@ -541,28 +546,31 @@ def _insert_sqlite(conn: Any, part: list[dict[str, Any]]) -> list[int]:
     if top != first:  # cannot happen under the lock; refuse rather than guess
         raise RuntimeError(f"catalog_item ids moved during an import ({first} ≠ {top})")
     ids = list(range(first, first + len(part)))
-    if len(part) > 1:
-        rest = [dict(row, id=i) for i, row in zip(ids[1:], part[1:])]
-        if not _executemany_compiled(conn, insert(items), rest):
-            conn.execute(insert(items), rest)
+    if len(part) > 1 and not _executemany_compiled(conn, insert(items), part[1:], ids[1:]):
+        conn.execute(insert(items), [dict(row, id=i) for i, row in zip(ids[1:], part[1:])])
     return ids
 
 
-def _executemany_compiled(conn: Any, stmt: Any, rows: list[dict[str, Any]]) -> bool:
+def _executemany_compiled(conn: Any, stmt: Any, rows: list[dict[str, Any]], ids: list[int] | None = None) -> bool:
     """The INSERT compiled once and handed to the driver's executemany, each value through the
     column type's own bind processor (JSON, booleans, dates) — what ``conn.execute`` does, less
     its per-row parameter assembly.  False (nothing done) if the rows do not carry every
     parameter the statement wants (a Python-side default), so the caller takes the usual path.
+    ``ids``: each row's ``id``, given beside the rows (the same as rows with an ``id`` key, without
+    a copy of every row).
 
     The parameters are built by :func:`_row_converter`: one expression per row, with the JSON
     columns' lists encoded once per distinct list and the booleans given as SQLite stores them."""
-    compiled = stmt.compile(dialect=conn.dialect, column_keys=list(rows[0]))
+    given = ["id"] if ids is not None else []
+    if given and "id" in rows[0]:
+        return False
+    compiled = stmt.compile(dialect=conn.dialect, column_keys=[*given, *rows[0]])
     keys = compiled.positiontup
-    if keys is None or not set(keys) <= set(rows[0]):
+    if keys is None or not set(keys) <= {*given, *rows[0]}:
         return False
     binds = {bind.key: bind for bind in compiled.binds.values()}
-    convert = _row_converter(keys, binds, compiled._bind_processors, conn.dialect)
-    conn.exec_driver_sql(compiled.string, convert(rows))
+    convert = _row_converter(keys, binds, compiled._bind_processors, conn.dialect, given)
+    conn.exec_driver_sql(compiled.string, convert(rows, ids) if given else convert(rows))
     return True
 
 
@@ -581,8 +589,10 @@ class _EncodedLists(dict):
 
 
 def _row_converter(keys: Sequence[str], binds: dict[str, Any], processors: dict[str, Any],
-                   dialect: Any) -> Callable[[list], list]:
+                   dialect: Any, given: Sequence[str] = ()) -> Callable[..., list]:
     """``rows → [tuple(processor(row[key]) for key in keys)]`` as one generated list comprehension.
+    ``given``: keys whose values come beside the rows, one list per key (``convert(rows, ids)``
+    is ``convert([dict(row, id=i) for …])``).
 
     Equal to calling each processor (``tests/test_catalog_bulk_convert.py`` compares them): a
     JSON column's list of text is encoded once per distinct list (the encoding depends on the
@@ -595,7 +605,7 @@ def _row_converter(keys: Sequence[str], binds: dict[str, Any], processors: dict[
     parts, plain = [], []
     for n, key in enumerate(keys):
         process = processors.get(key)
-        get = f"r[{key!r}]"
+        get = f"g{given.index(key)}" if key in given else f"r[{key!r}]"
         if process is None:
             parts.append(get)
             plain.append(get)
@@ -611,16 +621,20 @@ def _row_converter(keys: Sequence[str], binds: dict[str, Any], processors: dict[
             parts.append(f"(t{n} if (v := {get}) is True else f{n} if v is False else p{n}(v))")
         else:
             parts.append(f"p{n}({get})")
-    def build(exprs: list[str]) -> Callable[[list], list]:  # our own text, from the statement's keys
-        return eval(compile(f"lambda rows: [({', '.join(exprs)},) for r in rows]", "<zwgk rows>", "eval"), env)
+    args = "".join(f", given{n}" for n in range(len(given)))
+    loop = (f"for r, {', '.join(f'g{n}' for n in range(len(given)))} in zip(rows{args})" if given else
+            "for r in rows")
+
+    def build(exprs: list[str]) -> Callable[..., list]:  # our own text, from the statement's keys
+        return eval(compile(f"lambda rows{args}: [({', '.join(exprs)},) {loop}]", "<zwgk rows>", "eval"), env)
 
     fast, slow = build(parts), build(plain)
 
-    def convert(rows: list[dict[str, Any]]) -> list[tuple[Any, ...]]:
+    def convert(rows: list[dict[str, Any]], *columns: list[Any]) -> list[tuple[Any, ...]]:
         try:
-            return fast(rows)
+            return fast(rows, *columns)
         except TypeError:  # unhashable: a list holding a list or a dict
-            return slow(rows)
+            return slow(rows, *columns)
 
     return convert
 

@@ -153,9 +153,27 @@ def _traditional() -> frozenset[str] | None:
     return frozenset(a for a, b in zip(chars, out) if a != b)
 
 
-def _simplified(text: str) -> str:
+@lru_cache(maxsize=1)
+def _traditional_search() -> Callable[[str], Any] | None:
+    """``search(text)``: a match when ``text`` holds a character of :func:`_traditional`, else None
+    — the same answer as ``not changes.isdisjoint(text)``, as one regular expression (a character
+    class of ranges) that does not make a string object per character.  None as there."""
     changes = _traditional()
-    if changes is not None and changes.isdisjoint(text):
+    if changes is None:
+        return None
+    codes, ranges = sorted(map(ord, changes)), []
+    for c in codes:
+        if ranges and ranges[-1][1] == c - 1:
+            ranges[-1][1] = c
+        else:
+            ranges.append([c, c])
+    return re.compile("[" + "".join(re.escape(chr(a)) if a == b else f"{re.escape(chr(a))}-{re.escape(chr(b))}"
+                                    for a, b in ranges) + "]").search
+
+
+def _simplified(text: str) -> str:
+    search = _traditional_search()
+    if search is not None and search(text) is None:
         return text
     return _t2s().convert(text)
 
@@ -683,11 +701,12 @@ class _CsvRows(Rows):
     def __init__(self, path: Path):
         self.path = path
         decoder = codecs.getincrementaldecoder("utf-8-sig")()
-        utf8, lf, cr, last = True, 0, 0, b""
+        utf8, lf, cr, crlf, last = True, 0, 0, 0, b""
         with path.open("rb") as f:
             while block := f.read(self.BLOCK):
                 lf += block.count(b"\n")
                 cr += block.count(b"\r")
+                crlf += block.count(b"\r\n") + (last == b"\r" and block[:1] == b"\n")  # one across blocks too
                 last = block[-1:]
                 if utf8:
                     try:
@@ -701,7 +720,9 @@ class _CsvRows(Rows):
                 utf8 = False
         self.encoding = "utf-8-sig" if utf8 else "gb18030"
         self.estimate = (lf or cr) + (last not in (b"\n", b"\r", b""))
-        self.most = lf + cr + 1  # no more rows than line ends, whatever the quoting
+        # no more rows than lines, whatever the quoting: a line ends at \n, \r\n or a lone \r (a
+        # file written by Excel or the csv module ends each row with \r\n: counted once, not twice)
+        self.most = lf + cr - crlf + 1
 
     def __iter__(self) -> Iterator[list[str]]:
         with self.path.open("r", encoding=self.encoding, newline="") as f:
@@ -1586,7 +1607,8 @@ def _row_reader(plan: list[tuple[int, str, str, str, Any]], tiers: dict[int, tup
         return len(filled) == 1 or not any(norm(row[c]) for c in names)
 
     env: dict[str, Any] = {
-        "norm": norm, "nt": _norm_text, "str": str, "list": list, "set": set, "above": above,
+        "norm": norm, "ntr": _norm_text.__wrapped__, "CELLS": CELL_MEMORY, "str": str, "list": list, "set": set,
+        "above": above,
         "WIDTH": width, "MAXC": MAX_CELL_CHARS, "SAME": SAME_AS_ABOVE.match, "FOOT": FOOTNOTE.match,
         "foot_end": footnote_ends, "END": _END, "P": f"[{sheet_name}] 第", "UNIT": unit, "SD": sheet_domain,
         "TIERS": TIERS, "ParsedRow": ParsedRow, "MARKS": frozenset(MARKS), "mark": mark, "CellError": CellError,
@@ -1595,8 +1617,18 @@ def _row_reader(plan: list[tuple[int, str, str, str, Any]], tiers: dict[int, tup
              "    if len(row) < WIDTH:",
              "        row = list(row) + [None] * (WIDTH - len(row))"]
     for i, (col, *_) in enumerate(plan):
+        # a text cell: normalised once per distinct text of the column (the first CELL_MEMORY kept,
+        # in a dict of the column's own: a column of unique texts costs a look-up, not a cache's
+        # upkeep); anything else (a number, a date) as norm reads it
+        env[f"H{i}"] = {}
         lines += [f"    v = row[{int(col)}]",
-                  f"    t{i} = (nt(v) if v.__class__ is str else norm(v)) if v else ''"]
+                  "    if v.__class__ is str:",
+                  f"        if (t{i} := H{i}.get(v)) is None:",
+                  f"            t{i} = ntr(v)",
+                  f"            if len(H{i}) < CELLS:",
+                  f"                H{i}[v] = t{i}",
+                  "    else:",
+                  f"        t{i} = norm(v) if v else ''"]
     lines += [f"    first = {' or '.join(f't{i}' for i in range(len(plan)))} or None",
               "    if first is None:",
               "        return None",
@@ -1665,6 +1697,11 @@ def _row_reader(plan: list[tuple[int, str, str, str, Any]], tiers: dict[int, tup
     lines.append("    return ParsedRow(where, rec)")
     exec(compile("\n".join(lines), f"<zwgk row reader {len(plan)} columns>", "exec"), env)  # noqa: S102 — our own text
     return env["read_row"]
+
+
+#: distinct texts per column whose normal form the row reader keeps (a catalog's vocabulary of
+#: units, time limits, channels and marks is far smaller; unique texts are not kept past it)
+CELL_MEMORY = 4096
 
 
 def _mark_or_false(text: str) -> bool:

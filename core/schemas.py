@@ -309,6 +309,7 @@ def _memoised(passes: Any, limit: int = 10_000) -> Any:
                 seen[value] = known
         return known
 
+    check.seen = seen  # type: ignore[attr-defined]  # the texts known to pass (True) or fail (False)
     return check
 
 
@@ -340,7 +341,7 @@ def _value_check(field: fields.Field) -> Any:
     return lambda value: False  # anything else (Nested …) is left to load, unless it is None and allowed
 
 
-def fast_loader(schema: Schema) -> Any:
+def fast_loader(schema: Schema, shapes: int = 64) -> Any:
     """``load`` for records whose values are already what ``schema.load`` would return.
 
     Returns a function giving the loaded dict — equal to ``schema.load(raw)`` — or None when it
@@ -351,7 +352,10 @@ def fast_loader(schema: Schema) -> Any:
 
     The function is generated from the schema's fields, one block per field, with a plain type
     test written in place (a field without validators) and the field's check called otherwise:
-    the same decisions as a loop over the fields, without a call per field.
+    the same decisions as a loop over the fields, without a call per field.  The rows of one
+    import have the same keys in the same order, so a loader is also generated per such key
+    order (the first ``shapes`` seen): it takes the values in one unpacking and writes the result
+    as one dict display, with no lookup per field; other records take the loader by field.
     """
     if any(schema._hooks.values()) or schema.many or schema.partial or schema.unknown != RAISE:
         return None
@@ -360,13 +364,13 @@ def fast_loader(schema: Schema) -> Any:
         if field.data_key not in (None, name) or field.attribute not in (None, name):
             return None
         plan.append((name, field.required, field.allow_none, field.load_default, _value_check(field),
-                     _ACCEPT.get(type(field)) if not field.validators else None))
+                     _ACCEPT.get(type(field)) if not field.validators else None, field))
     env: dict[str, Any] = {"known": frozenset(name for name, *_ in plan), "absent": object()}
     lines = ["def load(raw):",
              "    if type(raw) is not dict or not known.issuperset(raw):",
              "        return None",
              "    out = {}"]
-    for n, (name, required, allow_none, default, check, accepted) in enumerate(plan):
+    for n, (name, required, allow_none, default, check, accepted, _) in enumerate(plan):
         env[f"c{n}"], env[f"t{n}"], env[f"d{n}"] = check, accepted, default
         key = repr(name)
         lines += [f"    v = raw.get({key}, absent)",  # one lookup: raw is a dict, absent no value of it
@@ -385,4 +389,74 @@ def fast_loader(schema: Schema) -> Any:
             lines += ["    else:", f"        out[{key}] = d{n}() if callable(d{n}) else d{n}"]
     lines.append("    return out")
     exec(compile("\n".join(lines), f"<fast_loader {type(schema).__name__}>", "exec"), env)  # noqa: S102 — our own text
-    return env["load"]
+    by_field = env["load"]
+    by_shape: dict[tuple[Any, ...], Any] = {}
+
+    def load(raw: Any) -> Any:
+        if type(raw) is not dict:
+            return None
+        keys = tuple(raw)
+        shaped = by_shape.get(keys)
+        if shaped is None:
+            if len(by_shape) >= shapes:
+                return by_field(raw)
+            shaped = by_shape[keys] = _shaped_loader(plan, keys, env, type(schema).__name__)
+        return shaped(raw)
+
+    return load
+
+
+def _shaped_loader(plan: list[tuple[Any, ...]], keys: tuple[Any, ...], env: dict[str, Any], schema: str) -> Any:
+    """The fast loader for records with exactly ``keys``, in that order: the values unpacked at
+    once, each tested as the loader by field tests it, the result one dict display with the
+    keys in the schema's order (as the loader by field and ``load`` give them).  A record with a
+    key the schema does not know, or without a required one, is never vouched for."""
+    fields_at = {name: n for n, (name, *_) in enumerate(plan)}
+    if not all(type(k) is str and k in fields_at for k in keys) or any(
+            required and name not in keys for name, required, *_ in plan):
+        return lambda raw: None
+    slot = {name: f"v{i}" for i, name in enumerate(keys)}
+    lines = ["def load(raw):", f"    {', '.join(slot.values())}, = raw.values()"]
+    shown = []
+    scope = dict(env)
+    for n, (name, required, allow_none, default, check, accepted, field) in enumerate(plan):
+        key = repr(name)
+        if name not in slot:
+            if default is not missing:  # the default, made afresh (a list) or as it is
+                shown.append(f"{key}: d{n}()" if callable(default) else f"{key}: d{n}")
+            continue
+        v = slot[name]
+        test = f"type({v}) is not t{n}" if accepted is not None else f"not {_check_in_place(field, check, v, n, scope)}"
+        # None: kept where the field allows it, else not vouched for; any other value must pass
+        lines += [f"    if {v} is not None and {test}:" if allow_none else f"    if {v} is None or {test}:",
+                  "        return None"]
+        # an exact str, bool or int is kept as it is; a list is copied, as load copies it (only a
+        # List field's check passes a list: see _value_check)
+        shown.append(f"{key}: list({v}) if type({v}) is list else {v}" if type(field) is fields.List else f"{key}: {v}")
+    lines.append(f"    return {{{', '.join(shown)}}}")
+    source = "\n".join(lines)  # our own text, from the schema's fields
+    exec(compile(source, f"<fast_loader {schema} {len(keys)} keys>", "exec"), scope)  # noqa: S102
+    return scope["load"]
+
+
+def _check_in_place(field: fields.Field, check: Any, v: str, n: int, scope: dict[str, Any]) -> str:
+    """``check(v)`` (:func:`_value_check`) as an expression written in place where that is the
+    same test without a call: a reference's text, a text already known to pass its validators,
+    an integer within its ranges.  Anything else calls the check."""
+    kind, validators = type(field), field.validators
+    if kind is Ref and not validators:  # the check's own lambda, written out
+        return f"(type({v}) is str and {v} != '' and {v}.strip() == {v})"
+    seen = getattr(check, "seen", None)
+    if seen is not None:  # a text the check has said passes is not asked again
+        scope[f"m{n}"] = seen
+        return f"(type({v}) is str and (m{n}.get({v}) is True or c{n}({v})))"
+    if kind is fields.Integer and validators and all(type(r) is validate.Range for r in validators):
+        tests = [f"type({v}) is int"]
+        for i, r in enumerate(validators):  # Range.__call__'s comparisons, with its own bounds
+            scope[f"lo{n}_{i}"], scope[f"hi{n}_{i}"] = r.min, r.max
+            if r.min is not None:
+                tests.append(f"not ({v} < lo{n}_{i})" if r.min_inclusive else f"not ({v} <= lo{n}_{i})")
+            if r.max is not None:
+                tests.append(f"not ({v} > hi{n}_{i})" if r.max_inclusive else f"not ({v} >= hi{n}_{i})")
+        return f"({' and '.join(tests)})"
+    return f"c{n}({v})"

@@ -54,6 +54,26 @@ def test_generated_rows_equal_the_processors_value_by_value(seed):
         assert [[type(v) for v in row] for row in got] == [[type(v) for v in row] for row in want]
 
 
+@pytest.mark.parametrize("seed", range(3))
+def test_ids_given_beside_the_rows_equal_rows_that_carry_them(seed):
+    """The SQLite writer hands each chunk's ids beside its rows instead of copying every row with an
+    ``id`` key: the parameters are the same, on the fast path and on the plain one (unhashable lists)."""
+    compiled, binds, dialect = _compiled()
+    keys = [k for k in compiled.positiontup if k in KEYS]
+    processors = compiled._bind_processors
+    with_ids = _row_converter(keys, binds, processors, dialect)
+    beside = _row_converter(keys, binds, processors, dialect, ["id"])
+    rnd = random.Random(seed)
+    rows = [_row(rnd, 0) for _ in range(300)]
+    for r in rows:
+        del r["id"]
+    hashable = [r for r in rows if not any(isinstance(r[k], list) and any(isinstance(x, (list, dict)) for x in r[k])
+                                           for k in ("channels", "levels", "stages"))]
+    for batch in (rows, hashable):
+        ids = rnd.sample(range(1, 10**6), len(batch))
+        assert beside(batch, ids) == with_ids([dict(r, id=i) for i, r in zip(ids, batch)])
+
+
 def _plain_item_row(data, source, example, pair):
     """The item row as it was built before the generated dict display (the reference)."""
     from zwgk.catalog_io import _COLUMNS

@@ -100,3 +100,82 @@ def test_reading_a_file_outside_the_web_app_does_not_import_flask(tmp_path):
             "print('flask' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+def _varied_csv(path, rnd, n, refused):
+    """A catalog as counties write it, every row different: Traditional text and full-width digits,
+    同上 and blank continuations of 一级事项, ■/□ channels, every kind of mark; ``refused``: a few
+    bad cells and rows that fail validation too."""
+    import csv
+
+    marks = ["√", "✓", "■", "●", "☑", "是", "", "", ""]
+    units = ["县教育局", "县教育局基教股", "縣財政局", "县人社局", "县民政局"]
+    limits = ["每年7月底前", "自信息形成或者变更之日起２０个工作日内", "3个工作日内", "按季度", "長期公開"]
+    out = [["道县义务教育领域基层政务公开标准目录"],
+           ["序号", "公开事项", "", "公开内容（要素）", "公开依据", "公开时限", "公开主体", "公开渠道和载体", "公开对象", "",
+            "公开方式", "", "公开层级", ""],
+           ["", "一级事项", "二级事项", "", "", "", "", "", "全社会", "特定群体", "主动", "依申请", "县级", "乡级"]]
+    for i in range(1, n + 1):
+        level1 = rnd.choice(["招生入学", "學生資助", "", "", "同上"]) if i > 1 else "招生入学"
+        row = [rnd.choice([str(i), f"{i}".translate(str.maketrans("0123456789", "０１２３４５６７８９"))]), level1,
+               f"二级事项{i}", f"内容（第{i}项，{rnd.randint(1, 10**6)}）",
+               rnd.choice(["《义务教育法》", "同上", "《資助辦法》"] if i > 1 else ["《义务教育法》"]),
+               rnd.choice(limits), rnd.choice(units + ["同上"] if i > 1 else units),
+               "■政府网站 " + " ".join(rnd.choice("■□") + c for c in ("公开栏", "政务新媒体")),
+               *(rnd.choice(marks[:6] if k % 2 == 0 else marks) for k in range(6))]  # each pair has one mark
+        if refused and rnd.random() < 0.08:
+            k = rnd.randrange(4)
+            if k == 0:
+                row[4] = ""  # a required element missing
+            elif k == 1:
+                row[5] = "每年2月30日前"  # no such date
+            elif k == 2:
+                row[8] = "maybe"  # an unknown mark
+            else:
+                row[3] = "a\x00b"  # a NUL byte
+        out.append(row)
+    with path.open("w", encoding="gb18030", newline="") as f:
+        csv.writer(f).writerows(out)
+    return path
+
+
+def _plain_everywhere(monkeypatch):
+    """The reference pieces: the plain row reader, ``schema.load`` for every row, the plain INSERT."""
+    from zwgk import catalog as cat
+    from zwgk import catalog_readers as cr
+
+    monkeypatch.setattr(cr, "_row_reader", cr._plain_row_reader)
+    monkeypatch.setattr(cat, "fast_loader", lambda schema: None)
+    monkeypatch.setattr(cio, "_executemany_compiled", lambda *a: False)
+    monkeypatch.setattr(cio, "_insert_copy", lambda *a: None)
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_a_varied_catalog_imports_the_same_through_the_fast_and_the_plain_pieces(app, tmp_path, monkeypatch, seed):
+    """Reader, validator and writer together: the same items, versions, problems and warnings as
+    the plain pieces give, for a valid catalog and for one with bad cells and refused rows."""
+    import random
+
+    rnd = random.Random(seed)
+    good = _varied_csv(tmp_path / "good.csv", rnd, 300, refused=False)
+    bad = _varied_csv(tmp_path / "bad.csv", rnd, 300, refused=True)
+
+    def run(path):
+        with app.extensions["zwgk.db"].session(actor="importer") as session:
+            before = session.scalar(select(m.CatalogItem.id).order_by(m.CatalogItem.id.desc()).limit(1)) or 0
+            result = import_catalog(session, app.extensions["zwgk.pm"], path, DX, "义务教育", append=True)
+            if not result.ok:
+                session.rollback()
+        with app.extensions["zwgk.db"].sessionmaker() as session:
+            ids = session.scalars(select(m.CatalogItem.id).where(m.CatalogItem.id > before)).all()
+        said = ([str(p) for p in result.problems], result.warnings, result.rows, result.written)
+        return said, _stored(app, ids)
+
+    fast = run(good), run(bad)
+    with monkeypatch.context() as patched:
+        _plain_everywhere(patched)
+        plain = run(good), run(bad)
+    assert fast == plain
+    (good_said, good_stored), (bad_said, bad_stored) = fast
+    assert good_said[0] == [] and good_said[3] == 300 and len(good_stored[0]) == 300
+    assert bad_said[0] and bad_stored == ([], [])  # refused: problems said, nothing written

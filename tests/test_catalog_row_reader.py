@@ -62,8 +62,12 @@ def _read(make, plan, tiers, rows, domain):
     return got, [(p.where, p.record, p.field, p.message) for p in out.problems], out.bad_cells
 
 
+# memory: how many distinct texts per column the generated reader keeps normalised (none, a few
+# then the rest normalised each time, the default)
+@pytest.mark.parametrize("memory", [0, 5, cr.CELL_MEMORY])
 @pytest.mark.parametrize("seed", range(60))
-def test_the_generated_reader_equals_the_plain_loop_row_by_row(seed):
+def test_the_generated_reader_equals_the_plain_loop_row_by_row(seed, memory, monkeypatch):
+    monkeypatch.setattr(cr, "CELL_MEMORY", memory)
     rnd = random.Random(seed)
     plan, tiers = _plan(rnd)
     rows = _rows(rnd, 300, max(c for c, *_ in plan) + 1)
@@ -96,3 +100,21 @@ def test_the_reader_is_generated_one_block_per_column_without_a_loop():
     plan = [(0, "level1", "level1", "一级事项", cr._CONVERTERS["text"])]
     read_row = cr._row_reader(plan, {}, "u", None, "s", cr.Reading())
     assert read_row.__code__.co_filename.startswith("<zwgk row reader")
+
+
+def test_the_traditional_test_by_pattern_equals_the_set_of_characters():
+    """``_simplified`` asks a regular expression whether a text holds a character Traditional →
+    Simplified changes: the same answer as the set of those characters, for every character of
+    the ranges and for mixed texts."""
+    changes = cr._traditional()
+    search = cr._traditional_search()
+    assert changes and search is not None
+    for code in (*range(0x3000, 0xA000), *range(0xF900, 0xFB00), *range(0x20, 0x250)):
+        c = chr(code)
+        assert (search(c) is not None) == (c in changes), hex(code)
+    rnd = random.Random(3)
+    pool = sorted(changes)[:300] + list("学生资助县教育局政府网站（）：，、 abc123-]^\\") + ["\x00"]
+    for _ in range(3000):
+        text = "".join(rnd.choice(pool) for _ in range(rnd.randint(0, 12)))
+        assert (search(text) is not None) == (not changes.isdisjoint(text)), text
+        assert cr._simplified(text) == (text if changes.isdisjoint(text) else cr._t2s().convert(text))
