@@ -1007,12 +1007,13 @@ class _JsonReading:
         self.base = keep
         return True
 
-    def after(self, j: int, keep: int) -> int:
+    def after(self, j: int) -> int:
         """The absolute position of the first non-space at or after absolute ``j`` (the end of
-        the text if none), reading on as needed and dropping only what lies before ``keep``."""
+        the text if none), reading on as needed: what lies before it is dropped, so that a run
+        of space never fills memory."""
         while True:
             j = self.base + self.space(self.buf, j - self.base).end()
-            if j < self.base + len(self.buf) or not self.more(keep):
+            if j < self.base + len(self.buf) or not self.more(j):
                 return j
 
     def records(self) -> Iterator[dict[str, Any]]:
@@ -1021,7 +1022,7 @@ class _JsonReading:
         rows, kind = self.rows, self.kind
         close, comma, end = ("}", ",", "]") if kind is str else (b"}", b",", b"]")
         opening, closing = ("[", "]") if kind is str else (b"[", b"]")
-        at = self.after(0, 0) + 1  # absolute: after the list's [ (checked when the file was opened)
+        at = self.after(0) + 1  # absolute: after the list's [ (checked when the file was opened)
         first = True
         while True:
             if self.base + len(self.buf) - at < rows.BLOCK // 2 and not self.eof:
@@ -1034,21 +1035,30 @@ class _JsonReading:
                     records = orjson.loads(opening + self.buf[i:cut + 1] + closing)
                 except orjson.JSONDecodeError:
                     pass
-            if records is not None and _plain_records(records):
-                j = self.after(self.base + cut + 1, at)  # what follows: , (more records) or ] (the end)
+                if records is None or not _plain_records(records):
+                    # NaN, a float, a big number, a lone surrogate: json.loads reads the piece in one
+                    # call; it succeeds only if the cut is a record's end too
+                    piece = self.buf[i:cut + 1]
+                    try:
+                        records = json.loads("[" + (piece.decode("utf-8") if kind is bytes else piece) + "]")
+                    except (ValueError, RecursionError):
+                        records = None
+                    if records is not None and not _plain_records(records, floats=True):
+                        records = None
+            if records is not None:
+                j = self.after(self.base + cut + 1)  # what follows: , (more records) or ] (the end)
                 sep = self.buf[j - self.base:j - self.base + 1]
-                if sep == comma or sep == end:
-                    self.n += len(records)
-                    if not self.not_object:
-                        yield from records
-                    if sep == end:
-                        self._end(j + 1)
-                        return
-                    at, first = j + 1, False
-                    continue
-                stop_at = j
-            else:
-                stop_at = self.base + max(cut, i) + 1
+                self.n += len(records)
+                if sep != comma and sep != end:  # json.loads's complaint after a list's element
+                    raise rows._invalid("Expecting ',' delimiter", j, "", 0, self.n)
+                if not self.not_object:
+                    yield from records
+                if sep == end:
+                    self._end(j + 1)
+                    return
+                at, first = j + 1, False
+                continue
+            stop_at = self.base + max(cut, i) + 1
             while True:  # record by record up to the end of the failed piece (at least one record)
                 at, done, value = self._one(at, first)
                 first = False
@@ -1061,7 +1071,7 @@ class _JsonReading:
 
     def _end(self, j: int) -> None:
         """After the list's ] at absolute ``j`` - 1: only space to the end of the file."""
-        j = self.after(j, j)
+        j = self.after(j)
         if j < self.base + len(self.buf):
             raise self.rows._invalid("Extra data", j, "", 0, self.n)
         if self.not_object:
@@ -1118,9 +1128,9 @@ class _JsonReading:
         return following, False, record
 
 
-def _plain_records(records: list[Any]) -> bool:
-    """orjson's records are json.loads's, and records: all objects, no float, not too deep
-    (:func:`_quick_json`'s walk)."""
+def _plain_records(records: list[Any], floats: bool = False) -> bool:
+    """Records as json.loads reads them: all objects, not too deep, and (unless ``floats``: read
+    by json.loads itself) no float, where orjson may read a number otherwise (:func:`_quick_json`)."""
     level, depth = records, 1
     for record in records:
         if type(record) is not dict:
@@ -1135,7 +1145,7 @@ def _plain_records(records: list[Any]) -> bool:
                 kind = type(value)
                 if kind is list or kind is dict:
                     below.append(value)
-                elif kind is float:
+                elif kind is float and not floats:
                     return False
         level = below
     return True

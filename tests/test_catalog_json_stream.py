@@ -161,3 +161,52 @@ def test_levels_that_are_not_a_list_are_the_validators_error_naming_the_record(a
         session.rollback()
     assert [(p.where, p.field, p.message) for p in result.problems if p.field == "公开层级"] == [
         ("JSON 第1条 record 1", "公开层级", "不是列表（Not a valid list.）")]
+
+
+def _peak(path, block=1 << 16):
+    import tracemalloc
+
+    rows = cr._JsonRows.__new__(cr._JsonRows)
+    rows.BLOCK = block
+    tracemalloc.start()
+    try:
+        rows.__init__(path)
+        try:
+            out = sum(1 for _ in rows)
+        except cr.CatalogFileError as exc:
+            out = str(exc)
+        return out, tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+
+
+def test_memory_holds_a_block_not_the_file_whatever_lies_between_records(tmp_path):
+    path = tmp_path / "c.json"
+    records = ",".join(json.dumps({"level1": f"事项{n}", "content": "内容" * (n % 50)}, ensure_ascii=False)
+                       for n in range(20_000))
+    path.write_text("[" + records + "]", encoding="utf-8")
+    count, peak = _peak(path)
+    assert count == 20_000 and peak < 2_000_000 < path.stat().st_size  # the file is about 1 MB … 2 MB
+    path.write_text('[{"a": 1}' + " " * 8_000_000 + ', {"b": 2}' + "\n" * 8_000_000 + "]" + " " * 8_000_000,
+                    encoding="utf-8")
+    count, peak = _peak(path)
+    assert count == 2 and peak < 1_000_000
+
+
+def test_a_record_larger_than_the_limit_is_refused_naming_it_within_bounded_memory(tmp_path, monkeypatch):
+    monkeypatch.setattr(cr, "MAX_JSON_RECORD_BYTES", 1_000_000)
+    path = tmp_path / "c.json"
+    path.write_text('[{"a": 1}, {"b": "' + "长" * 3_000_000 + '"}]', encoding="utf-8")
+    message, peak = _peak(path)
+    assert "第2条记录超过" in message and "record 2 is larger than" in message
+    assert peak < 4_000_000 < path.stat().st_size
+    path.write_text('[{"a": 1}, {"b": 2}, ' + "[" * 5_000_000, encoding="utf-8")  # deep, refused at once
+    message, peak = _peak(path)
+    assert "嵌套过深" in message and "record 3" in message and peak < 1_000_000
+
+
+def test_a_float_in_every_record_is_read_record_by_record_as_json_loads_reads_it(tmp_path):
+    path = tmp_path / "c.json"
+    records = [{"level1": f"事项{n}", "seq": n + 0.5, "big": 10 ** 25 + n} for n in range(3000)]
+    path.write_text(json.dumps(records, ensure_ascii=False), encoding="utf-8")
+    assert _same(path, (64, 4096, 1 << 22)) == (repr(records), None)
