@@ -210,3 +210,40 @@ def test_a_float_in_every_record_is_read_record_by_record_as_json_loads_reads_it
     records = [{"level1": f"事项{n}", "seq": n + 0.5, "big": 10 ** 25 + n} for n in range(3000)]
     path.write_text(json.dumps(records, ensure_ascii=False), encoding="utf-8")
     assert _same(path, (64, 4096, 1 << 22)) == (repr(records), None)
+
+
+@pytest.mark.parametrize("data", [
+    '[{"level1": "招生"}]'.encode("utf-16-le"),  # no BOM: NUL bytes are valid UTF-8, json refuses them
+    b"\xef\xbb\xbf" + '[{"level1": "招生"}]'.encode("utf-16-le"),
+    '[{"level1": "招生"}]'.encode("utf-8") + b"\xef\xbb\xbf",  # a BOM at the end
+    '[{"level1": "招生\\u0000"}, {"a": "\\ud800\\udc00"}]'.encode(),
+    b'[{"level1": "a"},\r\n\t{"b": "\xe6\x8b\x9b"}]\r\n',
+])
+def test_utf16_and_stray_boms_stream_as_the_whole_file_reads(tmp_path, data):
+    path = tmp_path / "c.json"
+    path.write_bytes(data)
+    _same(path, (1, 3, 64, 1 << 22))
+
+
+def test_the_import_refuses_a_broken_file_after_good_records_and_writes_nothing(app, tmp_path):
+    """The refusal may come after records were read (and checked): the import is all or nothing."""
+    from sqlalchemy import func, select
+
+    from zwgk import models as m
+    from zwgk.catalog_io import CatalogFileError, import_catalog
+
+    good = {"level1": "低保", "content": "户主姓名", "basis": "《社会救助暂行办法》", "time_limit": "长期公示",
+            "subject": "县民政局", "channels": ["公示栏"], "audience_public": True, "method_active": True,
+            "levels": ["county"]}
+    records = [dict(good, level2=f"子项{n}") for n in range(12_000)]  # more than a chunk written
+    path = tmp_path / "c.json"
+    path.write_text(json.dumps(records, ensure_ascii=False), encoding="utf-8")
+    with app.extensions["zwgk.db"].session() as session:  # the records are good: chunks get written
+        assert import_catalog(session, app.extensions["zwgk.pm"], path, "湖南省/永州市/道县", "社会救助",
+                              dry_run=True).ok
+    path.write_text(json.dumps(records, ensure_ascii=False)[:-1] + ', {"a": 1} x]', encoding="utf-8")
+    with app.extensions["zwgk.db"].session() as session:
+        with pytest.raises(CatalogFileError, match=r"Expecting ',' delimiter.*record 12001"):
+            import_catalog(session, app.extensions["zwgk.pm"], path, "湖南省/永州市/道县", "社会救助")
+    with app.extensions["zwgk.db"].sessionmaker() as session:
+        assert session.scalar(select(func.count()).select_from(m.CatalogItem)) == 0
