@@ -874,11 +874,13 @@ class _JsonRows(Rows):
     parsed by orjson as ``[`` + piece + ``]``.  That succeeds only if the ``}`` closes a record of
     the list outside any string (JSON is read left to right: the piece reads as it does in the
     file), and its records are then json.loads's when :func:`_quick_json`'s walk says so (no
-    float, not too deep, all objects).  Anything else (a cut inside a string or a record, NaN,
-    a big number, a syntax error) is read record by record: :class:`_Brackets` finds where the
-    record ends, ``json.loads`` reads it in the list's own context (``[0,`` + record + what
-    follows it), so its message and position are the whole file's.  Each record is read at most
-    twice (a failed piece, then record by record): linear, whatever the file."""
+    float, not too deep, all objects).  A piece orjson refuses or reads with a float (NaN, a
+    big number, a lone surrogate) is given to ``json.loads`` whole, which succeeds only on a
+    record's end too.  Anything else (a cut inside a string or a record, a syntax error, a record
+    too deep) is read record by record: :class:`_Brackets` finds where the record ends,
+    ``json.loads`` reads it in the list's own context (``[0,`` + record + what follows it), so
+    its message and position are the whole file's.  Each byte is parsed at most three times
+    (orjson, json.loads, then record by record): linear, whatever the file."""
 
     BLOCK = 1 << 22
 
