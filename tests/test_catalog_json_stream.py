@@ -247,3 +247,19 @@ def test_the_import_refuses_a_broken_file_after_good_records_and_writes_nothing(
             import_catalog(session, app.extensions["zwgk.pm"], path, "湖南省/永州市/道县", "社会救助")
     with app.extensions["zwgk.db"].sessionmaker() as session:
         assert session.scalar(select(func.count()).select_from(m.CatalogItem)) == 0
+
+
+def test_a_file_that_is_not_a_list_is_refused_and_read_whole_only_when_small(tmp_path, monkeypatch):
+    path = tmp_path / "c.json"
+    path.write_text('{"records": [{"level1": "a"}], "x": 1 1}', encoding="utf-8")
+    _same(path)  # small: json's own message, as before
+    monkeypatch.setattr(cr, "_JSON_WHOLE_BYTES", 16)  # larger than this: never read whole
+    monkeypatch.setattr(cr, "_read_json_whole", lambda path: pytest.fail("read whole"))
+    with pytest.raises(cr.CatalogFileError, match="expected a list of objects"):
+        cr._JsonRows(path)
+    path.write_text('{"a": ' + "[" * 70 + "]" * 70 + "}", encoding="utf-8")
+    with pytest.raises(cr.CatalogFileError, match="嵌套过深"):
+        cr._JsonRows(path)
+    path.write_text('\ufeff\ufeff[{"level1": "a"}, {"level1": "b"}]', encoding="utf-8")
+    with pytest.raises(cr.CatalogFileError, match=r"not valid JSON \(应以 \[ 开始 expected \[ first\)"):
+        cr._JsonRows(path)
