@@ -309,7 +309,7 @@ def read_sheets(path: Path) -> list[Sheet]:
     for sheet in sheets:
         # a workbook knows its height; a CSV file has no more rows than line ends: counted only near the limit
         rows = sheet.rows
-        if isinstance(rows, _CsvRows):
+        if isinstance(rows, (_CsvRows, _JsonRows)):
             count = len(rows) if rows.most > max_rows else 0
         else:
             count = rows.estimate if isinstance(rows, Rows) else len(rows)
@@ -799,7 +799,10 @@ def _quick_json(text: str) -> Any:
     return data
 
 
-def _read_json(path: Path) -> list[Sheet]:
+def _read_json_whole(path: Path) -> list[Any]:
+    """The records of a JSON file read whole (:func:`decode_text`, then :func:`_quick_json` or
+    ``json.loads``): for a file that is not a list (an object, a second BOM), whose answer is a
+    refusal, and as the reference the streamed reader is tested against."""
     text = decode_text(path.read_bytes(), path.name)
     data = _quick_json(text)
     if data is _NOT_QUICK:  # what orjson refuses or may read differently: the plain way, as before
@@ -813,8 +816,362 @@ def _read_json(path: Path) -> list[Sheet]:
         raise CatalogFileError(f"{path.name}: JSON 嵌套过深（超过 {MAX_JSON_DEPTH} 层）JSON nested too deeply")
     if not isinstance(data, list) or not all(isinstance(r, dict) for r in data):
         raise CatalogFileError(f"{path.name}: JSON 应为记录列表 expected a list of objects")
-    return [Sheet("json", [[r] for r in data], records=True)]
+    return data
 
+
+def _read_json(path: Path) -> list[Sheet]:
+    return [Sheet("json", _JsonRows(path), records=True)]
+
+
+#: the largest record of a JSON file (a catalog record is a few KB): what is read at once at most
+MAX_JSON_RECORD_BYTES = 16 * 1024 * 1024
+#: a JSON file that is not a list is read whole (for json's own message) up to this size
+_JSON_WHOLE_BYTES = 64 * 1024 * 1024
+_PLAIN = {str: re.compile(r'[^"\[\]{},]*'), bytes: re.compile(rb'[^"\[\]{},]*')}
+_STRING_BODY = {str: re.compile(r'[^"\\]*'), bytes: re.compile(rb'[^"\\]*')}
+_JSON_SPACE = {str: " \t\n\r", bytes: b" \t\n\r"}
+
+
+class _Brackets:
+    """:func:`_depth`'s count fed a piece at a time (text or UTF-8 bytes: no byte of a multibyte
+    character is ASCII), regular expressions skipping the runs between brackets and quotes.
+    ``top`` is the deepest nesting seen; ``feed(..., element=True)`` stops at the first ``,``,
+    ``]`` or ``}`` outside strings at depth 0: the end of an element of the list it started in."""
+
+    def __init__(self, kind: type) -> None:
+        self.plain, self.body = _PLAIN[kind].match, _STRING_BODY[kind].match
+        self.quote, self.backslash, self.comma = ('"', "\\", ",") if kind is str else (b'"', b"\\", b",")
+        self.opens = ("[", "{") if kind is str else (b"[", b"{")
+        self.depth = self.top = 0
+        self.in_string = self.escaped = False
+
+    def feed(self, s: Any, i: int = 0, *, limit: int = MAX_JSON_DEPTH, element: bool = False) -> int:
+        """Reads ``s`` from ``i``: the index where an element ends, else -1 (read to the end, or
+        stopped as soon as ``top`` passed ``limit``)."""
+        n = len(s)
+        while i < n:
+            if self.in_string:
+                if self.escaped:
+                    self.escaped = False
+                    i += 1
+                    continue
+                i = self.body(s, i).end()
+                if i >= n:
+                    break
+                if s[i:i + 1] == self.backslash:
+                    self.escaped = True
+                else:
+                    self.in_string = False
+                i += 1
+                continue
+            i = self.plain(s, i).end()
+            if i >= n:
+                break
+            c = s[i:i + 1]
+            if c == self.quote:
+                self.in_string = True
+            elif c in self.opens:
+                self.depth += 1
+                if self.depth > self.top:
+                    self.top = self.depth
+                    if self.top > limit:
+                        return -1
+            elif element and self.depth == 0:
+                return i
+            elif c != self.comma:
+                self.depth -= 1
+            i += 1
+        return -1
+
+
+class _JsonRows(Rows):
+    """A JSON file's records (``[record]`` rows), read a block at a time: memory holds a block
+    and the records parsed from it, never the file.  The answer is exactly the whole-file
+    reading's (:func:`_read_json_whole`: the same records; the same refusal, the record it was
+    met at added), only a refusal may come after some records were given.
+
+    The encoding is decided first, as :func:`decode_text` decides it (one pass over the bytes).
+    Then, while reading: a piece from the start of a record to the last ``}`` of the block is
+    parsed by orjson as ``[`` + piece + ``]``.  That succeeds only if the ``}`` closes a record of
+    the list outside any string (JSON is read left to right: the piece reads as it does in the
+    file), and its records are then json.loads's when :func:`_quick_json`'s walk says so (no
+    float, not too deep, all objects).  A piece orjson refuses or reads with a float (NaN, a
+    big number, a lone surrogate) is given to ``json.loads`` whole, which succeeds only on a
+    record's end too.  Anything else (a cut inside a string or a record, a syntax error, a record
+    too deep) is read record by record: :class:`_Brackets` finds where the record ends,
+    ``json.loads`` reads it in the list's own context (``[0,`` + record + what follows it), so
+    its message and position are the whole file's.  Each byte is parsed at most three times
+    (orjson, json.loads, then record by record): linear, whatever the file."""
+
+    BLOCK = 1 << 22
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        decoder = codecs.getincrementaldecoder("utf-8-sig")()
+        utf8, braces = True, 0
+        with path.open("rb") as f:
+            while block := f.read(self.BLOCK):
+                braces += block.count(b"{")
+                if utf8:
+                    try:
+                        decoder.decode(block)
+                    except UnicodeDecodeError:
+                        utf8 = False
+        if utf8:
+            try:
+                decoder.decode(b"", True)
+            except UnicodeDecodeError:
+                utf8 = False
+        if not utf8:
+            decoder = codecs.getincrementaldecoder("gb18030")()
+            try:
+                with path.open("rb") as f:
+                    while block := f.read(self.BLOCK):
+                        decoder.decode(block)
+                decoder.decode(b"", True)
+            except UnicodeDecodeError:
+                decode_text(path.read_bytes(), path.name)  # raises, naming the byte in the whole file
+                raise
+        self.kind = bytes if utf8 else str
+        self.most = self.estimate = braces  # every record is an object: no more records than {
+        first = next((b.lstrip(_JSON_SPACE[self.kind])[:1] for b in self._blocks()
+                      if b.lstrip(_JSON_SPACE[self.kind])), "")
+        if first not in ("[", b"["):  # an object, a second BOM …: refused, with json's own reason
+            if path.stat().st_size <= _JSON_WHOLE_BYTES:
+                _read_json_whole(path)
+            self._depth_check()
+            if first in ("{", b"{"):
+                raise CatalogFileError(f"{path.name}: JSON 应为记录列表 expected a list of objects")
+            raise CatalogFileError(f"{path.name}: 不是有效的 JSON not valid JSON (应以 [ 开始 expected [ first)")
+
+    def _blocks(self) -> Iterator[Any]:
+        """The text after a BOM, a block at a time: UTF-8 bytes, or text decoded from GB18030."""
+        with self.path.open("rb") as f:
+            if self.kind is bytes:
+                if f.read(3) != codecs.BOM_UTF8:
+                    f.seek(0)
+                while block := f.read(self.BLOCK):
+                    yield block
+                return
+            decoder = codecs.getincrementaldecoder("gb18030")()
+            while block := f.read(self.BLOCK):
+                if text := decoder.decode(block):
+                    yield text
+            if tail := decoder.decode(b"", True):
+                yield tail
+
+    def __iter__(self) -> Iterator[list[Any]]:
+        for record in _JsonReading(self).records():
+            yield [record]
+
+    # refusals: the whole-file reading's message, and the record it was met at
+
+    def _too_deep(self, n: int) -> CatalogFileError:
+        return CatalogFileError(f"{self.path.name}: JSON 嵌套过深（超过 {MAX_JSON_DEPTH} 层）JSON nested too deeply"
+                                f"（第{n}条记录 record {n}）")
+
+    def _depth_check(self, n: int = 0) -> None:
+        """The whole file nests too deeply (:func:`_depth`), which the whole-file reading says of
+        an invalid file before anything else."""
+        brackets = _Brackets(self.kind)
+        for block in self._blocks():
+            brackets.feed(block)
+            if brackets.top > MAX_JSON_DEPTH:
+                raise self._too_deep(n) if n else CatalogFileError(
+                    f"{self.path.name}: JSON 嵌套过深（超过 {MAX_JSON_DEPTH} 层）JSON nested too deeply")
+
+    def _invalid(self, msg: str, start: int, text: str, k: int, n: int) -> CatalogFileError:
+        """json's ``msg`` at ``k`` characters into ``text``, which begins ``start`` units (bytes or
+        characters) into the file's text: located in the whole text, as json.loads says it."""
+        self._depth_check(n)
+        chars = lines = after = 0  # characters and line ends before ``start``; characters since the last
+        decoder = codecs.getincrementaldecoder("utf-8")() if self.kind is bytes else None
+        units = 0
+        for block in self._blocks():
+            part = block[:start - units]
+            units += len(part)
+            part = decoder.decode(part) if decoder is not None else part
+            chars += len(part)
+            ends = part.count("\n")
+            lines += ends
+            after = len(part) - part.rfind("\n") - 1 if ends else after + len(part)
+            if units >= start:
+                break
+        pos = chars + k
+        if "\n" in text[:k]:
+            line, column = lines + text.count("\n", 0, k) + 1, k - text.rfind("\n", 0, k)
+        else:
+            line, column = lines + 1, after + k + 1
+        return CatalogFileError(f"{self.path.name}: 不是有效的 JSON not valid JSON ({msg}: line {line} column "
+                                f"{column} (char {pos}))（第{n}条记录 record {n}）")
+
+
+class _JsonReading:
+    """One reading of a :class:`_JsonRows` file: a buffer of the text, and where records start.
+    Positions called absolute count units (bytes or characters) from the start of the text."""
+
+    def __init__(self, rows: _JsonRows) -> None:
+        self.rows, self.kind = rows, rows.kind
+        self.blocks = rows._blocks()
+        self.buf = self.kind()
+        self.base = 0  # absolute position of ``buf[0]``
+        self.eof = False
+        self.n = 0  # list elements read so far
+        self.not_object = 0  # the first element that is not an object: refused once the file is read
+        self.space = re.compile(b"[ \t\n\r]*" if self.kind is bytes else "[ \t\n\r]*").match
+
+    def more(self, keep: int) -> bool:
+        """Reads the next block into the buffer, dropping what lies before absolute ``keep``."""
+        block = next(self.blocks, None)
+        if block is None:
+            self.eof = True
+            return False
+        self.buf = self.buf[keep - self.base:] + block
+        self.base = keep
+        return True
+
+    def after(self, j: int) -> int:
+        """The absolute position of the first non-space at or after absolute ``j`` (the end of
+        the text if none), reading on as needed: what lies before it is dropped, so that a run
+        of space never fills memory."""
+        while True:
+            j = self.base + self.space(self.buf, j - self.base).end()
+            if j < self.base + len(self.buf) or not self.more(j):
+                return j
+
+    def records(self) -> Iterator[dict[str, Any]]:
+        import orjson
+
+        rows, kind = self.rows, self.kind
+        close, comma, end = ("}", ",", "]") if kind is str else (b"}", b",", b"]")
+        opening, closing = ("[", "]") if kind is str else (b"[", b"]")
+        at = self.after(0) + 1  # absolute: after the list's [ (checked when the file was opened)
+        first = True
+        while True:
+            if self.base + len(self.buf) - at < rows.BLOCK // 2 and not self.eof:
+                self.more(at)
+            i = at - self.base
+            cut = self.buf.rfind(close, i)
+            records = None
+            if cut > i:
+                try:
+                    records = orjson.loads(opening + self.buf[i:cut + 1] + closing)
+                except orjson.JSONDecodeError:
+                    pass
+                if records is None or not _plain_records(records):
+                    # NaN, a float, a big number, a lone surrogate: json.loads reads the piece in one
+                    # call; it succeeds only if the cut is a record's end too
+                    piece = self.buf[i:cut + 1]
+                    try:
+                        records = json.loads("[" + (piece.decode("utf-8") if kind is bytes else piece) + "]")
+                    except (ValueError, RecursionError):
+                        records = None
+                    if records is not None and not _plain_records(records, floats=True):
+                        records = None
+            if records is not None:
+                j = self.after(self.base + cut + 1)  # what follows: , (more records) or ] (the end)
+                sep = self.buf[j - self.base:j - self.base + 1]
+                self.n += len(records)
+                if sep != comma and sep != end:  # json.loads's complaint after a list's element
+                    raise rows._invalid("Expecting ',' delimiter", j, "", 0, self.n)
+                if not self.not_object:
+                    yield from records
+                if sep == end:
+                    self._end(j + 1)
+                    return
+                at, first = j + 1, False
+                continue
+            stop_at = self.base + max(cut, i) + 1
+            while True:  # record by record up to the end of the failed piece (at least one record)
+                at, done, value = self._one(at, first)
+                first = False
+                if value is not None:
+                    yield value
+                if done:
+                    return
+                if at >= stop_at:
+                    break
+
+    def _end(self, j: int) -> None:
+        """After the list's ] at absolute ``j`` - 1: only space to the end of the file."""
+        j = self.after(j)
+        if j < self.base + len(self.buf):
+            raise self.rows._invalid("Extra data", j, "", 0, self.n)
+        if self.not_object:
+            n = self.not_object
+            raise CatalogFileError(f"{self.rows.path.name}: JSON 应为记录列表 expected a list of objects"
+                                   f"（第{n}条记录不是对象 record {n} is not an object）")
+
+    def _one(self, start: int, first: bool) -> tuple[int, bool, dict[str, Any] | None]:
+        """Reads the element at absolute ``start`` by json.loads, in the list's context: (where the
+        next one starts, whether the list ended, the record if it is one to give)."""
+        rows, kind = self.rows, self.kind
+        n = self.n + 1
+        brackets = _Brackets(kind)
+        scan = start - self.base
+        while True:
+            stop = brackets.feed(self.buf, scan, limit=MAX_JSON_DEPTH - 1, element=True)
+            if brackets.top > MAX_JSON_DEPTH - 1:  # the list is the first level
+                raise rows._too_deep(n)
+            if stop >= 0:
+                break
+            if self.base + len(self.buf) - start > MAX_JSON_RECORD_BYTES:
+                raise CatalogFileError(f"{rows.path.name}: JSON 第{n}条记录超过 {MAX_JSON_RECORD_BYTES >> 20} MB "
+                                       f"record {n} is larger than {MAX_JSON_RECORD_BYTES >> 20} MB")
+            scan = self.base + len(self.buf)
+            if not self.more(start):
+                break
+            scan -= self.base
+        i = start - self.base
+        piece = self.buf[i:stop] if stop >= 0 else self.buf[i:]
+        sep = self.buf[stop:stop + 1] if stop >= 0 else piece[:0]
+        if kind is bytes:
+            piece, sep = piece.decode("utf-8"), sep.decode("ascii")
+        prefix = "[" if first else "[0,"
+        try:
+            value = json.loads(prefix + piece + {",": ",0]", "]": "]", "}": "}", "": ""}[sep])
+        except json.JSONDecodeError as exc:
+            raise rows._invalid(exc.msg, start, piece, exc.pos - len(prefix), n) from exc
+        except (ValueError, RecursionError) as exc:  # an integer of more digits than Python converts
+            rows._depth_check(n)
+            raise CatalogFileError(f"{rows.path.name}: 不是有效的 JSON not valid JSON ({exc})"
+                                   f"（第{n}条记录 record {n}）") from exc
+        record = None
+        if len(value) > (0 if first else 1):
+            self.n = n
+            value = value[0 if first else 1]
+            if not isinstance(value, dict):
+                self.not_object = self.not_object or n
+            elif not self.not_object:
+                record = value
+        following = self.base + stop + 1
+        if sep == "]":
+            self._end(following)
+            return following, True, record
+        return following, False, record
+
+
+def _plain_records(records: list[Any], floats: bool = False) -> bool:
+    """Records as json.loads reads them: all objects, not too deep, and (unless ``floats``: read
+    by json.loads itself) no float, where orjson may read a number otherwise (:func:`_quick_json`)."""
+    level, depth = records, 1
+    for record in records:
+        if type(record) is not dict:
+            return False
+    while level:
+        depth += 1
+        if depth > MAX_JSON_DEPTH:
+            return False
+        below = []
+        for container in level:
+            for value in (container.values() if type(container) is dict else container):
+                kind = type(value)
+                if kind is list or kind is dict:
+                    below.append(value)
+                elif kind is float and not floats:
+                    return False
+        level = below
+    return True
 
 def _read_docx(path: Path) -> list[Sheet]:
     """Every table of a Word document; each table's title is the paragraph just above it."""
@@ -1270,16 +1627,47 @@ _FIELDS_OF = {"audience": ("audience_public", "audience_specific"), "method": ("
 LEGACY = {"level_county": "county", "level_township": "township"}
 
 
+_NOT_ITEM_KEYS = ("key", "origin", "source", "version")
+_UNUSUAL_KEYS = frozenset((*_NOT_ITEM_KEYS, *LEGACY))
+#: tiers as a record lists them → in TIERS' order (the few lists real files hold)
+_ORDERED_LEVELS: dict[tuple[Any, ...], tuple[str, ...]] = {}
+
+
 def _json_record(rec: dict[str, Any]) -> dict[str, Any]:
-    rec = {k: v for k, v in rec.items() if k not in ("key", "origin", "source", "version")}
-    levels = list(rec.pop("levels", None) or [])
-    for old, tier in LEGACY.items():  # records exported before 公开层级 became a set of tiers
-        if rec.pop(old, False) and tier not in levels:
-            levels.append(tier)
-    rec["levels"] = [t for t in TIERS if t in levels] + [t for t in levels if t not in TIERS]
-    if isinstance(rec.get("channels"), str):
-        rec["channels"] = words(rec["channels"])
-    elif rec.get("channels") is None and "channels" in rec:
+    """A JSON record as the validator takes it, changed in place (the reader's own dict): the
+    export's bookkeeping keys dropped, 公开层级 in TIERS' order (the legacy flags folded in) and
+    put last, channels written as text split into a list."""
+    legacy: list[str] = []
+    if not rec.keys().isdisjoint(_UNUSUAL_KEYS):
+        for key in _NOT_ITEM_KEYS:
+            rec.pop(key, None)
+        legacy = [tier for old, tier in LEGACY.items() if rec.pop(old, False)]
+    raw = rec.pop("levels", None)
+    ordered = None
+    if type(raw) is list and not legacy:
+        try:
+            ordered = _ORDERED_LEVELS.get(tuple(raw))
+        except TypeError:  # an unhashable element: the long way
+            pass
+    if ordered is not None:
+        rec["levels"] = list(ordered)
+    else:
+        try:
+            levels = list(raw or [])
+        except TypeError:  # not a list at all (a number): the validator says so, naming the field
+            rec["levels"] = raw
+        else:
+            for tier in legacy:  # records exported before 公开层级 became a set of tiers
+                if tier not in levels:
+                    levels.append(tier)
+            rec["levels"] = [t for t in TIERS if t in levels] + [t for t in levels if t not in TIERS]
+            if type(raw) is list and not legacy and len(raw) <= len(TIERS) and all(type(t) is str for t in raw) \
+                    and len(_ORDERED_LEVELS) < 1000:
+                _ORDERED_LEVELS[tuple(raw)] = tuple(rec["levels"])
+    channels = rec.get("channels")
+    if isinstance(channels, str):
+        rec["channels"] = words(channels)
+    elif channels is None and "channels" in rec:
         rec["channels"] = []
     return rec
 

@@ -3,6 +3,7 @@ and each one takes effect."""
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import socket
@@ -198,15 +199,24 @@ def check_import_limits(env_app, loaded_db_url):
     wb = openpyxl.Workbook()
     wb.active.append(["一级事项"])
     wb.save(xlsx)
-    with env_app().app_context():  # the defaults read both
+    json_file = tmp_path / "four.json"  # four records holding eight {: the limit counts records
+    json_file.write_text(json.dumps([{"level1": f"事项{i}", "x": {"y": "{"}} for i in range(4)]), encoding="utf-8")
+    with env_app().app_context():  # the defaults read all three
         assert len(read_sheets(csv_file)[0].rows) >= 5
         read_sheets(xlsx)
+        assert len(read_sheets(json_file)[0].rows) == 4
+    with env_app(ZWGK_IMPORT_MAX_ROWS="4").app_context():
+        assert len(read_sheets(json_file)[0].rows) == 4
     with env_app(ZWGK_IMPORT_MAX_ROWS="3").app_context():
         with pytest.raises(CatalogFileError, match="行数过多.*> 3"):
             read_sheets(csv_file)
+        with pytest.raises(CatalogFileError, match=r"行数过多.*\(4 > 3\)"):
+            read_sheets(json_file)
     with env_app(ZWGK_IMPORT_MAX_FILE_SIZE="64").app_context():
         with pytest.raises(CatalogFileError, match="文件过大.*> 64"):
             read_sheets(csv_file)
+        with pytest.raises(CatalogFileError, match="文件过大.*> 64"):
+            read_sheets(json_file)
     with env_app(ZWGK_IMPORT_MAX_UNZIPPED="1K", ZWGK_IMPORT_MAX_FILE_SIZE="20M").app_context():
         with pytest.raises(CatalogFileError, match="解压后过大.*exceeds 1024"):
             read_sheets(xlsx)
