@@ -38,9 +38,9 @@ def _rows(seed, n=400):
         yield row
 
 
-def _answers(validate, rows):
+def _answers(validate, rows, start=0):
     out = []
-    for n, row in enumerate(rows):
+    for n, row in enumerate(rows, start):
         data, problems = validate(dict(row), where=f"第{n}行")
         out.append((data, [(p.where, p.record, p.field, p.message) for p in problems]))
     return out
@@ -67,3 +67,22 @@ def test_the_presence_test_is_the_loop_over_the_elements():
         assert test(data.get) == all(any(map(data.get, fields)) for _, fields, *_ in required)
     assert cat._presence_test([("x", None, "", "", "")]) is None
     assert cat._presence_test([])({}.get) is True
+
+
+def test_the_fast_loader_is_generated_on_the_second_record_only(app, monkeypatch):
+    """One form or API call validates one record: it does not pay for generating the fast path;
+    an import's second record has it, and every record's answer is load's."""
+    made = []
+    real = cat.fast_loader
+    monkeypatch.setattr(cat, "fast_loader", lambda schema: made.append(schema) or real(schema))
+    with app.extensions["zwgk.db"].sessionmaker() as session:
+        pm = app.extensions["zwgk.pm"]
+        rows = list(_rows(7, n=60))
+        validate = ItemValidator(session, pm)
+        first = _answers(validate, rows[:1])
+        assert made == []
+        rest = _answers(validate, rows[1:], start=1)
+        assert len(made) == 1
+        monkeypatch.setattr(cat, "fast_loader", lambda schema: None)  # load for every record
+        plain = _answers(ItemValidator(session, pm), rows)
+    assert first + rest == plain
