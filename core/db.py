@@ -121,6 +121,9 @@ class Database:
         from alembic.autogenerate import compare_metadata
         from alembic.runtime.migration import MigrationContext
 
+        from .models import load_all
+
+        load_all()  # the models of every table, not only those zwgk.models imports
         with self.engine.connect() as conn:
             ctx = MigrationContext.configure(conn, opts={"compare_type": True})
             return [d for d in compare_metadata(ctx, Base.metadata) if not _ignorable(d)]

@@ -3,6 +3,7 @@ full command give the same output, exit code and database (SQLite and PostgreSQL
 
 from __future__ import annotations
 
+import ast
 import csv
 import json
 import os
@@ -220,3 +221,23 @@ def test_the_console_script_imports_without_flask(two_databases, tmp_path):
     # the first versions written with the items, and those of the changed and withdrawn items by
     # the session's listeners (zwgk.catalog_history), as in the app
     assert len(items) == 4 and len(versions) == 4 + 3
+
+
+def test_the_models_an_import_needs_leave_the_others_out_and_load_all_gives_every_table(db_url):
+    """``import zwgk.models`` (what an import loads) has no table of zwgk.models.EXTRA_MODULES;
+    ``load_all()`` adds them: then the metadata holds every table the migrations made."""
+    engine = create_engine(db_url)
+    try:
+        from sqlalchemy import inspect
+
+        migrated = {t for t in inspect(engine).get_table_names()
+                    if t != "alembic_version" and not t.startswith("published_item_fts")}
+    finally:
+        engine.dispose()
+    script = ("import sys\nimport zwgk.models as m, zwgk.documents\nbefore = set(m.Base.metadata.tables)\n"
+              "extra = [n for n in m.EXTRA_MODULES if n in sys.modules]\nm.load_all()\n"
+              "print((sorted(before), sorted(m.Base.metadata.tables), extra))")
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True).stdout
+    before, after, extra = ast.literal_eval(out)
+    assert extra == [] and set(after) == migrated and set(before) < set(after)
+    assert {"published_item", "feedback", "info_request", "evaluation_run", "api_token"} <= set(after) - set(before)
