@@ -17,6 +17,10 @@ Anything else — ``--help``, a plugin's name or a unit's name as the region, a 
 missing unit, an error while writing (the file is written whole or not at all) — goes to the full
 command, which answers as it always has.  The light run does not load the plugins (it needs
 none), nor does it check the other ``ZWGK_*`` settings.
+
+``import catalog`` likewise skips Flask and the web app (about half a second): the database, the
+enabled plugins and the command's own body (``zwgk.cli_import.run_import``, the full command's
+too), settings read as the app reads them — see :func:`import_catalog`.
 """
 
 from __future__ import annotations
