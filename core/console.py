@@ -208,7 +208,8 @@ def _import_params(args: list[str]) -> dict[str, Any] | None:
 def _import_setup(environ: Any) -> tuple[Any, Any, dict[str, Any]] | None:
     """(the database, the plugin manager, the settings) as ``create_app(web=False)`` makes them, or
     ``None`` when that cannot be vouched for without the app: no ``ZWGK_DATABASE_URL``, a SQLite
-    file that does not exist (the full command would create it), a malformed setting, a plugin
+    file that does not exist (the full command would create it), a URL of another database or
+    driver than SQLite and ``postgresql+psycopg://``, a malformed setting, a plugin
     that cannot be enabled — the full command reports each as it always has."""
     url = environ.get("ZWGK_DATABASE_URL", "")
     if url.startswith("sqlite:///"):
@@ -217,7 +218,7 @@ def _import_setup(environ: Any) -> tuple[Any, Any, dict[str, Any]] | None:
         path = unquote(url[len("sqlite:///"):])
         if not path or "?" in path or path.startswith(":") or not os.path.isfile(path):
             return None
-    elif not url.startswith("postgresql"):
+    elif not url.startswith("postgresql+psycopg://"):  # the driver zwgk installs; another is the full command's to report
         return None
     from .settings import DEFAULTS, from_environment
 

@@ -178,7 +178,8 @@ def test_what_the_light_run_cannot_vouch_for_is_left_to_the_full_command(two_dat
                  [str(first)], [*ok, "--no-such-option"], [*ok, "--unit"]):
         assert console.import_catalog(args) is None, args
     for name, value in (("ZWGK_DATABASE_URL", f"sqlite:///{tmp_path / 'nothing-here.sqlite'}"),
-                        ("ZWGK_DATABASE_URL", "sqlite://"), ("ZWGK_PLUGINS", "no-such-plugin"),
+                        ("ZWGK_DATABASE_URL", "sqlite://"), ("ZWGK_DATABASE_URL", "postgresql://nobody@127.0.0.1:1/x"),
+                        ("ZWGK_DATABASE_URL", "mysql://nobody@127.0.0.1:1/x"), ("ZWGK_PLUGINS", "no-such-plugin"),
                         ("ZWGK_IMPORT_MAX_ROWS", "many"), ("ZWGK_SQLITE_BUSY_TIMEOUT", "soon")):
         with monkeypatch.context() as env:
             env.setenv(name, value)
