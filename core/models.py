@@ -673,6 +673,6 @@ def load_all() -> type[Base]:
     registry's mappers) hold every table of the schema.  Returns ``Base``."""
     import importlib
 
-    for name in EXTRA_MODULES:
+    for name in (*EXTRA_MODULES, "zwgk.documents"):  # documents: the loader imports it in any case
         importlib.import_module(name)
     return Base
