@@ -5,7 +5,9 @@
     python bench/catalog_varied.py template DB                 # a migrated database with 道县 applied
     python bench/catalog_varied.py floor FILE DB               # read (.xlsx/.xls calamine, .csv csv, .json orjson)
                                                                # + one executemany (PostgreSQL: one COPY)
-    python bench/catalog_varied.py import FILE DB              # zwgk's importer, as users run it
+    python bench/catalog_varied.py import FILE DB              # `zwgk import catalog`, as users run it
+                                                               # (the console script's entry, in-process)
+    python bench/catalog_varied.py import-library FILE DB      # the library call alone (no console script)
 
 DB is a SQLite file, or a PostgreSQL URL (postgresql+psycopg://…/db — a database of its own: its
 catalog is emptied before every run).  On SQLite `floor` and `import` copy DB to a fresh file
@@ -311,6 +313,28 @@ def _limits_from_env() -> None:
 
 
 def do_import(path: str, db: str, expect_ok: bool = True) -> None:
+    """``zwgk import catalog FILE --unit 道县 --domain 义务教育``: the console script's entry
+    (``zwgk.console.main``, in this process), as users run it — settings from the environment
+    (``ZWGK_PLUGINS`` defaults to the template's daoxian here), its output on stdout and stderr."""
+    import os
+
+    os.environ["ZWGK_DATABASE_URL"] = _fresh(db)
+    os.environ.setdefault("ZWGK_PLUGINS", "daoxian")
+    from zwgk.console import main as console
+
+    t = time.perf_counter()
+    try:
+        code = console(["import", "catalog", path, "--unit", "道县", "--domain", DOMAIN])
+    except SystemExit as exc:  # the command's failure (problems found), or the full command's end
+        code = exc.code
+    print(f"exit {code} in {time.perf_counter() - t:.2f} s", file=sys.stderr)
+    if (code in (0, None)) != expect_ok:
+        raise SystemExit(f"exit code {code}, expected {'success' if expect_ok else 'failure'}")
+
+
+def do_import_library(path: str, db: str, expect_ok: bool = True) -> None:
+    """The library call alone (``zwgk.catalog_io.import_catalog`` in a session): no console script,
+    no settings read, no output — not what users run; kept to tell the two costs apart."""
     from zwgk.catalog_io import import_catalog
     from zwgk.db import Database
     from zwgk.plugin_manager import get_plugin_manager
@@ -339,6 +363,8 @@ def main(argv: list[str]) -> None:
         floor(args[0], args[1])
     elif cmd == "import":
         do_import(args[0], args[1], "--refused" not in args)
+    elif cmd == "import-library":
+        do_import_library(args[0], args[1], "--refused" not in args)
     else:
         raise SystemExit(__doc__)
 

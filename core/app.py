@@ -12,7 +12,10 @@ from werkzeug.routing import IntegerConverter
 
 from . import catalog_history as _catalog_history  # noqa: F401  (every session records catalog versions)
 from . import db as dbmod
+from .models import load_all
 from .plugin_manager import get_plugin_manager, get_pm, installed_entry_points, parse_enabled  # noqa: F401
+
+load_all()  # the app serves every table (the admin lists them all); a catalog import needs fewer
 
 
 def _secret_key(instance: Path) -> str:

@@ -21,7 +21,9 @@ import json
 import re
 import unicodedata
 import zipfile
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from functools import lru_cache
 from itertools import islice
@@ -37,18 +39,36 @@ MAX_UNZIPPED_BYTES = 200 * 1024 * 1024
 MAX_ROWS = 200_000
 
 
+#: the settings of a run without an app (the console script's light import): see :func:`settings`
+_SETTINGS: ContextVar[Mapping[str, Any] | None] = ContextVar("zwgk_import_settings", default=None)
+
+
+@contextmanager
+def settings(config: Mapping[str, Any]) -> Iterator[None]:
+    """Within: :func:`import_limits` reads ``config`` (``ZWGK_*`` settings by their config keys, as
+    ``zwgk.settings.from_environment`` gives them) rather than the running app's."""
+    token = _SETTINGS.set(config)
+    try:
+        yield
+    finally:
+        _SETTINGS.reset(token)
+
+
 def import_limits() -> tuple[int, int, int]:
-    """(file bytes, unzipped bytes, rows per sheet): the defaults above, or what the running app's
-    settings say (``ZWGK_IMPORT_MAX_FILE_SIZE``, ``ZWGK_IMPORT_MAX_UNZIPPED``, ``ZWGK_IMPORT_MAX_ROWS``)."""
+    """(file bytes, unzipped bytes, rows per sheet): the defaults above, or what the settings say
+    (``ZWGK_IMPORT_MAX_FILE_SIZE``, ``ZWGK_IMPORT_MAX_UNZIPPED``, ``ZWGK_IMPORT_MAX_ROWS``): those
+    given to :func:`settings`, else the running app's."""
     import sys
 
-    if "flask" not in sys.modules:  # never imported: no app, no context (the CLI's import, a script)
-        return MAX_FILE_BYTES, MAX_UNZIPPED_BYTES, MAX_ROWS
-    from flask import current_app, has_app_context
+    config = _SETTINGS.get()
+    if config is None:
+        if "flask" not in sys.modules:  # never imported: no app, no context (a script)
+            return MAX_FILE_BYTES, MAX_UNZIPPED_BYTES, MAX_ROWS
+        from flask import current_app, has_app_context
 
-    if not has_app_context():
-        return MAX_FILE_BYTES, MAX_UNZIPPED_BYTES, MAX_ROWS
-    config = current_app.config
+        if not has_app_context():
+            return MAX_FILE_BYTES, MAX_UNZIPPED_BYTES, MAX_ROWS
+        config = current_app.config
     return (config.get("ZWGK_IMPORT_MAX_FILE_SIZE", MAX_FILE_BYTES),
             config.get("ZWGK_IMPORT_MAX_UNZIPPED", MAX_UNZIPPED_BYTES), config.get("ZWGK_IMPORT_MAX_ROWS", MAX_ROWS))
 MAX_CELL_CHARS = 131_072  # csv's own default field limit: a catalog cell is never near it

@@ -1,5 +1,5 @@
-"""The ``zwgk`` console script: ``zwgk export-catalog`` in its usual form runs light, everything
-else is ``zwgk.cli``.
+"""The ``zwgk`` console script: ``zwgk export-catalog`` and ``zwgk import catalog`` in their usual
+forms run light, everything else is ``zwgk.cli``.
 
 A script exporting one catalog after another pays the command's start-up every time: Flask, the
 app, SQLAlchemy and the models take over a second before the first row, more than writing 10,000
@@ -17,6 +17,10 @@ Anything else — ``--help``, a plugin's name or a unit's name as the region, a 
 missing unit, an error while writing (the file is written whole or not at all) — goes to the full
 command, which answers as it always has.  The light run does not load the plugins (it needs
 none), nor does it check the other ``ZWGK_*`` settings.
+
+``import catalog`` likewise skips Flask and the web app (about half a second): the database, the
+enabled plugins and the command's own body (``zwgk.cli_import.run_import``, the full command's
+too), settings read as the app reads them — see :func:`import_catalog`.
 """
 
 from __future__ import annotations
@@ -37,6 +41,8 @@ def main(argv: list[str] | None = None) -> Any:
     """The console script.  ``argv``: the arguments (default: the process's)."""
     args = sys.argv[1:] if argv is None else list(argv)
     if args[:1] == ["export-catalog"] and export_catalog(args[1:]) == 0:
+        return 0
+    if args[:2] == ["import", "catalog"] and import_catalog(args[2:]) == 0:
         return 0
     from .cli import main as full
 
@@ -153,3 +159,80 @@ def _export(conn: Any, dialect: str, opts: dict[str, str]) -> int | None:
                      unit_column=len(units) > 1)  # each row names its unit, as the full command
     sys.stderr.write(f"{count} 条 items → {output}\n")
     return 0
+
+
+# --------------------------------------------------------------------------
+# zwgk import catalog
+# --------------------------------------------------------------------------
+
+
+def import_catalog(args: list[str]) -> int | None:
+    """``zwgk import catalog ARGS`` without Flask and the web app: 0 when done, ``None`` when the
+    full command must answer (nothing was read or written).  Errors of the import itself (an
+    unknown unit, a file's problems) end as the full command's do — the same body
+    (``zwgk.cli_import.run_import``): the same lines on stdout and stderr, exit code 1
+    (``SystemExit``)."""
+    params = _import_params(args)
+    if params is None or params["username"] is not None:  # an account's scope needs the admin's rules
+        return None
+    ready = _import_setup(os.environ)
+    if ready is None:
+        return None
+    db, pm, config = ready
+    from .catalog_readers import settings
+    from .cli_import import run_import
+
+    try:
+        with settings(config):
+            run_import(db, pm, **params)
+    finally:
+        db.dispose()
+    return 0
+
+
+def _import_params(args: list[str]) -> dict[str, Any] | None:
+    """The command's parameters, parsed by its own options (``zwgk.cli_import.catalog_options``);
+    ``None`` for ``--help`` or anything click refuses (the full command says why)."""
+    import click
+
+    from .cli_import import catalog_options
+
+    command = click.command("catalog", add_help_option=False)(catalog_options(lambda **options: None))
+    try:
+        with command.make_context("zwgk import catalog", list(args)) as ctx:
+            return dict(ctx.params)
+    except (click.exceptions.ClickException, click.exceptions.Exit, click.exceptions.Abort):
+        return None
+
+
+def _import_setup(environ: Any) -> tuple[Any, Any, dict[str, Any]] | None:
+    """(the database, the plugin manager, the settings) as ``create_app(web=False)`` makes them, or
+    ``None`` when that cannot be vouched for without the app: no ``ZWGK_DATABASE_URL``, a SQLite
+    file that does not exist (the full command would create it), a URL of another database or
+    driver than SQLite and ``postgresql+psycopg://``, a malformed setting, a plugin
+    that cannot be enabled — the full command reports each as it always has."""
+    url = environ.get("ZWGK_DATABASE_URL", "")
+    if url.startswith("sqlite:///"):
+        from urllib.parse import unquote
+
+        path = unquote(url[len("sqlite:///"):])
+        if not path or "?" in path or path.startswith(":") or not os.path.isfile(path):
+            return None
+    elif not url.startswith("postgresql+psycopg://"):  # the driver zwgk installs; another is the full command's to report
+        return None
+    from .settings import DEFAULTS, from_environment
+
+    try:
+        config = {**DEFAULTS, **from_environment(environ)}
+    except ValueError:
+        return None
+    from .plugin_manager import PluginError, get_plugin_manager, installed_entry_points, parse_enabled
+
+    try:
+        pm = get_plugin_manager(parse_enabled(config.get("PLUGINS"), installed_entry_points()))
+    except PluginError:
+        return None
+    from . import catalog_history  # noqa: F401  (every session records catalog versions, as in the app)
+    from .db import Database
+
+    return Database(url, float(config.get("SQLITE_BUSY_TIMEOUT") or 30.0)), pm, config

@@ -19,7 +19,7 @@ from sqlalchemy import create_engine, event, insert, inspect
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, scoped_session, sessionmaker
 
-from .models import TRACKED, Base, Change
+from .models import TRACKED, Base, Change, load_all
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 #: attributes that say nothing an auditor needs
@@ -121,6 +121,7 @@ class Database:
         from alembic.autogenerate import compare_metadata
         from alembic.runtime.migration import MigrationContext
 
+        load_all()  # the models of every table, not only those zwgk.models imports
         with self.engine.connect() as conn:
             ctx = MigrationContext.configure(conn, opts={"compare_type": True})
             return [d for d in compare_metadata(ctx, Base.metadata) if not _ignorable(d)]

@@ -17,7 +17,7 @@ from typing import Any
 from sqlalchemy import func, insert, select, text, update
 from sqlalchemy.engine import Connection
 
-from .models import Base
+from .models import Base, load_all
 
 FORMAT = "zwgk-dump/1"
 
@@ -27,6 +27,7 @@ class DumpError(ValueError):
 
 
 def _tables():
+    load_all()  # every table, those of zwgk.models.EXTRA_MODULES too
     return list(Base.metadata.sorted_tables)
 
 

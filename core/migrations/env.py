@@ -3,8 +3,10 @@
 from alembic import context
 from sqlalchemy import create_engine
 
-from zwgk.models import Base
+from zwgk.models import load_all
 from zwgk import documents  # noqa: F401  (issue 11: policy documents)
+
+Base = load_all()  # every table of the schema, those of zwgk.models.EXTRA_MODULES too
 
 config = context.config
 target_metadata = Base.metadata
