@@ -1789,7 +1789,7 @@ def _read_table(sheet: Sheet, layout: Layout | None, unit: str, domain: str | No
             break  # 注：… below the table
         yield parsed
     if skipped:
-        shown = "；".join(skipped[:10]) + ("…" if len(skipped) > 10 else "")
+        shown = "；".join(skipped)  # every one: a row dropped unnamed would be data lost silently
         out.warnings.append(f"[{sheet.name}] 跳过 {len(skipped)} 个分节行或重复的表头行：{shown} "
                             f"skipped {len(skipped)} section rows or repeated header rows")
     for col, label in layout.ignored.items():

@@ -54,3 +54,20 @@ def test_a_write_api_flag_that_is_not_a_json_boolean_is_refused_naming_it(dx_app
     auth = {"Authorization": f"Bearer {token_for(dx_app, 'dx_admin')}", "Accept-Language": "en"}
     got = c.post("/api/v1/catalog_items", json={**ITEM, "audience_public": value}, headers=auth)
     assert got.status_code == 400 and "audience_public" in str(got.get_json()), (value, got.get_json())
+
+
+def test_every_skipped_section_or_header_row_is_listed_in_the_warning():
+    """A workbook printed over many pages repeats its header on each: the warning names every skipped
+    row, not the first ten (docs/catalog-intake.md: the warnings list the skipped rows)."""
+    from .test_catalog_sections import HEADER, _read, _row
+
+    rows = [HEADER]
+    for n in range(1, 16):
+        rows += [[f"第{'一二三四五六七八九十'[n % 10]}部分 部分{n}"] + [""] * 9, _row(n, "")]
+    records, problems, warnings = _read(rows)
+    assert problems == [] and len(records) == 15
+    [warning] = [w for w in warnings if "分节行" in w]
+    assert "跳过 15 个" in warning
+    for n in range(1, 16):
+        assert f"第{2 * n}行 row {2 * n} “第" in warning, n
+    assert f"部分15”" in warning and "…" not in warning
