@@ -71,3 +71,60 @@ def test_every_skipped_section_or_header_row_is_listed_in_the_warning():
     for n in range(1, 16):
         assert f"第{2 * n}行 row {2 * n} “第" in warning, n
     assert f"部分15”" in warning and "…" not in warning
+
+
+def test_feedback_with_a_stored_date_outside_the_calendar_does_not_break_the_statistics(make_app, regions_db_url):
+    """A feedback written in 1990 (a direct database write) and answered in 2025: the count from it would
+    walk 35 years, so it is left out of the answer times; the statistics still come (they raised)."""
+    import datetime as dt
+
+    from sqlalchemy import select
+
+    from zwgk import models as m
+    from zwgk.participation import service as svc
+
+    from .test_participation import published_item
+
+    app = make_app(regions_db_url, plugins="daoxian", ZWGK_FEEDBACK_RATE="1000 per minute")
+    item_id = published_item(app, DX_KEY)
+    with app.extensions["zwgk.db"].session() as session:
+        dx = session.scalar(select(m.AdminUnit).where(m.AdminUnit.key == DX_KEY))
+        item = session.get(m.CatalogItem, item_id)
+        old = svc.leave_feedback(session, dx, item, True, "问一")
+        old.created_at = dt.datetime(1990, 1, 1, 2, tzinfo=dt.timezone.utc)
+        svc.answer(old, "答一", True, "x", now=dt.datetime(2025, 4, 29, 2, tzinfo=dt.timezone.utc))
+        good = svc.leave_feedback(session, dx, item, True, "问二")
+        good.created_at = dt.datetime(2025, 4, 25, 2, tzinfo=dt.timezone.utc)
+        svc.answer(good, "答二", True, "x", now=dt.datetime(2025, 4, 29, 2, tzinfo=dt.timezone.utc))
+    with app.extensions["zwgk.db"].session() as session:
+        s = svc.feedback_stats(session, DX_KEY)
+        assert (s.total, s.answered) == (2, 2)
+        assert s.answer_workdays == [3]
+
+
+DX_KEY = "湖南省/永州市/道县"
+
+
+@pytest.mark.parametrize("field, value", [("days", 99_999_999), ("on", "9999-12-30")])
+def test_a_stored_correction_period_outside_the_calendar_is_a_refusal_not_a_crash(regions_db_url, field, value):
+    import datetime as dt
+
+    from zwgk.db import Database
+    from zwgk.foi import service
+    from zwgk.workcalendar import WorkCalendar
+
+    from .test_foi_deadlines import _new
+
+    database = Database(regions_db_url)
+    try:
+        with database.session(actor="clerk") as session:
+            req = _new(session)
+            cal = WorkCalendar.load(session)
+            service.request_correction(session, req, dt.date(2025, 9, 16), 10, "写明文号", "clerk")
+            [asked] = [s for s in req.steps if s.kind == "correction_requested"]
+            setattr(asked, field, dt.date.fromisoformat(value) if field == "on" else value)
+            for act in (service.receive_correction, service.lapse):
+                with pytest.raises(service.FoiError, match="日期超出工作日历范围.*outside the working-day calendar"):
+                    act(session, req, dt.date(2025, 9, 19) if field == "days" else dt.date(9999, 12, 31), "clerk", cal)
+    finally:
+        database.dispose()
