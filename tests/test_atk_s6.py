@@ -128,3 +128,34 @@ def test_a_stored_correction_period_outside_the_calendar_is_a_refusal_not_a_cras
                     act(session, req, dt.date(2025, 9, 19) if field == "days" else dt.date(9999, 12, 31), "clerk", cal)
     finally:
         database.dispose()
+
+
+@pytest.mark.parametrize("accept, english", [("fr", True), ("de, es;q=0.5", True), ("zh-HK", False), (None, True)])
+def test_an_api_client_without_zh_or_en_gets_the_deployments_language(make_app, regions_db_url, accept, english):
+    """docs/i18n.md: zh…, en…; anything else: the deployment's ZWGK_LANGUAGE (here English)."""
+    app = make_app(regions_db_url, plugins="daoxian", ZWGK_LANGUAGE="en")
+    message = _date_message(app.test_client(), accept)
+    assert ("Not a date" in message) == english and ("不是日期" in message) != english, (accept, message)
+
+
+def test_rows_whose_probed_cells_start_otherwise_are_never_examined(monkeypatch):
+    """docs/catalog-intake.md, the cost of the section and header checks: a row is examined only when
+    its first cell, first imported cell or 一级事项 starts with a numeral, （, 第, 公, 事 or a space."""
+    import zwgk.catalog_readers as cr
+
+    from .test_catalog_sections import HEADER, _read, _row
+
+    seen = []
+    real = cr._section_or_header
+
+    def counting(value, *args):
+        seen.append(value)
+        return real(value, *args)
+
+    monkeypatch.setattr(cr, "_section_or_header", counting)
+    plain = [_row(n, level1) for n, level1 in enumerate(["招生入学", "学生资助", "低保", "Z计划", "1、招生"], 1)]
+    records, problems, _ = _read([HEADER, *plain])
+    assert len(records) == 5 and problems == [] and seen == []
+    marked = [_row(6, "一、招生入学"), _row(7, "公开事项清单"), _row(8, "（一）入学"), _row(9, "第二批"), _row(10, " 事项")]
+    records, problems, _ = _read([HEADER, *plain, *marked])
+    assert len(records) == 10 and [v.strip() for v in seen] == ["一、招生入学", "公开事项清单", "（一）入学", "第二批", "事项"]
