@@ -1,5 +1,7 @@
 """Session 6's merged changes attacked (s6-atk): what held is pinned here, what broke is fixed."""
 
+import datetime as dt
+
 import pytest
 
 from .admin_helpers import login, seed
@@ -159,3 +161,28 @@ def test_rows_whose_probed_cells_start_otherwise_are_never_examined(monkeypatch)
     marked = [_row(6, "一、招生入学"), _row(7, "公开事项清单"), _row(8, "（一）入学"), _row(9, "第二批"), _row(10, " 事项")]
     records, problems, _ = _read([HEADER, *plain, *marked])
     assert len(records) == 10 and [v.strip() for v in seen] == ["一、招生入学", "公开事项清单", "（一）入学", "第二批", "事项"]
+
+
+@pytest.mark.parametrize("published_at", [dt.datetime(9999, 12, 31, 9), dt.datetime(1999, 5, 4, 9)])
+def test_a_publication_published_outside_the_calendar_is_out_of_range_not_a_crash(make_app, regions_db_url,
+                                                                                  run_cli, published_at):
+    """The event inside the range, its publication stored at 9999-12-31 or 1999-05-04: counting how late it
+    was would walk the gap, so it is the state 日期超出工作日历范围 (it raised DateOutOfRange)."""
+    from sqlalchemy import select
+
+    from zwgk import models as m
+
+    app = make_app(regions_db_url, plugins="daoxian")
+    seed(app)
+    with app.extensions["zwgk.db"].session(actor="clerk") as s:
+        item = s.scalar(select(m.CatalogItem).limit(1))
+        s.add(m.PublicationRecord(catalog_item=item, subject="招生公告（发布日期录错）", event_at=dt.datetime(2025, 5, 6, 9),
+                                  published_at=published_at))
+    check = run_cli(app, "publications", "check")
+    assert check.exit_code == 0, check.output
+    line = next(li for li in check.output.splitlines() if "招生公告（发布日期录错）" in li)
+    assert line.startswith("日期超出工作日历范围"), line
+    assert run_cli(app, "due").exit_code == 0
+    staff = app.test_client()
+    login(staff, "dx_admin")
+    assert staff.get("/admin/").status_code == 200
