@@ -31,12 +31,16 @@ def test_odd_accept_language_headers_never_fail_and_pick_a_language(dx_app, acce
     assert ("Not a date" in message) == english and ("不是日期" in message) != english, (accept, message)
 
 
-def test_a_chosen_language_wins_over_accept_language_under_api(dx_app):
+@pytest.mark.parametrize("logged_in", [False, True])
+def test_a_chosen_language_wins_over_accept_language_under_api(dx_app, logged_in):
     c = dx_app.test_client()
     c.get("/lang/zh_Hans_CN")
+    if logged_in:
+        login(c, "dx_admin")  # the choice survives the login
     assert "不是日期" in _date_message(c, "en-US,en")
     c.get("/lang/en")
     assert "Not a date" in _date_message(c, "zh-CN,zh")
+    assert "Not a date" in _date_message(c, "*")
 
 
 @pytest.mark.parametrize("accept", ["en-US,en", "*", "garbage;;", "en;q=0"])
