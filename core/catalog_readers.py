@@ -1124,6 +1124,10 @@ class _JsonReading:
             scan -= self.base
         i = start - self.base
         piece = self.buf[i:stop] if stop >= 0 else self.buf[i:]
+        if len(piece) > MAX_JSON_RECORD_BYTES and len(piece.strip(_JSON_SPACE[kind])) > MAX_JSON_RECORD_BYTES:
+            # ended within the block read last: the check above is made only before reading another
+            raise CatalogFileError(f"{rows.path.name}: JSON 第{n}条记录超过 {MAX_JSON_RECORD_BYTES >> 20} MB "
+                                   f"record {n} is larger than {MAX_JSON_RECORD_BYTES >> 20} MB")
         sep = self.buf[stop:stop + 1] if stop >= 0 else piece[:0]
         if kind is bytes:
             piece, sep = piece.decode("utf-8"), sep.decode("ascii")

@@ -190,3 +190,26 @@ def test_a_publication_published_outside_the_calendar_is_out_of_range_not_a_cras
     staff = app.test_client()
     login(staff, "dx_admin")
     assert staff.get("/admin/").status_code == 200
+
+
+@pytest.mark.parametrize("block", [1 << 12, 7])  # under the limit, as the 4 MB blocks are under 16 MB
+def test_a_record_just_over_the_limit_is_refused_and_one_at_the_limit_read(tmp_path, monkeypatch, block):
+    """docs/security.md: a record over 16 MB is refused naming it.  The limit was checked only before
+    reading another block, so a record up to a block over it was read (16.1 MB at the 4 MB blocks)."""
+    import zwgk.catalog_readers as cr
+
+    limit = 100_000
+    monkeypatch.setattr(cr, "MAX_JSON_RECORD_BYTES", limit)
+    path = tmp_path / "c.json"
+    for size, refused in ((limit, False), (limit + 1, True), (limit + 5_000, True)):
+        record = '{"b": "' + "x" * (size - 9) + '"}'
+        assert len(record.encode()) == size
+        path.write_text('[{"a": 1}, ' + record + ', {"c": 3}]', encoding="utf-8")
+        rows = cr._JsonRows.__new__(cr._JsonRows)
+        rows.BLOCK = block
+        rows.__init__(path)
+        if refused:
+            with pytest.raises(cr.CatalogFileError, match="第2条记录超过.*record 2 is larger than"):
+                list(rows)
+        else:
+            assert [r for (r,) in rows][2] == {"c": 3}
