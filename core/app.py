@@ -174,11 +174,13 @@ def _init_babel(app: Flask) -> None:
             return chosen
         from flask import request
 
-        if request.path.startswith("/api/") and request.accept_languages:
-            # an API client has no language switch: it says its language as HTTP does (Accept-Language)
-            best = request.accept_languages.best_match(("zh", "zh-CN", "zh-Hans", "zh-Hans-CN", "en"))
-            if best is not None:
-                return "en" if best == "en" else "zh_Hans_CN"
+        if request.path.startswith("/api/"):
+            # an API client has no language switch: it says its language as HTTP does (Accept-Language),
+            # by primary tag in its order of preference (zh-TW before en is Chinese), q=0 meaning "not"
+            for value, quality in request.accept_languages:  # highest quality first
+                tag = value.replace("_", "-").split("-")[0].lower()
+                if quality > 0 and tag in ("zh", "en"):
+                    return "en" if tag == "en" else "zh_Hans_CN"
         return app.config["ZWGK_LANGUAGE"]
 
     Babel(app, locale_selector=locale)

@@ -1144,6 +1144,10 @@ class _JsonReading:
             scan -= self.base
         i = start - self.base
         piece = self.buf[i:stop] if stop >= 0 else self.buf[i:]
+        if len(piece) > MAX_JSON_RECORD_BYTES and len(piece.strip(_JSON_SPACE[kind])) > MAX_JSON_RECORD_BYTES:
+            # ended within the block read last: the check above is made only before reading another
+            raise CatalogFileError(f"{rows.path.name}: JSON 第{n}条记录超过 {MAX_JSON_RECORD_BYTES >> 20} MB "
+                                   f"record {n} is larger than {MAX_JSON_RECORD_BYTES >> 20} MB")
         sep = self.buf[stop:stop + 1] if stop >= 0 else piece[:0]
         if kind is bytes:
             piece, sep = piece.decode("utf-8"), sep.decode("ascii")
@@ -1809,7 +1813,7 @@ def _read_table(sheet: Sheet, layout: Layout | None, unit: str, domain: str | No
             break  # 注：… below the table
         yield parsed
     if skipped:
-        shown = "；".join(skipped[:10]) + ("…" if len(skipped) > 10 else "")
+        shown = "；".join(skipped)  # every one: a row dropped unnamed would be data lost silently
         out.warnings.append(f"[{sheet.name}] 跳过 {len(skipped)} 个分节行或重复的表头行：{shown} "
                             f"skipped {len(skipped)} section rows or repeated header rows")
     for col, label in layout.ignored.items():

@@ -17,7 +17,7 @@ from sqlalchemy.orm import object_session, Session, selectinload
 from . import models as m
 from .loader import Problem
 from .timelimits import DEFAULT_PROACTIVE, _period_end, due_date, parse
-from .workcalendar import WorkCalendar
+from .workcalendar import DateOutOfRange, WorkCalendar
 
 STATUS_NAMES = {"done": "已完成", "overdue": "已逾期", "due_soon": "即将到期", "in_progress": "进行中",
                 "not_started": "未开始", "on_time": "按时", "late": "逾期公开", "pending": "待公开",
@@ -191,7 +191,10 @@ def check_publication(rec: m.PublicationRecord, cal: WorkCalendar, today: dt.dat
         late = (rec.published_at - due).total_seconds() / 3600
         return PublicationCheck("late" if late > 0 else "on_time", text, due, max(0, int(-(-late // 1))), "小时",
                                 result.provisional)
-    late = cal.workdays_between(due, rec.published_at.date())
+    try:
+        late = cal.workdays_between(due, rec.published_at.date())
+    except DateOutOfRange as exc:  # published on a stored 9999-12-31 or 1999-05-04: a count of years, not made
+        return PublicationCheck("out_of_range", f"{exc} {exc.english}", None)
     return PublicationCheck("late" if rec.published_at.date() > due else "on_time", text, due,
                             max(0, late), "个工作日", result.provisional)
 

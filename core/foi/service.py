@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from ..models import AdminUnit
-from ..workcalendar import WorkCalendar
+from ..workcalendar import DateOutOfRange, WorkCalendar
 from . import deadlines
 from .models import (APPLICANT_KINDS, CHANNELS, CONSULT_PARTIES, NEEDS_REASON, REPLY_CHOICES, REPLY_TYPES,
                      InfoRequest, RequestStep)
@@ -182,6 +182,16 @@ def request_correction(session: Session, req: InfoRequest, on: dt.date, days: in
     _step(req, "correction_requested", on, actor, days=days, note=what.strip())
 
 
+def _correction_due(session: Session, asked: RequestStep, calendar: WorkCalendar | None) -> dt.date:
+    """The last day of the correction period; a stored date or period the calendar cannot count from
+    (9999-12-30, 99,999,999 days: a direct database write) is a refusal naming it, not a crash."""
+    try:
+        return _cal(session, calendar).fresh().add_workdays(asked.on, asked.days)
+    except DateOutOfRange as exc:
+        raise FoiError(f"补正期限: {exc}，无法计算；请核对告知补正的日期和期限 {exc.english}: the correction "
+                       "period cannot be counted; check the date and the period of the request for correction") from exc
+
+
 def receive_correction(session: Session, req: InfoRequest, on: dt.date, actor: str,
                        calendar: WorkCalendar | None = None) -> None:
     """收到补正: the reply period starts again from this day (第三十条)."""
@@ -192,7 +202,7 @@ def receive_correction(session: Session, req: InfoRequest, on: dt.date, actor: s
     if any(s.kind == "correction_received" for s in req.steps):
         raise FoiError("correction 补正: 已收到补正 already received")
     _not_before(on, asked[0].on, "on 收到补正日期", "告知补正日期 the request for correction")
-    due = _cal(session, calendar).fresh().add_workdays(asked[0].on, asked[0].days)
+    due = _correction_due(session, asked[0], calendar)
     if on > due:
         raise FoiError(f"on 收到补正日期: 晚于补正期限 {due}，申请视为放弃 after the period: the application "
                        "counts as withdrawn (条例第三十条)")
@@ -206,7 +216,7 @@ def lapse(session: Session, req: InfoRequest, on: dt.date, actor: str, calendar:
     asked = [s for s in req.steps if s.kind == "correction_requested"]
     if not asked or any(s.kind == "correction_received" for s in req.steps):
         raise FoiError("lapse 视为放弃: 只适用于告知补正后未补正的申请 only after an unanswered request for correction")
-    due = _cal(session, calendar).fresh().add_workdays(asked[0].on, asked[0].days)
+    due = _correction_due(session, asked[0], calendar)
     if on <= due:
         raise FoiError(f"on 日期: 补正期限至 {due}，期满后才能视为放弃 the period runs until {due}")
     _step(req, "lapsed", on, actor)

@@ -274,7 +274,10 @@ def feedback_stats(session: Session, unit_key: str | None = None, start: dt.date
             out.comments += 1
             if fb.answered_at:
                 out.answered += 1
-                out.answer_workdays.append(cal.fresh().workdays_between(day, beijing_day(fb.answered_at)))
+                try:
+                    out.answer_workdays.append(cal.fresh().workdays_between(day, beijing_day(fb.answered_at)))
+                except DateOutOfRange:  # a stored date the calendar does not count from: no answer time
+                    pass
             elif fb.status != "hidden":
                 out.unanswered += 1
         out.changes += fb.change_item_id is not None
