@@ -710,6 +710,27 @@ def _read_csv(path: Path) -> list[Sheet]:
     return [Sheet(path.stem, _CsvRows(path))]
 
 
+def _scan_utf8(path: Path, size: int, each: Callable[[bytes], None]) -> bool:
+    """Read ``path`` a block of ``size`` bytes at a time, handing every block to ``each`` (which
+    counts what it needs); True when the whole file is UTF-8 (a BOM allowed), else False."""
+    decoder = codecs.getincrementaldecoder("utf-8-sig")()
+    utf8 = True
+    with path.open("rb") as f:
+        while block := f.read(size):
+            each(block)
+            if utf8:
+                try:
+                    decoder.decode(block)
+                except UnicodeDecodeError:
+                    utf8 = False
+    if utf8:
+        try:
+            decoder.decode(b"", True)
+        except UnicodeDecodeError:
+            utf8 = False
+    return utf8
+
+
 class _CsvRows(Rows):
     """A CSV file's rows, decoded as they are read.  The encoding is decided as
     :func:`decode_text` decides it (the whole file is UTF-8, else GB18030): one pass over the
@@ -720,24 +741,17 @@ class _CsvRows(Rows):
 
     def __init__(self, path: Path):
         self.path = path
-        decoder = codecs.getincrementaldecoder("utf-8-sig")()
-        utf8, lf, cr, crlf, last = True, 0, 0, 0, b""
-        with path.open("rb") as f:
-            while block := f.read(self.BLOCK):
-                lf += block.count(b"\n")
-                cr += block.count(b"\r")
-                crlf += block.count(b"\r\n") + (last == b"\r" and block[:1] == b"\n")  # one across blocks too
-                last = block[-1:]
-                if utf8:
-                    try:
-                        decoder.decode(block)
-                    except UnicodeDecodeError:
-                        utf8 = False
-        if utf8:
-            try:
-                decoder.decode(b"", True)
-            except UnicodeDecodeError:
-                utf8 = False
+        lf = cr = crlf = 0
+        last = b""
+
+        def count(block: bytes) -> None:
+            nonlocal lf, cr, crlf, last
+            lf += block.count(b"\n")
+            cr += block.count(b"\r")
+            crlf += block.count(b"\r\n") + (last == b"\r" and block[:1] == b"\n")  # one across blocks too
+            last = block[-1:]
+
+        utf8 = _scan_utf8(path, self.BLOCK, count)
         self.encoding = "utf-8-sig" if utf8 else "gb18030"
         self.estimate = (lf or cr) + (last not in (b"\n", b"\r", b""))
         # no more rows than lines, whatever the quoting: a line ends at \n, \r\n or a lone \r (a
@@ -927,21 +941,13 @@ class _JsonRows(Rows):
 
     def __init__(self, path: Path) -> None:
         self.path = path
-        decoder = codecs.getincrementaldecoder("utf-8-sig")()
-        utf8, braces = True, 0
-        with path.open("rb") as f:
-            while block := f.read(self.BLOCK):
-                braces += block.count(b"{")
-                if utf8:
-                    try:
-                        decoder.decode(block)
-                    except UnicodeDecodeError:
-                        utf8 = False
-        if utf8:
-            try:
-                decoder.decode(b"", True)
-            except UnicodeDecodeError:
-                utf8 = False
+        braces = 0
+
+        def count(block: bytes) -> None:
+            nonlocal braces
+            braces += block.count(b"{")
+
+        utf8 = _scan_utf8(path, self.BLOCK, count)
         if not utf8:
             decoder = codecs.getincrementaldecoder("gb18030")()
             try:
