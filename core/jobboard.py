@@ -61,12 +61,13 @@ def _state(finished: bool, failed: bool, started: bool = True) -> str:
 
 
 def _imports(app: Any, url_for: Any, user_id: Any) -> list[JobRow]:
-    from flask_babel import gettext
+    from flask_babel import gettext, ngettext
 
     rows = []
     for job in app.extensions["zwgk.import_jobs"].all() if "zwgk.import_jobs" in app.extensions else ():
         problems = len(job.result.problems) if job.result else 0
-        error = job.error or (gettext("%(n)s problems; nothing was written", n=problems) if problems else None)
+        error = job.error or (ngettext("%(num)d problem; nothing was written", "%(num)d problems; nothing was written",
+                                                 problems) if problems else None)
         link = None
         if job.finished and job.owner == user_id:  # the import's own pages answer only its owner
             link = ((url_for("catalog_import.job_report", job_id=job.id), "Error report") if problems

@@ -149,3 +149,20 @@ def test_survey_and_import_problems_in_the_browser_in_both_languages(live, tmp_p
         page.wait_for_selector("#import-result", timeout=60_000)
         assert import_said in page.inner_text("body"), lang
         page.screenshot(path=str(SHOTS / f"import_problems_{lang}.png"), full_page=True)
+
+
+def test_the_import_page_counts_its_problems_in_each_language(dx_app, tmp_path):
+    """"1 problem", "2 problems" in English; "1 处问题" in Chinese (the count, not "1 problems")."""
+    record = {k: v for k, v in ITEM.items() if k != "unit"}
+    c = dx_app.test_client()
+    login(c, "dx_admin")
+    for n, lang, words in ((1, "en", "1 problem; nothing was written."), (2, "en", "2 problems; nothing was written."),
+                           (1, "zh_Hans_CN", "1 处问题，未写入任何内容。")):
+        path = tmp_path / f"目录{n}.json"
+        path.write_text(json.dumps([{**record, "audience_public": "maybe"}] * n, ensure_ascii=False), encoding="utf-8")
+        c.get(f"/lang/{lang}")
+        page = c.post("/admin/catalog_import/", data={
+            "unit": DX, "domain": "义务教育", "csrf_token": csrf(c, "/admin/catalog_import/"),
+            "file": (open(path, "rb"), path.name)}, content_type="multipart/form-data").get_data(as_text=True)
+        assert words in page, (n, lang)
+        assert "1 problems" not in page

@@ -100,6 +100,10 @@ def test_the_page_lists_jobs_with_progress_result_and_scope(admin_app, tmp_path)
     state, cells = seen[bad.id]  # the editor's: shown to the region's administrator, without its links
     assert state == "failed" and "dx_editor" in cells and "失败" in cells and "个问题，未写入任何内容" in cells
     assert "href=" not in cells
+    dx.get("/lang/en")  # the count in words of the other language: "1 problem", "2 problems", never "1 problems"
+    english = {job_id: cells for _, job_id, cells in _rows(dx.get(JOBS).get_data(as_text=True))}
+    assert "1 problem; nothing was written" in english[bad.id]  # its one row lacks 公开内容
+    dx.get("/lang/zh_Hans_CN")
     state, cells = seen[export.id]
     assert state == "finished" and "目录导出" in cells and "2 / 2" in cells
     link = re.search(r'href="([^"]+)">下载<', cells).group(1)
