@@ -619,11 +619,7 @@ class _PiecewiseRows(Rows):
                     nxt = _merge_row(row, r, ranges, nxt, active)
                 yield row
                 r += 1
-        while nxt < len(ranges) or active:  # merged ranges below the last row with cells
-            row = []
-            nxt = _merge_row(row, r, ranges, nxt, active)
-            yield row
-            r += 1
+        yield from _merged_below(r, ranges, nxt, active)
 
 
 def _column(letters: bytes) -> int:
@@ -659,12 +655,17 @@ class _WorkbookRows(Rows):
             if nxt < len(ranges) or active:
                 nxt = _merge_row(row, r, ranges, nxt, active)
             yield row
+        yield from _merged_below(r + 1, ranges, nxt, active)
+
+
+def _merged_below(r: int, ranges: list[tuple[int, int, int, int, int]], nxt: int,
+                  active: list[list[Any]]) -> Iterator[list[Any]]:
+    """The rows from ``r`` on, below the last row with cells, that merged ranges still cover."""
+    while nxt < len(ranges) or active:
+        row: list[Any] = []
+        nxt = _merge_row(row, r, ranges, nxt, active)
+        yield row
         r += 1
-        while nxt < len(ranges) or active:  # merged ranges below the last row with cells
-            row = []
-            nxt = _merge_row(row, r, ranges, nxt, active)
-            yield row
-            r += 1
 
 
 def _merge_row(row: list[Any], r: int, ranges: list[tuple[int, int, int, int, int]], nxt: int,

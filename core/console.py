@@ -70,13 +70,23 @@ def _parse(args: list[str]) -> dict[str, str] | None:
     return opts
 
 
+def _sqlite_file(url: str) -> str | None:
+    """The existing file a ``sqlite:///`` URL names, read as SQLAlchemy reads it (a%20b.sqlite is
+    "a b.sqlite"); ``None`` for anything the light runs leave to the full command (no path, a query
+    string, memory, a file that does not exist)."""
+    from urllib.parse import unquote
+
+    path = unquote(url[len("sqlite:///"):])
+    if not path or "?" in path or path.startswith(":") or not os.path.isfile(path):
+        return None
+    return path
+
+
 def _connect(url: str) -> tuple[Any, str] | None:
     """(a DB-API connection, its dialect) for the URLs the light run knows, else ``None``."""
     if url.startswith("sqlite:///"):
-        from urllib.parse import unquote
-
-        path = unquote(url[len("sqlite:///"):])  # as SQLAlchemy reads it: a%20b.sqlite is "a b.sqlite"
-        if not path or "?" in path or path.startswith(":") or not os.path.isfile(path):
+        path = _sqlite_file(url)
+        if path is None:
             return None
         import sqlite3
 
@@ -213,10 +223,7 @@ def _import_setup(environ: Any) -> tuple[Any, Any, dict[str, Any]] | None:
     that cannot be enabled — the full command reports each as it always has."""
     url = environ.get("ZWGK_DATABASE_URL", "")
     if url.startswith("sqlite:///"):
-        from urllib.parse import unquote
-
-        path = unquote(url[len("sqlite:///"):])
-        if not path or "?" in path or path.startswith(":") or not os.path.isfile(path):
+        if _sqlite_file(url) is None:
             return None
     elif not url.startswith("postgresql+psycopg://"):  # the driver zwgk installs; another is the full command's to report
         return None
