@@ -3,17 +3,21 @@
     python bench/catalog_varied.py generate OUT.xlsx ROWS [--refused] [--uniform]   # also .csv .xls .docx .json
     python bench/catalog_varied.py generate OUT.csv ROWS --utf8   # UTF-8 with a BOM (default: GB18030)
     python bench/catalog_varied.py template DB                 # a migrated database with 道县 applied
-    python bench/catalog_varied.py floor FILE DB               # read (.xlsx/.xls calamine, .csv csv, .json orjson)
+    python bench/catalog_varied.py floor FILE DB [--as-is]     # read (.xlsx/.xls calamine, .csv csv, .json orjson)
                                                                # + one executemany (PostgreSQL: one COPY)
-    python bench/catalog_varied.py import FILE DB              # `zwgk import catalog`, as users run it
-                                                               # (the console script's entry, in-process)
+    python bench/catalog_varied.py import FILE DB              # `zwgk import catalog`, the console script's entry
+                                                               # called in this process (for profiling)
     python bench/catalog_varied.py import-library FILE DB      # the library call alone (no console script)
+    python bench/catalog_varied.py fresh DB RUN                # RUN: an empty catalog to time against
+    python bench/catalog_varied.py command FILE RUN            # the `zwgk import catalog …` line users type
 
 DB is a SQLite file, or a PostgreSQL URL (postgresql+psycopg://…/db — a database of its own: its
 catalog is emptied before every run).  On SQLite `floor` and `import` copy DB to a fresh file
 first (both pay the same copy), so each run starts from the same empty catalog.  Each pair is
 timed as whole processes, in turn (A B A B …), with `bench/pairs.py`, and the ratio taken
-pair by pair.
+pair by pair.  `bench/import_matrix.py` times the console script itself (`.venv/bin/zwgk import
+catalog …`, what `command` prints) against `floor --as-is`, each after `fresh` (not timed): neither
+side pays a copy, and the import pays no second interpreter.
 
 How the rows vary (nothing repeats row after row, so no cache does the work for it):
 - 公开内容 is unique on every row; 二级事项 too;
@@ -272,10 +276,32 @@ COLUMNS = ("unit_id, domain_id, level1, level2, content, basis, time_limit, subj
            " source_file")
 
 
-def floor(path: str, db: str) -> None:
+def fresh(db: str, run: str) -> None:
+    """``run``: the template ``db`` copied (SQLite), or ``db`` itself with its catalog emptied
+    (PostgreSQL, where ``run`` must be ``db``) — what each timed run starts from."""
+    if "://" in db:
+        if run != db:
+            raise SystemExit("PostgreSQL: RUN is the database itself")
+        _fresh(db)
+        return
+    shutil.copy(db, run)
+
+
+def command(path: str, run: str) -> list[str]:
+    """``zwgk import catalog FILE --unit 道县 --domain 义务教育`` as users type it (the console script
+    beside this Python), with the environment it needs: ``ZWGK_DATABASE_URL`` and ``ZWGK_PLUGINS``."""
+    script = Path(sys.executable).with_name("zwgk")
+    return [str(script), "import", "catalog", path, "--unit", "道县", "--domain", DOMAIN]
+
+
+def command_env(run: str) -> dict[str, str]:
+    return {"ZWGK_DATABASE_URL": _url(run), "ZWGK_PLUGINS": "daoxian"}
+
+
+def floor(path: str, db: str, as_is: bool = False) -> None:
     """The least any importer must do: read the cells, one executemany (SQLite) or one COPY
-    (PostgreSQL) of the rows."""
-    url = _fresh(db)
+    (PostgreSQL) of the rows.  ``as_is``: into ``db`` as it is (prepared by :func:`fresh`)."""
+    url = _url(db) if as_is else _fresh(db)
     data = _read_floor(path)
     if url.startswith("sqlite"):
         import sqlite3
@@ -360,7 +386,14 @@ def main(argv: list[str]) -> None:
     elif cmd == "template":
         template(args[0])
     elif cmd == "floor":
-        floor(args[0], args[1])
+        floor(args[0], args[1], "--as-is" in args)
+    elif cmd == "fresh":
+        fresh(args[0], args[1])
+    elif cmd == "command":
+        import shlex
+
+        env = " ".join(f"{k}={shlex.quote(v)}" for k, v in command_env(args[1]).items())
+        print(env, shlex.join(command(args[0], args[1])))
     elif cmd == "import":
         do_import(args[0], args[1], "--refused" not in args)
     elif cmd == "import-library":

@@ -3,8 +3,10 @@
     python bench/import_matrix.py --dir /tmp/b --sizes 10000,100000,1000000 --formats xlsx,csv,json \
         --db sqlite --db postgresql+psycopg://postgres@127.0.0.1:5432/zwgk_bench [--pairs 3] [--big-pairs 1]
 
-Each case is ``bench/pairs.py``'s A/B in turn: A = ``catalog_varied.py import FILE DB`` (the importer as users run
-it), B = ``catalog_varied.py floor FILE DB``, each a whole process.  On PostgreSQL the database server's CPU
+Each case is ``bench/pairs.py``'s A/B in turn: A = ``zwgk import catalog FILE --unit 道县 --domain 义务教育`` (the
+console script, as users type it; ``catalog_varied.py command`` prints it), B = ``catalog_varied.py floor FILE RUN
+--as-is``, each a whole process, each into an empty catalog made just before it and not timed
+(``catalog_varied.py fresh``: a copy of the template on SQLite, ``DIR/run.sqlite``; on PostgreSQL the catalog emptied).  On PostgreSQL the database server's CPU
 during each run is counted as well (``pairs.py --server postgres``): a ``COPY`` leaves work to the server, and the
 client's CPU alone would flatter the floor.  Files are generated into ``--dir`` when missing (``v10k.xlsx``,
 ``v100k.csv``, ``v1m.json`` …; CSV in GB18030) and the SQLite template is ``DIR/t.sqlite``.  The import limits are
@@ -19,6 +21,7 @@ import argparse
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -51,6 +54,8 @@ def main() -> None:
     args = parser.parse_args()
     os.environ.update(LIMITS)
     py, script = sys.executable, str(HERE / "catalog_varied.py")
+    sys.path.insert(0, str(HERE))
+    import catalog_varied as cv
     args.dir.mkdir(parents=True, exist_ok=True)
     print("| database | rows | format | pairs | floor CPU | import CPU | **import ÷ floor (CPU)** | (wall) "
           "| import peak | floor peak |")
@@ -67,9 +72,17 @@ def main() -> None:
                     subprocess.run([py, script, "generate", str(path), str(n)], check=True)
                 pairs = args.big_pairs if n >= 1_000_000 else args.pairs
                 a_runs, b_runs = [], []
+                dest = str(args.dir / "run.sqlite") if db == "sqlite" else db
+                os.environ.update(cv.command_env(dest))
+                def fresh() -> None:
+                    subprocess.run([py, script, "fresh", target, dest], check=True)
+                    time.sleep(0.3 if server else 0)  # the server has reaped that backend before the count starts
+
                 for _ in range(pairs):
-                    a_runs.append(run([py, script, "import", str(path), target], server))
-                    b_runs.append(run([py, script, "floor", str(path), target], server))
+                    fresh()
+                    a_runs.append(run(cv.command(str(path), dest), server))
+                    fresh()
+                    b_runs.append(run([py, script, "floor", str(path), dest, "--as-is"], server))
                 cpu = 3 if server else 0  # client + server CPU on PostgreSQL
                 ratio = median([a[cpu] / b[cpu] for a, b in zip(a_runs, b_runs)])
                 wall = median([a[1] / b[1] for a, b in zip(a_runs, b_runs)])

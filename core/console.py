@@ -25,10 +25,12 @@ too), settings read as the app reads them — see :func:`import_catalog`.
 
 from __future__ import annotations
 
+import gc
 import os
 import re
 import sys
 from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 STATUSES = ("draft", "submitted", "reviewed", "signed", "published", "withdrawn")
@@ -38,15 +40,51 @@ _NAMED = re.compile(r":(\w+)")
 
 
 def main(argv: list[str] | None = None) -> Any:
-    """The console script.  ``argv``: the arguments (default: the process's)."""
-    args = sys.argv[1:] if argv is None else list(argv)
-    if args[:1] == ["export-catalog"] and export_catalog(args[1:]) == 0:
+    """The console script.  ``argv``: the arguments (default: the process's, and then the process's
+    garbage collector is managed as :func:`_collector` says; a call with ``argv`` leaves it alone)."""
+    if argv is not None:
+        return _main(list(argv))
+    with _collector():
+        return _main(sys.argv[1:], script=True)
+
+
+def _main(args: list[str], script: bool = False) -> Any:
+    if args[:1] == ["export-catalog"] and export_catalog(args[1:], script) == 0:
         return 0
     if args[:2] == ["import", "catalog"] and import_catalog(args[2:]) == 0:
         return 0
     from .cli import main as full
 
-    return full() if argv is None else full(args)
+    if script:
+        _collect_again()  # the full command may serve for days: collect as usual
+        return full()
+    return full(args)
+
+
+@contextmanager
+def _collector() -> Iterator[None]:
+    """The command's process, not a library's: Python's cyclic garbage collector is off while the
+    modules load, and everything alive at the end is frozen before the interpreter exits.
+
+    Loading Flask or SQLAlchemy and the models makes hundreds of thousands of objects that live
+    as long as the process, none of them garbage, and the collector walks them again and again
+    while they are made: about 0.05 s of CPU.  At exit the interpreter collects once more, over
+    everything, before tearing the modules down: about 0.15 s more.  Together about a third of a
+    one-row ``zwgk import catalog`` (docs/benchmarks.md, session 7).  What a command creates in
+    cycles while the collector is off is freed at exit, as before; the light import runs with the
+    collector paused in any case (``catalog_io._without_cyclic_gc``), and the other commands turn
+    it on again once their modules are loaded (:func:`_collect_again`)."""
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.freeze()  # the interpreter's last collection skips what is frozen; nothing else changes
+
+
+def _collect_again() -> None:
+    """The modules are loaded: freeze what they made (later collections skip it) and collect as usual."""
+    gc.freeze()
+    gc.enable()
 
 
 def _parse(args: list[str]) -> dict[str, str] | None:
@@ -123,9 +161,10 @@ def _one(conn: Any, dialect: str, sql: str, params: dict[str, Any]) -> Any:
     return rows[0][0] if rows else None
 
 
-def export_catalog(args: list[str]) -> int | None:
+def export_catalog(args: list[str], script: bool = False) -> int | None:
     """``zwgk export-catalog ARGS`` without Flask, SQLAlchemy or the models: 0 when done, ``None``
-    when the full command must answer (nothing was written)."""
+    when the full command must answer (nothing was written).  ``script``: the console script's own
+    process (the collector is turned on again before the rows are written)."""
     opts = _parse(args)
     url = os.environ.get("ZWGK_DATABASE_URL", "")
     if opts is None or not url:
@@ -138,17 +177,20 @@ def export_catalog(args: list[str]) -> int | None:
         return None
     conn, dialect = connected
     try:
-        return _export(conn, dialect, opts)
+        return _export(conn, dialect, opts, script)
     except Exception:  # noqa: BLE001 - the full command runs instead and reports it (nothing was written)
         return None
     finally:
         conn.close()
 
 
-def _export(conn: Any, dialect: str, opts: dict[str, str]) -> int | None:
+def _export(conn: Any, dialect: str, opts: dict[str, str], script: bool = False) -> int | None:
     from pathlib import Path
 
     from . import catalog_export as ce
+
+    if script:
+        _collect_again()
 
     region = opts["region"]
     params: dict[str, Any] = ce.under_params(region)

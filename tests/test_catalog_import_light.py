@@ -242,3 +242,60 @@ def test_the_models_an_import_needs_leave_the_others_out_and_load_all_gives_ever
     before, after, extra = ast.literal_eval(out)
     assert extra == [] and set(after) == migrated and set(before) < set(after)
     assert {"published_item", "feedback", "info_request", "evaluation_run", "api_token"} <= set(after) - set(before)
+
+
+def _script(code: str, url: str) -> subprocess.CompletedProcess:
+    env = dict(os.environ, ZWGK_DATABASE_URL=url, ZWGK_PLUGINS=PLUGINS)
+    return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env)
+
+
+#: what the process says of its garbage collector as it exits (atexit runs after the command)
+_AT_EXIT = ("import atexit, gc, sys\n"
+            "atexit.register(lambda: print('AT EXIT enabled', gc.isenabled(), 'frozen', gc.get_freeze_count() > 0))\n")
+
+
+def test_the_console_script_exits_with_what_lives_frozen_and_the_import_written(two_databases, tmp_path):
+    """``zwgk import catalog`` as the console script runs it (``main()`` with the process's arguments):
+    the collector off while the modules load and through the import, everything alive frozen before
+    the interpreter's own exit (its last collection skips it); the items are written and the
+    output is the command's (docs/benchmarks.md, session 7)."""
+    first, _, _, refused = _files(tmp_path)
+    url = two_databases[1]
+    ran = _script(_AT_EXIT + f"sys.argv = ['zwgk', 'import', 'catalog', {str(first)!r}, '--unit', '道县',"
+                  " '--domain', '义务教育']\nfrom zwgk.console import main\nsys.exit(main())", url)
+    assert ran.returncode == 0, ran.stderr
+    assert "目录.xlsx: 3 行 rows; 已导入 imported 3" in ran.stdout
+    assert "AT EXIT enabled False frozen True" in ran.stdout
+    assert len(_state(url)[0]) == 3
+    # a refused file: exit 1, the problems said, nothing written, and the same end
+    ran = _script(_AT_EXIT + f"sys.argv = ['zwgk', 'import', 'catalog', {str(refused)!r}, '--unit', '道县',"
+                  " '--domain', '义务教育']\nfrom zwgk.console import main\nsys.exit(main())", url)
+    assert ran.returncode == 1 and "nothing was written" in ran.stderr
+    assert "AT EXIT enabled False frozen True" in ran.stdout
+    assert len(_state(url)[0]) == 3
+
+
+def test_the_full_command_collects_as_usual_once_its_modules_are_loaded(two_databases):
+    """Any other command (here ``zwgk.cli.main`` replaced by one that reports) starts with the
+    collector on again and the modules' objects frozen: a server started by ``zwgk serve`` runs
+    for days and must collect its garbage."""
+    ran = _script(_AT_EXIT + "import zwgk.cli\n"
+                  "zwgk.cli.main = lambda *a: print('FULL enabled', gc.isenabled(), 'frozen', gc.get_freeze_count() > 0)\n"
+                  "sys.argv = ['zwgk', 'serve']\nfrom zwgk.console import main\nmain()", two_databases[1])
+    assert ran.returncode == 0, ran.stderr
+    assert "FULL enabled True frozen True" in ran.stdout
+
+
+def test_a_call_with_arguments_leaves_the_callers_collector_alone(two_databases, tmp_path, environment, capsys):
+    """``zwgk.console.main(args)`` — a library call, a test, a script of the user's — changes
+    nothing of the calling process's garbage collector."""
+    import gc
+
+    from zwgk import console
+
+    first, _, _, _ = _files(tmp_path)
+    environment.setenv("ZWGK_DATABASE_URL", two_databases[1])
+    before = gc.isenabled(), gc.get_freeze_count()
+    assert console.main(["import", "catalog", str(first), "--unit", "道县", "--domain", "义务教育"]) == 0
+    assert (gc.isenabled(), gc.get_freeze_count()) == before
+    assert "已导入 imported 3" in capsys.readouterr().out
