@@ -284,6 +284,8 @@ def fresh(db: str, run: str) -> None:
             raise SystemExit("PostgreSQL: RUN is the database itself")
         _fresh(db)
         return
+    for leftover in (Path(run + "-wal"), Path(run + "-shm")):  # a WAL of an earlier run must not replay into the copy
+        leftover.unlink(missing_ok=True)
     shutil.copy(db, run)
 
 
