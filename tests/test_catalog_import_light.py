@@ -299,3 +299,17 @@ def test_a_call_with_arguments_leaves_the_callers_collector_alone(two_databases,
     assert console.main(["import", "catalog", str(first), "--unit", "道县", "--domain", "义务教育"]) == 0
     assert (gc.isenabled(), gc.get_freeze_count()) == before
     assert "已导入 imported 3" in capsys.readouterr().out
+
+
+def test_the_light_export_writes_with_the_collector_on(two_databases, tmp_path):
+    """``zwgk export-catalog`` as the console script runs it: its rows are written with the
+    collector on again (a catalog of a million rows is no import: nothing pauses it), and what
+    lives at the end is frozen as for every command."""
+    out = tmp_path / "c.csv"
+    ran = _script(_AT_EXIT + "import zwgk.catalog_export as ce\nreal = ce.write\n"
+                  "def write(*a, **kw):\n    print('WRITING enabled', gc.isenabled())\n    return real(*a, **kw)\n"
+                  f"ce.write = write\nsys.argv = ['zwgk', 'export-catalog', '--region', {DX!r}, '-o', {str(out)!r}]\n"
+                  "from zwgk.console import main\nsys.exit(main())", two_databases[1])
+    assert ran.returncode == 0, ran.stderr
+    assert "WRITING enabled True" in ran.stdout and "AT EXIT enabled True frozen True" in ran.stdout
+    assert "flask" not in ran.stderr and out.read_bytes().startswith(b"\xef\xbb\xbf")
