@@ -144,7 +144,8 @@ def import_catalog(session: Session, pm: Any, path: Path, unit: str, domain: str
     if domain and resolve_domain(session, domain) is None:
         raise CatalogFileError(f"找不到领域 unknown domain {domain!r}")
     report("read", 0, 1)
-    sheets = read_sheets(path)
+    scans: dict[str, Any] = {}
+    sheets = read_sheets(path, scans)
     known: dict[str, str | None] = {}
 
     def domain_of(text: str) -> str | None:  # a sheet's or title's …领域…目录
@@ -155,8 +156,9 @@ def import_catalog(session: Session, pm: Any, path: Path, unit: str, domain: str
     reading = read_records(sheets, unit, domain, domain_of)
     del sheets
     # problems in the order they were always reported: reading the file, formulas, missing columns, rows
+    cells = scans["formulas"] if "formulas" in scans else formula_cells(path) if path.suffix.lower() == ".xlsx" else []
     formulas = [Problem(f"[{sheet}] {cell}", "", cell, "公式单元格不被接受（目录只收文本）a formula cell is refused")
-                for sheet, cell in formula_cells(path)] if path.suffix.lower() == ".xlsx" else []
+                for sheet, cell in cells]
     headers: list[Problem] = []
     checks: list[Problem] = []
     result = ImportResult(warnings=reading.warnings, unit=unit, mappings=reading.mappings)

@@ -310,8 +310,10 @@ def decode_text(data: bytes, name: str) -> str:
                                f"UTF-8 or GB18030 (byte {exc.start})") from exc
 
 
-def read_sheets(path: Path) -> list[Sheet]:
-    """The sheets (tables) of a catalog file, refusing what is too big or not what its name says."""
+def read_sheets(path: Path, scans: dict[str, Any] | None = None) -> list[Sheet]:
+    """The sheets (tables) of a catalog file, refusing what is too big or not what its name says.
+    ``scans``: given, it receives ``formulas`` for an .xlsx — :func:`formula_cells`, found in the same
+    pass over the parts as the DTD check (each part is decompressed once for both)."""
     max_bytes, max_unzipped, max_rows = import_limits()
     size = path.stat().st_size
     if size > max_bytes:
@@ -322,7 +324,10 @@ def read_sheets(path: Path) -> list[Sheet]:
         head = f.read(512)
     kind = _kind(path, head)
     if kind in ("xlsx", "docx"):
-        _check_zip(path, max_unzipped)
+        formulas = _check_zip(path, max_unzipped, formulas=scans is not None and kind == "xlsx"
+                              and path.suffix.lower() == ".xlsx")
+        if formulas is not None and scans is not None:
+            scans["formulas"] = formulas
     reader = {"xlsx": _read_workbook, "xls": _read_workbook, "csv": _read_csv, "json": _read_json,
               "docx": _read_docx, "html": _read_html}[kind]
     sheets = reader(path)
@@ -338,7 +343,10 @@ def read_sheets(path: Path) -> list[Sheet]:
     return sheets
 
 
-def _check_zip(path: Path, max_unzipped: int = MAX_UNZIPPED_BYTES) -> None:
+def _check_zip(path: Path, max_unzipped: int = MAX_UNZIPPED_BYTES,
+               formulas: bool = False) -> list[tuple[str, str]] | None:
+    """Refuse a zip too big unpacked or a part that declares a DTD; ``formulas``: also return the
+    formula cells (:func:`formula_cells`), found in the same pass (else None)."""
     try:
         with zipfile.ZipFile(path) as z:
             unzipped = sum(i.file_size for i in z.infolist())
@@ -347,25 +355,55 @@ def _check_zip(path: Path, max_unzipped: int = MAX_UNZIPPED_BYTES) -> None:
     if unzipped > max_unzipped:
         raise CatalogFileError(f"{path.name}: 解压后过大（疑似压缩炸弹）uncompressed size {unzipped} bytes "
                                f"exceeds {max_unzipped}")
-    part = part_with_dtd(path)
+    part, found = scan_parts(path, formulas=formulas)
     if part:
         raise CatalogFileError(f"{path.name}: 文件含有 DTD（{part}），不被接受（XML 实体扩展风险）"
                                "a part declares a DTD: refused (entity expansion)")
+    return found
 
 
 def part_with_dtd(path: Path, block: int = 1 << 20) -> str | None:
     """The first part of an Office file that declares a DTD, if any.  Office programs never write
     one; a DTD is how entity expansion (billion laughs) and external entities get in, so such a
     file is refused before any parser sees it.  Every part is scanned, whatever its name."""
+    return scan_parts(path, block)[0]
+
+
+def scan_parts(path: Path, block: int = 1 << 20,
+               formulas: bool = False) -> tuple[str | None, list[tuple[str, str]] | None]:
+    """(:func:`part_with_dtd`, :func:`formula_cells` or None) in one pass: every part decompressed
+    once, its blocks looked at for both.  The formulas are None unless asked for, and when a part
+    declares a DTD (the file is refused; nothing of it is parsed).  A zip holding two parts of the
+    same name is scanned the two ways apart (which of them a name opens is zipfile's business)."""
     with zipfile.ZipFile(path) as z:
-        for info in z.infolist():
+        infos = z.infolist()
+        names = [i.filename for i in infos]
+        if formulas and len(set(names)) != len(names):
+            part = scan_parts(path, block)[0]
+            return part, None if part else formula_cells(path, block)
+        order = _formula_parts(z) if formulas else []
+        wanted = set(order)
+        cells: dict[str, list[tuple[str, str]]] = {}
+        for info in infos:
+            look = info.filename in wanted
             with z.open(info) as f:
-                tail = b""
-                while chunk := f.read(block):
-                    if b"<!DOCTYPE" in tail + chunk:  # XML spells it in capitals only
-                        return info.filename
-                    tail = chunk[-9:]
-    return None
+                tail, carry, found = b"", b"", []
+                sheet = info.filename.rsplit("/", 1)[-1]
+                while True:
+                    more = f.read(block)
+                    if more:
+                        if b"<!DOCTYPE" in tail + more:  # XML spells it in capitals only
+                            return info.filename, None
+                        tail = more[-9:]
+                    if look:
+                        carry = _formulas_in(carry, more, sheet, found)
+                    if not more:
+                        break
+                if look:
+                    cells[info.filename] = found
+    if not formulas:
+        return None, None
+    return None, [cell for name in order for cell in cells.get(name, ())]
 
 
 #: an .xlsx sheet whose XML is larger than this is read in pieces (:class:`_PiecewiseRows`)
@@ -1361,36 +1399,44 @@ def formula_cells(path: Path, block: int = 1 << 20) -> list[tuple[str, str]]:
     The sheet parts are found through the workbook's relationships and every other XML part is
     scanned as well, so a sheet renamed (``Sheet1.xml``, ``data.xml``) is no way around it.
     Parts are streamed in blocks cut at a cell's start, so memory stays flat."""
-    found = []
+    found: list[tuple[str, str]] = []
     with zipfile.ZipFile(path) as z:
-        names = sheet_parts(z)
-        names += sorted(n for n in z.namelist() if n not in names and n.lower().endswith(".xml"))
-        for name in names:
-            if name not in z.namelist():
-                continue
+        for name in _formula_parts(z):
             sheet = name.rsplit("/", 1)[-1]
             with z.open(name) as f:
                 carry = b""
                 while True:
                     more = f.read(block)
-                    data = carry + more
-                    cut = data.rfind(b"<c ") if more else len(data)
-                    if cut <= 0 and more:
-                        carry = data
-                        continue
-                    part, carry = data[:cut], data[cut:]
-                    # every probe holds an "f": one memchr rules out nearly every block of a catalog
-                    # (numeric entities, no ASCII words) before the six substring tests and the regex
-                    if b"f" not in part or not any(probe in part for probe in _FORMULA_PROBES):
-                        if not more:
-                            break
-                        continue  # a plain substring test rules out most blocks far faster than the regex
-                    for tag in _FORMULA_TAG.finditer(part):
-                        ref = _CELL_REF.match(part, max(part.rfind(b"<c ", 0, tag.start()), 0))
-                        found.append((sheet, ref.group(1).decode() if ref else "?"))
+                    carry = _formulas_in(carry, more, sheet, found)
                     if not more:
                         break
     return found
+
+
+def _formula_parts(z: zipfile.ZipFile) -> list[str]:
+    """The parts :func:`formula_cells` looks at, in its order: the sheets, then every other XML part."""
+    names = sheet_parts(z)
+    listed = z.namelist()
+    names += sorted(n for n in listed if n not in names and n.lower().endswith(".xml"))
+    return [n for n in names if n in listed]
+
+
+def _formulas_in(carry: bytes, more: bytes, sheet: str, found: list[tuple[str, str]]) -> bytes:
+    """One block (``more``; empty at the end) of a part: the formulas of the cells it completes go
+    to ``found``; returns what is carried to the next block (a cell cut in two)."""
+    data = carry + more
+    cut = data.rfind(b"<c ") if more else len(data)
+    if cut <= 0 and more:
+        return data
+    part, carry = data[:cut], data[cut:]
+    # every probe holds an "f": one memchr rules out nearly every block of a catalog
+    # (numeric entities, no ASCII words) before the six substring tests and the regex
+    if b"f" not in part or not any(probe in part for probe in _FORMULA_PROBES):
+        return carry  # a plain substring test rules out most blocks far faster than the regex
+    for tag in _FORMULA_TAG.finditer(part):
+        ref = _CELL_REF.match(part, max(part.rfind(b"<c ", 0, tag.start()), 0))
+        found.append((sheet, ref.group(1).decode() if ref else "?"))
+    return carry
 
 
 # --------------------------------------------------------------------------

@@ -144,3 +144,25 @@ def test_a_dtd_in_any_part_is_refused(app, tmp_path):
     with app.extensions["zwgk.db"].session() as session:
         with pytest.raises(CatalogFileError, match="DTD"):
             import_catalog(session, app.extensions["zwgk.pm"], path, DX, "社会救助")
+
+
+def test_the_importer_refuses_formulas_found_in_the_one_pass(app, tmp_path, monkeypatch):
+    """An import of an .xlsx takes its formula cells from the pass that checked the DTD (the
+    separate scan is not run), and says what it said before: the cell, refused, nothing written."""
+    from openpyxl import Workbook
+
+    from zwgk import catalog_io, catalog_readers as cr
+
+    path = tmp_path / "目录.xlsx"
+    wb = Workbook()
+    wb.active.append(["序号", "领域", "一级事项", "公开内容", "公开依据", "公开时限", "公开主体", "公开渠道", "全社会", "主动"])
+    wb.active.append(["1", "义务教育", "某事项", "=1+1", "依据", "5日内", "主体", "网站", "√", "√"])
+    wb.save(path)
+    scans = {}
+    cr.read_sheets(path, scans)
+    assert scans["formulas"] == cr.formula_cells(path) == [("sheet1.xml", "D2")]
+    for module in (cr, catalog_io):
+        monkeypatch.setattr(module, "formula_cells", lambda *a, **kw: pytest.fail("the parts were scanned twice"))
+    result = _import(app, path)
+    assert [p.field for p in result.problems if "formula" in p.message] == ["D2"]
+    assert _count(app) == 0

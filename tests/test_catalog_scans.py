@@ -56,6 +56,50 @@ def test_the_scan_finds_what_the_plain_regex_finds_at_any_block_size(tmp_path, s
         assert formula_cells(path, block=block) == expected
 
 
+def _separate(path, block):
+    """The two scans as they were run before they were one pass: the DTD, then the formulas."""
+    from zwgk.catalog_readers import part_with_dtd
+
+    dtd = part_with_dtd(path, block)
+    return dtd, None if dtd else formula_cells(path, block)
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_one_pass_finds_the_dtd_and_the_formulas_the_two_scans_find(tmp_path, seed):
+    """``scan_parts`` (the DTD check and the formula scan in one pass over the parts, what the
+    importer runs) says what :func:`part_with_dtd` and :func:`formula_cells` say apart, at any
+    block size: formulas in sheets and in other parts, a renamed sheet, a part declaring a DTD
+    anywhere (then no formulas: the file is refused), a part named twice."""
+    from zwgk.catalog_readers import scan_parts
+
+    rnd = random.Random(seed)
+    path = tmp_path / "f.xlsx"
+    rels = ('<Relationships><Relationship Type="http://schemas.openxmlformats.org/officeDocument/2006/'
+            'relationships/worksheet" Target="worksheets/data.xml"/><Relationship Type="x/worksheet" '
+            'Target="/xl/worksheets/sheet2.xml"/></Relationships>')
+    parts = {"xl/_rels/workbook.xml.rels": rels, "[Content_Types].xml": "<Types/>", "docProps/app.xml": "<p>f f</p>"}
+    for name in ("xl/worksheets/data.xml", "xl/worksheets/sheet2.xml", "xl/other.xml", "xl/media/a.bin"):
+        cells = "".join(f'<c r="B{n}"><f>1+{n}</f></c>' if rnd.random() < 0.05 else f'<c r="B{n}"><v>{n} of f</v></c>'
+                        for n in range(1, rnd.randint(2, 300)))
+        parts[name] = f"<worksheet><sheetData>{cells}</sheetData></worksheet>"
+    if seed % 3 == 1:
+        name = rnd.choice(sorted(parts))
+        at = rnd.randint(0, len(parts[name]))
+        parts[name] = parts[name][:at] + '<!DOCTYPE x [<!ENTITY a "b">]>' + parts[name][at:]
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
+        for name in rnd.sample(sorted(parts), len(parts)):
+            z.writestr(name, parts[name])
+        if seed % 4 == 3:  # the same name twice (zipfile warns, and writes it)
+            with pytest.warns(UserWarning):
+                z.writestr("xl/worksheets/data.xml", '<c r="Z9"><f>2</f></c>')
+    for block in (16, 100, 4096, 1 << 20):
+        expected = _separate(path, block)
+        assert scan_parts(path, block, formulas=True) == expected
+        assert scan_parts(path, block) == (expected[0], None)
+    if seed % 3 != 1:
+        assert _separate(path, 1 << 20)[1]  # there was something to find
+
+
 def _deep(n):
     return "[" + "[" * (n - 1) + "]" * (n - 1) + "]"
 
