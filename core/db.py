@@ -19,7 +19,7 @@ from sqlalchemy import create_engine, event, insert, inspect
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, scoped_session, sessionmaker
 
-from .models import TRACKED, Base, Change, load_all
+from .models import Base, Change, Tracked, load_all
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 #: attributes that say nothing an auditor needs
@@ -202,7 +202,7 @@ def _record_changes(session: Session, _flush_context) -> None:
     rows = []
     for objs, action in ((session.new, "create"), (session.dirty, "update"), (session.deleted, "delete")):
         for obj in objs:
-            if not isinstance(obj, TRACKED):
+            if not isinstance(obj, Tracked):
                 continue
             changes = _column_changes(obj, new=action == "create") if action != "delete" else {}
             if action == "update" and not changes:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -55,30 +55,63 @@ def _own_key(q: Select) -> tuple[Select, Any]:
     return q, m.AdminUnit.key
 
 
-EXPORTS: dict[str, Export] = {
-    "documents": Export(d.PolicyDocument, d.PolicyDocumentSchema, ("issued_on", "id")),
-    "stages": Export(m.DisclosureStage, s.StageSchema, ("position",)),
-    "elements": Export(m.CatalogElement, s.ElementSchema, ("id",)),
-    "element_requirements": Export(m.ElementRequirement, s.ElementRequirementSchema, ("id",)),
-    "domains": Export(m.Domain, s.DomainSchema, ("position", "id")),
-    "domain_aliases": Export(m.DomainAlias, s.DomainAliasSchema, ("alias",)),
-    "domain_successions": Export(m.DomainSuccession, s.DomainSuccessionSchema, ("id",)),
-    "units": Export(m.AdminUnit, s.UnitSchema, ("key",), _own_key),
-    "pilot_programs": Export(m.PilotProgram, s.PilotProgramSchema, ("id",), _via(m.PilotProgram.scope)),
-    "standards": Export(m.Standard, s.StandardSchema, ("scope_id", "position", "id"), _via(m.Standard.scope)),
-    "responsibilities": Export(m.Responsibility, s.ResponsibilitySchema, ("id",), _via(m.Responsibility.scope)),
-    "schedules": Export(m.Schedule, s.ScheduleSchema, ("id",), _via(m.Schedule.scope)),
-    "schedule_phases": Export(m.SchedulePhase, s.PhaseRecordSchema, ("schedule_id", "position"),
-                              _via(m.SchedulePhase.schedule, m.Schedule.scope)),
-    "milestones": Export(m.Milestone, s.MilestoneRecordSchema, ("due_on", "id"),
-                         _via(m.Milestone.phase, m.SchedulePhase.schedule, m.Schedule.scope)),
-    "obligations": Export(m.Obligation, s.ObligationSchema, ("id",), _via(m.Obligation.scope)),
-    "indicators": Export(m.Indicator, s.IndicatorSchema, ("id",), _via(m.Indicator.scope)),
-    "catalog_items": Export(m.CatalogItem, s.CatalogItemSchema, ("unit_id", "seq", "id"), _via(m.CatalogItem.unit)),
-    "scores": Export(m.Score, s.ScoreSchema, ("id",), _via(m.Score.unit)),
-    "changes": Export(m.Change, ChangeSchema, ("id",)),
-}
-KINDS = tuple(EXPORTS)
+#: the kinds of :data:`EXPORTS`, in their order
+KINDS = ("documents", "stages", "elements", "element_requirements", "domains", "domain_aliases", "domain_successions",
+         "units", "pilot_programs", "standards", "responsibilities", "schedules", "schedule_phases", "milestones",
+         "obligations", "indicators", "catalog_items", "scores", "changes")
+
+
+def _exports() -> dict[str, Export]:
+    exports = {
+        "documents": Export(d.PolicyDocument, d.PolicyDocumentSchema, ("issued_on", "id")),
+        "stages": Export(m.DisclosureStage, s.StageSchema, ("position",)),
+        "elements": Export(m.CatalogElement, s.ElementSchema, ("id",)),
+        "element_requirements": Export(m.ElementRequirement, s.ElementRequirementSchema, ("id",)),
+        "domains": Export(m.Domain, s.DomainSchema, ("position", "id")),
+        "domain_aliases": Export(m.DomainAlias, s.DomainAliasSchema, ("alias",)),
+        "domain_successions": Export(m.DomainSuccession, s.DomainSuccessionSchema, ("id",)),
+        "units": Export(m.AdminUnit, s.UnitSchema, ("key",), _own_key),
+        "pilot_programs": Export(m.PilotProgram, s.PilotProgramSchema, ("id",), _via(m.PilotProgram.scope)),
+        "standards": Export(m.Standard, s.StandardSchema, ("scope_id", "position", "id"), _via(m.Standard.scope)),
+        "responsibilities": Export(m.Responsibility, s.ResponsibilitySchema, ("id",), _via(m.Responsibility.scope)),
+        "schedules": Export(m.Schedule, s.ScheduleSchema, ("id",), _via(m.Schedule.scope)),
+        "schedule_phases": Export(m.SchedulePhase, s.PhaseRecordSchema, ("schedule_id", "position"),
+                                  _via(m.SchedulePhase.schedule, m.Schedule.scope)),
+        "milestones": Export(m.Milestone, s.MilestoneRecordSchema, ("due_on", "id"),
+                             _via(m.Milestone.phase, m.SchedulePhase.schedule, m.Schedule.scope)),
+        "obligations": Export(m.Obligation, s.ObligationSchema, ("id",), _via(m.Obligation.scope)),
+        "indicators": Export(m.Indicator, s.IndicatorSchema, ("id",), _via(m.Indicator.scope)),
+        "catalog_items": Export(m.CatalogItem, s.CatalogItemSchema, ("unit_id", "seq", "id"), _via(m.CatalogItem.unit)),
+        "scores": Export(m.Score, s.ScoreSchema, ("id",), _via(m.Score.unit)),
+        "changes": Export(m.Change, ChangeSchema, ("id",)),
+    }
+    return exports
+
+
+class _Built(Mapping[str, Export]):
+    """A mapping made at its first use: :data:`EXPORTS` names the models of ``zwgk.models_rest``
+    (standards, schedules …), which ``zwgk.models`` imports only when they are asked for — a
+    catalog import, which imports this module for :func:`neutralise`, never does."""
+
+    def __init__(self, build: Callable[[], dict[str, Export]]):
+        self._build, self._made = build, None
+
+    def _data(self) -> dict[str, Export]:
+        if self._made is None:
+            self._made = self._build()
+        return self._made
+
+    def __getitem__(self, key: str) -> Export:
+        return self._data()[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._data())
+
+    def __len__(self) -> int:
+        return len(self._data())
+
+
+EXPORTS: Mapping[str, Export] = _Built(_exports)
 
 
 class ExportError(ValueError):

@@ -242,8 +242,17 @@ def _short(key: str) -> str:
 Resolver = Callable[[Session, str, dict[str, Any]], Any]
 
 
-def _by_key(model: type) -> Resolver:
-    return lambda session, value, rec: session.scalar(select(model).where(model.key == value))
+def _model(ref: type | str) -> type:
+    """A model, or its name in ``zwgk.models`` (one of ``zwgk.models_rest``'s, imported at first use)."""
+    return getattr(m, ref) if isinstance(ref, str) else ref
+
+
+def _by_key(ref: type | str) -> Resolver:
+    def resolve(session: Session, value: str, rec: dict[str, Any]) -> Any:
+        model = _model(ref)
+        return session.scalar(select(model).where(model.key == value))
+
+    return resolve
 
 
 def _by_code(model: type, attr: str = "code") -> Resolver:
@@ -251,8 +260,12 @@ def _by_code(model: type, attr: str = "code") -> Resolver:
     return lambda session, value, rec: session.scalar(select(model).where(col == value))
 
 
-def _scoped_code(model: type) -> Resolver:
-    return lambda session, value, rec: session.scalar(select(model).where(model.key == f"{_scope(rec)}|{value}"))
+def _scoped_code(ref: type | str) -> Resolver:
+    def resolve(session: Session, value: str, rec: dict[str, Any]) -> Any:
+        model = _model(ref)
+        return session.scalar(select(model).where(model.key == f"{_scope(rec)}|{value}"))
+
+    return resolve
 
 
 def _domain(session: Session, value: str, rec: dict[str, Any]) -> Any:
@@ -263,7 +276,9 @@ def _domain(session: Session, value: str, rec: dict[str, Any]) -> Any:
 @dataclass(frozen=True)
 class Kind:
     name: str
-    model: type
+    #: the model, or its name in ``zwgk.models`` when it is one of ``zwgk.models_rest``'s (imported
+    #: when :attr:`model` is first asked for, not when this table is built: docs/benchmarks.md, session 7)
+    model_ref: type | str
     schema: type[Schema]  # validates what the hook returns
     key: Callable[[dict[str, Any]], str]
     hook: str | None
@@ -275,6 +290,10 @@ class Kind:
     @property
     def flat(self) -> type[Schema]:
         return self.record_schema or self.schema
+
+    @property
+    def model(self) -> type:
+        return _model(self.model_ref)
 
 
 def _unit_key(rec: dict[str, Any]) -> str:
@@ -298,28 +317,28 @@ KINDS: tuple[Kind, ...] = (
     Kind("units", m.AdminUnit, s.UnitSchema, _unit_key, "zwgk_register_units",
          refs={"parent": _by_key(m.AdminUnit), "pilot_domains": _domain},
          many=frozenset({"pilot_domains"}), parent="parent"),
-    Kind("pilot_programs", m.PilotProgram, s.PilotProgramSchema, lambda r: f"{_scope(r)}|{r['title']}",
+    Kind("pilot_programs", "PilotProgram", s.PilotProgramSchema, lambda r: f"{_scope(r)}|{r['title']}",
          "zwgk_register_pilot_programs", refs={"scope": _by_key(m.AdminUnit), "domains": _domain},
          many=frozenset({"domains"})),
-    Kind("standards", m.Standard, s.StandardSchema, lambda r: f"{_scope(r)}|{r['code']}",
+    Kind("standards", "Standard", s.StandardSchema, lambda r: f"{_scope(r)}|{r['code']}",
          "zwgk_register_standards",
-         refs={"scope": _by_key(m.AdminUnit), "parent": _scoped_code(m.Standard), "domain": _domain},
+         refs={"scope": _by_key(m.AdminUnit), "parent": _scoped_code("Standard"), "domain": _domain},
          parent="parent"),
-    Kind("responsibilities", m.Responsibility, s.ResponsibilitySchema,
+    Kind("responsibilities", "Responsibility", s.ResponsibilitySchema,
          lambda r: _short(f"{_scope(r)}|{r['task']}"), "zwgk_register_responsibilities",
-         refs={"scope": _by_key(m.AdminUnit), "standard": _scoped_code(m.Standard), "domain": _domain}),
-    Kind("schedules", m.Schedule, s.ScheduleSchema, lambda r: f"{_scope(r)}|{r['title']}",
+         refs={"scope": _by_key(m.AdminUnit), "standard": _scoped_code("Standard"), "domain": _domain}),
+    Kind("schedules", "Schedule", s.ScheduleSchema, lambda r: f"{_scope(r)}|{r['title']}",
          "zwgk_register_schedules", refs={"scope": _by_key(m.AdminUnit)},
          record_schema=s.ScheduleRecordSchema),
-    Kind("schedule_phases", m.SchedulePhase, s.PhaseRecordSchema, lambda r: f"{_k(r['schedule'])}|{r['name']}",
-         None, refs={"schedule": _by_key(m.Schedule)}),
-    Kind("milestones", m.Milestone, s.MilestoneRecordSchema, lambda r: _short(f"{_k(r['phase'])}|{r['title']}"),
-         None, refs={"phase": _by_key(m.SchedulePhase)}),
-    Kind("obligations", m.Obligation, s.ObligationSchema, lambda r: _short(f"{_scope(r)}|{r['title']}"),
+    Kind("schedule_phases", "SchedulePhase", s.PhaseRecordSchema, lambda r: f"{_k(r['schedule'])}|{r['name']}",
+         None, refs={"schedule": _by_key("Schedule")}),
+    Kind("milestones", "Milestone", s.MilestoneRecordSchema, lambda r: _short(f"{_k(r['phase'])}|{r['title']}"),
+         None, refs={"phase": _by_key("SchedulePhase")}),
+    Kind("obligations", "Obligation", s.ObligationSchema, lambda r: _short(f"{_scope(r)}|{r['title']}"),
          "zwgk_register_obligations", refs={"scope": _by_key(m.AdminUnit), "domain": _domain}),
-    Kind("indicators", m.Indicator, s.IndicatorSchema, lambda r: f"{_scope(r)}|{r['code']}",
+    Kind("indicators", "Indicator", s.IndicatorSchema, lambda r: f"{_scope(r)}|{r['code']}",
          "zwgk_register_indicators",
-         refs={"scope": _by_key(m.AdminUnit), "parent": _scoped_code(m.Indicator)}, parent="parent"),
+         refs={"scope": _by_key(m.AdminUnit), "parent": _scoped_code("Indicator")}, parent="parent"),
 )
 KIND_BY_NAME = {k.name: k for k in KINDS}
 

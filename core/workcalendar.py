@@ -20,7 +20,7 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from .models import CalendarDay, CalendarYear
+from . import models as m
 
 HOLIDAY_NAMES = {
     "New Year's Day": "元旦", "Spring Festival": "春节", "Tomb-sweeping Day": "清明节",
@@ -74,22 +74,22 @@ def seed_from_library(session: Session) -> int:
         source = f"chinesecalendar {version('chinesecalendar')}"
     except Exception:  # pragma: no cover - metadata missing
         source = "chinesecalendar"
-    have = set(session.scalars(select(CalendarYear.year)))
-    by_year: dict[int, list[CalendarDay]] = {}
+    have = set(session.scalars(select(m.CalendarYear.year)))
+    by_year: dict[int, list[m.CalendarDay]] = {}
     for day, name in chinese_calendar.holidays.items():
         if day.weekday() < 5:  # a holiday on a weekend changes nothing for counting
             by_year.setdefault(day.year, []).append(
-                CalendarDay(day=day, is_workday=False, name=HOLIDAY_NAMES.get(name, name), source=source))
+                m.CalendarDay(day=day, is_workday=False, name=HOLIDAY_NAMES.get(name, name), source=source))
     for day, name in chinese_calendar.workdays.items():
         by_year.setdefault(day.year, []).append(
-            CalendarDay(day=day, is_workday=True, name=f"{HOLIDAY_NAMES.get(name, name)}{MAKE_UP}", source=source))
+            m.CalendarDay(day=day, is_workday=True, name=f"{HOLIDAY_NAMES.get(name, name)}{MAKE_UP}", source=source))
     first, last = min(by_year), max(by_year)
     now = dt.datetime.now(dt.timezone.utc)
     added = 0
     for year in range(first, last + 1):
         if year in have:
             continue
-        session.add(CalendarYear(year=year, source=source, entered_at=now))
+        session.add(m.CalendarYear(year=year, source=source, entered_at=now))
         for day in by_year.get(year, []):
             session.add(day)
             added += 1
@@ -140,17 +140,17 @@ def read_arrangement(path: Path) -> tuple[int, list[DayEntry]]:
 
 def enter_arrangement(session: Session, year: int, entries: Iterable[DayEntry], source: str) -> int:
     """Replace a year's exceptions with an official arrangement; the year becomes exact."""
-    for old in session.scalars(select(CalendarDay).where(CalendarDay.day >= dt.date(year, 1, 1),
-                                                         CalendarDay.day <= dt.date(year, 12, 31))):
+    for old in session.scalars(select(m.CalendarDay).where(m.CalendarDay.day >= dt.date(year, 1, 1),
+                                                         m.CalendarDay.day <= dt.date(year, 12, 31))):
         session.delete(old)
     session.flush()
     count = 0
     for e in entries:
         if e.is_workday == (e.day.weekday() < 5):
             continue  # what the weekday rule says anyway
-        session.add(CalendarDay(day=e.day, is_workday=e.is_workday, name=e.name, source=source))
+        session.add(m.CalendarDay(day=e.day, is_workday=e.is_workday, name=e.name, source=source))
         count += 1
-    row = session.get(CalendarYear, year) or CalendarYear(year=year)
+    row = session.get(m.CalendarYear, year) or m.CalendarYear(year=year)
     row.source, row.entered_at = source, dt.datetime.now(dt.timezone.utc)
     session.add(row)
     session.flush()
@@ -197,8 +197,8 @@ class WorkCalendar:
 
     @classmethod
     def load(cls, session: Session) -> WorkCalendar:
-        exceptions = {d.day: (d.is_workday, d.name) for d in session.scalars(select(CalendarDay))}
-        return cls(exceptions, set(session.scalars(select(CalendarYear.year))))
+        exceptions = {d.day: (d.is_workday, d.name) for d in session.scalars(select(m.CalendarDay))}
+        return cls(exceptions, set(session.scalars(select(m.CalendarYear.year))))
 
     def fresh(self) -> WorkCalendar:
         """The same calendar with no facts recorded yet (one per computation)."""

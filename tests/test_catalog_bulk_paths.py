@@ -66,12 +66,12 @@ def test_the_cyclic_collector_is_paused_during_an_import_and_restored_after(app,
     path = real_layout(tmp_path / "目录.xlsx", ROWS)
     seen = []
     real_read = cio.read_sheets
-    monkeypatch.setattr(cio, "read_sheets", lambda p: seen.append(gc.isenabled()) or real_read(p))
+    monkeypatch.setattr(cio, "read_sheets", lambda *a: seen.append(gc.isenabled()) or real_read(*a))
     assert gc.isenabled()
     _import(app, path)
     assert seen == [False] and gc.isenabled()
 
-    def broken(p):
+    def broken(*a):
         seen.append(gc.isenabled())
         raise cio.CatalogFileError("broken")
 

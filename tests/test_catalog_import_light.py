@@ -218,6 +218,8 @@ def test_the_console_script_imports_without_flask(two_databases, tmp_path):
     assert "目录.xlsx: 3 行 rows; 已导入 imported 3" in result.stdout and "目录2.csv: 2 行 rows" in result.stdout
     assert not {name for name in loaded if name.split(".")[0] in ("flask", "flask_admin", "werkzeug", "jinja2")
                 or name in ("zwgk.app", "zwgk.cli", "zwgk.admin", "zwgk.public")}
+    # nor the models an import does not touch (standards, schedules, the calendar, accounts …)
+    assert "zwgk.models_rest" not in loaded
     items, versions, _ = _state(two_databases[1])
     # the first versions written with the items, and those of the changed and withdrawn items by
     # the session's listeners (zwgk.catalog_history), as in the app
@@ -313,3 +315,25 @@ def test_the_light_export_writes_with_the_collector_on(two_databases, tmp_path):
     assert ran.returncode == 0, ran.stderr
     assert "WRITING enabled True" in ran.stdout and "AT EXIT enabled True frozen True" in ran.stdout
     assert "flask" not in ran.stderr and out.read_bytes().startswith(b"\xef\xbb\xbf")
+
+
+def test_the_models_apart_are_the_models_names_and_their_first_use_imports_them():
+    """``m.Standard`` (and every model of ``zwgk.models_rest``) is a name of ``zwgk.models`` as it
+    always was, the same class however it is reached; ``m.TRACKED`` is the models whose changes
+    land in the history, each a :class:`zwgk.models.Tracked`; the kinds of the export are its
+    table's, in order."""
+    script = ("import sys\nimport zwgk.models as m\nfrom zwgk import export, loader\n"
+              "before = 'zwgk.models_rest' in sys.modules\n"
+              "from zwgk.models import Standard\nimport zwgk.models_rest as rest\n"
+              "print(before, Standard is m.Standard is rest.Standard, loader.KIND_BY_NAME['standards'].model is Standard,\n"
+              "      [c.__name__ for c in m.TRACKED], all(issubclass(c, m.Tracked) for c in m.TRACKED),\n"
+              "      sorted(mp.class_.__name__ for mp in m.Base.registry.mappers if issubclass(mp.class_, m.Tracked))\n"
+              "      == sorted(c.__name__ for c in m.TRACKED), tuple(export.EXPORTS) == export.KINDS)\n"
+              "try:\n    m.Nothing\nexcept AttributeError as exc:\n    print('refused', exc)\n")
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True).stdout
+    first, refused = out.splitlines()
+    assert first == ("False True True ['DisclosureStage', 'CatalogElement', 'ElementRequirement', 'Domain', "
+                     "'DomainAlias', 'DomainSuccession', 'AdminUnit', 'PilotProgram', 'Standard', 'CatalogItem', "
+                     "'Responsibility', 'Schedule', 'SchedulePhase', 'Milestone', 'Obligation', 'Indicator', 'Score', "
+                     "'ReportSubmission', 'PublicationRecord', 'User'] True True True")
+    assert refused == "refused module 'zwgk.models' has no attribute 'Nothing'"

@@ -375,7 +375,7 @@ def _history_mark(session: Any, obj: Any) -> int:
     """The id of the last history row about ``obj`` (0 if none): what the editor has seen."""
     from sqlalchemy import func
 
-    if not isinstance(obj, m.TRACKED):
+    if not isinstance(obj, m.Tracked):
         return 0
     return session.scalar(select(func.max(m.Change.id)).where(
         m.Change.entity == obj.__tablename__, m.Change.entity_id == obj.id)) or 0
@@ -386,7 +386,7 @@ def _stale_message(session: Any, model: Any, version: int, mark: int) -> str:
     from ..catalog_history import in_beijing
 
     lines = []
-    if isinstance(model, m.TRACKED):
+    if isinstance(model, m.Tracked):
         rows = session.scalars(select(m.Change).where(
             m.Change.entity == model.__tablename__, m.Change.entity_id == model.id, m.Change.id > mark)
             .order_by(m.Change.id)).all()
