@@ -1935,6 +1935,8 @@ def _seq_noting(notes: list[tuple[str, int | None]]) -> Callable[[str], int | No
     """The 序号 converter of one sheet: a cell not stored exactly goes to ``notes`` (text, number
     stored), for the sheet's warning."""
     def convert(text: str) -> int | None:
+        if len(text) < 10 and text.isdigit() and text.isascii():  # most cells: 1, 2, 3 …
+            return int(text)
         value, exact = seq_read(text)
         if not exact:
             notes.append((text, value))
