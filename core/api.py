@@ -17,6 +17,7 @@ from typing import Any
 import orjson
 from flask import current_app, request, send_from_directory
 from flask.views import MethodView
+from flask_babel import gettext
 from flask_smorest import Api, Blueprint, abort
 from marshmallow import EXCLUDE, INCLUDE, Schema, fields, validate
 from sqlalchemy import select
@@ -26,6 +27,7 @@ from . import models as m
 from . import schemas as s
 from .app import get_pm
 from .db import get_db
+from .loader import translate
 from .published import MAX_PAGE, last_change, page
 
 PREFIX = "/api/v1"
@@ -44,7 +46,21 @@ class ZwgkApi(Api):
     def handle_http_exception(self, error):
         if not request.path.startswith(PREFIX):
             return error
+        data = getattr(error, "data", None)
+        if isinstance(data, dict) and isinstance(data.get("messages"), dict):
+            data["messages"] = _in_language(data["messages"])  # webargs' validation errors (400)
         return super().handle_http_exception(error)
+
+
+def _in_language(messages: Any) -> Any:
+    """A request's validation errors in its language, the fields' names kept: marshmallow's own
+    messages in Chinese for a Chinese request (the loader's words for them), the schemas' own
+    (中文 / English) in the request's language."""
+    if isinstance(messages, dict):
+        return {k: _in_language(v) for k, v in messages.items()}
+    if isinstance(messages, list):
+        return [_in_language(v) for v in messages]
+    return api_write.one_language(translate(str(messages)))
 
 
 # --------------------------------------------------------------------------
@@ -92,7 +108,7 @@ def decode_cursor(cursor: str | None) -> int | None:
             raise ValueError(raw)
         return min(int(raw[1:]), 2**31 - 1)  # ids are 32-bit integers (PostgreSQL "integer")
     except (ValueError, binascii.Error, UnicodeDecodeError):
-        abort(400, message="cursor 无效 invalid cursor: use the next_cursor of the previous page")
+        abort(400, message=gettext("Invalid cursor: use the next_cursor of the previous page."))
 
 
 class AnswerCache:
@@ -277,7 +293,7 @@ class CatalogItems(MethodView):
             if domain_id is None:  # an alias, or a name written another way
                 dom = resolve_domain(session, args["domain"])
                 if dom is None:
-                    abort(400, message=f"找不到领域 unknown domain {args['domain']!r}")
+                    abort(400, message=gettext("Unknown domain: %(name)s", name=args["domain"]))
                 domain_id = dom.id
         since = args.get("updated_since")
         items, after = page(session, path, domain_id, args.get("stage"), since,
@@ -306,7 +322,7 @@ class CatalogItemOne(MethodView):
         session = get_db().scoped()
         row = session.get(PublishedItem, item_id) if item_id < 2**31 else None
         if row is None:
-            abort(404, message="没有这个已公开的事项 no such published item")
+            abort(404, message=gettext("No such published item."))
         return _json({**row.record, "history": public_history(session, item_id)}, row.published_at)
 
     @catalog_blp.arguments(api_write.ItemPatchSchema(partial=True), location="json", error_status_code=400)
@@ -319,7 +335,8 @@ class CatalogItemOne(MethodView):
     def patch(self, data, item_id: int):
         """修改事项（成为草稿，须重新审核公开）edit an item; it becomes a draft until published again"""
         if "version" not in data:
-            abort(400, message="须提供读取时的版本 version is required", errors={"version": ["required"]})
+            abort(400, message=gettext("The version read is required."),
+                  errors={"version": [api_write.one_language(translate("Missing data for required field."))]})
         return api_write.update_item(item_id, request.get_json())
 
 
@@ -389,8 +406,6 @@ class CatalogChanges(MethodView):
             start = catalog_history.parse_moment(args.get("start"))
             end = catalog_history.parse_moment(args.get("end"), end=True)
         except ValueError:
-            from flask_babel import gettext
-
             abort(400, message=gettext("Not a date or time: write it like 2025-01-31 or 2025-01-31T09:30."))
         result, after = catalog_history.diff_page(session, path, start, end, decode_cursor(args.get("cursor")),
                                                   args["limit"])

@@ -15,6 +15,7 @@ import re
 from typing import Any
 
 from flask import request
+from flask_babel import gettext
 from flask_smorest import abort
 from marshmallow import RAISE, Schema, ValidationError, fields, validates_schema
 from sqlalchemy.orm.exc import StaleDataError
@@ -34,8 +35,6 @@ class JsonBoolean(fields.Boolean):
 
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> bool:
         if type(value) is not bool:
-            from flask_babel import gettext
-
             raise ValidationError(gettext("Must be a JSON boolean, true or false, not %(value)s.",
                                           value=json.dumps(value, ensure_ascii=False)))
         return value
@@ -65,9 +64,9 @@ class ItemInputSchema(s.CatalogItemSchema):
                 if not isinstance(text, str):
                     continue
                 if limit and len(text) > limit:
-                    errors.setdefault(name, []).append(f"不能超过{limit}个字 at most {limit} characters")
+                    errors.setdefault(name, []).append(gettext("At most %(limit)s characters.", limit=limit))
                 if _CONTROL.search(text):
-                    errors.setdefault(name, []).append("含有控制字符 contains a control character")
+                    errors.setdefault(name, []).append(gettext("Contains a control character."))
         if errors:
             raise ValidationError(errors)
 
@@ -96,7 +95,7 @@ def token_account() -> Any:
     session = get_db().scoped()
     user = user_for(session, token.strip()) if scheme.lower() == "bearer" else None
     if user is None:
-        abort(401, message="需要有效的接口令牌 a valid API token is required (Authorization: Bearer …)",
+        abort(401, message=gettext("A valid API token is required (Authorization: Bearer …)."),
               headers={"WWW-Authenticate": "Bearer"})
     account = Account(user)
     session.commit()  # last_used_at
@@ -114,8 +113,36 @@ def _allowed(account: Any, action: str, unit_key: str | None, domain_id: int | N
 
 
 def _problems(problems: list[Any]) -> None:
-    abort(400, message="事项未通过校验 the item is not valid",
-          errors={p.field or "item": [p.message] for p in problems})
+    abort(400, message=gettext("The item is not valid."),
+          errors={p.field or "item": [in_language(p)] for p in problems})
+
+
+def in_language(problem: Any) -> str:
+    """A catalog check's message in the request's language: its catalogue words when it has them
+    (``Problem.words``), else each part of a message made in both (不能为空 / Field may not be null.)
+    in one; any other text (a region's own check) as it is."""
+    if problem.words is not None:
+        msgid, values = problem.words
+        return gettext(msgid, **values)
+    return one_language(problem.message)
+
+
+def one_language(message: str) -> str:
+    """``中文 / English`` (the loader's and the schemas' messages), part by part (``; ``), in the
+    request's language; a part not made that way is returned as it is."""
+    from flask_babel import get_locale
+
+    english = str(get_locale() or "").startswith("en")
+    parts = []
+    for part in message.split("; "):
+        zh, sep, en = part.partition(" / ")
+        if sep and _CJK.search(zh) and not _CJK.search(en):
+            part = en if english else zh
+        parts.append(part)
+    return "; ".join(parts)
+
+
+_CJK = re.compile(r"[\u3400-\u9fff]")
 
 
 def _result(item: m.CatalogItem) -> dict[str, Any]:
@@ -145,7 +172,7 @@ def _unit_path(session: Any, raw: dict[str, Any]) -> dict[str, Any]:
             raw = {**raw, "unit": resolve_unit(session, unit)}
         except CatalogFileError as exc:
             if "ambiguous" in str(exc):
-                abort(400, message="事项未通过校验 the item is not valid", errors={"unit": [str(exc)]})
+                abort(400, message=gettext("The item is not valid."), errors={"unit": [str(exc)]})
     return raw
 
 
@@ -160,7 +187,7 @@ def create_item(raw: dict[str, Any]) -> dict[str, Any]:
         _problems(problems)
     unit, domain = validator.unit(data["unit"]), validator.domain(data["domain"])
     if not _allowed(account, "create", unit.key, domain.id):
-        abort(403, message=f"不在您的权限范围内 outside your scope: {unit.key} / {domain.name}")
+        abort(403, message=gettext("Outside your scope: %(unit)s / %(domain)s.", unit=unit.key, domain=domain.name))
     session.info.update(actor=account.username, reason="API")
     item = m.CatalogItem(status="draft")
     _apply(item, data, validator)
@@ -178,12 +205,12 @@ def update_item(item_id: int, raw: dict[str, Any]) -> dict[str, Any]:
     session = get_db().scoped()
     item = session.get(m.CatalogItem, item_id) if item_id < 2**31 else None
     if item is None or not _allowed(account, "edit", item.unit.key, item.domain_id):
-        abort(404, message="没有这个事项，或不在您的权限范围内 no such item in your scope")
+        abort(404, message=gettext("No such item in your scope."))
     raw = dict(raw)
     based_on = raw.pop("version")
     if based_on != item.version:
-        abort(409, message=f"事项已被修改：您读取的是第{based_on}版，现为第{item.version}版 "
-                           f"the item changed since version {based_on}; it is now version {item.version}")
+        abort(409, message=gettext("The item changed since version %(read)s; it is now version %(now)s.",
+                                   read=based_on, now=item.version))
     current = {k: v for k, v in snapshot(item).items() if k in ItemInputSchema().fields}
     validator = ItemValidator(session, get_pm())
     data, problems = validator({**current, **_unit_path(session, raw)}, where="body")
@@ -191,14 +218,14 @@ def update_item(item_id: int, raw: dict[str, Any]) -> dict[str, Any]:
         _problems(problems)
     unit, domain = validator.unit(data["unit"]), validator.domain(data["domain"])
     if not _allowed(account, "edit", unit.key, domain.id):
-        abort(403, message=f"不在您的权限范围内 outside your scope: {unit.key} / {domain.name}")
+        abort(403, message=gettext("Outside your scope: %(unit)s / %(domain)s.", unit=unit.key, domain=domain.name))
     session.info.update(actor=account.username, reason="API")
     _apply(item, data, validator)
     try:
         session.commit()  # a content change puts the item back to draft (the flush listener)
     except StaleDataError:
         session.rollback()
-        abort(409, message="事项刚被他人修改，请重新读取 the item was changed meanwhile; read it again")
+        abort(409, message=gettext("The item was changed meanwhile; read it again."))
     return _result(item)
 
 
@@ -209,14 +236,16 @@ def submit_item(item_id: int) -> dict[str, Any]:
     session = get_db().scoped()
     item = session.get(m.CatalogItem, item_id) if item_id < 2**31 else None
     if item is None or not _allowed(account, "edit", item.unit.key, item.domain_id):
-        abort(404, message="没有这个事项，或不在您的权限范围内 no such item in your scope")
+        abort(404, message=gettext("No such item in your scope."))
     session.info.update(actor=account.username, reason="API")
     try:
         workflow.submit(session, item, account.username)
         session.commit()
     except workflow.WorkflowError as exc:
+        from .admin.views import workflow_words
+
         session.rollback()
-        abort(409, message=str(exc))
+        abort(409, message=workflow_words(exc))
     return _result(item)
 
 
@@ -228,7 +257,7 @@ def draft_of(item_id: int) -> dict[str, Any]:
     session = get_db().scoped()
     item = session.get(m.CatalogItem, item_id) if item_id < 2**31 else None
     if item is None or not _allowed(account, "view", item.unit.key, item.domain_id):
-        abort(404, message="没有这个事项，或不在您的权限范围内 no such item in your scope")
+        abort(404, message=gettext("No such item in your scope."))
     return {**snapshot(item), "id": item.id, "version": item.version}
 
 

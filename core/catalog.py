@@ -123,20 +123,27 @@ class ItemValidator:
         label = str(raw.get("level1") or "") if isinstance(raw, dict) else ""
         problems: list[Problem] = []
         if unit is None:
-            problems.append(Problem(where, label, "unit", f"找不到单位 unknown unit {data['unit']!r}"))
+            problems.append(Problem(where, label, "unit", f"找不到单位 unknown unit {data['unit']!r}",
+                                    words=("Unknown region or unit: %(name)s", {"name": data["unit"]})))
         if self.domain(data["domain"]) is None:
-            problems.append(Problem(where, label, "domain", f"找不到领域 unknown domain {data['domain']!r}"))
+            problems.append(Problem(where, label, "domain", f"找不到领域 unknown domain {data['domain']!r}",
+                                    words=("Unknown domain: %(name)s", {"name": data["domain"]})))
         for bad in impossible_dates(data.get("time_limit")):
             problems.append(Problem(where, label, "time_limit",
-                                    f"公开时限中的日期不存在“{bad}” no such date in the time limit"))
+                                    f"公开时限中的日期不存在“{bad}” no such date in the time limit",
+                                    words=("No such date in the time limit: “%(date)s”.", {"date": bad})))
         if unit is None:
             return data, problems
         for code, fields, wording, source, name in self.required(key):
             if fields is None:
-                problems.append(Problem(where, label, code, f"要素“{name}”在目录中没有对应的列 has no catalog column"))
+                problems.append(Problem(where, label, code, f"要素“{name}”在目录中没有对应的列 has no catalog column",
+                                        words=("The element “%(element)s” has no catalog column.",
+                                               {"element": name})))
             elif not any(map(data.get, fields)):
                 problems.append(Problem(where, label, fields[0],
-                                        f"缺少必填要素“{wording}” missing required element (依据 per {source})"))
+                                        f"缺少必填要素“{wording}” missing required element (依据 per {source})",
+                                        words=("Missing required element “%(element)s” (per %(source)s).",
+                                               {"element": wording, "source": source})))
         if self._has_checks:
             for messages in self.pm.hook.zwgk_validate_catalog_item(item=data, unit_path=key):
                 problems.extend(Problem(where, label, None, msg) for msg in messages or ())

@@ -228,7 +228,7 @@ def cells(n: int, row: tuple[Any, ...]) -> list[str]:
     (_unit, domain, seq, category, level1, level2, level3, content, basis, time_limit, subject, department,
      channels, duration, a_public, a_specific, m_active, m_request, levels, stages, _status, _example) = row
     str_ = str  # the JSON columns as text (SQLite): their derived cells come from the memo
-    out = [str_(seq or n), level1 or "", level2 or "", content or "", basis or "", time_limit or "",
+    out = [str_(n if seq is None else seq), level1 or "", level2 or "", content or "", basis or "", time_limit or "",
            subject or "", _CHANNEL_TEXT[channels] if type(channels) is str_ else _CHANNEL_TEXT.fn(channels),
            "√" if a_public else "", "√" if a_specific else "", "√" if m_active else "", "√" if m_request else "",
            *(_TIER_TICKS[levels] if type(levels) is str_ else _TIER_TICKS.fn(levels)),

@@ -736,7 +736,8 @@ def shown(value: Any) -> str:
 def item_row(n: int, item: m.CatalogItem) -> list[str]:
     tick = lambda b: "√" if b else ""  # noqa: E731
     levels = set(item.levels or ())
-    return ([str(item.seq or n), item.level1, item.level2 or "", item.content or "", item.basis or "",
+    return ([str(n if item.seq is None else item.seq), item.level1, item.level2 or "", item.content or "",
+             item.basis or "",
              item.time_limit or "", item.subject or "", "、".join(item.channels or ()), tick(item.audience_public),
              tick(item.audience_specific), tick(item.method_active), tick(item.method_on_request)]
             + [tick(t in levels) for t in TIERS]

@@ -76,7 +76,7 @@ MAX_JSON_DEPTH = 64
 MARKS = {"√", "✓", "✔", "■", "●", "☑", "☒", "✗", "○", "是", "Y", "y", "1", "V", "v", "x", "X", "×", "有",
          # letters a lost Wingdings font leaves behind: n ■, t ◆, ü ✓, þ ☑
          "n", "t", "ü", "þ"}
-NO_MARKS = {"", "否", "无", "□", "—", "-", "/", "N", "n/a"}
+NO_MARKS = {"", "否", "无", "□", "—", "-", "/", "N", "n/a", "0"}  # 1 / 0 as Excel users type them
 SAME_AS_ABOVE = re.compile(r'^["“”\'‘’]*同上[。.]?["“”\'‘’]*$')
 FOOTNOTE = re.compile(r"^(注|说明|备注|附注)\s*[0-9一二三四五六七八九十]*\s*[:：、.]")
 SPLIT = re.compile(r"[、，,/／;；\n\r\t ]+")
@@ -156,6 +156,8 @@ def norm(value: Any) -> str:
     """Cell text: NFKC (full-width → half-width), Traditional → Simplified, no stray spaces."""
     if value is None:
         return ""
+    if value is True or value is False:
+        return "TRUE" if value else "FALSE"  # as the spreadsheet shows a boolean cell
     if isinstance(value, float) and value.is_integer():
         value = int(value)  # python-calamine gives whole numbers as floats
     return _norm_text(str(value))
@@ -1662,7 +1664,54 @@ def stages(text: str) -> list[str]:
 
 
 def seq(text: str) -> int | None:
-    return int(text) if text.isascii() and text.isdigit() and len(text) < 10 else None
+    """序号 as the number stored (see :func:`seq_read`)."""
+    return seq_read(text)[0]
+
+
+_CN_DIGITS = {"〇": 0, "零": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+_CN_UNITS = {"十": 10, "百": 100, "千": 1000}
+#: 1-2, 1.2, 1.2.3, 2—1: a row numbered within its section; the section's number is kept
+_SEQ_PARTS = re.compile(r"^(\d+)(?:\s*[-.．—–_/]\s*\d+)+$")
+SEQ_MAX = 2**31 - 1  # the database's integer
+
+
+def _chinese_number(text: str) -> int | None:
+    """一 → 1, 十二 → 12, 二十 → 20, 一百零五 → 105 (a 序号 in Chinese numerals, below 一万)."""
+    if not text or any(c not in _CN_DIGITS and c not in _CN_UNITS for c in text):
+        return None
+    total, digit = 0, None
+    for c in text:
+        if c in _CN_DIGITS:
+            digit = _CN_DIGITS[c]
+        else:
+            total += (1 if digit is None else digit) * _CN_UNITS[c]
+            digit = None
+    return total + (digit or 0)
+
+
+def seq_read(text: str) -> tuple[int | None, bool]:
+    """序号 (a normalised cell: full-width digits are already ASCII) → (the number stored, whether
+    it is all the cell said).  ``7``, ``7、``, ``(7)``, ``（七）``, ``第七``, ``七`` are 7; ``1-2``,
+    ``1.2``, ``2—1`` number a row within its section and are stored as the section's number (1, 1,
+    2: the order of a catalog sorted by 序号 then as read is the file's); anything else (``甲``, a
+    number beyond the database's integer) is not stored.  The column is an integer: the caller
+    names every cell not stored exactly."""
+    if not text:
+        return None, True
+    core = text.rstrip("、.:：").strip()
+    if core[:1] in "(（" and core[-1:] in ")）":
+        core = core[1:-1].strip()
+    if core.startswith("第"):
+        core = core[1:]
+    if core.isascii() and core.isdigit():
+        return (int(core), True) if len(core) <= 10 and int(core) <= SEQ_MAX else (None, False)
+    number = _chinese_number(core)
+    if number is not None:
+        return number, True
+    parts = _SEQ_PARTS.match(text)
+    if parts is not None and len(parts.group(1)) <= 10 and int(parts.group(1)) <= SEQ_MAX:
+        return int(parts.group(1)), False
+    return None, False
 
 
 # --------------------------------------------------------------------------
@@ -1814,6 +1863,9 @@ def _read_table(sheet: Sheet, layout: Layout | None, unit: str, domain: str | No
     plan = [(col, fname, "levels" if fname == "levels_mark" else fname, layout.labels[col],
              _CONVERTERS.get(fname, _CONVERTERS["text"] if fname not in _KEEP_KIND else None))
             for col, fname in sorted(layout.columns.items())]
+    odd_seq: list[tuple[str, int | None]] = []  # the 序号 of the row just read, when not stored as written
+    plan = [(*p[:4], _seq_noting(odd_seq)) if p[1] == "seq" else p for p in plan]
+    seq_notes: list[str] = []
     read_row = _row_reader(plan, layout.tiers, unit, sheet_domain, sheet.name, out)
     rows = enumerate(islice(sheet.rows, layout.header_rows, None), layout.header_rows + 1)
     # section rows (一、招生入学 across the row) and a header repeated after a page break are skipped;
@@ -1857,6 +1909,9 @@ def _read_table(sheet: Sheet, layout: Layout | None, unit: str, domain: str | No
                     row[l1] = section_l1
                 section_l1 = None
         parsed = read_row(row, r)
+        if odd_seq:
+            text, kept = odd_seq.pop()
+            seq_notes.append(f"第{r}行 row {r} “{text[:40]}” " + (f"存为 {kept}" if kept is not None else "未保存"))
         if parsed is None:
             continue  # a blank row left by hand
         if parsed is _END:
@@ -1869,6 +1924,11 @@ def _read_table(sheet: Sheet, layout: Layout | None, unit: str, domain: str | No
         shown = "；".join(skipped)  # every one: a row dropped unnamed would be data lost silently
         out.warnings.append(f"[{sheet.name}] 跳过 {len(skipped)} 个分节行或重复的表头行：{shown} "
                             f"skipped {len(skipped)} section rows or repeated header rows")
+    if seq_notes:
+        shown = "；".join(seq_notes)  # every one: the text itself is not stored
+        out.warnings.append(f"[{sheet.name}] {len(seq_notes)} 个序号不是一个整数，序号列只存整数（1-2、2.1 存其第一个数，"
+                            f"其余不存）：{shown} {len(seq_notes)} 序号 cells are not one whole number: 1-2 and 2.1 "
+                            f"are stored as their first number, anything else is not stored")
     for col, label in layout.ignored.items():
         if ignored[col]:
             out.warnings.append(f"[{sheet.name}] 列“{label}”不是目录的字段，其 {ignored[col]} 个单元格未导入 "
@@ -1917,6 +1977,20 @@ def _section_or_header(value: str, row: list[Any], layout: Layout, l1: int, at_l
     return "header" if other and same * 3 >= other * 2 else None
 
 
+def _seq_noting(notes: list[tuple[str, int | None]]) -> Callable[[str], int | None]:
+    """The 序号 converter of one sheet: a cell not stored exactly goes to ``notes`` (text, number
+    stored), for the sheet's warning."""
+    def convert(text: str) -> int | None:
+        if len(text) < 10 and text.isdigit() and text.isascii():  # most cells: 1, 2, 3 …
+            return int(text)
+        value, exact = seq_read(text)
+        if not exact:
+            notes.append((text, value))
+        return value
+
+    return convert
+
+
 def _count_filled(counts: dict[int, int], row: list[Any]) -> None:
     for col in counts:
         if col < len(row) and norm(row[col]):
@@ -1940,7 +2014,7 @@ def _plain_row_reader(plan: list[tuple[int, str, str, str, Any]], tiers: dict[in
     def read_row(row: list[Any], r: int) -> Any:
         if len(row) < width:
             row = list(row) + [None] * (width - len(row))
-        texts = [norm(v) if (v := row[col]) else "" for col in cols]
+        texts = [norm(row[col]) for col in cols]  # 0 and FALSE are values: "0", "FALSE"
         first = next((t for t in texts if t), None)
         if first is None:
             return None  # a blank row left by hand
@@ -2093,7 +2167,7 @@ def _row_reader(plan: list[tuple[int, str, str, str, Any]], tiers: dict[int, tup
                   f"            if len(H{i}) < CELLS:",
                   f"                H{i}[v] = t{i}",
                   "    else:",
-                  f"        t{i} = norm(v) if v else ''"]
+                  f"        t{i} = norm(v)"]  # None → ''; 0 and FALSE are values
     lines += [f"    first = {' or '.join(f't{i}' for i in range(len(plan)))} or None",
               "    if first is None:",
               "        return None",

@@ -53,6 +53,8 @@ class Problem:
     field: str | None
     message: str
     warning: bool = False  # worth a look, but not a refusal (e.g. a contradiction of the national data)
+    #: the message as a catalogue msgid (English) and its values, for a reader in one language (the API)
+    words: tuple[str, dict[str, Any]] | None = field(default=None, compare=False, repr=False)
 
     def __str__(self) -> str:
         place = f"{self.where} [{self.record}]" if self.record else self.where

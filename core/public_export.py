@@ -42,8 +42,8 @@ def record_row(n: int, r: dict[str, Any]) -> list[str]:
     tick = lambda b: "√" if b else ""  # noqa: E731
     channels = r.get("channels") or ()
     levels = set(r.get("levels") or ())
-    return ([str(r.get("seq") or n), r.get("level1") or "", r.get("level2") or "", r.get("content") or "",
-             r.get("basis") or "", r.get("time_limit") or "", r.get("subject") or "",
+    return ([str(n if r.get("seq") is None else r["seq"]), r.get("level1") or "", r.get("level2") or "",
+             r.get("content") or "", r.get("basis") or "", r.get("time_limit") or "", r.get("subject") or "",
              channels if isinstance(channels, str) else "、".join(channels),
              tick(r.get("audience_public")), tick(r.get("audience_specific")), tick(r.get("method_active")),
              tick(r.get("method_on_request"))]

@@ -251,7 +251,7 @@ class CatalogItemSchema(StrictSchema):
     domain = Ref("name", required=True)
     # 序号: the database's integer (a larger number was a database error: a 500 through the API)
     seq = fields.Integer(allow_none=True, validate=validate.Range(
-        min=0, max=2**31 - 1, error="序号应为 0 到 2147483647 之间的整数 seq must be between 0 and 2147483647"))
+        min=0, max=2**31 - 1, error="序号应为 0 到 2147483647 之间的整数 / seq must be between 0 and 2147483647"))
     category = fields.String(allow_none=True)
     level1 = _text(required=True)
     level2 = fields.String(allow_none=True)

@@ -2,6 +2,7 @@
 language (docs/i18n.md); the command line keeps both."""
 
 import json
+import re
 
 import pytest
 
@@ -166,3 +167,109 @@ def test_the_import_page_counts_its_problems_in_each_language(dx_app, tmp_path):
             "file": (open(path, "rb"), path.name)}, content_type="multipart/form-data").get_data(as_text=True)
         assert words in page, (n, lang)
         assert "1 problems" not in page
+
+
+EN, ZH = "en-US,en;q=0.9", "zh-CN,zh;q=0.9"
+_CJK = re.compile(r"[\u3400-\u9fff（），。：“”]")
+
+
+def _refusals(app, accept):
+    """A refusal of each kind the API gives, asked with ``accept``: name → (status, body)."""
+    c = app.test_client()
+    lang = {"Accept-Language": accept} if accept else {}
+    auth = {**lang, "Authorization": f"Bearer {token_for(app, 'dx_admin')}"}
+    editor = {**lang, "Authorization": f"Bearer {token_for(app, 'dx_editor')}"}
+    items = "/api/v1/catalog_items"
+    made = c.post(items, json=ITEM, headers=auth).get_json()
+    asked = {
+        "401": c.post(items, json=ITEM, headers=lang),
+        "403": c.post(items, json={**ITEM, "domain": "社会救助"}, headers=editor),
+        "404": c.get(f"{items}/999999/current", headers=auth),
+        "404 published": c.get(f"{items}/999999", headers=lang),
+        "409 version": c.patch(f"{items}/{made['id']}", json={"version": made["version"] + 5, "content": "新"},
+                               headers=auth),
+        "400 cursor": c.get(f"{items}?cursor=xyz", headers=lang),
+        "400 version": c.patch(f"{items}/{made['id']}", json={"content": "新"}, headers=auth),
+        # the catalog checks: a required element missing (道县: 公开依据), a date that does not exist,
+        # an unknown domain; then the schema's own (a text too long, a null 一级事项)
+        "400 checks": c.post(items, json={**{k: v for k, v in ITEM.items() if k != "basis"},
+                                          "time_limit": "2026年2月30日前", "domain": "无此领域"}, headers=auth),
+        "400 schema": c.post(items, json={**ITEM, "level1": None, "seq": -1}, headers=auth),
+        "400 columns": c.post(items, json={**ITEM, "level2": "长" * 300, "content": "a\x01"}, headers=auth),
+    }
+    c.post(f"{items}/{made['id']}/submit", headers=auth)
+    asked["409 step"] = c.post(f"{items}/{made['id']}/submit", headers=auth)  # submitted already
+    return {name: (got.status_code, got.get_json()) for name, got in asked.items()}
+
+
+#: what each refusal says, in Chinese and in English
+SAID = {
+    "401": ("需要有效的接口令牌", "A valid API token is required"),
+    "403": ("不在您的权限范围内：湖南省/永州市/道县 / 社会救助", "Outside your scope: 湖南省/永州市/道县 / 社会救助"),
+    "404": ("没有这个事项，或不在您的权限范围内", "No such item in your scope"),
+    "404 published": ("没有这个已公开的事项", "No such published item"),
+    "409 version": ("您读取的是第6版，现为第1版", "The item changed since version 6; it is now version 1"),
+    "409 step": ("“接口新增事项”", "“接口新增事项” is Submitted: this step needs Draft"),
+    "400 cursor": ("cursor 无效", "Invalid cursor"),
+    "400 version": ("须提供读取时的版本", "The version read is required"),
+    "400 checks": ("事项未通过校验", "The item is not valid"),
+    "400 schema": None,
+    "400 columns": None,
+}
+
+
+def _english_only(text):
+    """No Chinese but the data: units, domains, the item's name, what a check quotes (“…”) and the
+    document a required element comes from."""
+    text = re.sub(r"“[^”]*”|\(per [^)]*\)", "", text)
+    return not _CJK.search(text.replace("湖南省/永州市/道县", "").replace("社会救助", "").replace("无此领域", ""))
+
+
+def _chinese_only(text):
+    return not re.search(r"\b(the|is|a|not|no|valid|unknown|missing|required|must|field|item)\b", text, re.I)
+
+
+@pytest.mark.parametrize("accept, english", [(EN, True), (ZH, False), ("fr-FR,fr", False), (None, False)])
+def test_api_refusals_speak_the_clients_language(dx_app, accept, english):
+    """401, 403, 404, 409 and the catalog checks' 400: one language, the client's (Accept-Language),
+    else the deployment's (Chinese here); the JSON keeps its shape and its field names."""
+    got = _refusals(dx_app, accept)
+    expected = {"401": 401, "403": 403, "404": 404, "404 published": 404, "409 version": 409, "409 step": 409,
+                "400 cursor": 400, "400 version": 400, "400 checks": 400, "400 schema": 400, "400 columns": 400}
+    assert {name: status for name, (status, _) in got.items()} == expected, got
+    for name, (_, body) in got.items():
+        assert set(body) >= {"code", "status"}, name
+        said = json.dumps({k: v for k, v in body.items() if k in ("message", "errors")}, ensure_ascii=False)
+        if SAID[name] is not None:
+            assert SAID[name][english] in body["message"], (name, body)
+        assert (_english_only if english else _chinese_only)(said), (name, said)
+    checks = got["400 checks"][1]["errors"]
+    assert set(checks) == {"basis", "time_limit", "domain"}  # the fields keep their names
+    text = json.dumps(checks, ensure_ascii=False)
+    if english:
+        assert "Missing required element “依据” (per " in text and "No such date in the time limit: “2026年2月30”" in text
+        assert "Unknown domain: 无此领域" in text
+    else:
+        assert "缺少必填要素“依据”（依据 " in text and "公开时限中的日期不存在：“2026年2月30”" in text
+        assert "找不到领域：无此领域" in text
+    schema = got["400 schema"][1]["errors"]["json"]
+    columns = got["400 columns"][1]["errors"]["json"]
+    assert set(schema) == {"level1", "seq"} and set(columns) == {"level2", "content"}
+    if english:
+        assert schema == {"level1": ["Field may not be null."], "seq": ["seq must be between 0 and 2147483647"]}
+        assert columns == {"level2": ["At most 200 characters."], "content": ["Contains a control character."]}
+    else:
+        assert schema == {"level1": ["不能为空"], "seq": ["序号应为 0 到 2147483647 之间的整数"]}
+        assert columns == {"level2": ["不能超过200个字"], "content": ["含有控制字符"]}
+
+
+def test_the_api_refusals_name_the_same_fields_as_before(dx_app):
+    """The catalog checks, refused through the command line's validator, keep both languages there."""
+    from zwgk.catalog import validate_item
+
+    with dx_app.extensions["zwgk.db"].sessionmaker() as session:
+        _, problems = validate_item(session, dx_app.extensions["zwgk.pm"],
+                                    {**{k: v for k, v in ITEM.items() if k != "basis"}, "domain": "无此领域"})
+    said = {p.field: p.message for p in problems}
+    assert said["domain"] == "找不到领域 unknown domain '无此领域'"
+    assert "缺少必填要素“依据” missing required element" in said["basis"]
