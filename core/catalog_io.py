@@ -563,8 +563,9 @@ def _executemany_compiled(conn: Any, stmt: Any, rows: list[dict[str, Any]], ids:
     same value on every row of the chunk (the unit, the domain, the file's name, a column the file
     does not have: about a third of them) is written into the statement as that value's SQL
     literal (:func:`_sql_literal`) instead of being bound on every row: SQLite stores the same
-    value (the column's affinity applies to a literal as to a bound value), and binding is most
-    of what executemany costs per column."""
+    value (the column's affinity applies to a literal as to a bound value), and each bound value
+    costs the driver a call per row (a varied catalog of 100,000 rows: 11 of 25 columns constant,
+    the items' parameters, executemany and commit 0.91 → 0.76 s of CPU)."""
     given = {"id": ids} if ids is not None else {}
     if given and "id" in rows[0]:
         return False
