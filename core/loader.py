@@ -18,6 +18,7 @@ field; nothing is written unless every record is valid.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import re
 from collections import Counter
@@ -26,7 +27,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
 from marshmallow import Schema, ValidationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -128,23 +128,31 @@ LABELS = ("新增 added", "变更 changed", "未变 unchanged", "保留修改 ke
 # --------------------------------------------------------------------------
 
 
-class _DataLoader(yaml.SafeLoader):
-    """``safe_load`` that refuses an impossible date (``2018-06-31``) as a YAML error with its
-    place, instead of the bare ``ValueError`` PyYAML raises while building the date."""
+@functools.cache
+def _data_loader() -> type:
+    """The YAML loader of data files (PyYAML is imported here, at the first data file read: a
+    catalog import reads none)."""
+    import yaml
 
-    def construct_yaml_timestamp(self, node: yaml.Node) -> Any:
-        try:
-            return super().construct_yaml_timestamp(node)
-        except ValueError as exc:
-            raise yaml.constructor.ConstructorError(
-                None, None, f"不存在的日期 impossible date {node.value!r} ({exc})", node.start_mark) from exc
+    class DataLoader(yaml.SafeLoader):
+        """``safe_load`` that refuses an impossible date (``2018-06-31``) as a YAML error with its
+        place, instead of the bare ``ValueError`` PyYAML raises while building the date."""
+
+        def construct_yaml_timestamp(self, node: yaml.Node) -> Any:
+            try:
+                return super().construct_yaml_timestamp(node)
+            except ValueError as exc:
+                raise yaml.constructor.ConstructorError(
+                    None, None, f"不存在的日期 impossible date {node.value!r} ({exc})", node.start_mark) from exc
+
+    DataLoader.add_constructor("tag:yaml.org,2002:timestamp", DataLoader.construct_yaml_timestamp)
+    return DataLoader
 
 
-_DataLoader.add_constructor("tag:yaml.org,2002:timestamp", _DataLoader.construct_yaml_timestamp)
 _KEY_AT = re.compile(r"^[\s-]*([^\s:#][^:#]*?)\s*:")
 
 
-def _yaml_problem(path: Path, text: str, exc: yaml.YAMLError) -> Problem:
+def _yaml_problem(path: Path, text: str, exc: Any) -> Problem:  # exc: a yaml.YAMLError
     """File, line and field of a YAML error (the field: the key written on that line)."""
     mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
     if mark is None:
@@ -169,7 +177,9 @@ def read_data_file(path: str | Path) -> list[dict[str, Any]]:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
         raise DataError([Problem(str(path), "", None, f"无法读取 cannot read: {exc}")]) from exc
-    loader = _DataLoader(text)
+    import yaml
+
+    loader = _data_loader()(text)
     try:
         node = loader.get_single_node()
         doc = loader.construct_document(node) if node is not None else None
