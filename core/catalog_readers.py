@@ -439,13 +439,13 @@ _NS_PKG = "{http://schemas.openxmlformats.org/package/2006/relationships}"
 def _big_sheet_parts(path: Path) -> dict[str, tuple[str, str | None, str | None, bool]]:
     """Sheet name → (its XML part, the shared strings part, the styles part, 1904 dates) for the
     sheets over :data:`PIECES_ABOVE` bytes of XML (the DTD check has already run)."""
-    from lxml import etree
-
     with zipfile.ZipFile(path) as z:
         names = set(z.namelist())
         sizes = {i.filename: i.file_size for i in z.infolist()}
         if not any(size > PIECES_ABOVE for size in sizes.values()) or "xl/workbook.xml" not in names:
             return {}
+        from lxml import etree  # only for a sheet that big (5 ms of start-up otherwise)
+
         parser = etree.XMLParser(resolve_entities=False, no_network=True)
         book = etree.fromstring(z.read("xl/workbook.xml"), parser)
         rels = etree.fromstring(z.read("xl/_rels/workbook.xml.rels"), parser) \
