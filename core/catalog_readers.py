@@ -1686,7 +1686,26 @@ def _chinese_number(text: str) -> int | None:
         else:
             total += (1 if digit is None else digit) * _CN_UNITS[c]
             digit = None
-    return total + (digit or 0)
+    total += digit or 0
+    # only a number as it is written (二〇二, 三二一, 十十, 一百一 = 110 aloud: none of them is read)
+    written = text.replace("两", "二").replace("〇", "零")
+    return total if ("一" + written if written[0] == "十" else written) == _chinese_written(total) else None
+
+
+def _chinese_written(n: int) -> str:
+    """0 ≤ n < 10000 in Chinese numerals as written in full: 105 一百零五, 110 一百一十, 12 一十二."""
+    if n == 0:
+        return "零"
+    out: list[str] = []
+    gap = False
+    for size, unit in ((1000, "千"), (100, "百"), (10, "十"), (1, "")):
+        d = n // size % 10
+        if d:
+            out.append(("零" if gap and out else "") + "零一二三四五六七八九"[d] + unit)
+            gap = False
+        else:
+            gap = True
+    return "".join(out)
 
 
 def seq_read(text: str) -> tuple[int | None, bool]:
@@ -1708,7 +1727,7 @@ def seq_read(text: str) -> tuple[int | None, bool]:
     number = _chinese_number(core)
     if number is not None:
         return number, True
-    parts = _SEQ_PARTS.match(text)
+    parts = _SEQ_PARTS.match(core)  # (1-2) and 1-2、 as (7) and 7、
     if parts is not None and len(parts.group(1)) <= 10 and int(parts.group(1)) <= SEQ_MAX:
         return int(parts.group(1)), False
     return None, False

@@ -159,3 +159,28 @@ def test_zero_is_exported_as_zero(app, tmp_path):
     with app.extensions["zwgk.db"].sessionmaker() as session:
         write_csv(session.scalars(select(m.CatalogItem).order_by(m.CatalogItem.id)).all(), out)
     assert [r[0] for r in list(csv.reader(io.StringIO(out.getvalue())))[1:]] == ["0", "1", "2"]
+
+
+# --------------------------------------------------------------------------
+# 序号 in Chinese numerals: only a number as it is written is read as one
+# --------------------------------------------------------------------------
+
+@pytest.mark.parametrize("text,number", [("一", 1), ("九", 9), ("十", 10), ("十二", 12), ("一十二", 12), ("二十", 20),
+                                         ("二十五", 25), ("一百", 100), ("两百", 200), ("一百零五", 105),
+                                         ("一百一十", 110), ("一千零五", 1005), ("一千零五十", 1050),
+                                         ("九千九百九十九", 9999), ("零", 0)])
+def test_a_chinese_numeral_is_its_number(text, number):
+    assert cr.seq_read(text) == (number, True)
+
+
+@pytest.mark.parametrize("text", ["二三", "三二一", "二〇二", "十十", "百百", "一千一千", "一百一", "一千二", "百十",
+                                  "零五", "一百零零五", "十百"])
+def test_digits_that_are_not_a_chinese_number_are_named_not_stored_as_a_guess(text):
+    # 二〇二 is no number in this writing (二百零二 is), 一百一 says 110 aloud: nothing is guessed
+    assert cr.seq_read(text) == (None, False)
+
+
+@pytest.mark.parametrize("text", ["(1-2)", "（1-2）", "1-2、", "1.2.", "第1-2"])
+def test_a_section_number_in_brackets_or_before_a_comma_is_its_section(text):
+    # as (7) and 7、 are 7, so (1-2) and 1-2、 are the section 1's (and named, as 1-2 is)
+    assert cr.seq_read(cr.norm(text)) == (1, False)
