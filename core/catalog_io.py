@@ -177,7 +177,8 @@ def import_catalog(session: Session, pm: Any, path: Path, unit: str, domain: str
     # database is as it was.  Memory holds one chunk, not the file.
     pending: list[dict[str, Any]] = []
     planner = None if append else reimport.Planner(session, validate.unit(unit).id)
-    writer = None if dry_run else _Writer(session, path.name, unit)
+    source = source_name(path)
+    writer = None if dry_run else _Writer(session, source, unit)
 
     def names_unit(text: str) -> bool:  # a record's unit by its path or its unique name (道县)
         if text not in named_units:
@@ -194,7 +195,6 @@ def import_catalog(session: Session, pm: Any, path: Path, unit: str, domain: str
         pending.clear()
 
     n = 0
-    source = path.name
     try:
         for row in reading.rows:
             if len(reading.columns) > sheets_seen:  # a new sheet: its missing columns, said once
@@ -253,7 +253,7 @@ def import_catalog(session: Session, pm: Any, path: Path, unit: str, domain: str
             return result
         if result.reimport is not None:
             writer.begin()
-            reimport.apply(session, result.reimport, withdraw_missing, path.name)
+            reimport.apply(session, result.reimport, withdraw_missing, source)
         writer.finish()
     except BaseException:
         if writer is not None:
@@ -313,6 +313,24 @@ def _missing_columns(validate: ItemValidator, unit: str, columns: list[tuple[str
 
 
 _COLUMNS = tuple(c for c in CatalogItemSchema().fields if c not in ("unit", "domain", "source"))
+
+
+def source_name(path: Path) -> str:
+    """The file's name as stored: a name Linux keeps as bytes that are not UTF-8 (a Windows
+    archive's GBK names) is read as GB18030, as the file's text would be (``decode_text``), or
+    else with U+FFFD for what neither reads — the database takes UTF-8 only."""
+    name = path.name
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:
+        import os
+
+        raw = os.fsencode(name)
+        try:
+            return raw.decode("gb18030")
+        except UnicodeDecodeError:
+            return raw.decode("utf-8", "replace")
+    return name
 
 
 def _item_row(validate: ItemValidator, data: dict[str, Any], source: str, example: bool,

@@ -418,7 +418,12 @@ def _read_workbook(path: Path) -> list[Sheet]:
     from python_calamine import CalamineWorkbook
 
     try:
-        wb = CalamineWorkbook.from_path(str(path))
+        try:
+            str(path).encode("utf-8")
+            wb = CalamineWorkbook.from_path(str(path))
+        except UnicodeEncodeError:  # a name that is not UTF-8: calamine cannot open it by its name
+            with path.open("rb") as f:
+                wb = CalamineWorkbook.from_filelike(f)
         big = _big_sheet_parts(path) if path.suffix.lower() == ".xlsx" else {}
         sheets = []
         for name in wb.sheet_names:

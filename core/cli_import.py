@@ -68,11 +68,11 @@ def run_import(db: Any, pm: Any, path: Path, unit: str, domain: str | None, dry_
                example: bool, append: bool, withdraw_missing: bool, username: str | None) -> None:
     """The command's body: import ``path`` into ``db`` with the plugins of ``pm``, say what happened
     (stdout, stderr), exit 1 (``SystemExit``) when nothing was written because of a problem."""
-    from .catalog_io import CatalogFileError, import_catalog, mapping_lines, problems_csv
+    from .catalog_io import CatalogFileError, import_catalog, mapping_lines, problems_csv, source_name
 
     bars = _PhaseBars()
     try:
-        with db.session(actor=username or "import", reason=f"import {path.name}") as session:
+        with db.session(actor=username or "import", reason=f"import {source_name(path)}") as session:
             scope, allowed = _import_account(session, username)
             try:
                 result = import_catalog(session, pm, path, unit, domain, dry_run, bars, example,
@@ -93,10 +93,10 @@ def run_import(db: Any, pm: Any, path: Path, unit: str, domain: str | None, dry_
     if result.problems:
         lines = [str(p) for p in result.problems[:50]]
         more = f"\n… 共 {len(result.problems)} 处 in all" if len(result.problems) > 50 else ""
-        _fail(f"{path.name}: {len(result.problems)} 处问题，未写入任何内容 problems, nothing was written\n"
+        _fail(f"{source_name(path)}: {len(result.problems)} 处问题，未写入任何内容 problems, nothing was written\n"
               + "\n".join(lines) + more + (f"\n报告 report: {report}" if report else ""))
     verb = "检查通过（试运行，未写入）dry run passed" if dry_run else f"已导入 imported {result.written}"
-    click.echo(f"{path.name}: {result.rows} 行 rows; {verb}")
+    click.echo(f"{source_name(path)}: {result.rows} 行 rows; {verb}")
     if result.reimport is not None:
         click.echo(result.reimport.summary())
         for line in result.reimport.lines():

@@ -184,3 +184,31 @@ def test_digits_that_are_not_a_chinese_number_are_named_not_stored_as_a_guess(te
 def test_a_section_number_in_brackets_or_before_a_comma_is_its_section(text):
     # as (7) and 7、 are 7, so (1-2) and 1-2、 are the section 1's (and named, as 1-2 is)
     assert cr.seq_read(cr.norm(text)) == (1, False)
+
+
+# --------------------------------------------------------------------------
+# a file name that is not UTF-8 (Linux keeps a Windows archive's GBK names as bytes)
+# --------------------------------------------------------------------------
+
+@pytest.mark.parametrize("raw,stored", [("道县目录".encode("gbk") + b".xlsx", "道县目录.xlsx"),
+                                        (b"bad\xff\xfe.xlsx", "bad\ufffd\ufffd.xlsx")])
+def test_a_file_name_not_in_utf8_is_imported_and_its_name_stored_readable(app, tmp_path, raw, stored):
+    import os
+
+    path = real_layout(tmp_path / os.fsdecode(raw), [_row("1", "招生入学", "招生政策"), _row("2", "招生入学", "招生范围")])
+    _import(app, path)  # was a UnicodeEncodeError from the driver (a traceback from the command)
+    with app.extensions["zwgk.db"].sessionmaker() as session:
+        assert set(session.scalars(select(m.CatalogItem.source_file))) == {stored}
+        [history] = session.scalars(select(m.Change.changes).where(m.Change.action == "import"))
+        assert history["file"] == [None, stored]
+
+
+def test_the_command_imports_a_file_whose_name_is_not_utf8(app, tmp_path, run_cli):
+    import os
+
+    path = real_layout(tmp_path / os.fsdecode("道县目录".encode("gbk") + b".xlsx"), [_row("1", "招生入学", "招生政策")])
+    result = run_cli(app, "import", "catalog", str(path), "--unit", DX, "--domain", "义务教育")
+    assert result.exit_code == 0, result.output
+    with app.extensions["zwgk.db"].sessionmaker() as session:
+        reasons = set(session.scalars(select(m.Change.reason).where(m.Change.entity == "catalog_item")))
+    assert reasons == {"import 道县目录.xlsx"}
