@@ -49,7 +49,9 @@ class ZwgkApi(Api):
         data = getattr(error, "data", None)
         if isinstance(data, dict) and isinstance(data.get("messages"), dict):
             data["messages"] = _in_language(data["messages"])  # webargs' validation errors (400)
-        return super().handle_http_exception(error)
+        payload, code, headers = super().handle_http_exception(error)
+        # the message is in the request's language: a shared cache keeps one answer per language
+        return payload, code, {**(headers or {}), "Vary": "Accept-Language"}
 
 
 def _in_language(messages: Any) -> Any:

@@ -419,6 +419,7 @@ _MESSAGES: tuple[tuple[re.Pattern[str], str], ...] = tuple((re.compile(p), z) fo
     (r"^Not a valid boolean\.$", "应为是或否（true/false）"),
     (r"^Not a valid list\.$", "应为列表"),
     (r"^Invalid input type\.$", "类型不对"),
+    (r"^Invalid JSON body\.$", "请求体不是有效的 JSON"),  # webargs (the API's write endpoints)
     (r"^Not a valid mapping type\.$", "应为映射"),
     (r"^Shorter than minimum length (\d+)\.$", "不能为空文本（至少 \\1 个字）"),
     (r"^Longer than maximum length (\d+)\.$", "过长（至多 \\1 个字）"),

@@ -273,3 +273,22 @@ def test_the_api_refusals_name_the_same_fields_as_before(dx_app):
     said = {p.field: p.message for p in problems}
     assert said["domain"] == "找不到领域 unknown domain '无此领域'"
     assert "缺少必填要素“依据” missing required element" in said["basis"]
+
+
+@pytest.mark.parametrize("accept, words, other", [("zh-CN", "不是有效的 JSON", "Invalid JSON"),
+                                                  ("en-GB;q=0.9, zh;q=0.8", "Invalid JSON body.", "不是有效")])
+def test_a_body_that_is_not_json_is_refused_in_the_clients_language(dx_app, accept, words, other):
+    auth = {"Accept-Language": accept, "Authorization": f"Bearer {token_for(dx_app, 'dx_admin')}"}
+    got = dx_app.test_client().post("/api/v1/catalog_items", data="{not json", content_type="application/json",
+                                    headers=auth)
+    assert got.status_code == 400
+    [said] = got.get_json()["errors"]["json"]
+    assert words in said and other not in said
+
+
+def test_an_api_refusal_says_that_it_depends_on_the_accept_language(dx_app):
+    # a 404 may be kept by a shared cache (RFC 9110 §15.1): it must not serve one client's language to another
+    c = dx_app.test_client()
+    for path in ("/api/v1/catalog_items/999999", "/api/v1/catalog_items?cursor=zzz"):
+        got = c.get(path, headers={"Accept-Language": "en"})
+        assert got.status_code in (400, 404) and "Accept-Language" in got.headers.get("Vary", ""), path
