@@ -113,8 +113,10 @@ def _allowed(account: Any, action: str, unit_key: str | None, domain_id: int | N
 
 
 def _problems(problems: list[Any]) -> None:
-    abort(400, message=gettext("The item is not valid."),
-          errors={p.field or "item": [in_language(p)] for p in problems})
+    errors: dict[str, list[str]] = {}
+    for p in problems:  # every problem of a field (two impossible dates in one time limit), in order
+        errors.setdefault(p.field or "item", []).append(in_language(p))
+    abort(400, message=gettext("The item is not valid."), errors=errors)
 
 
 def in_language(problem: Any) -> str:

@@ -292,3 +292,12 @@ def test_an_api_refusal_says_that_it_depends_on_the_accept_language(dx_app):
     for path in ("/api/v1/catalog_items/999999", "/api/v1/catalog_items?cursor=zzz"):
         got = c.get(path, headers={"Accept-Language": "en"})
         assert got.status_code in (400, 404) and "Accept-Language" in got.headers.get("Vary", ""), path
+
+
+def test_every_problem_of_a_field_is_said_not_only_the_last(dx_app):
+    auth = {"Accept-Language": "en", "Authorization": f"Bearer {token_for(dx_app, 'dx_admin')}"}
+    item = {**ITEM, "time_limit": "2018年2月30日前起草，2018年6月31日前公开"}
+    got = dx_app.test_client().post("/api/v1/catalog_items", json=item, headers=auth)
+    assert got.status_code == 400, got.get_json()
+    said = got.get_json()["errors"]["time_limit"]
+    assert len(said) == 2 and "2018年2月30" in said[0] and "2018年6月31" in said[1], said
