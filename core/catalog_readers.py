@@ -21,6 +21,7 @@ import json
 import re
 import unicodedata
 import zipfile
+import zlib
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -357,7 +358,12 @@ def _check_zip(path: Path, max_unzipped: int = MAX_UNZIPPED_BYTES,
     if unzipped > max_unzipped:
         raise CatalogFileError(f"{path.name}: 解压后过大（疑似压缩炸弹）uncompressed size {unzipped} bytes "
                                f"exceeds {max_unzipped}")
-    part, found = scan_parts(path, formulas=formulas)
+    try:
+        part, found = scan_parts(path, formulas=formulas)
+    except (zipfile.BadZipFile, RuntimeError, NotImplementedError, EOFError, zlib.error) as exc:
+        # zipfile's words for a CRC error, an encrypted part, a compression it does not know
+        raise CatalogFileError(f"{path.name}: 无法读取其中的部分（损坏、加密或不支持的压缩方式）cannot read a part "
+                               f"(damaged, encrypted or an unsupported compression: {exc})") from exc
     if part:
         raise CatalogFileError(f"{path.name}: 文件含有 DTD（{part}），不被接受（XML 实体扩展风险）"
                                "a part declares a DTD: refused (entity expansion)")

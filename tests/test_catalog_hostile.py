@@ -166,3 +166,41 @@ def test_the_importer_refuses_formulas_found_in_the_one_pass(app, tmp_path, monk
     result = _import(app, path)
     assert [p.field for p in result.problems if "formula" in p.message] == ["D2"]
     assert _count(app) == 0
+
+
+def _broken(path, how):
+    """A workbook whose parts are stored, then broken in the zip: a CRC error, the encrypted flag,
+    an unknown compression method (none of them a file Excel or WPS writes)."""
+    import struct
+
+    wb = Workbook()
+    wb.active.append(["序号", "一级事项"])
+    buf = io.BytesIO()
+    wb.save(buf)
+    with zipfile.ZipFile(buf) as z, zipfile.ZipFile(path, "w", zipfile.ZIP_STORED) as out:
+        for info in z.infolist():
+            out.writestr(info.filename, z.read(info))
+    raw = bytearray(path.read_bytes())
+    if how == "crc":
+        at = raw.find(b"<sheetData")
+        raw[at + 1] ^= 0x20
+    for sig, flag, method in ((b"PK\x01\x02", 8, 10), (b"PK\x03\x04", 6, 8)):
+        at = 0
+        while (at := raw.find(sig, at)) >= 0:
+            if how == "encrypted":
+                raw[at + flag] |= 1
+            elif how == "compression":
+                raw[at + method:at + method + 2] = struct.pack("<H", 99)
+            at += 4
+    path.write_bytes(bytes(raw))
+    return path
+
+
+@pytest.mark.parametrize("how", ["crc", "encrypted", "compression"])
+def test_a_broken_or_encrypted_zip_is_a_clear_error_not_a_traceback(app, tmp_path, run_cli, how):
+    path = _broken(tmp_path / "目录.xlsx", how)
+    with app.extensions["zwgk.db"].session() as session:
+        with pytest.raises(CatalogFileError, match="目录.xlsx"):
+            import_catalog(session, app.extensions["zwgk.pm"], path, DX, "社会救助")
+    result = run_cli(app, "import", "catalog", str(path), "--unit", DX, "--domain", "社会救助")
+    assert result.exit_code == 1 and "目录.xlsx: 无法读取其中的部分" in result.output
