@@ -84,6 +84,11 @@ def run_import(db: Any, pm: Any, path: Path, unit: str, domain: str | None, dry_
                 session.rollback()
     except CatalogFileError as exc:
         _fail(str(exc))
+    except Exception:
+        if not _initialised(db):  # no tables: say so, not SQLAlchemy's traceback
+            _fail("数据库尚未初始化（没有 zwgk 的表），请先运行 zwgk init "
+                  "the database has no zwgk tables: run `zwgk init` first")
+        raise
     if dry_run or result.problems:
         click.echo("\n".join(mapping_lines(result)))
     for warning in result.warnings:
@@ -101,6 +106,17 @@ def run_import(db: Any, pm: Any, path: Path, unit: str, domain: str | None, dry_
         click.echo(result.reimport.summary())
         for line in result.reimport.lines():
             click.echo(f"  {line}")
+
+
+def _initialised(db: Any) -> bool:
+    """Whether the database holds zwgk's schema (its migrations' table), asked after a failure."""
+    from sqlalchemy import inspect
+
+    try:
+        with db.engine.connect() as conn:
+            return inspect(conn).has_table("alembic_version")
+    except Exception:  # noqa: BLE001 - cannot tell: the original error is the one to show
+        return True
 
 
 def _import_account(session: Any, username: str | None) -> tuple[str | None, set[int] | None]:

@@ -337,3 +337,20 @@ def test_the_models_apart_are_the_models_names_and_their_first_use_imports_them(
                      "'Responsibility', 'Schedule', 'SchedulePhase', 'Milestone', 'Obligation', 'Indicator', 'Score', "
                      "'ReportSubmission', 'PublicationRecord', 'User'] True True True")
     assert refused == "refused module 'zwgk.models' has no attribute 'Nothing'"
+
+
+@pytest.mark.parametrize("extra", [[], ["--user", "admin"]])
+def test_a_database_without_zwgks_tables_is_named_not_a_traceback(tmp_path, extra):
+    """``zwgk import catalog`` into a SQLite file that exists but was never initialised (a wrong
+    ``ZWGK_DATABASE_URL``, or ``zwgk init`` not run): exit 1 and say to run ``zwgk init``, by the
+    light run and by the full command (``--user``), instead of SQLAlchemy's traceback."""
+    import sqlite3
+
+    db = tmp_path / "empty.sqlite"
+    sqlite3.connect(db).execute("CREATE TABLE other (a)").connection.commit()
+    first, _, _, _ = _files(tmp_path)
+    ran = _script("import sys\nfrom zwgk.console import main\n"
+                  f"sys.argv = ['zwgk', 'import', 'catalog', {str(first)!r}, '--unit', '道县', *{extra!r}]\n"
+                  "sys.exit(main())", f"sqlite:///{db}")
+    assert ran.returncode == 1, ran.stderr
+    assert "zwgk init" in ran.stderr and "Traceback" not in ran.stderr
