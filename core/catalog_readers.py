@@ -868,21 +868,28 @@ def _quick_json(text: str) -> Any:
     kind = type(data)
     if kind is float:
         return _NOT_QUICK
-    level, depth = ([data] if kind is list or kind is dict else []), 0
+    found = _nested(([data] if kind is list or kind is dict else []), 0)
+    return data if found is None else _TOO_DEEP if found == "deep" else _NOT_QUICK
+
+
+def _nested(level: list[Any], depth: int, floats: bool = False) -> str | None:
+    """The containers ``level`` (at ``depth``) and everything in them, level by level: ``"deep"``
+    past :data:`MAX_JSON_DEPTH`, ``"float"`` at a float (unless ``floats``), whichever a level
+    meets first; None when neither."""
     while level:
         depth += 1
         if depth > MAX_JSON_DEPTH:
-            return _TOO_DEEP
+            return "deep"
         below = []
         for container in level:
             for value in (container.values() if type(container) is dict else container):
                 kind = type(value)
                 if kind is list or kind is dict:
                     below.append(value)
-                elif kind is float:
-                    return _NOT_QUICK
+                elif kind is float and not floats:
+                    return "float"
         level = below
-    return data
+    return None
 
 
 def _read_json_whole(path: Path) -> list[Any]:
@@ -1236,24 +1243,9 @@ class _JsonReading:
 def _plain_records(records: list[Any], floats: bool = False) -> bool:
     """Records as json.loads reads them: all objects, not too deep, and (unless ``floats``: read
     by json.loads itself) no float, where orjson may read a number otherwise (:func:`_quick_json`)."""
-    level, depth = records, 1
-    for record in records:
-        if type(record) is not dict:
-            return False
-    while level:
-        depth += 1
-        if depth > MAX_JSON_DEPTH:
-            return False
-        below = []
-        for container in level:
-            for value in (container.values() if type(container) is dict else container):
-                kind = type(value)
-                if kind is list or kind is dict:
-                    below.append(value)
-                elif kind is float and not floats:
-                    return False
-        level = below
-    return True
+    if any(type(record) is not dict for record in records):
+        return False
+    return _nested(records, 1, floats) is None
 
 def _read_docx(path: Path) -> list[Sheet]:
     """Every table of a Word document; each table's title is the paragraph just above it."""
