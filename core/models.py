@@ -300,9 +300,11 @@ class CatalogItemVersion(Base):
 
     __tablename__ = "catalog_item_version"
     id: Mapped[int] = mapped_column(primary_key=True)
-    item_id: Mapped[int] = mapped_column(Integer, index=True)  # no FK: history outlives a deleted item
+    # no FK: history outlives a deleted item; no index of its own (0026): the unique
+    # (item_id, version) serves a look-up by item, as (unit_key, item_id) serves one by unit
+    item_id: Mapped[int] = mapped_column(Integer)
     version: Mapped[int] = mapped_column(Integer)
-    unit_key: Mapped[str] = mapped_column(String(400), index=True)
+    unit_key: Mapped[str] = mapped_column(String(400))
     status: Mapped[str] = mapped_column(String(20))
     deleted: Mapped[bool] = mapped_column(Boolean, default=False)
     snapshot: Mapped[dict[str, Any]] = mapped_column(JSON)

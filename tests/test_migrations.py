@@ -7,7 +7,7 @@ from alembic.script import ScriptDirectory
 from zwgk.db import Database
 from zwgk.models import Base
 
-HEAD = "0025"  # the newest migration; the chain is linear (one head)
+HEAD = "0026"  # the newest migration; the chain is linear (one head)
 
 
 def _head(db):
@@ -130,5 +130,41 @@ def test_0011_down_and_up_again_keeps_the_records(empty_db_url):
     with db.engine.connect() as conn:
         assert conn.execute(text("SELECT name FROM domain")).scalars().all() == ["义务教育"]
     db.upgrade()
+    assert db.drift() == []
+    db.dispose()
+
+
+def test_0026_version_lookups_keep_an_index_without_the_prefix_indexes(empty_db_url):
+    """0026 drops the item_id and unit_key indexes of catalog_item_version (each the leading column
+    of a composite one); a look-up by item or by unit still reads an index, not the whole table,
+    and going down and up again keeps the versions."""
+    from alembic import command
+    from sqlalchemy import select, text
+
+    from zwgk import models as m
+
+    db = Database(empty_db_url)
+    db.upgrade()
+    names = {ix["name"] for ix in inspect(db.engine).get_indexes("catalog_item_version")}
+    assert "ix_catalog_item_version_item_id" not in names and "ix_catalog_item_version_unit_key" not in names
+    assert {"ix_catalog_item_version_unit_item", "ix_catalog_item_version_at"} <= names
+    V = m.CatalogItemVersion
+    with db.engine.begin() as conn:
+        conn.execute(m.CatalogItemVersion.__table__.insert(), [
+            dict(item_id=i, version=1, unit_key="湖南省/永州市/道县", status="draft", deleted=False, snapshot={},
+                 actor="t", at=__import__("datetime").datetime(2026, 11, 24)) for i in range(1, 201)])
+        if db.engine.dialect.name == "sqlite":
+            for stmt in (select(V).where(V.item_id == 7).order_by(V.version),  # an item's history
+                         select(V).where(V.unit_key == "湖南省/永州市/道县", V.item_id > 5).order_by(V.item_id)):
+                sql = str(stmt.compile(dialect=conn.dialect, compile_kwargs={"literal_binds": True}))
+                plan = " ".join(r[-1] for r in conn.execute(text("EXPLAIN QUERY PLAN " + sql)))
+                assert "USING INDEX" in plan or "USING COVERING INDEX" in plan, plan
+    command.downgrade(db.alembic_config(), "0025")
+    db.engine.dispose()
+    names = {ix["name"] for ix in inspect(db.engine).get_indexes("catalog_item_version")}
+    assert {"ix_catalog_item_version_item_id", "ix_catalog_item_version_unit_key"} <= names
+    db.upgrade()
+    with db.engine.connect() as conn:
+        assert conn.execute(text("SELECT count(*) FROM catalog_item_version")).scalar() == 200
     assert db.drift() == []
     db.dispose()
