@@ -166,14 +166,59 @@ def norm(value: Any) -> str:
 
 @lru_cache(maxsize=1)
 def _traditional() -> frozenset[str] | None:
-    """The characters Traditional → Simplified changes, found once by converting every CJK
-    character: a cell with none of them is left to itself, without a call into OpenCC (most
-    cells of a Simplified catalog).  None if the conversion is not character for character."""
+    """The characters Traditional → Simplified changes: a cell with none of them is left to
+    itself, without a call into OpenCC (most cells of a Simplified catalog; a file without
+    Traditional text never loads OpenCC).  Read from :data:`TRADITIONAL_FILE` when it was written
+    for the installed OpenCC, else found by converting every CJK character
+    (:func:`_traditional_computed`).  None if the conversion is not character for character."""
+    cached = _traditional_cached()
+    return cached if cached is not None else _traditional_computed()
+
+
+#: the characters of :func:`_traditional_computed` for one OpenCC release (first line: ``opencc
+#: VERSION t2s``; second: the characters), shipped so that an import does not convert 28,000
+#: characters (10 ms) before its first cell; ``python -m zwgk.catalog_readers --write-traditional``
+#: writes it again for the installed OpenCC, and a test compares it with the computed set
+TRADITIONAL_FILE = Path(__file__).with_name("data") / "opencc_t2s_changes.txt"
+
+
+def _opencc_version() -> str | None:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("opencc")
+    except PackageNotFoundError:
+        return None
+
+
+def _traditional_cached() -> frozenset[str] | None:
+    """The shipped set, when its first line names the installed OpenCC; else None."""
+    try:
+        head, chars = TRADITIONAL_FILE.read_text(encoding="utf-8").split("\n")[:2]
+    except (OSError, ValueError):
+        return None
+    installed = _opencc_version()
+    if installed is None or head != f"opencc {installed} t2s" or not chars:
+        return None
+    return frozenset(chars)
+
+
+def _traditional_computed() -> frozenset[str] | None:
+    """Every CJK character converted once: the ones OpenCC's t2s changes."""
     chars = [chr(c) for c in (*range(0x3400, 0x4DC0), *range(0x4E00, 0xA000), *range(0xF900, 0xFB00))]
     out = _t2s().convert("\n".join(chars)).split("\n")  # one segment per character: fast, no phrases
     if len(out) != len(chars):
         return None
     return frozenset(a for a, b in zip(chars, out) if a != b)
+
+
+def write_traditional_file(path: Path = TRADITIONAL_FILE) -> None:
+    """Write :data:`TRADITIONAL_FILE` for the installed OpenCC (after upgrading it)."""
+    changes = _traditional_computed()
+    if changes is None:
+        raise SystemExit("OpenCC's t2s does not convert character for character: nothing written")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(f"opencc {_opencc_version()} t2s\n{''.join(sorted(changes))}\n", encoding="utf-8")
 
 
 @lru_cache(maxsize=1)
@@ -2318,3 +2363,10 @@ def domain_from_text(text: str, known: Callable[[str], Any]) -> str | None:
     return None
 
 
+if __name__ == "__main__":  # python -m zwgk.catalog_readers --write-traditional
+    import sys
+
+    if sys.argv[1:] != ["--write-traditional"]:
+        raise SystemExit("usage: python -m zwgk.catalog_readers --write-traditional")
+    write_traditional_file()
+    print(TRADITIONAL_FILE)

@@ -118,3 +118,40 @@ def test_the_traditional_test_by_pattern_equals_the_set_of_characters():
         text = "".join(rnd.choice(pool) for _ in range(rnd.randint(0, 12)))
         assert (search(text) is not None) == (not changes.isdisjoint(text)), text
         assert cr._simplified(text) == (text if changes.isdisjoint(text) else cr._t2s().convert(text))
+
+
+def test_the_shipped_traditional_characters_are_the_installed_opencc_s():
+    """The set an import reads from ``data/opencc_t2s_changes.txt`` is the one converting every CJK
+    character gives with the installed OpenCC (after an upgrade of OpenCC this fails: run
+    ``python -m zwgk.catalog_readers --write-traditional``)."""
+    shipped = cr._traditional_cached()
+    assert shipped is not None, "the file was written for another OpenCC: write it again"
+    assert shipped == cr._traditional_computed()
+
+
+def test_a_traditional_file_of_another_opencc_is_not_trusted(tmp_path, monkeypatch):
+    stale = tmp_path / "t2s.txt"
+    stale.write_text("opencc 0.0.1 t2s\n學\n", encoding="utf-8")  # another release, one character only
+    monkeypatch.setattr(cr, "TRADITIONAL_FILE", stale)
+    cr._traditional.cache_clear()
+    try:
+        assert cr._traditional_cached() is None
+        assert cr._traditional() == cr._traditional_computed() and "體" in cr._traditional()
+        cr.write_traditional_file(stale)  # written again, it is trusted
+        assert stale.read_text(encoding="utf-8").startswith(f"opencc {cr._opencc_version()} t2s\n")
+        assert cr._traditional_cached() == cr._traditional_computed()
+    finally:
+        cr._traditional.cache_clear()
+
+
+def test_a_simplified_catalog_never_loads_opencc():
+    """Cells without a Traditional character are read without OpenCC; the first that has one loads it."""
+    import subprocess
+    import sys
+
+    code = ("import sys; from zwgk import catalog_readers as cr; "
+            "a = [cr.norm(t) for t in ('学生资助', '１２３', '县教育局（政务公开）')]; "
+            "before = 'opencc' in sys.modules; b = cr.norm('學生資助'); "
+            "print(a, before, b, 'opencc' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip()
+    assert out == "['学生资助', '123', '县教育局(政务公开)'] False 学生资助 True"
