@@ -167,8 +167,8 @@ def norm(value: Any) -> str:
 @lru_cache(maxsize=1)
 def _traditional() -> frozenset[str] | None:
     """The characters Traditional → Simplified changes: a cell with none of them is left to
-    itself, without a call into OpenCC (most cells of a Simplified catalog; a file without
-    Traditional text never loads OpenCC).  Read from :data:`TRADITIONAL_FILE` when it was written
+    itself, without a call into OpenCC (most cells of a Simplified catalog: reading them does not
+    load OpenCC).  Read from :data:`TRADITIONAL_FILE` when it was written
     for the installed OpenCC, else found by converting every CJK character
     (:func:`_traditional_computed`).  None if the conversion is not character for character."""
     cached = _traditional_cached()

@@ -13,7 +13,6 @@ from marshmallow import Schema, fields
 from sqlalchemy import Select, or_, select
 from sqlalchemy.orm import Session, aliased
 
-from . import documents as d
 from . import models as m
 from . import schemas as s
 from .plugin_manager import origins, plugin_info
@@ -62,6 +61,8 @@ KINDS = ("documents", "stages", "elements", "element_requirements", "domains", "
 
 
 def _exports() -> dict[str, Export]:
+    from . import documents as d  # not at module level: a catalog import never exports documents
+
     exports = {
         "documents": Export(d.PolicyDocument, d.PolicyDocumentSchema, ("issued_on", "id")),
         "stages": Export(m.DisclosureStage, s.StageSchema, ("position",)),
@@ -170,8 +171,8 @@ def select_query(session: Session, kind: str, pm: Any = None, region: str | None
             q = q.where(or_(m.Domain.origin == (owner or ""), m.Domain.id.in_(_domains_of_region(path))))
         elif exp.model is m.ElementRequirement and path:
             q = q.where(_under(m.ElementRequirement.scope, path))
-        elif exp.model is d.PolicyDocument and path:  # a region's documents, and those of units in it
-            q = q.where(_under(d.PolicyDocument.region, path))
+        elif kind == "documents" and path:  # a region's documents, and those of units in it
+            q = q.where(_under(exp.model.region, path))
         elif hasattr(exp.model, "origin"):
             q = q.where(exp.model.origin == (owner or ""))
         else:

@@ -31,7 +31,6 @@ from marshmallow import Schema, ValidationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from . import documents as d
 from . import models as m
 from . import schemas as s
 from .domains import resolve_domain
@@ -254,9 +253,26 @@ def _short(key: str) -> str:
 Resolver = Callable[[Session, str, dict[str, Any]], Any]
 
 
-def _model(ref: type | str) -> type:
-    """A model, or its name in ``zwgk.models`` (one of ``zwgk.models_rest``'s, imported at first use)."""
-    return getattr(m, ref) if isinstance(ref, str) else ref
+def _model(ref: Any) -> Any:
+    """A model, or its name in ``zwgk.models`` (one of ``zwgk.models_rest``'s, imported at first use),
+    or ``"module:name"``: ``name`` of ``zwgk.module`` (policy documents: ``zwgk.documents`` is
+    imported when its kind is first used, not by every program that imports the loader)."""
+    if not isinstance(ref, str):
+        return ref
+    if ":" in ref:
+        import importlib
+
+        module, name = ref.split(":", 1)
+        return getattr(importlib.import_module(f"zwgk.{module}"), name)
+    return getattr(m, ref)
+
+
+def _deferred(ref: str) -> Callable[..., Any]:
+    """The function ``ref`` names (``"module:name"``, see :func:`_model`), imported at its first call."""
+    def call(*args: Any, **kwargs: Any) -> Any:
+        return _model(ref)(*args, **kwargs)
+
+    return call
 
 
 def _by_key(ref: type | str) -> Resolver:
@@ -291,13 +307,18 @@ class Kind:
     #: the model, or its name in ``zwgk.models`` when it is one of ``zwgk.models_rest``'s (imported
     #: when :attr:`model` is first asked for, not when this table is built: docs/benchmarks.md, session 7)
     model_ref: type | str
-    schema: type[Schema]  # validates what the hook returns
+    #: validates what the hook returns: the schema, or a name as :attr:`model_ref` names a model
+    schema_ref: type[Schema] | str
     key: Callable[[dict[str, Any]], str]
     hook: str | None
     refs: dict[str, Resolver] = field(default_factory=dict)
     many: frozenset[str] = frozenset()  # ref fields that hold lists
     parent: str | None = None  # self-reference to order by
     record_schema: type[Schema] | None = None  # the flat form, if it differs
+
+    @property
+    def schema(self) -> type[Schema]:
+        return _model(self.schema_ref)
 
     @property
     def flat(self) -> type[Schema]:
@@ -314,7 +335,8 @@ def _unit_key(rec: dict[str, Any]) -> str:
 
 
 KINDS: tuple[Kind, ...] = (
-    Kind("documents", d.PolicyDocument, d.PolicyDocumentSchema, d.document_key, "zwgk_register_documents"),
+    Kind("documents", "documents:PolicyDocument", "documents:PolicyDocumentSchema", _deferred("documents:document_key"),
+         "zwgk_register_documents"),
     Kind("stages", m.DisclosureStage, s.StageSchema, lambda r: r["code"], "zwgk_register_stages"),
     Kind("elements", m.CatalogElement, s.ElementSchema, lambda r: r["code"], "zwgk_register_elements"),
     Kind("domains", m.Domain, s.DomainSchema, lambda r: r["name"], "zwgk_register_domains"),

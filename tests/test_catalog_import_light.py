@@ -220,6 +220,7 @@ def test_the_console_script_imports_without_flask(two_databases, tmp_path):
                 or name in ("zwgk.app", "zwgk.cli", "zwgk.admin", "zwgk.public")}
     # nor the models an import does not touch (standards, schedules, the calendar, accounts …)
     assert "zwgk.models_rest" not in loaded
+    assert "zwgk.documents" not in loaded  # policy documents: their models, schema and mappers
     items, versions, _ = _state(two_databases[1])
     # the first versions written with the items, and those of the changed and withdrawn items by
     # the session's listeners (zwgk.catalog_history), as in the app
