@@ -781,9 +781,14 @@ def _merge_row(row: list[Any], r: int, ranges: list[tuple[int, int, int, int, in
             rng[5] = value = row[c0] if c0 < len(row) else None
         if len(row) <= c1:
             row.extend([""] * (c1 + 1 - len(row)))
-        row[c0:c1 + 1] = [value] * (c1 - c0 + 1)
-    if active:
-        active[:] = [rng for rng in active if rng[3] > r]
+        if c0 == c1:  # one column (a merged 一级事项 down the rows): no slice
+            row[c0] = value
+        else:
+            row[c0:c1 + 1] = [value] * (c1 - c0 + 1)
+    for rng in active:
+        if rng[3] <= r:  # a range ends on this row: keep the others (rarely more than a few)
+            active[:] = [rng for rng in active if rng[3] > r]
+            break
     return nxt
 
 

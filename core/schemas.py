@@ -446,6 +446,9 @@ def _check_in_place(field: fields.Field, check: Any, v: str, n: int, scope: dict
     kind, validators = type(field), field.validators
     if kind is Ref and not validators:  # the check's own lambda, written out
         return f"(type({v}) is str and {v} != '' and {v}.strip() == {v})"
+    if kind is fields.List and not field.inner.allow_none and not validators:  # the check's lambda, written out
+        scope[f"i{n}"] = _value_check(field.inner)
+        return f"(type({v}) is list and all(map(i{n}, {v})))"
     seen = getattr(check, "seen", None)
     if seen is not None:  # a text the check has said passes is not asked again
         scope[f"m{n}"] = seen
