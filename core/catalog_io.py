@@ -195,6 +195,7 @@ def import_catalog(session: Session, pm: Any, path: Path, unit: str, domain: str
         pending.clear()
 
     n = 0
+    plain_unit = unit == unit.strip()  # _own_unit compares the stripped name
     try:
         for row in reading.rows:
             if len(reading.columns) > sheets_seen:  # a new sheet: its missing columns, said once
@@ -203,8 +204,12 @@ def import_catalog(session: Session, pm: Any, path: Path, unit: str, domain: str
             if n < 5:
                 result.preview.append((row.where, dict(row.record)))
             n += 1
-            foreign = _own_unit(row, unit, statuses, names_unit)
-            data, row_problems = validate(row.record, where=row.where)
+            rec = row.record
+            if rec.get("unit") is unit and plain_unit and "status" not in rec:  # a table's row (the reader wrote the unit)
+                rec["status"], foreign = "draft", None  # what _own_unit does with it, without the call
+            else:
+                foreign = _own_unit(row, unit, statuses, names_unit)
+            data, row_problems = validate(rec, row.where)
             if row_problems or foreign is not None or data is None or allowed_domains is not None:
                 if (missing or reading.bad_cells) and row_problems:  # said once, for the sheet or the cell
                     sheet = row.where.split("]", 1)[0] + "]"
@@ -226,7 +231,9 @@ def import_catalog(session: Session, pm: Any, path: Path, unit: str, domain: str
             if checks or reading.problems or formulas or headers:
                 pending.clear()  # nothing will be written: keep checking, stop collecting
             else:
-                pending.append(_item_row(validate, data, source, example, item_ids))
+                pair = item_ids.get((data["unit"], data["domain"]))  # known after the first row: no call
+                pending.append(_ITEM_ROW(data.get, source, example, pair) if pair is not None
+                               else _item_row(validate, data, source, example, item_ids))
                 if len(pending) >= WRITE_CHUNK:
                     flush()
             if n % PROGRESS_EVERY == 0:
