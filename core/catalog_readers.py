@@ -235,8 +235,11 @@ def _traditional_search() -> Callable[[str], Any] | None:
             ranges[-1][1] = c
         else:
             ranges.append([c, c])
-    return re.compile("[" + "".join(re.escape(chr(a)) if a == b else f"{re.escape(chr(a))}-{re.escape(chr(b))}"
-                                    for a, b in ranges) + "]").search
+    # a character beyond ASCII has no meaning in a class (brackets, backslash, ^ and - are ASCII): written as it is
+    def lit(code: int) -> str:
+        return chr(code) if code > 0x7F else re.escape(chr(code))
+
+    return re.compile("[" + "".join(lit(a) if a == b else f"{lit(a)}-{lit(b)}" for a, b in ranges) + "]").search
 
 
 def _simplified(text: str) -> str:
