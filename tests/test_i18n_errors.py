@@ -382,3 +382,48 @@ def test_a_body_too_large_is_refused_in_the_clients_language(make_app, regions_d
     said = _said(body)
     assert ("Request too large" in said) == english and ("请求过大" in said) != english, said
     assert _one_language(said, english), said
+
+
+FULL_WIDTH = re.compile("[，。：；（）“”、！？]")
+
+
+def _stale_refusal(app, lang, content, basis):
+    """A and B open the same item; A saves two changes; B's form, opened before, is refused: the
+    message B's page shows (in ``lang``)."""
+    import html
+
+    from sqlalchemy import select
+
+    from zwgk import models as m
+
+    from .test_security import form_of
+
+    with app.extensions["zwgk.db"].sessionmaker() as session:
+        item_id = session.scalar(select(m.CatalogItem.id).where(m.CatalogItem.level1 == "招生入学"))
+    url = f"/admin/catalog_item/edit/?id={item_id}"
+    a, b = app.test_client(), app.test_client()
+    login(a, "dx_admin")
+    login(b, "dx_admin")
+    b.get(f"/lang/{lang}")
+    form_a, form_b = form_of(a, url).data, form_of(b, url).data
+    assert a.post(url, data={**form_a, "content": content, "basis": basis,
+                             "change_reason": "A"}).status_code == 302
+    page = b.post(url, data={**form_b, "subject": "乙", "change_reason": "B"}, follow_redirects=True)
+    text = html.unescape(page.get_data(as_text=True))
+    found = re.search(r"(Not saved|未保存)[^<]*", text)
+    assert found, text
+    return found.group(0).strip()
+
+
+def test_the_stale_form_message_is_punctuated_as_its_language(dx_app):
+    """English with ASCII punctuation (the values quoted "…"), Chinese with full-width (（）：“…”；)."""
+    zh = _stale_refusal(dx_app, "zh_Hans_CN", "甲的新内容，含标点", "《新依据》")
+    en = _stale_refusal(dx_app, "en", "乙的内容：含标点", "《又一依据》")
+    assert "以下为期间的修改：dx_admin（" in zh and "公开内容：“招生范围、招生条件” → “甲的新内容，含标点”" in zh, zh
+    assert "；公开依据：“《中华人民共和国义务教育法》” → “《新依据》”" in zh, zh
+    assert re.search(r"Changed meanwhile: dx_admin \(\d{4}-\d\d-\d\d \d\d:\d\d\) ", en), en
+    assert 'Content: "甲的新内容，含标点" → "乙的内容：含标点"' in en, en
+    assert 'Basis: "《新依据》" → "《又一依据》"' in en, en
+    words = re.sub(r'"[^"]*"', "", en)  # the values are data, as stored
+    assert not FULL_WIDTH.search(words), words
+    assert not re.search(r"[\u3400-\u9fff]", words), words
