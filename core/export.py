@@ -81,7 +81,8 @@ def _exports() -> dict[str, Export]:
                              _via(m.Milestone.phase, m.SchedulePhase.schedule, m.Schedule.scope)),
         "obligations": Export(m.Obligation, s.ObligationSchema, ("id",), _via(m.Obligation.scope)),
         "indicators": Export(m.Indicator, s.IndicatorSchema, ("id",), _via(m.Indicator.scope)),
-        "catalog_items": Export(m.CatalogItem, s.CatalogItemSchema, ("unit_id", "seq", "id"), _via(m.CatalogItem.unit)),
+        "catalog_items": Export(m.CatalogItem, s.CatalogItemSchema, ("unit_id", "domain_id", "seq", "id"),
+                                _via(m.CatalogItem.unit)),  # each domain's items together (zwgk export-catalog's order)
         "scores": Export(m.Score, s.ScoreSchema, ("id",), _via(m.Score.unit)),
         "changes": Export(m.Change, ChangeSchema, ("id",)),
     }
