@@ -170,7 +170,8 @@ def select_query(session: Session, kind: str, pm: Any = None, region: str | None
     """The SELECT of ``kind`` (filtered by region, in export order) without running it."""
     if kind not in EXPORTS:
         raise ExportError(f"未知类型 unknown kind {kind!r}; 可选 choose from {', '.join(KINDS)}",
-                          words=("Unknown kind: %(kind)s; choose from %(kinds)s.", {"kind": kind, "kinds": list(KINDS)}))
+                          words=("Unknown kind: %(kind)s; choose from %(kinds)s.",
+                                 {"kind": kind, "kinds": list(KINDS)}))
     exp = EXPORTS[kind]
     q = select(exp.model)
     if hasattr(exp.model, "retired_at"):  # 已移除: kept in history, not in current lists

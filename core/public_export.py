@@ -1,7 +1,7 @@
 """Exports of any public listing, with the listing's filters: the published catalog as CSV,
-xlsx (the 标准目录 layout) or JSON, in the order of ``zwgk export-catalog``, streamed a chunk at a
-time (the sorted ids are held, 8 bytes an item; the records are not); the other public kinds as
-CSV or JSON.  ETag and Last-Modified let a cache revalidate."""
+xlsx (the 标准目录 layout) or JSON, in the order of ``zwgk export-catalog``, streamed from one
+query a chunk at a time (memory stays flat at a province's size); the other public kinds as CSV
+or JSON.  ETag and Last-Modified let a cache revalidate."""
 
 from __future__ import annotations
 
