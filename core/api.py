@@ -54,6 +54,15 @@ class ZwgkApi(Api):
         return payload, code, {**(headers or {}), "Vary": "Accept-Language"}
 
 
+def _too_large(error: Any) -> Any:
+    """A body over ``MAX_CONTENT_LENGTH`` under ``/api/``: the API's JSON (code, status, message)
+    in the request's language, with ``Vary: Accept-Language``, as its other refusals (the app's own
+    handler, ``app._too_large``, says it in both languages to the pages and the import page)."""
+    limit = current_app.config.get("MAX_CONTENT_LENGTH") or 0
+    error.data = {"message": gettext("Request too large (limit %(limit)s bytes).", limit=limit)}
+    return current_app.extensions["zwgk.api"].handle_http_exception(error)
+
+
 def _in_language(messages: Any) -> Any:
     """A request's validation errors in its language, the fields' names kept: marshmallow's own
     messages in Chinese for a Chinese request (the loader's words for them), the schemas' own
@@ -206,7 +215,7 @@ def _region(session, region: str | None) -> tuple[str | None, str | None]:
     try:
         return export.resolve_region(session, get_pm(), region)
     except export.ExportError as exc:
-        abort(400, message=str(exc))
+        abort(400, message=api_write.said(exc))
 
 
 def _unit_key(session, region: str | None) -> str | None:
@@ -449,7 +458,7 @@ def _kind_blueprint(kind: str) -> Blueprint:
             try:
                 q = export.select_query(session, kind, get_pm(), args.get("region"))
             except export.ExportError as exc:
-                abort(400, message=str(exc))
+                abort(400, message=api_write.said(exc))
             if kind == "standards":
                 if args.get("status"):
                     q = q.where(m.Standard.status == args["status"])
@@ -474,6 +483,10 @@ def _kind_blueprint(kind: str) -> Blueprint:
 
 
 KIND_BLUEPRINTS = {kind: _kind_blueprint(kind) for kind in PUBLIC_KINDS}
+
+for _blp in (catalog_blp, changes_blp, *KIND_BLUEPRINTS.values()):
+    # a blueprint's handler comes before the app's for the requests it answers (the 413 of core/app.py)
+    _blp.register_error_handler(413, _too_large)
 
 
 # --------------------------------------------------------------------------

@@ -18,6 +18,7 @@ from flask import request
 from flask_babel import gettext
 from flask_smorest import abort
 from marshmallow import RAISE, Schema, ValidationError, fields, validates_schema
+from sqlalchemy import select
 from sqlalchemy.orm.exc import StaleDataError
 
 from . import models as m
@@ -124,9 +125,23 @@ def in_language(problem: Any) -> str:
     (``Problem.words``), else each part of a message made in both (不能为空 / Field may not be null.)
     in one; any other text (a region's own check) as it is."""
     if problem.words is not None:
-        msgid, values = problem.words
-        return gettext(msgid, **values)
+        return say(problem.words)
     return one_language(problem.message)
+
+
+def say(words: tuple[str, dict[str, Any]]) -> str:
+    """Catalogue words (msgid and values) in the request's language; a list among the values is
+    joined as the language joins one (、 in Chinese)."""
+    msgid, values = words
+    return gettext(msgid, **{k: gettext(", ").join(map(str, v)) if isinstance(v, (list, tuple)) else v
+                             for k, v in values.items()})
+
+
+def said(exc: Exception) -> str:
+    """A refusal another module made in both languages (``export.ExportError``), in the request's:
+    its ``words`` when it has them, else its text as it is."""
+    words = getattr(exc, "words", None)
+    return say(words) if words is not None else str(exc)
 
 
 def one_language(message: str) -> str:
@@ -164,17 +179,23 @@ def _apply(item: m.CatalogItem, data: dict[str, Any], validator: Any) -> None:
 
 def _unit_path(session: Any, raw: dict[str, Any]) -> dict[str, Any]:
     """A body's unit given by a unique name (道县) → its path, as everywhere a unit is named;
-    an ambiguous name is a 400 listing the candidates; an unknown one is left to the validator."""
+    an ambiguous name is a 400 listing the candidates (in the request's language); an unknown one
+    is left to the validator."""
     from .catalog_io import resolve_unit
     from .catalog_readers import CatalogFileError
+    from .export import NOT_UNIQUE
 
     unit = raw.get("unit")
     if isinstance(unit, str) and unit:
         try:
             raw = {**raw, "unit": resolve_unit(session, unit)}
         except CatalogFileError as exc:
-            if "ambiguous" in str(exc):
-                abort(400, message=gettext("The item is not valid."), errors={"unit": [str(exc)]})
+            if "ambiguous" in str(exc):  # resolve_unit's words are both languages: the candidates again
+                name = unit.strip()
+                keys = session.scalars(select(m.AdminUnit.key).where(m.AdminUnit.name == name)
+                                       .order_by(m.AdminUnit.key)).all()
+                abort(400, message=gettext("The item is not valid."),
+                      errors={"unit": [say((NOT_UNIQUE, {"name": name, "candidates": keys}))]})
     return raw
 
 

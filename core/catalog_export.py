@@ -70,6 +70,11 @@ _BOOLS = tuple(KEYS.index(c) for c in ("audience_public", "audience_specific", "
 _LISTS = tuple(KEYS.index(c) for c in ("channels", "levels", "stages"))
 
 
+#: the export's order: by unit, then each domain's items together (each domain numbers its 序号
+#: from 1), by 序号, then by id — ``export.EXPORTS["catalog_items"]`` and the public export too
+ORDER_COLUMNS = ("unit_id", "domain_id", "seq", "id")
+
+
 def rows_query(session: Session, pm: Any = None, region: str | None = None, domain_id: int | None = None,
                status: str | None = None, ids: Iterable[int] | None = None, under: str | None = None) -> Select:
     """The items ``zwgk export catalog_items`` would give (the same region filter, the export's
@@ -101,7 +106,7 @@ def rows_query(session: Session, pm: Any = None, region: str | None = None, doma
         q = q.where(item.id.in_(list(ids)))
     if under is not None:
         q = q.where(_under(unit.c.key, under))
-    return q.order_by(item.unit_id, item.seq, item.id)
+    return q.order_by(*(item[c] for c in ORDER_COLUMNS))
 
 
 def _under(col: Any, path: str) -> Any:
@@ -130,7 +135,7 @@ def plain_sql(domain: bool = False, status: bool = False) -> str:
         sql += " AND i.domain_id = :domain_id"
     if status:
         sql += " AND i.status = :status"
-    return sql + " ORDER BY i.unit_id, i.seq, i.id"
+    return sql + " ORDER BY " + ", ".join(f"i.{c}" for c in ORDER_COLUMNS)
 
 
 def stream_rows(session: Session, q: Select, chunk: int = CHUNK) -> Iterator[tuple[Any, ...]]:

@@ -396,13 +396,27 @@ def read_sheets(path: Path, scans: dict[str, Any] | None = None) -> list[Sheet]:
 
 def _check_zip(path: Path, max_unzipped: int = MAX_UNZIPPED_BYTES,
                formulas: bool = False) -> list[tuple[str, str]] | None:
-    """Refuse a zip too big unpacked or a part that declares a DTD; ``formulas``: also return the
-    formula cells (:func:`formula_cells`), found in the same pass (else None)."""
+    """Refuse a zip too big unpacked, holding two parts of one name, or with a part that declares a
+    DTD; ``formulas``: also return the formula cells (:func:`formula_cells`), found in the same
+    pass (else None)."""
     try:
         with zipfile.ZipFile(path) as z:
-            unzipped = sum(i.file_size for i in z.infolist())
+            infos = z.infolist()
     except zipfile.BadZipFile as exc:
         raise CatalogFileError(f"{path.name}: 不是有效的 {path.suffix} not a valid {path.suffix} ({exc})") from exc
+    unzipped = sum(i.file_size for i in infos)
+    seen: dict[str, str] = {}
+    for info in infos:
+        # which of two parts of one name a reader takes (the first, the last) is its own business;
+        # Office (OPC) part names are the same whatever the case of their letters
+        name, key = info.filename, info.filename.lower()
+        if key not in seen:
+            seen[key] = name
+        else:
+            first = seen[key]
+            both = first if first == name else f"{first}, {name}"
+            raise CatalogFileError(f"{path.name}: 含有两个同名的部分（{both}），不被接受（读取哪一个不确定）"
+                                   f"two parts of the same name ({both}): refused (which one is read is ambiguous)")
     if unzipped > max_unzipped:
         raise CatalogFileError(f"{path.name}: 解压后过大（疑似压缩炸弹）uncompressed size {unzipped} bytes "
                                f"exceeds {max_unzipped}")

@@ -82,7 +82,8 @@ def _exports() -> dict[str, Export]:
                              _via(m.Milestone.phase, m.SchedulePhase.schedule, m.Schedule.scope)),
         "obligations": Export(m.Obligation, s.ObligationSchema, ("id",), _via(m.Obligation.scope)),
         "indicators": Export(m.Indicator, s.IndicatorSchema, ("id",), _via(m.Indicator.scope)),
-        "catalog_items": Export(m.CatalogItem, s.CatalogItemSchema, ("unit_id", "seq", "id"), _via(m.CatalogItem.unit)),
+        "catalog_items": Export(m.CatalogItem, s.CatalogItemSchema, ("unit_id", "domain_id", "seq", "id"),
+                                _via(m.CatalogItem.unit)),  # each domain's items together (zwgk export-catalog's order)
         "scores": Export(m.Score, s.ScoreSchema, ("id",), _via(m.Score.unit)),
         "changes": Export(m.Change, ChangeSchema, ("id",)),
     }
@@ -116,7 +117,16 @@ EXPORTS: Mapping[str, Export] = _Built(_exports)
 
 
 class ExportError(ValueError):
-    pass
+    """A refusal said in both languages (the command line); ``words`` (msgid and values), when
+    given, say it in one: the API gives it in the request's language."""
+
+    def __init__(self, message: str, words: tuple[str, dict[str, Any]] | None = None):
+        super().__init__(message)
+        self.words = words
+
+
+#: a unit name two units or more share (their paths are the candidates)
+NOT_UNIQUE = "The unit name “%(name)s” is not unique; write its full path: %(candidates)s."
 
 
 def resolve_region(session: Session, pm: Any, region: str) -> tuple[str | None, str | None]:
@@ -129,11 +139,14 @@ def resolve_region(session: Session, pm: Any, region: str) -> tuple[str | None, 
     if unit is None:
         units = session.scalars(select(m.AdminUnit).where(m.AdminUnit.name == region)).all()
         if len(units) > 1:
-            raise ExportError(f"单位名称不唯一，请写完整路径 ambiguous unit name {region!r}: "
-                              + ", ".join(u.key for u in units))
+            keys = [u.key for u in units]
+            raise ExportError(f"单位名称不唯一，请写完整路径 ambiguous unit name {region!r}: " + ", ".join(keys),
+                              words=(NOT_UNIQUE, {"name": region, "candidates": keys}))
         unit = units[0] if units else None
     if unit is None:
-        raise ExportError(f"找不到地区 unknown region {region!r} (插件名、单位名称或路径 plugin, unit name or path)")
+        raise ExportError(f"找不到地区 unknown region {region!r} (插件名、单位名称或路径 plugin, unit name or path)",
+                          words=("Unknown region: %(region)s (a plugin name, a unit name or a unit path).",
+                                 {"region": region}))
     owner = next((n for n in origins(pm) if plugin_info(pm, n).get("region") == unit.key), None)
     return unit.key, owner
 
@@ -157,7 +170,9 @@ def query(session: Session, kind: str, pm: Any = None, region: str | None = None
 def select_query(session: Session, kind: str, pm: Any = None, region: str | None = None) -> Select:
     """The SELECT of ``kind`` (filtered by region, in export order) without running it."""
     if kind not in EXPORTS:
-        raise ExportError(f"未知类型 unknown kind {kind!r}; 可选 choose from {', '.join(KINDS)}")
+        raise ExportError(f"未知类型 unknown kind {kind!r}; 可选 choose from {', '.join(KINDS)}",
+                          words=("Unknown kind: %(kind)s; choose from %(kinds)s.",
+                                 {"kind": kind, "kinds": list(KINDS)}))
     exp = EXPORTS[kind]
     q = select(exp.model)
     if hasattr(exp.model, "retired_at"):  # 已移除: kept in history, not in current lists
@@ -176,7 +191,8 @@ def select_query(session: Session, kind: str, pm: Any = None, region: str | None
         elif hasattr(exp.model, "origin"):
             q = q.where(exp.model.origin == (owner or ""))
         else:
-            raise ExportError(f"{kind} 不能按地区筛选 cannot be filtered by region")
+            raise ExportError(f"{kind} 不能按地区筛选 cannot be filtered by region",
+                              words=("%(kind)s cannot be filtered by region.", {"kind": kind}))
     return q.order_by(*(getattr(exp.model, c) for c in exp.order))
 
 

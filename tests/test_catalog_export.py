@@ -515,3 +515,49 @@ def test_an_output_in_a_missing_folder_is_an_error_message_not_a_traceback(varie
     result = run_cli(app, "export-catalog", "--region", DX, "-o", str(out))  # raised FileNotFoundError before
     assert result.exit_code == 1 and "无法写入" in result.output and str(out) in result.output
     assert not (tmp_path / "没有的目录").exists()
+
+
+def _two_domains_in_turn(app):
+    """Two domains of 道县, each numbered 1, 2, 3, their items made in turn (by id: 1, 1, 2, 2, 3, 3);
+    the names each export should give, in order: each domain's items together, by 序号."""
+    from .admin_helpers import publish
+
+    made = []
+    for seq in (3, 1, 2):
+        for domain in ("社会救助", "义务教育"):
+            publish(app, DX, domain=domain, seq=seq, level1=f"{domain}第{seq}项")
+            made.append((domain, seq))
+    with app.extensions["zwgk.db"].sessionmaker() as session:
+        ids = dict(session.execute(select(m.Domain.name, m.Domain.id)).all())
+    return [f"{d}第{s}项" for d, s in sorted(made, key=lambda ds: (ids[ds[0]], ds[1]))]
+
+
+@pytest.mark.parametrize("fmt", ["xlsx", "csv", "json"])
+def test_each_domains_items_stay_together_in_every_export(app, run_cli, tmp_path, fmt):
+    """Domains that each number 序号 from 1 came out as 1, 1, 2, 2, 3, 3: the export orders by unit,
+    domain, 序号, id — zwgk export-catalog, its light SQL, zwgk export catalog_items and the public export."""
+    from zwgk import catalog_export as ce
+
+    expected = _two_domains_in_turn(app)
+    assert [name[-2] for name in expected] == ["1", "2", "3", "1", "2", "3"]
+    out = tmp_path / f"目录.{fmt}"
+    assert run_cli(app, "export-catalog", "--region", DX, "-o", str(out)).exit_code == 0
+    public = app.test_client().get(f"/export/catalog.{fmt}?region={DX}")
+    assert public.status_code == 200
+    if fmt == "json":
+        said = [r["level1"] for r in json.loads(out.read_text(encoding="utf-8"))]
+        shown = [r["level1"] for r in public.get_json()]
+    elif fmt == "csv":
+        said = [r[1] for r in list(csv.reader(io.StringIO(out.read_text(encoding="utf-8-sig"))))[1:]]
+        shown = [r[1] for r in list(csv.reader(io.StringIO(public.data.decode("utf-8-sig"))))[1:]]
+    else:
+        said = [row[1].value for row in load_workbook(out).active.iter_rows(min_row=4)]
+        shown = [row[1].value for row in load_workbook(io.BytesIO(public.data)).active.iter_rows(min_row=4)]
+    assert said == expected and shown == expected, (said, shown)
+    with app.extensions["zwgk.db"].sessionmaker() as session:
+        from sqlalchemy import text
+
+        light = [r[4] for r in session.execute(text(ce.plain_sql()), ce.under_params(DX))]
+        assert light == expected  # the console script's export (level1 is the 5th column: unit, domain, seq, category)
+    listed = json.loads(run_cli(app, "export", "catalog_items", "--region", DX).output)
+    assert [r["level1"] for r in listed] == expected

@@ -1,6 +1,7 @@
 """Hostile and broken catalog files are refused clearly, naming row and column, and nothing is written
 (issue #10, failures 10 and 12)."""
 
+import contextlib
 import io
 import re
 import zipfile
@@ -204,3 +205,49 @@ def test_a_broken_or_encrypted_zip_is_a_clear_error_not_a_traceback(app, tmp_pat
             import_catalog(session, app.extensions["zwgk.pm"], path, DX, "社会救助")
     result = run_cli(app, "import", "catalog", str(path), "--unit", DX, "--domain", "社会救助")
     assert result.exit_code == 1 and "目录.xlsx: 无法读取其中的部分" in result.output
+
+
+def _twice(source, path, part, other=None):
+    """``source`` (an .xlsx or .docx) copied to ``path`` with ``part`` written twice, the second time
+    under ``other`` (the same name, or another case of it) with the last row dropped, so that the two
+    differ; zipfile warns of the duplicate and writes it."""
+    with zipfile.ZipFile(source) as z, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as out:
+        for info in z.infolist():
+            out.writestr(info.filename, z.read(info))
+        data = z.read(part)
+        with pytest.warns(UserWarning) if (other or part) == part else contextlib.nullcontext():
+            out.writestr(other or part, data.replace(b"<row r=\"2\"", b"<row r=\"9\"", 1))
+    return path
+
+
+@pytest.mark.parametrize("case", ["xlsx", "xlsx other case", "docx"])
+def test_a_zip_holding_two_parts_of_the_same_name_is_refused(app, tmp_path, run_cli, case):
+    """Which of two parts of one name a reader takes (the first or the last) is the reader's
+    business: such a file is refused, naming the file and the part, before anything is read."""
+    from pathlib import Path
+
+    if case == "docx":
+        source, part, other = Path(__file__).parent / "data" / "catalogs" / "06_word_attachment.docx", \
+            "word/document.xml", None
+        name = "目录.docx"
+    else:
+        source = tmp_path / "valid.xlsx"
+        wb = Workbook()
+        for line in (HEADER + ROW).splitlines():
+            wb.active.append(line.split(","))
+        wb.save(source)
+        part, other = "xl/worksheets/sheet1.xml", ("XL/Worksheets/Sheet1.xml" if case.endswith("case") else None)
+        name = "目录.xlsx"
+    assert _import(app, source).ok  # the file it was made from is read
+    with app.extensions["zwgk.db"].session() as session:
+        session.execute(m.CatalogItem.__table__.delete())
+    path = _twice(source, tmp_path / name, part, other)
+    with app.extensions["zwgk.db"].session() as session:
+        with pytest.raises(CatalogFileError) as refused:
+            import_catalog(session, app.extensions["zwgk.pm"], path, DX, "社会救助")
+    said = str(refused.value)
+    assert said.startswith(f"{name}: 含有两个同名的部分（{part}") and "two parts of the same name" in said, said
+    assert (other or part) in said
+    assert _count(app) == 0
+    result = run_cli(app, "import", "catalog", str(path), "--unit", DX, "--domain", "社会救助")
+    assert result.exit_code == 1 and f"{name}: 含有两个同名的部分" in result.output and "Traceback" not in result.output

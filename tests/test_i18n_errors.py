@@ -301,3 +301,129 @@ def test_every_problem_of_a_field_is_said_not_only_the_last(dx_app):
     assert got.status_code == 400, got.get_json()
     said = got.get_json()["errors"]["time_limit"]
     assert len(said) == 2 and "2018年2月30" in said[0] and "2018年6月31" in said[1], said
+
+
+# --------------------------------------------------------------------------
+# Session 8: the messages other modules made in both languages, under /api/
+# --------------------------------------------------------------------------
+
+TWIN = "浙江省/道县"  # a second unit named 道县: the name alone is no longer unique
+CANDIDATES = ("湖南省/永州市/道县", TWIN)
+
+
+def _twin(app):
+    from sqlalchemy import select
+
+    from zwgk import models as m
+
+    with app.extensions["zwgk.db"].session() as session:
+        parent = session.scalar(select(m.AdminUnit).where(m.AdminUnit.key == "浙江省"))
+        session.add(m.AdminUnit(key=TWIN, name="道县", level="county", parent=parent, origin="test"))
+
+
+def _said(body):
+    """The words of a refusal: its message and its errors' messages (not the fields' names)."""
+    errors = body.get("errors") or {}
+    return " ".join([body.get("message") or "", *(m for v in errors.values() for m in v)])
+
+
+def _one_language(said, english):
+    """The words, the data taken out (unit names and paths, what the client wrote): no Chinese
+    in English, no English word in Chinese."""
+    for data in (*CANDIDATES, "道县", "火星"):
+        said = said.replace(data, "")
+    return _english_only(said) if english else not re.search("[A-Za-z]{2,}", said)
+
+
+LANGUAGES = [(EN, True), (ZH, False), ("fr-FR,fr", False), (None, False)]
+
+
+@pytest.mark.parametrize("accept, english", LANGUAGES)
+def test_a_unit_name_that_is_not_unique_is_said_in_the_clients_language(dx_app, accept, english):
+    """A body's unit and a query's region named by a name two units share: a 400 listing both paths,
+    in the client's language (it was both at once)."""
+    _twin(dx_app)
+    c = dx_app.test_client()
+    lang = {"Accept-Language": accept} if accept else {}
+    auth = {**lang, "Authorization": f"Bearer {token_for(dx_app, 'dx_admin')}"}
+    made = c.post("/api/v1/catalog_items", json={**ITEM, "unit": "道县"}, headers=auth)
+    listed = [c.get(f"/api/v1/{path}?region=道县", headers=lang) for path in ("catalog_items", "units")]
+    for got in (made, *listed):
+        assert got.status_code == 400 and "Accept-Language" in got.headers.get("Vary", ""), got.get_json()
+        said = _said(got.get_json())
+        assert all(path in said for path in CANDIDATES), said
+        assert ("is not unique" in said) == english and ("不唯一" in said) != english, said
+        assert _one_language(said, english), said
+    assert set(made.get_json()["errors"]) == {"unit"}  # the field keeps its name
+
+
+@pytest.mark.parametrize("accept, english", LANGUAGES)
+def test_a_region_that_cannot_be_resolved_is_said_in_the_clients_language(dx_app, accept, english):
+    c = dx_app.test_client()
+    lang = {"Accept-Language": accept} if accept else {}
+    for path in ("catalog_items", "units", "domains", "catalog_changes"):
+        got = c.get(f"/api/v1/{path}?region=火星", headers=lang)
+        assert got.status_code == 400 and "Accept-Language" in got.headers.get("Vary", ""), (path, got.get_json())
+        said = got.get_json()["message"]
+        assert ("Unknown region: 火星" in said) == english and ("找不到地区：火星" in said) != english, said
+        assert _one_language(said, english), said
+
+
+@pytest.mark.parametrize("accept, english", LANGUAGES)
+def test_a_body_too_large_is_refused_in_the_clients_language(make_app, regions_db_url, accept, english):
+    app = make_app(regions_db_url, plugins="daoxian", MAX_CONTENT_LENGTH=64 * 1024)
+    seed(app)
+    lang = {"Accept-Language": accept} if accept else {}
+    auth = {**lang, "Authorization": f"Bearer {token_for(app, 'dx_admin')}"}
+    got = app.test_client().post("/api/v1/catalog_items", json={**ITEM, "content": "长" * 40_000}, headers=auth)
+    assert got.status_code == 413 and "Accept-Language" in got.headers.get("Vary", "")
+    body = got.get_json()
+    assert body["code"] == 413 and str(64 * 1024) in body["message"], body
+    said = _said(body)
+    assert ("Request too large" in said) == english and ("请求过大" in said) != english, said
+    assert _one_language(said, english), said
+
+
+FULL_WIDTH = re.compile("[，。：；（）“”、！？]")
+
+
+def _stale_refusal(app, lang, content, basis):
+    """A and B open the same item; A saves two changes; B's form, opened before, is refused: the
+    message B's page shows (in ``lang``)."""
+    import html
+
+    from sqlalchemy import select
+
+    from zwgk import models as m
+
+    from .test_security import form_of
+
+    with app.extensions["zwgk.db"].sessionmaker() as session:
+        item_id = session.scalar(select(m.CatalogItem.id).where(m.CatalogItem.level1 == "招生入学"))
+    url = f"/admin/catalog_item/edit/?id={item_id}"
+    a, b = app.test_client(), app.test_client()
+    login(a, "dx_admin")
+    login(b, "dx_admin")
+    b.get(f"/lang/{lang}")
+    form_a, form_b = form_of(a, url).data, form_of(b, url).data
+    assert a.post(url, data={**form_a, "content": content, "basis": basis,
+                             "change_reason": "A"}).status_code == 302
+    page = b.post(url, data={**form_b, "subject": "乙", "change_reason": "B"}, follow_redirects=True)
+    text = html.unescape(page.get_data(as_text=True))
+    found = re.search(r"(Not saved|未保存)[^<]*", text)
+    assert found, text
+    return found.group(0).strip()
+
+
+def test_the_stale_form_message_is_punctuated_as_its_language(dx_app):
+    """English with ASCII punctuation (the values quoted "…"), Chinese with full-width (（）：“…”；)."""
+    zh = _stale_refusal(dx_app, "zh_Hans_CN", "甲的新内容，含标点", "《新依据》")
+    en = _stale_refusal(dx_app, "en", "乙的内容：含标点", "《又一依据》")
+    assert "以下为期间的修改：dx_admin（" in zh and "公开内容：“招生范围、招生条件” → “甲的新内容，含标点”" in zh, zh
+    assert "；公开依据：“《中华人民共和国义务教育法》” → “《新依据》”" in zh, zh
+    assert re.search(r"Changed meanwhile: dx_admin \(\d{4}-\d\d-\d\d \d\d:\d\d\) ", en), en
+    assert 'Content: "甲的新内容，含标点" → "乙的内容：含标点"' in en, en
+    assert 'Basis: "《新依据》" → "《又一依据》"' in en, en
+    words = re.sub(r'"[^"]*"', "", en)  # the values are data, as stored
+    assert not FULL_WIDTH.search(words), words
+    assert not re.search(r"[\u3400-\u9fff]", words), words

@@ -382,7 +382,8 @@ def _history_mark(session: Any, obj: Any) -> int:
 
 
 def _stale_message(session: Any, model: Any, version: int, mark: int) -> str:
-    """Who changed what since version ``version`` (history rows after ``mark``), old → new."""
+    """Who changed what since version ``version`` (history rows after ``mark``), old → new, in the
+    page's language and its punctuation (English: ASCII; Chinese: full-width)."""
     from ..catalog_history import in_beijing
 
     lines = []
@@ -391,13 +392,17 @@ def _stale_message(session: Any, model: Any, version: int, mark: int) -> str:
             m.Change.entity == model.__tablename__, m.Change.entity_id == model.id, m.Change.id > mark)
             .order_by(m.Change.id)).all()
         for row in rows:
-            what = "；".join(f"{LABELS.get(k, k)}：“{_short(old)}” → “{_short(new)}”"
-                            for k, (old, new) in (row.changes or {}).items() if isinstance(row.changes, dict))
-            lines.append(f"{row.actor}（{in_beijing(row.at)[:16]}）{what}")
-    head = str(_l("Not saved: this record was changed after you opened it (you had version %(mine)s, it is "
-                  "now version %(now)s). Open it again and make your change on the current version.",
-                  mine=version, now=model.version))
-    return head + (" " + " | ".join(lines) if lines else "")
+            what = gettext("; ").join(
+                gettext('%(field)s: "%(old)s" → "%(new)s"', field=LABELS.get(k, k), old=_short(old), new=_short(new))
+                for k, (old, new) in (row.changes or {}).items() if isinstance(row.changes, dict))
+            lines.append(gettext("%(who)s (%(when)s) %(what)s", who=row.actor, when=in_beijing(row.at)[:16],
+                                 what=what))
+    head = gettext("Not saved: this record was changed after you opened it (you had version %(mine)s, it is "
+                   "now version %(now)s). Open it again and make your change on the current version.",
+                   mine=version, now=model.version)
+    if not lines:
+        return head
+    return gettext("%(refusal)s Changed meanwhile: %(changes)s", refusal=head, changes=" | ".join(lines))
 
 
 def _short(value: Any, width: int = 60) -> str:
