@@ -154,3 +154,40 @@ def test_a_connection_left_in_a_transaction_gets_a_fresh_clone(slot):
     assert _state(slot.url) == fresh
     conn.invalidate()  # its server process was ended with the old clone
     engine.dispose()
+
+
+# --------------------------------------------------------------------------
+# Set-up accounts hashed once per password
+# --------------------------------------------------------------------------
+
+
+def test_set_up_accounts_share_a_real_hash_and_others_get_their_own(admin_app_for_hashes):
+    from werkzeug.security import check_password_hash
+
+    from zwgk import accounts
+    from zwgk import models as m
+
+    from .admin_helpers import PASSWORD, ROLES, login
+
+    with admin_app_for_hashes.extensions["zwgk.db"].session() as session:
+        hashes = {u.username: u.password_hash for u in session.query(m.User)}
+        assert set(hashes) == set(ROLES) and len(set(hashes.values())) == 1
+        stored = next(iter(hashes.values()))
+        assert stored.startswith("scrypt:") and check_password_hash(stored, PASSWORD)
+        assert not check_password_hash(stored, PASSWORD + "x")
+        accounts.create_user(session, "own_salt", PASSWORD, "viewer", "湖南省/永州市/道县")
+        session.flush()
+        own = session.query(m.User).filter_by(username="own_salt").one().password_hash
+        assert own != stored and check_password_hash(own, PASSWORD)
+    for name in ROLES:
+        assert login(admin_app_for_hashes.test_client(), name).status_code == 302, name
+    assert login(admin_app_for_hashes.test_client(), "dx_admin", "wrong").status_code == 401
+
+
+@pytest.fixture
+def admin_app_for_hashes(make_app, regions_db_url):
+    from .admin_helpers import seed
+
+    app = make_app(regions_db_url, plugins="zhejiang,shandong,daoxian", ZWGK_LOGIN_RATE="1000 per minute")
+    seed(app)
+    return app
