@@ -1,6 +1,8 @@
 """Shared set-up for the admin tests: three regional plugins, accounts of every role, catalog items."""
 
 import re
+from contextlib import contextmanager
+from unittest import mock
 
 from zwgk import accounts
 from zwgk import models as m
@@ -19,10 +21,35 @@ FULL = dict(basis="《中华人民共和国义务教育法》", content="招生�
             subject="县教育局", channels=["政府网站"], audience_public=True, method_active=True, levels=["county"])
 
 
+_HASHES: dict[str, str] = {}
+
+
+@contextmanager
+def one_hash_per_password():
+    """Accounts made inside get the hash their password was given first in this test process.
+
+    werkzeug's scrypt takes ~0.14 s a hash, and the set-up of the admin tests made six accounts
+    per test: most of their set-up time.  Each stored hash is still a real hash of that very
+    password, made by zwgk.accounts' own call, and every login still checks it in full; the
+    set-up accounts only share its salt (tests/test_accounts.py tests hashing with accounts of
+    its own, made outside this)."""
+    real = accounts.generate_password_hash
+
+    def once(password, *args, **kwargs):
+        if args or kwargs:
+            return real(password, *args, **kwargs)
+        if password not in _HASHES:
+            _HASHES[password] = real(password)
+        return _HASHES[password]
+
+    with mock.patch.object(accounts, "generate_password_hash", once):
+        yield
+
+
 def seed(app):
     """Accounts, and three items: 道县 义务教育 (the editor's domain), 道县 社会救助, 浙江 拱墅区."""
     db = app.extensions["zwgk.db"]
-    with db.session(actor="test") as session:
+    with db.session(actor="test") as session, one_hash_per_password():
         for name, (role, unit, dept) in ROLES.items():
             accounts.create_user(session, name, PASSWORD, role, unit, dept)
         unit = {u.key: u for u in session.query(m.AdminUnit).filter(m.AdminUnit.key.in_([DX, "浙江省/杭州市/拱墅区"]))}

@@ -55,6 +55,48 @@ def _lazy_url_builders() -> None:
 
 _lazy_url_builders()
 
+
+def _shared_template_bytecode() -> None:
+    """Every app of a test process keeps its templates' compiled code in one in-memory cache.
+
+    Each test makes a new app, and each app a new Jinja environment that parsed and compiled every
+    template it rendered again (~10 ms a template, a page renders a dozen).  Jinja's own bytecode
+    cache keeps the code by template name and file and reloads it only while the source's
+    checksum is unchanged; every app of the suite comes from create_app, so their environments
+    (extensions, autoescape, newstyle gettext) compile a template to the same code.  Rendering is
+    unchanged: the same code runs with each app's own globals, filters and translations."""
+    import flask
+    from jinja2.bccache import BytecodeCache
+
+    if getattr(flask.Flask.create_jinja_environment, "zwgk_shared", False):
+        return
+
+    class InMemory(BytecodeCache):
+        def __init__(self) -> None:
+            self.code: dict[str, bytes] = {}
+
+        def load_bytecode(self, bucket) -> None:
+            if bucket.key in self.code:
+                bucket.bytecode_from_string(self.code[bucket.key])
+
+        def dump_bytecode(self, bucket) -> None:
+            self.code[bucket.key] = bucket.bytecode_to_string()
+
+    cache = InMemory()
+    create = flask.Flask.create_jinja_environment
+
+    def create_jinja_environment(self):
+        env = create(self)
+        env.bytecode_cache = cache
+        return env
+
+    create_jinja_environment.zwgk_shared = True
+    create_jinja_environment.cache = cache
+    flask.Flask.create_jinja_environment = create_jinja_environment
+
+
+_shared_template_bytecode()
+
 PG_URL = os.environ.get("ZWGK_TEST_DATABASE_URL")
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 

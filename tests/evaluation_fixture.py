@@ -18,6 +18,8 @@ from zwgk import accounts
 from zwgk import models as m
 from zwgk.evaluation import assessment, survey
 
+from .admin_helpers import one_hash_per_password
+
 PROVINCE, JIA, YI = "测试省", "测试省/甲县", "测试省/乙县"
 FULL = dict(basis="《中华人民共和国义务教育法》", content="招生范围", time_limit="自信息形成之日起5个工作日内",
             subject="县教育局", channels=["政府网站"], audience_public=True, method_active=True, levels=["county"])
@@ -89,8 +91,9 @@ def build(db):
         survey.add_response(s, qn, JIA, dt.date(2018, 9, 1), {"q1": 4, "q2": 4})
         survey.add_response(s, qn, JIA, dt.date(2018, 9, 2), {"q1": 3, "q2": 3})
         survey.add_response(s, qn, JIA, dt.date(2018, 10, 2), {"q1": 1, "q2": 1})  # after the period
-        accounts.create_user(s, "prov_admin", "correct-horse-42", "region_admin", PROVINCE)
-        accounts.create_user(s, "assessor1", "correct-horse-42", "assessor", PROVINCE)
+        with one_hash_per_password():
+            accounts.create_user(s, "prov_admin", "correct-horse-42", "region_admin", PROVINCE)
+            accounts.create_user(s, "assessor1", "correct-horse-42", "assessor", PROVINCE)
         return lacking.id
 
 

@@ -154,3 +154,72 @@ def test_a_connection_left_in_a_transaction_gets_a_fresh_clone(slot):
     assert _state(slot.url) == fresh
     conn.invalidate()  # its server process was ended with the old clone
     engine.dispose()
+
+
+# --------------------------------------------------------------------------
+# Templates compiled once per test process; set-up accounts hashed once per password
+# --------------------------------------------------------------------------
+
+
+def test_templates_from_the_shared_cache_are_the_code_a_fresh_environment_compiles(make_app, regions_db_url):
+    import flask
+
+    create = flask.Flask.create_jinja_environment
+    assert getattr(create, "zwgk_shared", False)  # the fixtures' change is in force
+    app = make_app(regions_db_url, plugins="zhejiang,shandong,daoxian")
+    client = app.test_client()
+    for url in ("/", "/login", "/search?q=教育"):
+        assert client.get(url).status_code == 200
+    env = app.jinja_env
+    assert env.bytecode_cache is create.cache
+    # what the cache holds is the code this environment compiles from the source, template by template
+    loaded = [name for name in env.list_templates() if name.endswith(".html")]
+    compared = 0
+    for name in loaded:
+        source, filename, _ = env.loader.get_source(env, name)
+        bucket = create.cache.get_bucket(env, name, filename, source)
+        if bucket.code is None:
+            continue  # not rendered in this process yet
+        assert bucket.code == env.compile(source, name, filename), name
+        compared += 1
+    assert compared >= 3
+    # a second app finds them compiled: no template of these pages is compiled again
+    other = make_app(regions_db_url, plugins="zhejiang,shandong,daoxian")
+    compiled = []
+    real = other.jinja_env.compile
+    other.jinja_env.compile = lambda *a, **k: compiled.append(a[1] if len(a) > 1 else k.get("name")) or real(*a, **k)
+    for url in ("/", "/login", "/search?q=教育"):
+        assert other.test_client().get(url).status_code == 200
+    assert compiled == []
+
+
+def test_set_up_accounts_share_a_real_hash_and_others_get_their_own(admin_app_for_hashes):
+    from werkzeug.security import check_password_hash
+
+    from zwgk import accounts
+    from zwgk import models as m
+
+    from .admin_helpers import PASSWORD, ROLES, login
+
+    with admin_app_for_hashes.extensions["zwgk.db"].session() as session:
+        hashes = {u.username: u.password_hash for u in session.query(m.User)}
+        assert set(hashes) == set(ROLES) and len(set(hashes.values())) == 1
+        stored = next(iter(hashes.values()))
+        assert stored.startswith("scrypt:") and check_password_hash(stored, PASSWORD)
+        assert not check_password_hash(stored, PASSWORD + "x")
+        accounts.create_user(session, "own_salt", PASSWORD, "viewer", "湖南省/永州市/道县")
+        session.flush()
+        own = session.query(m.User).filter_by(username="own_salt").one().password_hash
+        assert own != stored and check_password_hash(own, PASSWORD)
+    for name in ROLES:
+        assert login(admin_app_for_hashes.test_client(), name).status_code == 302, name
+    assert login(admin_app_for_hashes.test_client(), "dx_admin", "wrong").status_code == 401
+
+
+@pytest.fixture
+def admin_app_for_hashes(make_app, regions_db_url):
+    from .admin_helpers import seed
+
+    app = make_app(regions_db_url, plugins="zhejiang,shandong,daoxian", ZWGK_LOGIN_RATE="1000 per minute")
+    seed(app)
+    return app

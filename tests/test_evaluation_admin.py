@@ -11,7 +11,7 @@ from zwgk import accounts
 from zwgk.evaluation import assessment
 from zwgk.evaluation import models as em
 
-from .admin_helpers import csrf, login
+from .admin_helpers import csrf, login, one_hash_per_password
 from .evaluation_fixture import JIA, PROVINCE, YI, Actor, build, third_party
 
 
@@ -20,7 +20,7 @@ def eapp(make_app, loaded_db_url):
     app = make_app(loaded_db_url)
     db = app.extensions["zwgk.db"]
     build(db)
-    with db.session() as s:
+    with db.session() as s, one_hash_per_password():
         accounts.create_user(s, "bj_admin", "correct-horse-42", "region_admin", "北京市")
         accounts.create_user(s, "assessor2", "correct-horse-42", "assessor", PROVINCE)
     return app
