@@ -462,7 +462,8 @@ def scan_parts(path: Path, block: int = 1 << 20,
                 while True:
                     more = f.read(block)
                     if more:
-                        if b"<!DOCTYPE" in tail + more:  # XML spells it in capitals only
+                        # XML spells it in capitals only; one spanning two blocks starts in ``tail``
+                        if b"<!DOCTYPE" in more or b"<!DOCTYPE" in tail + more[:8]:
                             return info.filename, None
                         tail = more[-9:]
                     if look:
@@ -1496,6 +1497,10 @@ def _formula_parts(z: zipfile.ZipFile) -> list[str]:
 def _formulas_in(carry: bytes, more: bytes, sheet: str, found: list[tuple[str, str]]) -> bytes:
     """One block (``more``; empty at the end) of a part: the formulas of the cells it completes go
     to ``found``; returns what is carried to the next block (a cell cut in two)."""
+    if more and b"f" not in more and b"f" not in carry:  # nearly every block: no copy of it
+        last = more.rfind(b"<c ")  # the last cell's start is in ``more`` when ``more`` has one
+        if last >= 0:
+            return more[last:]  # what the code below carries; before it, no cell holds an "f"
     data = carry + more
     cut = data.rfind(b"<c ") if more else len(data)
     if cut <= 0 and more:

@@ -136,3 +136,22 @@ def test_json_read_by_orjson_equals_the_plain_read(tmp_path, monkeypatch, n):
     monkeypatch.setattr(cr, "_quick_json", lambda text: cr._NOT_QUICK)
     plain = read()
     assert repr(quick) == repr(plain)  # repr: 1 and 1.0, nan, -0.0 told apart
+
+
+def test_a_dtd_is_found_wherever_the_blocks_cut_it(tmp_path):
+    """``<!DOCTYPE`` anywhere in a part, split by the blocks at every place (or whole in one): found,
+    as a plain test of the whole part finds it; a part without one (or with a near miss) is not."""
+    from zwgk.catalog_readers import scan_parts
+
+    filler = '<c r="A1" t="s"><v>1</v></c>' * 3
+    for at in range(0, 40):
+        for text, expected in (("<!DOCTYPE x []>", SHEET), ("<!DOCTYP x>", None), ("<!doctype x>", None)):
+            path = tmp_path / f"{at}.xlsx"
+            body = filler[:at] + text + filler[at:]
+            with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
+                z.writestr(SHEET, f"<worksheet>{body}</worksheet>")
+            with zipfile.ZipFile(path) as z:
+                assert (SHEET if b"<!DOCTYPE" in z.read(SHEET) else None) == expected
+            for block in (8, 9, 10, 11, 16, 17, 64, 1 << 20):  # a block holds at least 8 bytes of the 9
+                assert scan_parts(path, block)[0] == expected, (at, text, block)
+                assert scan_parts(path, block, formulas=True)[0] == expected, (at, text, block)
