@@ -22,6 +22,7 @@ import json
 import threading
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from itertools import repeat
 from pathlib import Path
 from typing import Any
 
@@ -492,7 +493,8 @@ class _Writer:
                        literal(now, type_=versions.c.at.type)).where(
                     # contiguous ids (always on SQLite): a range, not one bound parameter per id
                     items.c.id.between(ids[0], ids[-1]) if ids[-1] - ids[0] + 1 == len(ids) else items.c.id.in_(ids))))
-            if any(row.get("status") == "published" for row in part):  # what the public sees (#18)
+            # what the public sees (#18); the rows' statuses compared without a Python loop
+            if "published" in map(dict.get, part, repeat("status")):
                 from .published import refresh
 
                 refresh(conn, ids)

@@ -349,3 +349,28 @@ def test_a_csv_file_never_has_more_rows_than_its_line_count_says(tmp_path, monke
     path.write_bytes("".join(f"{i},事项{i}\r\n" for i in range(500)).encode("gb18030"))
     rows = cr._CsvRows(path)
     assert len(rows) == 500 and rows.most == 501 and rows.estimate == 500
+
+
+def test_bulk_rows_that_are_published_reach_the_public_table_and_drafts_do_not(app, tmp_path):
+    """The bulk writer refreshes the public table for a chunk holding a published row (the import
+    itself writes drafts only): the published row is there, the drafts are not."""
+    from zwgk.catalog import ItemValidator
+    from zwgk.published import PublishedItem
+
+    pm = app.extensions["zwgk.pm"]
+    with app.extensions["zwgk.db"].session() as session:
+        validate = ItemValidator(session, pm)
+        rows = []
+        for i in range(3):
+            data, problems = validate({"unit": DX, "domain": "义务教育", "level1": "招生入学", "level2": f"批量{i}",
+                                       "content": "招生范围", "basis": "《义务教育法》", "time_limit": "3个工作日内",
+                                       "subject": "县教育局", "channels": ["政府网站"], "audience_public": True,
+                                       "method_active": True, "levels": ["county"]})
+            assert not problems, problems
+            rows.append(cio._item_row(validate, data, "bulk.csv", False))
+        rows[1]["status"] = "published"
+        cio._bulk_insert(session, rows, "bulk.csv", DX, lambda *a: None, chunk=2)
+    with app.extensions["zwgk.db"].engine.connect() as conn:
+        shown = conn.execute(select(m.CatalogItem.level2).join(
+            PublishedItem.__table__, PublishedItem.__table__.c.item_id == m.CatalogItem.id)).scalars().all()
+    assert shown == ["批量1"]
