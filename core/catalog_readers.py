@@ -177,9 +177,10 @@ def _traditional() -> frozenset[str] | None:
 
 
 #: the characters of :func:`_traditional_computed` for one OpenCC release (first line: ``opencc
-#: VERSION t2s COUNT SHA256``, :func:`_traditional_header`; second: the characters), shipped so that an import does not convert 28,000
-#: characters (10 ms) before its first cell; ``python -m zwgk.catalog_readers --write-traditional``
-#: writes it again for the installed OpenCC, and a test compares it with the computed set
+#: VERSION t2s COUNT SHA256``, :func:`_traditional_header`; second: the characters), shipped so
+#: that an import does not convert 28,000 characters (10 ms) before its first cell;
+#: ``python -m zwgk.catalog_readers --write-traditional`` writes it again for the installed
+#: OpenCC, and a test compares it with the computed set
 TRADITIONAL_FILE = Path(__file__).with_name("data") / "opencc_t2s_changes.txt"
 
 
