@@ -75,6 +75,18 @@ _LISTS = tuple(KEYS.index(c) for c in ("channels", "levels", "stages"))
 ORDER_COLUMNS = ("unit_id", "domain_id", "seq", "id")
 
 
+def order_of(col: Any) -> list[Any]:
+    """:data:`ORDER_COLUMNS` as ORDER BY terms of ``col(name)``, an item without 序号 (NULL) before
+    its domain's numbered ones on every database: SQLite puts NULL first, PostgreSQL last, so the
+    same catalog came out in two orders (``seq IS NOT NULL`` first: false before true on both)."""
+    out = []
+    for name in ORDER_COLUMNS:
+        if name == "seq":
+            out.append(col(name).is_not(None))
+        out.append(col(name))
+    return out
+
+
 def rows_query(session: Session, pm: Any = None, region: str | None = None, domain_id: int | None = None,
                status: str | None = None, ids: Iterable[int] | None = None, under: str | None = None) -> Select:
     """The items ``zwgk export catalog_items`` would give (the same region filter, the export's
@@ -106,7 +118,7 @@ def rows_query(session: Session, pm: Any = None, region: str | None = None, doma
         q = q.where(item.id.in_(list(ids)))
     if under is not None:
         q = q.where(_under(unit.c.key, under))
-    return q.order_by(*(item[c] for c in ORDER_COLUMNS))
+    return q.order_by(*order_of(item.__getitem__))
 
 
 def _under(col: Any, path: str) -> Any:
@@ -135,7 +147,9 @@ def plain_sql(domain: bool = False, status: bool = False) -> str:
         sql += " AND i.domain_id = :domain_id"
     if status:
         sql += " AND i.status = :status"
-    return sql + " ORDER BY " + ", ".join(f"i.{c}" for c in ORDER_COLUMNS)
+    # order_of written out: 序号 NULL first on every database
+    return sql + " ORDER BY " + ", ".join(f"i.{c} IS NOT NULL, i.{c}" if c == "seq" else f"i.{c}"
+                                          for c in ORDER_COLUMNS)
 
 
 def stream_rows(session: Session, q: Select, chunk: int = CHUNK) -> Iterator[tuple[Any, ...]]:

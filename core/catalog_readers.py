@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import codecs
 import csv
+import hashlib
 import io
 import json
 import re
@@ -176,9 +177,10 @@ def _traditional() -> frozenset[str] | None:
 
 
 #: the characters of :func:`_traditional_computed` for one OpenCC release (first line: ``opencc
-#: VERSION t2s``; second: the characters), shipped so that an import does not convert 28,000
-#: characters (10 ms) before its first cell; ``python -m zwgk.catalog_readers --write-traditional``
-#: writes it again for the installed OpenCC, and a test compares it with the computed set
+#: VERSION t2s COUNT SHA256``, :func:`_traditional_header`; second: the characters), shipped so
+#: that an import does not convert 28,000 characters (10 ms) before its first cell;
+#: ``python -m zwgk.catalog_readers --write-traditional`` writes it again for the installed
+#: OpenCC, and a test compares it with the computed set
 TRADITIONAL_FILE = Path(__file__).with_name("data") / "opencc_t2s_changes.txt"
 
 
@@ -192,15 +194,22 @@ def _opencc_version() -> str | None:
 
 
 def _traditional_cached() -> frozenset[str] | None:
-    """The shipped set, when its first line names the installed OpenCC; else None."""
+    """The shipped set, when its first line names the installed OpenCC and the characters are the
+    ones written (their count and digest: a file cut short or edited is not trusted); else None."""
     try:
         head, chars = TRADITIONAL_FILE.read_text(encoding="utf-8").split("\n")[:2]
     except (OSError, ValueError):
         return None
     installed = _opencc_version()
-    if installed is None or head != f"opencc {installed} t2s" or not chars:
+    if installed is None or not chars or head != _traditional_header(installed, chars):
         return None
     return frozenset(chars)
+
+
+def _traditional_header(version: str, chars: str) -> str:
+    """``opencc VERSION t2s COUNT SHA256`` (the first 16 hex digits of the characters' digest)."""
+    digest = hashlib.sha256(chars.encode("utf-8")).hexdigest()[:16]
+    return f"opencc {version} t2s {len(chars)} {digest}"
 
 
 def _traditional_computed() -> frozenset[str] | None:
@@ -218,7 +227,8 @@ def write_traditional_file(path: Path = TRADITIONAL_FILE) -> None:
     if changes is None:
         raise SystemExit("OpenCC's t2s does not convert character for character: nothing written")
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(f"opencc {_opencc_version()} t2s\n{''.join(sorted(changes))}\n", encoding="utf-8")
+    chars = "".join(sorted(changes))
+    path.write_text(f"{_traditional_header(str(_opencc_version()), chars)}\n{chars}\n", encoding="utf-8")
 
 
 @lru_cache(maxsize=1)

@@ -193,6 +193,10 @@ def select_query(session: Session, kind: str, pm: Any = None, region: str | None
         else:
             raise ExportError(f"{kind} 不能按地区筛选 cannot be filtered by region",
                               words=("%(kind)s cannot be filtered by region.", {"kind": kind}))
+    if kind == "catalog_items":  # zwgk export-catalog's order, 序号 NULL first on every database
+        from .catalog_export import order_of
+
+        return q.order_by(*order_of(lambda c: getattr(exp.model, c)))
     return q.order_by(*(getattr(exp.model, c) for c in exp.order))
 
 

@@ -75,10 +75,10 @@ def _records(filters: dict[str, Any]) -> Iterator[dict[str, Any]]:
     """The published items of the filters in the order of ``zwgk export-catalog`` (by unit, each
     domain's items together, by 序号, by id: ``catalog_export.ORDER_COLUMNS``), in one query whose
     rows are fetched ``CHUNK`` at a time (a server-side cursor on PostgreSQL)."""
-    from .catalog_export import ORDER_COLUMNS
+    from .catalog_export import order_of
 
     session, t = get_db().scoped(), PublishedItem.__table__.c
-    order = [t[{"id": "item_id"}.get(c, c)] for c in ORDER_COLUMNS]
+    order = order_of(lambda c: t[{"id": "item_id"}.get(c, c)])
     q = _filtered(select(t.record), filters["unit_path"], filters["domain_id"], filters["stage"], None, session)
     # Core rows (no ORM work per row), streamed
     yield from session.connection().execute(q.order_by(*order).execution_options(yield_per=CHUNK)).scalars()

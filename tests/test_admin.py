@@ -641,3 +641,23 @@ def test_versions_page_lists_changes_and_reverts_with_a_reason(admin_app):
     assert viewer.post(f"{ITEMS}/revert/", data={"csrf_token": vtoken, "id": item_id, "version": 2,
                                                  "reason": "x"}).status_code == 403
     assert _items(admin_app)[item_id][1] == "招生范围、招生条件"
+
+
+def test_the_selection_export_puts_an_item_without_seq_first_on_every_database(admin_app):
+    """The layout export of a selection orders as every catalog export (catalog_export.order_of):
+    an item without 序号 before its domain's numbered ones, on PostgreSQL as on SQLite."""
+    import io
+
+    from openpyxl import load_workbook
+
+    from .admin_helpers import publish
+
+    made = [publish(admin_app, DX, domain="社会救助", seq=seq, level1=f"第{seq}项") for seq in (2, None, 1)]
+    client = admin_app.test_client()
+    login(client, "dx_admin")
+    token = csrf(client, f"{ITEMS}/")
+    resp = client.post(f"{ITEMS}/action/", data={"action": "export_layout", "csrf_token": token,
+                                                 "rowid": [str(i) for i in made]})
+    assert resp.status_code == 200
+    sheet = load_workbook(io.BytesIO(resp.data)).active
+    assert [row[1] for row in sheet.iter_rows(min_row=4, values_only=True)] == ["第None项", "第1项", "第2项"]

@@ -561,3 +561,36 @@ def test_each_domains_items_stay_together_in_every_export(app, run_cli, tmp_path
         assert light == expected  # the console script's export (level1 is the 5th column: unit, domain, seq, category)
     listed = json.loads(run_cli(app, "export", "catalog_items", "--region", DX).output)
     assert [r["level1"] for r in listed] == expected
+
+
+@pytest.mark.parametrize("fmt", ["xlsx", "csv", "json"])
+def test_items_without_a_seq_come_first_in_every_export_and_database(app, run_cli, tmp_path, fmt):
+    """An item without 序号 (a file with no 序号 column) comes before its domain's numbered items in
+    every export, on PostgreSQL as on SQLite (which puts NULL first: PostgreSQL put it last, so the
+    same catalog came out in another order)."""
+    from .admin_helpers import publish
+
+    for seq in (2, None, 1):
+        publish(app, DX, domain="社会救助", seq=seq, level1=f"社会救助第{seq}项")
+    expected = ["社会救助第None项", "社会救助第1项", "社会救助第2项"]
+    out = tmp_path / f"目录.{fmt}"
+    assert run_cli(app, "export-catalog", "--region", DX, "-o", str(out)).exit_code == 0
+    public = app.test_client().get(f"/export/catalog.{fmt}?region={DX}")
+    assert public.status_code == 200
+    if fmt == "json":
+        said = [r["level1"] for r in json.loads(out.read_text(encoding="utf-8"))]
+        shown = [r["level1"] for r in public.get_json()]
+    elif fmt == "csv":
+        said = [r[1] for r in list(csv.reader(io.StringIO(out.read_text(encoding="utf-8-sig"))))[1:]]
+        shown = [r[1] for r in list(csv.reader(io.StringIO(public.data.decode("utf-8-sig"))))[1:]]
+    else:
+        said = [row[1].value for row in load_workbook(out).active.iter_rows(min_row=4)]
+        shown = [row[1].value for row in load_workbook(io.BytesIO(public.data)).active.iter_rows(min_row=4)]
+    assert said == expected and shown == expected, (said, shown)
+    with app.extensions["zwgk.db"].sessionmaker() as session:
+        from sqlalchemy import text
+
+        light = [r[4] for r in session.execute(text(ce.plain_sql()), ce.under_params(DX))]
+        assert light == expected
+    listed = json.loads(run_cli(app, "export", "catalog_items", "--region", DX).output)
+    assert [r["level1"] for r in listed] == expected

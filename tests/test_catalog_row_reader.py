@@ -138,7 +138,7 @@ def test_a_traditional_file_of_another_opencc_is_not_trusted(tmp_path, monkeypat
         assert cr._traditional_cached() is None
         assert cr._traditional() == cr._traditional_computed() and "體" in cr._traditional()
         cr.write_traditional_file(stale)  # written again, it is trusted
-        assert stale.read_text(encoding="utf-8").startswith(f"opencc {cr._opencc_version()} t2s\n")
+        assert stale.read_text(encoding="utf-8").startswith(f"opencc {cr._opencc_version()} t2s ")
         assert cr._traditional_cached() == cr._traditional_computed()
     finally:
         cr._traditional.cache_clear()
@@ -155,3 +155,27 @@ def test_a_simplified_catalog_never_loads_opencc():
             "print(a, before, b, 'opencc' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip()
     assert out == "['学生资助', '123', '县教育局(政务公开)'] False 学生资助 True"
+
+
+def test_a_damaged_traditional_file_is_not_trusted(tmp_path, monkeypatch):
+    """A file whose header names the installed OpenCC but whose characters were cut short (a
+    truncated copy, a bad edit) or changed is not read: a Traditional character missing from it
+    would pass into the catalog unconverted."""
+    good = tmp_path / "good.txt"
+    cr.write_traditional_file(good)
+    head, chars = good.read_text(encoding="utf-8").split("\n")[:2]
+    damaged = tmp_path / "t2s.txt"
+    monkeypatch.setattr(cr, "TRADITIONAL_FILE", damaged)
+    for text in (f"{head}\n{chars[:len(chars) // 2]}\n",  # cut at a character
+                 f"{head}\n{chars.replace('體', '体')}\n",  # a character changed
+                 f"{head}\n{chars}abc\n"):  # characters added
+        damaged.write_text(text, encoding="utf-8")
+        assert cr._traditional_cached() is None, text[:40]
+    cr._traditional.cache_clear()
+    try:
+        damaged.write_text(f"{head}\n{chars[:len(chars) // 2]}\n", encoding="utf-8")
+        assert "體" in cr._traditional()  # computed instead
+    finally:
+        cr._traditional.cache_clear()
+    damaged.write_text(good.read_text(encoding="utf-8"), encoding="utf-8")
+    assert cr._traditional_cached() == cr._traditional_computed()

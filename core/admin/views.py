@@ -780,9 +780,10 @@ class CatalogItemView(ScopedModelView):
             ids = tuple(_in_range(int(i)) for i in ids)
         except (TypeError, ValueError, OverflowError):
             abort(400)
-        items = self.get_query().filter(m.CatalogItem.id.in_(ids)).order_by(m.CatalogItem.unit_id,
-                                                                             m.CatalogItem.domain_id,
-                                                                             m.CatalogItem.seq, m.CatalogItem.id)
+        from ..catalog_export import order_of  # every catalog export's order (序号 NULL first everywhere)
+
+        items = self.get_query().filter(m.CatalogItem.id.in_(ids)).order_by(
+            *order_of(lambda c: getattr(m.CatalogItem, c)))
         return self._layout_response(items.all(), "xlsx")  # scoped: another region's ids are not found
 
     details_template = "zwgk/catalog_item_details.html"
