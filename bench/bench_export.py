@@ -109,7 +109,8 @@ def fill(url: str, n: int) -> None:
 
 SQL = ("SELECT " + ", ".join(f"i.{c}" for c in COLUMNS) + ", u.key, d.name FROM catalog_item i"
        " JOIN admin_unit u ON u.id = i.unit_id JOIN domain d ON d.id = i.domain_id"
-       " WHERE u.key = %(p)s OR u.key LIKE %(like)s ORDER BY i.unit_id, i.seq, i.id")
+       " WHERE u.key = %(p)s OR u.key LIKE %(like)s"
+       " ORDER BY i.unit_id, i.domain_id, i.seq IS NOT NULL, i.seq, i.id")  # the export's order (catalog_export.order_of)
 
 
 def _cursor(url: str):
