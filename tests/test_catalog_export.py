@@ -532,14 +532,11 @@ def _two_domains_in_turn(app):
     return [f"{d}第{s}项" for d, s in sorted(made, key=lambda ds: (ids[ds[0]], ds[1]))]
 
 
-@pytest.mark.parametrize("fmt", ["xlsx", "csv", "json"])
-def test_each_domains_items_stay_together_in_every_export(app, run_cli, tmp_path, fmt):
-    """Domains that each number 序号 from 1 came out as 1, 1, 2, 2, 3, 3: the export orders by unit,
-    domain, 序号, id — zwgk export-catalog, its light SQL, zwgk export catalog_items and the public export."""
-    from zwgk import catalog_export as ce
+def _every_export_lists(app, run_cli, tmp_path, fmt, expected):
+    """zwgk export-catalog, the public export, the console script's light SQL and zwgk export
+    catalog_items each list the region's items (their 一级事项) in ``expected``'s order."""
+    from sqlalchemy import text
 
-    expected = _two_domains_in_turn(app)
-    assert [name[-2] for name in expected] == ["1", "2", "3", "1", "2", "3"]
     out = tmp_path / f"目录.{fmt}"
     assert run_cli(app, "export-catalog", "--region", DX, "-o", str(out)).exit_code == 0
     public = app.test_client().get(f"/export/catalog.{fmt}?region={DX}")
@@ -555,12 +552,20 @@ def test_each_domains_items_stay_together_in_every_export(app, run_cli, tmp_path
         shown = [row[1].value for row in load_workbook(io.BytesIO(public.data)).active.iter_rows(min_row=4)]
     assert said == expected and shown == expected, (said, shown)
     with app.extensions["zwgk.db"].sessionmaker() as session:
-        from sqlalchemy import text
-
+        # the console script's export (level1 is the 5th column: unit, domain, seq, category)
         light = [r[4] for r in session.execute(text(ce.plain_sql()), ce.under_params(DX))]
-        assert light == expected  # the console script's export (level1 is the 5th column: unit, domain, seq, category)
+    assert light == expected
     listed = json.loads(run_cli(app, "export", "catalog_items", "--region", DX).output)
     assert [r["level1"] for r in listed] == expected
+
+
+@pytest.mark.parametrize("fmt", ["xlsx", "csv", "json"])
+def test_each_domains_items_stay_together_in_every_export(app, run_cli, tmp_path, fmt):
+    """Domains that each number 序号 from 1 came out as 1, 1, 2, 2, 3, 3: the export orders by unit,
+    domain, 序号, id — zwgk export-catalog, its light SQL, zwgk export catalog_items and the public export."""
+    expected = _two_domains_in_turn(app)
+    assert [name[-2] for name in expected] == ["1", "2", "3", "1", "2", "3"]
+    _every_export_lists(app, run_cli, tmp_path, fmt, expected)
 
 
 @pytest.mark.parametrize("fmt", ["xlsx", "csv", "json"])
@@ -573,24 +578,4 @@ def test_items_without_a_seq_come_first_in_every_export_and_database(app, run_cl
     for seq in (2, None, 1):
         publish(app, DX, domain="社会救助", seq=seq, level1=f"社会救助第{seq}项")
     expected = ["社会救助第None项", "社会救助第1项", "社会救助第2项"]
-    out = tmp_path / f"目录.{fmt}"
-    assert run_cli(app, "export-catalog", "--region", DX, "-o", str(out)).exit_code == 0
-    public = app.test_client().get(f"/export/catalog.{fmt}?region={DX}")
-    assert public.status_code == 200
-    if fmt == "json":
-        said = [r["level1"] for r in json.loads(out.read_text(encoding="utf-8"))]
-        shown = [r["level1"] for r in public.get_json()]
-    elif fmt == "csv":
-        said = [r[1] for r in list(csv.reader(io.StringIO(out.read_text(encoding="utf-8-sig"))))[1:]]
-        shown = [r[1] for r in list(csv.reader(io.StringIO(public.data.decode("utf-8-sig"))))[1:]]
-    else:
-        said = [row[1].value for row in load_workbook(out).active.iter_rows(min_row=4)]
-        shown = [row[1].value for row in load_workbook(io.BytesIO(public.data)).active.iter_rows(min_row=4)]
-    assert said == expected and shown == expected, (said, shown)
-    with app.extensions["zwgk.db"].sessionmaker() as session:
-        from sqlalchemy import text
-
-        light = [r[4] for r in session.execute(text(ce.plain_sql()), ce.under_params(DX))]
-        assert light == expected
-    listed = json.loads(run_cli(app, "export", "catalog_items", "--region", DX).output)
-    assert [r["level1"] for r in listed] == expected
+    _every_export_lists(app, run_cli, tmp_path, fmt, expected)
