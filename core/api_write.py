@@ -18,7 +18,6 @@ from flask import request
 from flask_babel import gettext
 from flask_smorest import abort
 from marshmallow import RAISE, Schema, ValidationError, fields, validates_schema
-from sqlalchemy import select
 from sqlalchemy.orm.exc import StaleDataError
 
 from . import models as m
@@ -190,12 +189,8 @@ def _unit_path(session: Any, raw: dict[str, Any]) -> dict[str, Any]:
         try:
             raw = {**raw, "unit": resolve_unit(session, unit)}
         except CatalogFileError as exc:
-            if "ambiguous" in str(exc):  # resolve_unit's words are both languages: the candidates again
-                name = unit.strip()
-                keys = session.scalars(select(m.AdminUnit.key).where(m.AdminUnit.name == name)
-                                       .order_by(m.AdminUnit.key)).all()
-                abort(400, message=gettext("The item is not valid."),
-                      errors={"unit": [say((NOT_UNIQUE, {"name": name, "candidates": keys}))]})
+            if exc.words is not None and exc.words[0] == NOT_UNIQUE:
+                abort(400, message=gettext("The item is not valid."), errors={"unit": [said(exc)]})
     return raw
 
 

@@ -38,7 +38,7 @@ from .catalog_readers import (  # noqa: F401 — the readers' names, as callers 
     ParsedRow, Sheet, domain_from_text, find_layout, formula_cells, norm, parse_rows, read_records, read_sheets)
 from .catalog_readers import ACCEPTED, FIELD_HEADERS, TEXT_ALTERNATIVES
 from .domains import resolve_domain
-from .export import neutralise
+from .export import NOT_UNIQUE, neutralise
 from .loader import Problem
 from .schemas import CatalogItemSchema
 
@@ -55,7 +55,7 @@ def resolve_unit(session: Session, unit: str) -> str:
         return candidates[0]
     if candidates:
         raise CatalogFileError(f"单位名称“{text}”不唯一，请写完整路径 ambiguous unit name {text!r}; candidates: "
-                               + "、".join(candidates))
+                               + "、".join(candidates), words=(NOT_UNIQUE, {"name": text, "candidates": candidates}))
     raise CatalogFileError(f"找不到单位 unknown unit {text!r} (写单位名称或路径 a unit name or path, "
                            "e.g. 拱墅区 or 浙江省/杭州市/拱墅区)")
 

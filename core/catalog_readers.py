@@ -150,7 +150,13 @@ PARENTS = re.compile(r"公开事项|事项名称|公开对象|公开方式|公�
 
 
 class CatalogFileError(ValueError):
-    """The file cannot be read as a catalog at all (type, size, encoding, layout)."""
+    """The file cannot be read as a catalog at all (type, size, encoding, layout).  Said in both
+    languages (the command line); ``words`` (msgid and values), when given, say it in one (the API
+    gives it in the request's language, as ``export.ExportError``'s)."""
+
+    def __init__(self, message: str, words: tuple[str, dict[str, Any]] | None = None):
+        super().__init__(message)
+        self.words = words
 
 
 @lru_cache(maxsize=200_000, typed=True)  # catalogs repeat the same cells row after row

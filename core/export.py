@@ -62,6 +62,7 @@ KINDS = ("documents", "stages", "elements", "element_requirements", "domains", "
 
 def _exports() -> dict[str, Export]:
     from . import documents as d  # not at module level: a catalog import never exports documents
+    from .catalog_export import ORDER_COLUMNS
 
     exports = {
         "documents": Export(d.PolicyDocument, d.PolicyDocumentSchema, ("issued_on", "id")),
@@ -82,8 +83,8 @@ def _exports() -> dict[str, Export]:
                              _via(m.Milestone.phase, m.SchedulePhase.schedule, m.Schedule.scope)),
         "obligations": Export(m.Obligation, s.ObligationSchema, ("id",), _via(m.Obligation.scope)),
         "indicators": Export(m.Indicator, s.IndicatorSchema, ("id",), _via(m.Indicator.scope)),
-        "catalog_items": Export(m.CatalogItem, s.CatalogItemSchema, ("unit_id", "domain_id", "seq", "id"),
-                                _via(m.CatalogItem.unit)),  # each domain's items together (zwgk export-catalog's order)
+        # each domain's items together, 序号 NULL first: zwgk export-catalog's order (select_query)
+        "catalog_items": Export(m.CatalogItem, s.CatalogItemSchema, ORDER_COLUMNS, _via(m.CatalogItem.unit)),
         "scores": Export(m.Score, s.ScoreSchema, ("id",), _via(m.Score.unit)),
         "changes": Export(m.Change, ChangeSchema, ("id",)),
     }
